@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Lastmile",
+    products: [
+        .executable(name: "lastmile", targets: ["lastmile"]),
+        .executable(name: "toml-decode", targets: ["toml-decode"]),
+        .executable(name: "lastmile-bench", targets: ["lastmile-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "TOML"),
+        .target(name: "LastmileCore"),
+        .target(name: "LastmileConfig", dependencies: ["TOML", "LastmileCore"]),
+        .target(name: "HTTP"),
+        .target(name: "LastmileStore", dependencies: ["CSQLite", "LastmileCore"]),
+        .target(name: "LastmileProviders", dependencies: ["LastmileCore", "HTTP"]),
+        .target(name: "LastmileDaemon", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders", "HTTP"]),
+        .target(name: "LastmileSimulator", dependencies: ["LastmileCore", "HTTP"]),
+        .executableTarget(name: "lastmile", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileDaemon", "LastmileSimulator"]),
+        .executableTarget(name: "toml-decode", dependencies: ["TOML"]),
+        .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore"]),
+        .executableTarget(name: "lastmile-crash-writer", dependencies: ["LastmileCore", "LastmileStore"]),
+        .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore"]),
+        .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

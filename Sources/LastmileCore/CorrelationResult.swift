@@ -1,0 +1,36 @@
+/// How an inbound report was joined.
+public enum ReportMatch: Hashable, Sendable {
+    /// It joined a canary and told something new.
+    case matched(canaryID: String)
+    /// It joined a canary but repeated what was already known.
+    case duplicate(canaryID: String)
+    /// It joined nothing usable; `canaryID` names the canary when one was found but already settled.
+    case unmatched(UnmatchedReason, canaryID: String?)
+
+    /// The canary the report concerns, if any.
+    public var canaryID: String? {
+        switch self {
+        case .matched(let id), .duplicate(let id): return id
+        case .unmatched(_, let id): return id
+        }
+    }
+}
+
+/// What one correlator step changed, for the caller to persist and count.
+public struct CorrelationResult: Sendable {
+    /// New states of every canary the step changed.
+    public var changed: [Canary] = []
+    /// Ids of the canaries whose verdict this step decided.
+    public var settled: [String] = []
+    /// For a report: how it was joined.
+    public var match: ReportMatch?
+    /// Earlier unmatched receipts (by `reference`) that this step joined to a canary.
+    public var claimedReceipts: [(reference: Int64, canaryID: String)] = []
+
+    public init() {}
+
+    /// The settled canaries among `changed`.
+    public var settledCanaries: [Canary] {
+        changed.filter { settled.contains($0.id) }
+    }
+}

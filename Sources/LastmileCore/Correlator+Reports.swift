@@ -1,0 +1,61 @@
+import Foundation
+
+extension Correlator {
+    /// Joins a receipt to its canary by provider message id, or by token where the
+    /// provider echoes a reference field. A receipt whose message id is not known
+    /// yet is reported unmatched and held a while: the API's answer may still be
+    /// on its way, and when it comes the receipt is claimed (`claimedReceipts`).
+    public mutating func ingest(_ receipt: ReceiptReport) -> CorrelationResult {
+        var result = CorrelationResult()
+        var id: String?
+        if let messageID = receipt.providerMessageID, !messageID.isEmpty {
+            id = canaryID(forMessageID: messageID, route: receipt.route)
+        }
+        if id == nil, let token = receipt.token { id = canaryID(for: token) }
+        guard let id, var canary = canaries[id] else {
+            if let messageID = receipt.providerMessageID, !messageID.isEmpty {
+                holdOrphan(receipt, messageID: messageID)
+            }
+            result.match = .unmatched(.unknownMessageID, canaryID: nil)
+            return result
+        }
+        let isNew = canary.recordReceipt(receipt)
+        store(canary, into: &result)
+        result.match = isNew ? .matched(canaryID: id) : .duplicate(canaryID: id)
+        return result
+    }
+
+    /// Joins an arrival to its canary by the token found in its body. The first
+    /// arrival in time decides the verdict; an arrival after the deadline leaves
+    /// the verdict as the deadline decided it and is kept as unmatched.
+    public mutating func ingest(_ arrival: ArrivalReport) -> CorrelationResult {
+        var result = CorrelationResult()
+        let candidates = TokenScanner.candidates(in: arrival.body)
+        guard !candidates.isEmpty else {
+            result.match = .unmatched(.noToken, canaryID: nil)
+            return result
+        }
+        let known = candidates.first { canaryID(for: $0) != nil }
+        guard let id = known.flatMap({ canaryID(for: $0) }), var canary = canaries[id] else {
+            result.match = .unmatched(.unknownToken, canaryID: nil)
+            return result
+        }
+        if canary.verdict == nil && arrival.ingestedAt >= canary.deadlineAt {
+            canary.settleWithoutArrival(at: canary.deadlineAt)
+            settle(&canary, into: &result)
+        }
+        let wasSettled = canary.verdict != nil
+        let isNew = canary.recordArrival(arrival, configuration: configuration)
+        if !isNew {
+            store(canary, into: &result)
+            result.match = .duplicate(canaryID: id)
+        } else if wasSettled {
+            store(canary, into: &result)
+            result.match = .unmatched(.afterSettlement, canaryID: id)
+        } else {
+            settle(&canary, into: &result)
+            result.match = .matched(canaryID: id)
+        }
+        return result
+    }
+}

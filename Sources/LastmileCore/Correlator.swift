@@ -1,0 +1,182 @@
+import Foundation
+
+/// Joins submits, receipts and arrivals into one verdict per canary.
+///
+/// A pure state machine: every method takes the event with its timestamps and
+/// returns what changed. It reads no clock and does no I/O; the caller persists
+/// `CorrelationResult.changed` and calls `advance(to:)` as time passes.
+public struct Correlator: Sendable {
+    public let configuration: CorrelatorConfiguration
+
+    /// Canaries in flight, and settled ones kept for `settledRetention`.
+    private(set) var canaries: [String: Canary] = [:]
+    private var idsByToken: [Token: String] = [:]
+    private var idsByMessageID: [MessageKey: String] = [:]
+    private var deadlines = DeadlineQueue()
+    private var evictions: [(at: Date, id: String)] = []
+    private var evictionHead = 0
+    private var orphanReceipts: [MessageKey: [ReceiptReport]] = [:]
+    private var orphanOrder: [(at: Date, key: MessageKey)] = []
+    private var orphanHead = 0
+    private var orphanCount = 0
+
+    struct MessageKey: Hashable, Sendable {
+        var route: String
+        var messageID: String
+    }
+
+    public init(configuration: CorrelatorConfiguration = CorrelatorConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Canaries not yet settled.
+    public var inFlightCount: Int { canaries.values.lazy.filter { $0.verdict == nil }.count }
+
+    /// Canaries held in memory, settled ones included.
+    public var heldCount: Int { canaries.count }
+
+    /// The current state of a held canary.
+    public func canary(id: String) -> Canary? { canaries[id] }
+
+    /// The held canary carrying `token`.
+    public func canary(token: Token) -> Canary? { idsByToken[token].flatMap { canaries[$0] } }
+
+    // MARK: Submit
+
+    /// A canary is about to be handed to its provider.
+    public mutating func submitStarted(_ plan: CanaryPlan, at time: Date) -> CorrelationResult {
+        var result = CorrelationResult()
+        guard canaries[plan.id] == nil else { return result }
+        let canary = Canary(plan: plan, submitStartedAt: time)
+        track(canary)
+        result.changed.append(canary)
+        return result
+    }
+
+    /// The provider answered the send (or the send failed).
+    public mutating func submitAnswered(id: String, answer: SubmitAnswer, at time: Date) -> CorrelationResult {
+        var result = CorrelationResult()
+        guard var canary = canaries[id], canary.recordSubmitAnswer(answer, at: time) else { return result }
+        if let messageID = answer.providerMessageID, !messageID.isEmpty {
+            let key = MessageKey(route: canary.plan.route, messageID: messageID)
+            idsByMessageID[key] = id
+            if let waiting = orphanReceipts.removeValue(forKey: key) {
+                orphanCount -= waiting.count
+                for receipt in waiting {
+                    _ = canary.recordReceipt(receipt)
+                    result.claimedReceipts.append((receipt.reference, id))
+                }
+            }
+        }
+        canaries[id] = canary
+        result.changed.append(canary)
+        return result
+    }
+
+    // MARK: Restart
+
+    /// Takes back a canary loaded from the store after a restart. One that was
+    /// still `submitting` becomes an unknown submit: it is never sent again, and
+    /// its arrival still matches.
+    public mutating func restore(_ stored: Canary) -> CorrelationResult {
+        var result = CorrelationResult()
+        var canary = stored
+        if canary.state == .submitting {
+            canary.submit = SubmitAnswer(outcome: .unknown, reason: "process stopped before the API answered")
+            result.changed.append(canary)
+        }
+        track(canary)
+        if let messageID = canary.submit?.providerMessageID, !messageID.isEmpty {
+            idsByMessageID[MessageKey(route: canary.plan.route, messageID: messageID)] = canary.id
+        }
+        return result
+    }
+
+    // MARK: Time
+
+    /// Settles every canary whose deadline is at or before `now`, and forgets
+    /// settled canaries and waiting receipts that are old enough.
+    public mutating func advance(to now: Date) -> CorrelationResult {
+        var result = CorrelationResult()
+        while let due = deadlines.popDue(at: now) {
+            guard var canary = canaries[due.id], canary.verdict == nil else { continue }
+            canary.settleWithoutArrival(at: canary.deadlineAt)
+            settle(&canary, into: &result)
+        }
+        evictSettled(before: now.addingTimeInterval(-configuration.settledRetention))
+        expireOrphans(before: now.addingTimeInterval(-configuration.orphanReceiptLifetime))
+        return result
+    }
+
+    // MARK: Internals
+
+    mutating func track(_ canary: Canary) {
+        canaries[canary.id] = canary
+        idsByToken[canary.plan.token] = canary.id
+        if let settledAt = canary.settledAt {
+            evictions.append((settledAt, canary.id))
+        } else {
+            deadlines.insert(canary.id, at: canary.deadlineAt)
+        }
+    }
+
+    mutating func settle(_ canary: inout Canary, into result: inout CorrelationResult) {
+        canaries[canary.id] = canary
+        result.changed.append(canary)
+        result.settled.append(canary.id)
+        evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
+    }
+
+    mutating func store(_ canary: Canary, into result: inout CorrelationResult) {
+        canaries[canary.id] = canary
+        result.changed.append(canary)
+    }
+
+    func canaryID(forMessageID messageID: String, route: String) -> String? {
+        idsByMessageID[MessageKey(route: route, messageID: messageID)]
+    }
+
+    func canaryID(for token: Token) -> String? { idsByToken[token] }
+
+    mutating func holdOrphan(_ receipt: ReceiptReport, messageID: String) {
+        guard orphanCount < configuration.maximumOrphanReceipts else { return }
+        let key = MessageKey(route: receipt.route, messageID: messageID)
+        orphanReceipts[key, default: []].append(receipt)
+        orphanOrder.append((receipt.ingestedAt, key))
+        orphanCount += 1
+    }
+
+    private mutating func evictSettled(before cutoff: Date) {
+        while evictionHead < evictions.count, evictions[evictionHead].at <= cutoff {
+            let id = evictions[evictionHead].id
+            evictionHead += 1
+            guard let canary = canaries[id], let settledAt = canary.settledAt, settledAt <= cutoff else { continue }
+            canaries[id] = nil
+            if idsByToken[canary.plan.token] == id { idsByToken[canary.plan.token] = nil }
+            if let messageID = canary.submit?.providerMessageID {
+                let key = MessageKey(route: canary.plan.route, messageID: messageID)
+                if idsByMessageID[key] == id { idsByMessageID[key] = nil }
+            }
+        }
+        if evictionHead > 1024 && evictionHead * 2 > evictions.count {
+            evictions.removeFirst(evictionHead)
+            evictionHead = 0
+        }
+    }
+
+    private mutating func expireOrphans(before cutoff: Date) {
+        while orphanHead < orphanOrder.count, orphanOrder[orphanHead].at <= cutoff {
+            let key = orphanOrder[orphanHead].key
+            orphanHead += 1
+            if let waiting = orphanReceipts[key] {
+                let kept = waiting.filter { $0.ingestedAt > cutoff }
+                orphanCount -= waiting.count - kept.count
+                orphanReceipts[key] = kept.isEmpty ? nil : kept
+            }
+        }
+        if orphanHead > 1024 && orphanHead * 2 > orphanOrder.count {
+            orphanOrder.removeFirst(orphanHead)
+            orphanHead = 0
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Limits and tolerances of the correlator.
+public struct CorrelatorConfiguration: Sendable, Hashable {
+    /// How long a settled canary stays in memory to recognise late and duplicate reports.
+    public var settledRetention: TimeInterval
+    /// How much later than its ingest a receiver may claim an arrival before the claim is absurd.
+    public var receiverClockTolerance: TimeInterval
+    /// Receipts whose message id is not yet known are held this long, waiting for the API's answer.
+    public var orphanReceiptLifetime: TimeInterval
+    /// At most this many such receipts are held.
+    public var maximumOrphanReceipts: Int
+
+    public init(settledRetention: TimeInterval = 86_400, receiverClockTolerance: TimeInterval = 120,
+                orphanReceiptLifetime: TimeInterval = 600, maximumOrphanReceipts: Int = 10_000) {
+        self.settledRetention = settledRetention
+        self.receiverClockTolerance = receiverClockTolerance
+        self.orphanReceiptLifetime = orphanReceiptLifetime
+        self.maximumOrphanReceipts = maximumOrphanReceipts
+    }
+}
