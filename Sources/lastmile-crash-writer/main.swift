@@ -1,1 +1,41 @@
-print("todo")
+// Writes receipts into a store as fast as it can and prints each report id on
+// its own line once the write holding it has committed. The store's crash test
+// kills this process at a random moment and checks every printed id survived.
+import Foundation
+import LastmileCore
+import LastmileStore
+
+/// Writes one line straight to the file descriptor: no buffer to lose on SIGKILL.
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+guard CommandLine.arguments.count == 2 else {
+    FileHandle.standardError.write(Data("usage: lastmile-crash-writer STORE\n".utf8))
+    exit(2)
+}
+let store = try CanaryStore(path: CommandLine.arguments[1])
+let writers = 16
+let stopAt = Date().addingTimeInterval(60)
+emit("ready")
+
+await withTaskGroup(of: Void.self) { group in
+    for _ in 0..<writers {
+        group.addTask {
+            while Date() < stopAt {
+                let id = store.reserveReportID()
+                let report = ReceiptReport(reference: id, route: "crash", providerMessageID: "m\(id)", status: .delivered,
+                                           rawStatus: "DELIVRD", ingestedAt: Date())
+                let payload = Data("{\"message_id\":\"m\(id)\",\"status\":\"DELIVRD\"}".utf8)
+                do {
+                    try await store.commit(StoreChange(receipts: [StoredReceipt(
+                        report: report, match: .unmatched(.unknownMessageID, canaryID: nil), rawPayload: payload)]))
+                    emit(String(id))
+                } catch {
+                    FileHandle.standardError.write(Data("write \(id) failed: \(error)\n".utf8))
+                    exit(1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import LastmileCore
+
+/// What taking back the store's state after a restart did.
+public struct RecoverySummary: Sendable, Equatable {
+    /// Canaries loaded into the correlator.
+    public var restored = 0
+    /// Canaries found `submitting`: now unknown submits, never to be resent.
+    public var unknownSubmits = 0
+    /// Canaries whose deadline passed while the process was down, now settled.
+    public var settled = 0
+
+    public init() {}
+}
+
+extension CanaryStore {
+    /// Loads unsettled and recently settled canaries into `correlator`, marks the
+    /// ones caught mid-submit as unknown submits, settles those past their
+    /// deadline, and commits all of it before returning.
+    public func recover(into correlator: inout Correlator, now: Date) async throws -> RecoverySummary {
+        var summary = RecoverySummary()
+        var changed: [String: Canary] = [:]
+        let since = now.addingTimeInterval(-correlator.configuration.settledRetention)
+        for canary in try canariesToRecover(settledSince: since) {
+            let result = correlator.restore(canary)
+            summary.restored += 1
+            summary.unknownSubmits += result.changed.count
+            for updated in result.changed { changed[updated.id] = updated }
+        }
+        let settlement = correlator.advance(to: now)
+        summary.settled = settlement.settled.count
+        for updated in settlement.changed { changed[updated.id] = updated }
+        try await commit(StoreChange(canaries: Array(changed.values)))
+        return summary
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import LastmileCore
+import Synchronization
+
+/// Lastmile's durable record: canaries, receipts, arrivals and unmatched reports
+/// in one SQLite file (WAL mode).
+///
+/// Every write goes through one group-commit writer: `commit` returns only once
+/// the change is on disk, so a caller may acknowledge a report as soon as it
+/// returns. Reads use their own connection and never wait for the writer.
+public final class CanaryStore: Sendable {
+    /// The database file.
+    public let path: String
+    let writer: GroupCommitWriter
+    private let reader: Mutex<SQLiteConnection>
+    private let lastReportID: Atomic<Int64>
+
+    /// Opens the store at `path`, creating and migrating it as needed.
+    public init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws {
+        self.path = path
+        let writeConnection = try SQLiteConnection(path: path)
+        try writeConnection.configure(configuration)
+        try writeConnection.migrate()
+        let highest = try writeConnection.scalar(
+            "SELECT max(coalesce((SELECT max(id) FROM receipts), 0), coalesce((SELECT max(id) FROM arrivals), 0))")
+        lastReportID = Atomic(highest?.integer ?? 0)
+        let readConnection = try SQLiteConnection(path: path)
+        try readConnection.configure(configuration)
+        reader = Mutex(readConnection)
+        writer = GroupCommitWriter(connection: writeConnection, maximumBatch: configuration.maximumBatch)
+    }
+
+    /// Waits for queued writes, then stops writing.
+    public func close() {
+        writer.close()
+    }
+
+    /// Transactions the writer has run so far (a measure of how well writes are grouped).
+    public var transactionCount: Int { writer.transactionCount }
+
+    /// A fresh id for an inbound report, unique across receipts and arrivals.
+    public func reserveReportID() -> Int64 {
+        lastReportID.add(1, ordering: .relaxed).newValue
+    }
+
+    // MARK: Writing
+
+    /// Writes `change` and returns once it is committed.
+    public func commit(_ change: StoreChange) async throws {
+        guard !change.isEmpty else { return }
+        try await writer.write { connection in try Self.apply(change, on: connection) }
+    }
+
+    /// Records a canary as `submitting`; call before the provider is.
+    public func recordSubmitting(_ canary: Canary) async throws {
+        try await commit(StoreChange(canaries: [canary]))
+    }
+
+    static func apply(_ change: StoreChange, on connection: SQLiteConnection) throws {
+        for canary in change.canaries {
+            try connection.run(CanaryRow.upsert, CanaryRow.values(of: canary))
+        }
+        for receipt in change.receipts {
+            let report = receipt.report
+            try connection.run("""
+                INSERT INTO receipts (id, canary_id, route, provider_message_id, token, status, raw_status, error_code,
+                                      reported_at, ingested_at, duplicate, unmatched_reason, raw_payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                    .integer(receipt.id), SQLiteValue(receipt.canaryID), .text(report.route),
+                    SQLiteValue(report.providerMessageID), SQLiteValue(report.token?.description),
+                    .text(report.status.rawValue), .text(report.rawStatus), SQLiteValue(report.errorCode),
+                    SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt), .integer(receipt.duplicate ? 1 : 0),
+                    SQLiteValue(receipt.unmatchedReason?.rawValue), .blob(receipt.rawPayload),
+                ])
+        }
+        for arrival in change.arrivals {
+            let report = arrival.report
+            try connection.run("""
+                INSERT INTO arrivals (id, canary_id, receiver, sender, body, reported_at, ingested_at, duplicate,
+                                      unmatched_reason, raw_payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                    .integer(arrival.id), SQLiteValue(arrival.canaryID), .text(report.receiver), .text(report.from),
+                    .text(report.body), SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt),
+                    .integer(arrival.duplicate ? 1 : 0), SQLiteValue(arrival.unmatchedReason?.rawValue),
+                    .blob(arrival.rawPayload),
+                ])
+        }
+        for claim in change.claims {
+            try connection.run("UPDATE receipts SET canary_id = ?, unmatched_reason = NULL WHERE id = ?",
+                               [.text(claim.canaryID), .integer(claim.receiptID)])
+        }
+    }
+
+    // MARK: Reading
+
+    func read<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
+        try reader.withLock { connection in try body(connection) }
+    }
+
+    private func canaries(where condition: String, _ values: [SQLiteValue]) throws -> [Canary] {
+        try read { connection in
+            let statement = try connection.statement("SELECT \(CanaryRow.columns) FROM canaries WHERE \(condition)")
+            try statement.bind(values)
+            return try statement.rows().map(CanaryRow.canary(from:))
+        }
+    }
+
+    /// The canary with this id.
+    public func canary(id: String) throws -> Canary? {
+        try canaries(where: "id = ?", [.text(id)]).first
+    }
+
+    /// The canary carrying this token.
+    public func canary(token: Token) throws -> Canary? {
+        try canaries(where: "token = ?", [.text(token.description)]).first
+    }
+
+    /// The canary a provider knows by this message id.
+    public func canary(route: String, providerMessageID: String) throws -> Canary? {
+        try canaries(where: "route = ? AND provider_message_id = ?", [.text(route), .text(providerMessageID)]).first
+    }
+
+    /// Canaries a restarted process must take back: every unsettled one, and
+    /// settled ones recent enough to recognise their late or repeated reports.
+    public func canariesToRecover(settledSince: Date) throws -> [Canary] {
+        try canaries(where: "state != 'settled' OR settled_at >= ?", [SQLiteValue(settledSince)])
+    }
+
+    /// Receipts stored for one canary, in ingest order.
+    public func receipts(canaryID: String) throws -> [StoredReceipt] {
+        try read { connection in
+            let statement = try connection.statement("""
+                SELECT id, route, provider_message_id, token, status, raw_status, error_code, reported_at, ingested_at,
+                       duplicate, unmatched_reason, raw_payload, canary_id
+                  FROM receipts WHERE canary_id = ? ORDER BY ingested_at, id
+                """)
+            try statement.bind([.text(canaryID)])
+            return try statement.rows().map(Self.receipt(from:))
+        }
+    }
+
+    /// Every receipt and arrival id stored, in ascending order.
+    public func reportIDs() throws -> [Int64] {
+        try read { connection in
+            let statement = try connection.statement("SELECT id FROM receipts UNION ALL SELECT id FROM arrivals ORDER BY 1")
+            return try statement.rows().compactMap { $0[0].integer }
+        }
+    }
+
+    /// Unmatched reports by reason, for both kinds.
+    public func unmatchedCounts() throws -> [UnmatchedReason: Int] {
+        try read { connection in
+            let statement = try connection.statement("SELECT reason, count(*) FROM unmatched_reports GROUP BY reason")
+            var counts: [UnmatchedReason: Int] = [:]
+            for row in try statement.rows() {
+                if let reason = row[0].text.flatMap(UnmatchedReason.init(rawValue:)) {
+                    counts[reason] = Int(row[1].integer ?? 0)
+                }
+            }
+            return counts
+        }
+    }
+
+    /// Number of rows in each table, for tests and diagnostics.
+    public func rowCounts() throws -> (canaries: Int, receipts: Int, arrivals: Int) {
+        try read { connection in
+            (Int(try connection.scalar("SELECT count(*) FROM canaries")?.integer ?? 0),
+             Int(try connection.scalar("SELECT count(*) FROM receipts")?.integer ?? 0),
+             Int(try connection.scalar("SELECT count(*) FROM arrivals")?.integer ?? 0))
+        }
+    }
+
+    static func receipt(from row: [SQLiteValue]) -> StoredReceipt {
+        let report = ReceiptReport(
+            reference: row[0].integer ?? 0, route: row[1].text ?? "", providerMessageID: row[2].text,
+            token: row[3].text.flatMap(Token.init), status: row[4].text.flatMap(ReceiptStatus.init(rawValue:)) ?? .unknown,
+            rawStatus: row[5].text ?? "", errorCode: row[6].text, reportedAt: row[7].date,
+            ingestedAt: row[8].date ?? Date(timeIntervalSince1970: 0))
+        let reason = row[10].text.flatMap(UnmatchedReason.init(rawValue:))
+        let canaryID = row[12].text
+        let match: ReportMatch? = reason.map { .unmatched($0, canaryID: canaryID) }
+            ?? canaryID.map { (row[9].integer ?? 0) != 0 ? .duplicate(canaryID: $0) : .matched(canaryID: $0) }
+        return StoredReceipt(report: report, match: match, rawPayload: row[11].blob ?? Data())
+    }
+}

@@ -1,0 +1,144 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The store's single writer. Writes queue up while a transaction commits; the
+/// next transaction takes all of them at once (up to `maximumBatch`), each inside
+/// its own savepoint, so one failing write does not undo the others. A caller's
+/// `write` returns only after the transaction holding its write has committed.
+final class GroupCommitWriter: Sendable {
+    private struct Job: Sendable {
+        /// Runs the write inside the open transaction. Returns nil on success and the
+        /// way to deliver its value once the commit is known; or the write's own error.
+        let execute: @Sendable (SQLiteConnection) -> Result<@Sendable () -> Void, any Error>
+        /// Tells the caller the write did not commit.
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var closed = false
+    }
+
+    private let connection: Mutex<SQLiteConnection>
+    private let queue = Mutex(Queue())
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    private let maximumBatch: Int
+    private let transactions = Atomic<Int>(0)
+
+    init(connection: consuming sending SQLiteConnection, maximumBatch: Int) {
+        self.connection = Mutex(connection)
+        self.maximumBatch = maximumBatch
+        let thread = Thread { [self] in run() }
+        thread.name = "lastmile-store-writer"
+        thread.start()
+    }
+
+    /// Transactions committed or attempted so far.
+    var transactionCount: Int { transactions.load(ordering: .relaxed) }
+
+    /// Runs `body` in the next transaction and returns once that transaction committed.
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let job = Job(
+                execute: { connection in
+                    do {
+                        let value = try body(connection)
+                        return .success({ continuation.resume(returning: value) })
+                    } catch {
+                        return .failure(error)
+                    }
+                },
+                fail: { error in continuation.resume(throwing: error) }
+            )
+            let accepted = queue.withLock { state -> Bool in
+                guard !state.closed else { return false }
+                state.jobs.append(job)
+                return true
+            }
+            if accepted {
+                wakeup.signal()
+            } else {
+                continuation.resume(throwing: SQLiteError(code: 0, message: "store is closed"))
+            }
+        }
+    }
+
+    /// Finishes queued writes, then stops the writer thread.
+    func close() {
+        let wasOpen = queue.withLock { state -> Bool in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard wasOpen else { return }
+        wakeup.signal()
+        stopped.wait()
+    }
+
+    private func run() {
+        while true {
+            wakeup.wait()
+            while true {
+                let (batch, closed) = queue.withLock { state -> ([Job], Bool) in
+                    let count = min(state.jobs.count, maximumBatch)
+                    let batch = Array(state.jobs.prefix(count))
+                    state.jobs.removeFirst(count)
+                    return (batch, state.closed)
+                }
+                if batch.isEmpty {
+                    if closed {
+                        stopped.signal()
+                        return
+                    }
+                    break
+                }
+                commit(batch)
+            }
+        }
+    }
+
+    private func commit(_ batch: [Job]) {
+        transactions.add(1, ordering: .relaxed)
+        var outcomes: [(job: Job, result: Result<@Sendable () -> Void, any Error>)] = []
+        outcomes.reserveCapacity(batch.count)
+        let commitError: (any Error)? = connection.withLock { connection -> (any Error)? in
+            do {
+                try connection.execute("BEGIN IMMEDIATE")
+            } catch {
+                return error
+            }
+            for job in batch {
+                do {
+                    try connection.execute("SAVEPOINT write")
+                } catch {
+                    outcomes.append((job, .failure(error)))
+                    continue
+                }
+                let result = job.execute(connection)
+                if case .failure = result { try? connection.execute("ROLLBACK TO write") }
+                try? connection.execute("RELEASE write")
+                outcomes.append((job, result))
+            }
+            do {
+                try connection.execute("COMMIT")
+                return nil
+            } catch {
+                try? connection.execute("ROLLBACK")
+                return error
+            }
+        }
+        if let commitError, outcomes.isEmpty {
+            for job in batch { job.fail(commitError) }
+            return
+        }
+        for (job, result) in outcomes {
+            switch result {
+            case .success(let deliver):
+                if let commitError { job.fail(commitError) } else { deliver() }
+            case .failure(let error):
+                job.fail(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+/// The store's schema, as an ordered list of migrations. A database records the
+/// last one applied in `PRAGMA user_version`; each migration runs once, in its
+/// own transaction, and a database newer than this code is refused.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: canaries, receipts and arrivals, each report with its raw payload.
+        """
+        CREATE TABLE canaries (
+            id TEXT PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            route TEXT NOT NULL,
+            carrier TEXT NOT NULL,
+            probe TEXT NOT NULL,
+            receiver TEXT NOT NULL,
+            to_number TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            body TEXT NOT NULL,
+            threshold_s REAL NOT NULL,
+            deadline_s REAL NOT NULL,
+            latency_clock TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('submitting', 'submitted', 'settled')),
+            submit_started_at REAL NOT NULL,
+            submit_ended_at REAL,
+            submit_outcome TEXT,
+            provider_message_id TEXT,
+            provider_status TEXT,
+            provider_error_code TEXT,
+            submit_reason TEXT,
+            receipt_status TEXT,
+            receipt_raw_status TEXT,
+            receipt_count INTEGER NOT NULL DEFAULT 0,
+            seen_receipts TEXT NOT NULL DEFAULT '',
+            arrival_ingested_at REAL,
+            arrival_reported_at REAL,
+            arrival_from TEXT,
+            arrival_body TEXT,
+            latency_s REAL,
+            verdict TEXT,
+            settled_at REAL,
+            facts TEXT NOT NULL DEFAULT '',
+            duplicate_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX canaries_by_message_id ON canaries (route, provider_message_id) WHERE provider_message_id IS NOT NULL;
+        CREATE INDEX canaries_by_settlement ON canaries (route, carrier, settled_at);
+        CREATE INDEX canaries_unsettled ON canaries (state) WHERE state != 'settled';
+
+        CREATE TABLE receipts (
+            id INTEGER PRIMARY KEY,
+            canary_id TEXT REFERENCES canaries (id) ON DELETE SET NULL,
+            route TEXT NOT NULL,
+            provider_message_id TEXT,
+            token TEXT,
+            status TEXT NOT NULL,
+            raw_status TEXT NOT NULL,
+            error_code TEXT,
+            reported_at REAL,
+            ingested_at REAL NOT NULL,
+            duplicate INTEGER NOT NULL DEFAULT 0,
+            unmatched_reason TEXT,
+            raw_payload BLOB NOT NULL
+        );
+        CREATE INDEX receipts_by_canary ON receipts (canary_id);
+        CREATE INDEX receipts_by_message_id ON receipts (route, provider_message_id);
+        CREATE INDEX receipts_by_ingest ON receipts (ingested_at);
+        CREATE INDEX receipts_unmatched ON receipts (ingested_at) WHERE unmatched_reason IS NOT NULL;
+
+        CREATE TABLE arrivals (
+            id INTEGER PRIMARY KEY,
+            canary_id TEXT REFERENCES canaries (id) ON DELETE SET NULL,
+            receiver TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            body TEXT NOT NULL,
+            reported_at REAL,
+            ingested_at REAL NOT NULL,
+            duplicate INTEGER NOT NULL DEFAULT 0,
+            unmatched_reason TEXT,
+            raw_payload BLOB NOT NULL
+        );
+        CREATE INDEX arrivals_by_canary ON arrivals (canary_id);
+        CREATE INDEX arrivals_by_ingest ON arrivals (ingested_at);
+        CREATE INDEX arrivals_unmatched ON arrivals (ingested_at) WHERE unmatched_reason IS NOT NULL;
+
+        CREATE VIEW unmatched_reports AS
+            SELECT 'receipt' AS kind, id, route AS source, unmatched_reason AS reason, ingested_at, raw_payload
+              FROM receipts WHERE unmatched_reason IS NOT NULL
+            UNION ALL
+            SELECT 'arrival', id, receiver, unmatched_reason, ingested_at, raw_payload
+              FROM arrivals WHERE unmatched_reason IS NOT NULL;
+        """,
+    ]
+
+    /// The schema version this code writes.
+    static var currentVersion: Int { migrations.count }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import LastmileCore
+
+/// A receipt as stored: the parsed report, how it was joined, and the raw request.
+public struct StoredReceipt: Sendable, Hashable {
+    /// The report's id; also `report.reference`.
+    public var id: Int64 { report.reference }
+    public var report: ReceiptReport
+    /// The canary it joined, if any.
+    public var canaryID: String?
+    /// Set when it repeated a report already seen.
+    public var duplicate: Bool
+    /// Set when it joined nothing usable.
+    public var unmatchedReason: UnmatchedReason?
+    /// The request exactly as received.
+    public var rawPayload: Data
+
+    public init(report: ReceiptReport, match: ReportMatch?, rawPayload: Data) {
+        self.report = report
+        self.rawPayload = rawPayload
+        self.canaryID = match?.canaryID
+        if case .duplicate = match { duplicate = true } else { duplicate = false }
+        if case .unmatched(let reason, _) = match { unmatchedReason = reason } else { unmatchedReason = nil }
+    }
+}
+
+/// An arrival as stored: the parsed report, how it was joined, and the raw request.
+public struct StoredArrival: Sendable, Hashable {
+    public var id: Int64 { report.reference }
+    public var report: ArrivalReport
+    public var canaryID: String?
+    public var duplicate: Bool
+    public var unmatchedReason: UnmatchedReason?
+    public var rawPayload: Data
+
+    public init(report: ArrivalReport, match: ReportMatch?, rawPayload: Data) {
+        self.report = report
+        self.rawPayload = rawPayload
+        self.canaryID = match?.canaryID
+        if case .duplicate = match { duplicate = true } else { duplicate = false }
+        if case .unmatched(let reason, _) = match { unmatchedReason = reason } else { unmatchedReason = nil }
+    }
+}
+
+/// An earlier unmatched receipt that has now joined its canary.
+public struct ReceiptClaim: Sendable, Hashable {
+    public var receiptID: Int64
+    public var canaryID: String
+
+    public init(receiptID: Int64, canaryID: String) {
+        self.receiptID = receiptID
+        self.canaryID = canaryID
+    }
+}
+
+/// Everything one event changed, written in one committed write.
+public struct StoreChange: Sendable {
+    public var canaries: [Canary]
+    public var receipts: [StoredReceipt]
+    public var arrivals: [StoredArrival]
+    public var claims: [ReceiptClaim]
+
+    public init(canaries: [Canary] = [], receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = [],
+                claims: [ReceiptClaim] = []) {
+        self.canaries = canaries
+        self.receipts = receipts
+        self.arrivals = arrivals
+        self.claims = claims
+    }
+
+    /// The change a correlator step asks for, plus the reports that caused it.
+    public init(_ result: CorrelationResult, receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = []) {
+        self.init(canaries: result.changed, receipts: receipts, arrivals: arrivals,
+                  claims: result.claimedReceipts.map { ReceiptClaim(receiptID: $0.reference, canaryID: $0.canaryID) })
+    }
+
+    public var isEmpty: Bool { canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty }
+}

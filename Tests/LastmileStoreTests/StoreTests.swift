@@ -1,0 +1,355 @@
+import CSQLite
+import Foundation
+import LastmileCore
+import Testing
+@testable import LastmileStore
+
+func makePlan(_ id: String, payload: UInt64, route: String = "r1", deadline: TimeInterval = 900) -> CanaryPlan {
+    let token = Token(payload: payload)
+    return CanaryPlan(id: id, token: token, route: route, carrier: "EE", probe: "p1", receiver: "rx1",
+                      to: "+447700900123", from: "LASTMILE", body: "Lastmile check \(token)",
+                      threshold: 60, deadline: deadline, latencyClock: .receiver)
+}
+
+let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+@Suite struct StoreSchemaTests {
+    @Test func opensInWALWithForeignKeysAndTheCurrentSchema() throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        let (mode, keys, version, timeout) = try store.read { connection in
+            (try connection.scalar("PRAGMA journal_mode")?.text, try connection.scalar("PRAGMA foreign_keys")?.integer,
+             try connection.scalar("PRAGMA user_version")?.integer, try connection.scalar("PRAGMA busy_timeout")?.integer)
+        }
+        #expect(mode == "wal")
+        #expect(keys == 1)
+        #expect(version == Int64(Schema.currentVersion))
+        #expect(timeout == 5_000)
+    }
+
+    @Test func reopeningDoesNotMigrateTwice() throws {
+        let directory = try TemporaryDirectory()
+        let first = try CanaryStore(path: directory.path("s.db"))
+        first.close()
+        let second = try CanaryStore(path: directory.path("s.db"))
+        second.close()
+    }
+
+    @Test func refusesADatabaseFromANewerVersion() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        try CanaryStore(path: path).close()
+        let connection = try SQLiteConnection(path: path)
+        try connection.execute("PRAGMA user_version = 99")
+        #expect(throws: SQLiteError.self) { try CanaryStore(path: path) }
+    }
+
+    @Test func lookupIndexesExist() throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        let plans = try store.read { connection in
+            try ["SELECT * FROM canaries WHERE token = 'x'",
+                 "SELECT * FROM canaries WHERE route = 'r' AND provider_message_id = 'm'",
+                 "SELECT * FROM canaries WHERE route = 'r' AND carrier = 'c' AND settled_at > 0"].map { sql in
+                let statement = try connection.statement("EXPLAIN QUERY PLAN " + sql)
+                return try statement.rows().compactMap { $0[3].text }.joined(separator: " ")
+            }
+        }
+        #expect(plans[0].contains("USING INDEX sqlite_autoindex_canaries"))
+        #expect(plans[1].contains("canaries_by_message_id"))
+        #expect(plans[2].contains("canaries_by_settlement"))
+    }
+}
+
+@Suite struct StoreRoundTripTests {
+    @Test func aCanaryRoundTripsWithEveryField() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        var canary = Canary(plan: makePlan("c1", payload: 12345), submitStartedAt: t0)
+        canary.submitEndedAt = t0.addingTimeInterval(0.25)
+        canary.submit = SubmitAnswer(outcome: .accepted, providerMessageID: "SM1", providerStatus: "queued",
+                                     errorCode: "0", reason: nil)
+        canary.receiptStatus = .delivered
+        canary.receiptRawStatus = "DELIVRD"
+        canary.receiptCount = 3
+        canary.seenReceipts = ["delivered|DELIVRD|", "pending|ENROUTE|"]
+        canary.arrival = ArrivalRecord(ingestedAt: t0.addingTimeInterval(9), reportedAt: t0.addingTimeInterval(8),
+                                       latency: 8, from: "LASTMILE", body: "FreeMsg: x")
+        canary.verdict = .delivered
+        canary.settledAt = t0.addingTimeInterval(9)
+        canary.facts = [.alteredBody, .duplicateReceipt]
+        canary.duplicateCount = 2
+        try await store.recordSubmitting(canary)
+        #expect(try store.canary(id: "c1") == canary)
+        #expect(try store.canary(token: Token(payload: 12345)) == canary)
+        #expect(try store.canary(route: "r1", providerMessageID: "SM1") == canary)
+        #expect(try store.canary(id: "nope") == nil)
+    }
+
+    @Test func aSubmittingCanaryHasNullsWhereNothingIsKnown() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        let canary = Canary(plan: makePlan("c1", payload: 1), submitStartedAt: t0)
+        try await store.recordSubmitting(canary)
+        let loaded = try #require(try store.canary(id: "c1"))
+        #expect(loaded.state == .submitting)
+        #expect(loaded.submit == nil)
+        #expect(loaded.arrival == nil)
+        #expect(loaded == canary)
+    }
+
+    @Test func reportsKeepTheirRawPayloadAndUnmatchedReason() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        let receiptID = store.reserveReportID()
+        let arrivalID = store.reserveReportID()
+        #expect(arrivalID == receiptID + 1)
+        let raw = Data("status=DELIVRD&id=SM9\u{0}binary".utf8)
+        let receipt = StoredReceipt(
+            report: ReceiptReport(reference: receiptID, route: "r1", providerMessageID: "SM9", status: .delivered,
+                                  rawStatus: "DELIVRD", ingestedAt: t0),
+            match: .unmatched(.unknownMessageID, canaryID: nil), rawPayload: raw)
+        let arrival = StoredArrival(
+            report: ArrivalReport(reference: arrivalID, receiver: "rx1", from: "x", body: "hello", ingestedAt: t0),
+            match: .unmatched(.noToken, canaryID: nil), rawPayload: Data("{\"body\":\"hello\"}".utf8))
+        try await store.commit(StoreChange(receipts: [receipt], arrivals: [arrival]))
+        #expect(try store.unmatchedCounts() == [.unknownMessageID: 1, .noToken: 1])
+        let rawBack = try store.read { connection in
+            try connection.scalar("SELECT raw_payload FROM unmatched_reports WHERE kind = 'receipt'")?.blob
+        }
+        #expect(rawBack == raw)
+        #expect(try store.reportIDs() == [receiptID, arrivalID])
+    }
+
+    @Test func aClaimJoinsAnEarlierUnmatchedReceipt() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        var correlator = Correlator()
+        let plan = makePlan("c1", payload: 77)
+        try await store.commit(StoreChange(correlator.submitStarted(plan, at: t0)))
+        let id = store.reserveReportID()
+        let report = ReceiptReport(reference: id, route: "r1", providerMessageID: "FAST", status: .delivered,
+                                   rawStatus: "delivered", ingestedAt: t0.addingTimeInterval(0.2))
+        let early = correlator.ingest(report)
+        try await store.commit(StoreChange(early, receipts: [StoredReceipt(report: report, match: early.match, rawPayload: Data())]))
+        #expect(try store.unmatchedCounts() == [.unknownMessageID: 1])
+        let answered = correlator.submitAnswered(id: "c1", answer: SubmitAnswer(outcome: .accepted, providerMessageID: "FAST"),
+                                                 at: t0.addingTimeInterval(0.5))
+        try await store.commit(StoreChange(answered))
+        #expect(try store.unmatchedCounts().isEmpty)
+        #expect(try store.receipts(canaryID: "c1").map(\.id) == [id])
+        #expect(try store.canary(id: "c1")?.receiptStatus == .delivered)
+    }
+
+    @Test func reportIDsContinueAfterReopening() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        let store = try CanaryStore(path: path)
+        let id = store.reserveReportID()
+        try await store.commit(StoreChange(arrivals: [StoredArrival(
+            report: ArrivalReport(reference: id, receiver: "rx", from: "x", body: "b", ingestedAt: t0),
+            match: .unmatched(.noToken, canaryID: nil), rawPayload: Data())]))
+        store.close()
+        let reopened = try CanaryStore(path: path)
+        defer { reopened.close() }
+        #expect(reopened.reserveReportID() == id + 1)
+    }
+}
+
+@Suite struct StoreRecoveryTests {
+    @Test func aCanaryCaughtMidSubmitBecomesUnknownAndStillMatches() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        do {
+            let store = try CanaryStore(path: path)
+            var correlator = Correlator()
+            try await store.commit(StoreChange(correlator.submitStarted(makePlan("c1", payload: 5), at: t0)))
+            store.close()
+            // The process dies here, before the provider answered.
+        }
+        let store = try CanaryStore(path: path)
+        defer { store.close() }
+        var correlator = Correlator()
+        let summary = try await store.recover(into: &correlator, now: t0.addingTimeInterval(5))
+        #expect(summary == { var s = RecoverySummary(); s.restored = 1; s.unknownSubmits = 1; return s }())
+        #expect(try store.canary(id: "c1")?.submit?.outcome == .unknown)
+        #expect(try store.canary(id: "c1")?.state == .submitted)
+
+        let plan = makePlan("c1", payload: 5)
+        let arrival = correlator.ingest(ArrivalReport(receiver: "rx1", from: "LASTMILE", body: plan.body,
+                                                      ingestedAt: t0.addingTimeInterval(20)))
+        try await store.commit(StoreChange(arrival))
+        #expect(try store.canary(id: "c1")?.verdict == .delivered)
+    }
+
+    @Test func canariesPastTheirDeadlineSettleOnRecovery() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        let store = try CanaryStore(path: path)
+        var correlator = Correlator()
+        for index in 0..<3 {
+            let plan = makePlan("c\(index)", payload: UInt64(100 + index), deadline: 600)
+            try await store.commit(StoreChange(correlator.submitStarted(plan, at: t0)))
+            try await store.commit(StoreChange(correlator.submitAnswered(
+                id: plan.id, answer: SubmitAnswer(outcome: .accepted, providerMessageID: "m\(index)"), at: t0)))
+        }
+        let fresh = makePlan("fresh", payload: 999, deadline: 600)
+        try await store.commit(StoreChange(correlator.submitStarted(fresh, at: t0.addingTimeInterval(3_000))))
+        store.close()
+
+        let reopened = try CanaryStore(path: path)
+        defer { reopened.close() }
+        var restarted = Correlator()
+        let summary = try await reopened.recover(into: &restarted, now: t0.addingTimeInterval(3_100))
+        #expect(summary.restored == 4)
+        #expect(summary.settled == 3)
+        #expect(summary.unknownSubmits == 1)
+        for index in 0..<3 {
+            let canary = try #require(try reopened.canary(id: "c\(index)"))
+            #expect(canary.verdict == .lost)
+            #expect(canary.settledAt == t0.addingTimeInterval(600))
+        }
+        #expect(try reopened.canary(id: "fresh")?.verdict == nil)
+    }
+
+    @Test func oldSettledCanariesAreNotLoadedAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        var correlator = Correlator()
+        try await store.commit(StoreChange(correlator.submitStarted(makePlan("old", payload: 1, deadline: 60), at: t0)))
+        try await store.commit(StoreChange(correlator.advance(to: t0.addingTimeInterval(60))))
+        var restarted = Correlator()
+        let summary = try await store.recover(into: &restarted, now: t0.addingTimeInterval(2 * 86_400))
+        #expect(summary.restored == 0)
+    }
+}
+
+@Suite struct GroupCommitTests {
+    func receipt(_ store: CanaryStore, id: Int64? = nil) -> StoredReceipt {
+        let reference = id ?? store.reserveReportID()
+        return StoredReceipt(
+            report: ReceiptReport(reference: reference, route: "r", providerMessageID: "m\(reference)", status: .pending,
+                                  rawStatus: "ENROUTE", ingestedAt: t0),
+            match: .unmatched(.unknownMessageID, canaryID: nil), rawPayload: Data())
+    }
+
+    @Test func concurrentWritersShareTransactions() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        let writes = 400
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<writes {
+                group.addTask { try await store.commit(StoreChange(receipts: [self.receipt(store)])) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try store.rowCounts().receipts == writes)
+        #expect(store.transactionCount < writes)
+    }
+
+    @Test func withoutGroupingEachWriteIsItsOwnTransaction() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"), configuration: StoreConfiguration(maximumBatch: 1))
+        defer { store.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask { try await store.commit(StoreChange(receipts: [self.receipt(store)])) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(store.transactionCount == 50)
+    }
+
+    @Test func aFailingWriteDoesNotUndoTheOthersInItsTransaction() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        let taken = receipt(store)
+        try await store.commit(StoreChange(receipts: [taken]))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    // Every tenth write reuses an id already stored and must fail alone.
+                    let change = StoreChange(receipts: [index % 10 == 0 ? taken : self.receipt(store)])
+                    do { try await store.commit(change); return true } catch { return false }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { !$0 }.count == 10)
+        #expect(try store.rowCounts().receipts == 91)
+    }
+
+    @Test func aFullDiskFailsTheWriteAndRecovers() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        try CanaryStore(path: path).close()
+        let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
+        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 2))
+        let big = Data(repeating: 0x41, count: 64 * 1024)
+        var failure: SQLiteError?
+        for _ in 0..<4 {
+            var item = receipt(store)
+            item.rawPayload = big
+            do { try await store.commit(StoreChange(receipts: [item])) } catch let error as SQLiteError {
+                failure = error
+                break
+            }
+        }
+        #expect(failure?.isFull == true)
+        let countAfterFailure = try store.rowCounts().receipts
+        store.close()
+        // Space returns: the same file takes writes again, and nothing was corrupted.
+        let roomy = try CanaryStore(path: path)
+        defer { roomy.close() }
+        try await roomy.commit(StoreChange(receipts: [receipt(roomy)]))
+        #expect(try roomy.rowCounts().receipts == countAfterFailure + 1)
+        #expect(try roomy.read { try $0.scalar("PRAGMA integrity_check")?.text } == "ok")
+    }
+}
+
+@Suite struct RetentionTests {
+    @Test func pruningRemovesOnlyOldRowsInBoundedBatches() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("s.db"))
+        defer { store.close() }
+        var correlator = Correlator()
+        for index in 0..<25 {
+            let plan = makePlan("old\(index)", payload: UInt64(index), deadline: 60)
+            try await store.commit(StoreChange(correlator.submitStarted(plan, at: t0)))
+        }
+        try await store.commit(StoreChange(correlator.advance(to: t0.addingTimeInterval(60))))
+        let open = makePlan("open", payload: 5_000, deadline: 60)
+        try await store.commit(StoreChange(correlator.submitStarted(open, at: t0)))
+        let recent = makePlan("recent", payload: 6_000, deadline: 60)
+        try await store.commit(StoreChange(correlator.submitStarted(recent, at: t0.addingTimeInterval(10_000))))
+        var receipts: [StoredReceipt] = []
+        for offset in [0.0, 10_000.0] {
+            for _ in 0..<12 {
+                let id = store.reserveReportID()
+                receipts.append(StoredReceipt(report: ReceiptReport(reference: id, route: "r1", providerMessageID: "x",
+                                                                    status: .pending, rawStatus: "p",
+                                                                    ingestedAt: t0.addingTimeInterval(offset)),
+                                              match: .unmatched(.unknownMessageID, canaryID: nil), rawPayload: Data()))
+            }
+        }
+        try await store.commit(StoreChange(receipts: receipts))
+
+        let summary = try await store.prune(before: t0.addingTimeInterval(5_000), batchSize: 10)
+        #expect(summary.canaries == 25)
+        #expect(summary.receipts == 12)
+        #expect(summary.batches == 2 + 1 + 3)
+        let counts = try store.rowCounts()
+        #expect(counts.canaries == 2)   // the unsettled one and the recent one
+        #expect(counts.receipts == 12)
+        #expect(try store.canary(id: "open") != nil)
+    }
+}
