@@ -116,16 +116,22 @@ extension Canary {
         return plan.latencyClock == .receiver ? receiverLatency : ingestLatency
     }
 
+    /// Compares bodies ignoring surrounding whitespace and CR/LF against LF.
     static func bodiesMatch(sent: String, received: String) -> Bool {
-        func normalised(_ text: String) -> String {
-            text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if sent == received { return true }
+        func normalised(_ text: String) -> ArraySlice<Unicode.Scalar> {
+            let scalars = Array(text.unicodeScalars.lazy.filter { $0 != "\r" })
+            let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
+            let end = scalars.lastIndex { !$0.properties.isWhitespace }.map { $0 + 1 } ?? start
+            return scalars[start..<max(start, end)]
         }
-        return normalised(sent) == normalised(received)
+        return normalised(sent).elementsEqual(normalised(received))
     }
 
     /// Compares sender ids ignoring formatting: `+44 7700-900123` equals `447700900123`,
     /// `00447700900123` too, and alphanumeric ids compare case-insensitively.
     static func sendersMatch(configured: String, received: String) -> Bool {
+        if configured == received { return true }
         func normalised(_ text: String) -> String {
             var kept = String(text.unicodeScalars.filter { !" -().\t".unicodeScalars.contains($0) }).uppercased()
             if kept.hasPrefix("+") { kept.removeFirst() } else if kept.hasPrefix("00") { kept.removeFirst(2) }
