@@ -22,10 +22,11 @@ let package = Package(
         .executableTarget(name: "toml-decode", dependencies: ["TOML"]),
         .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore"]),
         .executableTarget(name: "lastmile-crash-writer", dependencies: ["LastmileCore", "LastmileStore"]),
+        .target(name: "LastmileTestSupport", path: "Tests/LastmileTestSupport"),
         .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore"]),
-        .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore"]),
+        .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore", "LastmileTestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
-        .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML"]),
+        .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML", "LastmileTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

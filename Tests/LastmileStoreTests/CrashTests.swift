@@ -1,20 +1,12 @@
 import Foundation
 import Testing
 import LastmileStore
+import LastmileTestSupport
 
 /// Kills a writer process at a random moment and checks that every report it
 /// said was committed is in the store.
 @Suite struct CrashTests {
-    static var writerURL: URL {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = executable.deletingLastPathComponent()
-        // The test bundle may sit inside a `.xctest` directory on some layouts.
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("lastmile-crash-writer").path),
-              directory.path != "/" {
-            directory = directory.deletingLastPathComponent()
-        }
-        return directory.appendingPathComponent("lastmile-crash-writer")
-    }
+    static var writerURL: URL { BuiltProducts.executable("lastmile-crash-writer") }
 
     @Test func everyAcknowledgedReportSurvivesSIGKILL() async throws {
         let writer = Self.writerURL

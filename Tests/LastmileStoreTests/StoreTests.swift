@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import LastmileCore
+import LastmileTestSupport
 import Testing
 @testable import LastmileStore
 

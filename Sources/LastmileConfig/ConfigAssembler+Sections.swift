@@ -1,0 +1,90 @@
+import Foundation
+import LastmileCore
+import TOML
+
+extension ConfigAssembler {
+    func readServer(_ reader: TableReader) -> ServerConfiguration {
+        var server = ServerConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 9733, isIPv6: false), publicURL: nil)
+        if let listen = reader.string("listen") {
+            switch ListenAddress.parse(listen.value) {
+            case .success(let address): server.listen = address
+            case .failure(let problem):
+                log.error("[server]: listen = \"\(listen.value)\" is not an address to listen on: \(problem.reason)",
+                          at: listen.location)
+            }
+        }
+        server.publicURL = url(reader, "public_url")
+        reader.reportUnknownKeys()
+        return server
+    }
+
+    func readStore(_ reader: TableReader) -> StorageConfiguration {
+        var store = StorageConfiguration(path: "/var/lib/lastmile/lastmile.db", retention: 400 * 86_400)
+        if let path = reader.string("path") {
+            store.path = path.value.hasPrefix("/") ? path.value : directory.appendingPathComponent(path.value).path
+        }
+        if let retention = reader.duration("retention") { store.retention = retention.value }
+        reader.reportUnknownKeys()
+        return store
+    }
+
+    func readDefaults(_ reader: TableReader) -> (ProbeDefaults, [String: SourceLocation]) {
+        var defaults = ProbeDefaults()
+        var locations: [String: SourceLocation] = [:]
+        if let value = reader.duration("interval") { defaults.interval = value.value; locations["interval"] = value.location }
+        if let value = reader.duration("jitter", allowZero: true) { defaults.jitter = value.value; locations["jitter"] = value.location }
+        if let value = reader.duration("threshold") { defaults.threshold = value.value; locations["threshold"] = value.location }
+        if let value = reader.duration("deadline") { defaults.deadline = value.value; locations["deadline"] = value.location }
+        if let value = reader.string("body") { defaults.body = value.value; locations["body"] = value.location }
+        reader.reportUnknownKeys()
+        return (defaults, locations)
+    }
+
+    func readAlerting(_ reader: TableReader) -> AlertingConfiguration {
+        var alerting = AlertingConfiguration()
+        if let value = reader.integer("min_events", minimum: 1) { alerting.minEvents = value.value }
+        if let value = reader.duration("repeat_interval") { alerting.repeatInterval = value.value }
+        for notifier in reader.tables("notify") {
+            let context = "[alerting] notify entry"
+            let target = TableReader(notifier.table, context: context, file: notifier.file, log: log)
+            guard let kind = target.choice("kind", NotifierKind.allCases.map(\.rawValue), required: true)
+                .flatMap({ NotifierKind(rawValue: $0.value) }) else {
+                _ = target.node("url"); _ = target.node("command")
+                target.reportUnknownKeys()
+                continue
+            }
+            var configuration = NotifierConfiguration(kind: kind, url: nil, command: [])
+            switch kind {
+            case .alertmanager, .webhook:
+                configuration.url = url(target, "url", required: true)
+            case .command:
+                let command = target.stringArray("command", required: true) ?? []
+                if command.isEmpty, target.table.entry("command") != nil {
+                    log.error("\(context): \"command\" must name a program", at: target.location(ofKey: "command"))
+                }
+                configuration.command = command.map(\.value)
+            }
+            target.reportUnknownKeys()
+            alerting.notify.append(configuration)
+        }
+        reader.reportUnknownKeys()
+        return alerting
+    }
+
+    func readSLO(_ reader: TableReader) -> SLOConfiguration? {
+        let name = name(reader)
+        if let name { reader.context = "slo \"\(name.value)\"" }
+        let slo = reader, context = reader.context
+        let indicator = slo.choice("indicator", Indicator.allCases.map(\.rawValue), required: true)
+        let objective = slo.number("objective", required: true)
+        if let objective, !(objective.value > 0 && objective.value < 1) {
+            log.error("\(context): objective must be between 0 and 1 (e.g. 0.99), not \(objective.value)", at: objective.location)
+        }
+        let window = slo.duration("window")
+        slo.reportUnknownKeys()
+        guard let name, let indicator = indicator.flatMap({ Indicator(rawValue: $0.value) }), let objective,
+              objective.value > 0 && objective.value < 1 else { return nil }
+        return SLOConfiguration(name: name.value, indicator: indicator, objective: objective.value,
+                                window: window?.value ?? 28 * 86_400, location: name.location)
+    }
+}

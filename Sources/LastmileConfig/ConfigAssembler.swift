@@ -1,0 +1,108 @@
+import Foundation
+import LastmileCore
+import TOML
+
+/// Builds a `LastmileConfiguration` from the decoded files, logging every problem.
+final class ConfigAssembler {
+    let log: DiagnosticLog
+    let environment: [String: String]
+    let directory: URL
+
+    init(log: DiagnosticLog, environment: [String: String], directory: URL) {
+        self.log = log
+        self.environment = environment
+        self.directory = directory
+    }
+
+    func assemble(main: TableReader?, all readers: [TableReader], files: [String]) -> LastmileConfiguration {
+        var server = ServerConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 9733, isIPv6: false), publicURL: nil)
+        var store = StorageConfiguration(path: "/var/lib/lastmile/lastmile.db", retention: 400 * 86_400)
+        var defaults = ProbeDefaults()
+        var defaultsLocation: [String: SourceLocation] = [:]
+        var alerting = AlertingConfiguration()
+        if let main {
+            _ = main.node("include")
+            if let section = main.table("server", context: "[server]") { server = readServer(section) }
+            if let section = main.table("store", context: "[store]") { store = readStore(section) }
+            if let section = main.table("defaults", context: "[defaults]") {
+                (defaults, defaultsLocation) = readDefaults(section)
+            }
+            if let section = main.table("alerting", context: "[alerting]") { alerting = readAlerting(section) }
+        }
+        var routes: [RouteConfiguration] = []
+        var receivers: [ReceiverConfiguration] = []
+        var probeReaders: [TableReader] = []
+        var slos: [SLOConfiguration] = []
+        for reader in readers {
+            if reader !== main {
+                for section in ConfigLoader.mainOnlySections where reader.table.entry(section) != nil {
+                    log.error("[\(section)] belongs in the main file, not in an included one", at: reader.location(ofKey: section))
+                    _ = reader.node(section)
+                }
+            }
+            routes += reader.tables("route").compactMap(readRoute)
+            receivers += reader.tables("receiver").compactMap(readReceiver)
+            probeReaders += reader.tables("probe")
+            slos += reader.tables("slo").compactMap(readSLO)
+            reader.reportUnknownKeys()
+        }
+        reportDuplicates(routes.map { ($0.name, $0.location) }, kind: "route")
+        reportDuplicates(receivers.map { ($0.name, $0.location) }, kind: "receiver")
+        reportDuplicates(slos.map { ($0.name, $0.location) }, kind: "slo")
+        // References are checked against every declared name, so an entry with its own
+        // error does not also make each probe that names it an error.
+        func declaredNames(_ key: String) -> [String] {
+            readers.flatMap { reader -> [String] in
+                guard case .array(let nodes)? = reader.table[key] else { return [] }
+                return nodes.compactMap { node in
+                    guard case .table(let table) = node.value, case .string(let name)? = table["name"] else { return nil }
+                    return name
+                }
+            }
+        }
+        let routeNames = declaredNames("route"), receiverNames = declaredNames("receiver")
+        let probes = probeReaders.compactMap {
+            readProbe($0, defaults: defaults, defaultsLocation: defaultsLocation, routes: routeNames, receivers: receiverNames)
+        }
+        reportDuplicates(probes.map { ($0.name, $0.location) }, kind: "probe")
+        return LastmileConfiguration(files: files, server: server, store: store, defaults: defaults, routes: routes,
+                                     receivers: receivers, probes: probes, slos: slos, alerting: alerting)
+    }
+
+    func reportDuplicates(_ names: [(String, SourceLocation)], kind: String) {
+        var first: [String: SourceLocation] = [:]
+        for (name, location) in names {
+            if let earlier = first[name] {
+                log.error("duplicate \(kind) name \"\(name)\"; it is already defined at \(earlier)", at: location)
+            } else {
+                first[name] = location
+            }
+        }
+    }
+
+    /// A `name` that is present and usable as a label and a URL path segment.
+    func name(_ reader: TableReader) -> Located<String>? {
+        guard let name = reader.string("name", required: true) else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard !name.value.isEmpty, name.value.allSatisfy(allowed.contains) else {
+            log.error("\(reader.context): name \"\(name.value)\" may contain only letters, digits, '-', '_' and '.'",
+                      at: name.location)
+            return nil
+        }
+        return name
+    }
+
+    func url(_ reader: TableReader, _ key: String, required: Bool = false) -> URL? {
+        guard let text = reader.string(key, required: required) else { return nil }
+        guard let url = URL(string: text.value), let scheme = url.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", url.host != nil else {
+            log.error("\(reader.context): \"\(key)\" = \"\(text.value)\" is not an http(s) URL", at: text.location)
+            return nil
+        }
+        return url
+    }
+
+    func secret(_ reader: TableReader, _ key: String, required: Bool = false) -> Secret? {
+        reader.secret(key, required: required, environment: environment, baseDirectory: directory)?.value
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Durations as configs write them: `500ms`, `90s`, `5m`, `1h30m`, `28d`, `2w`.
+public enum ConfigDuration {
+    static let units: [(suffix: String, seconds: Double)] = [
+        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400), ("w", 604_800),
+    ]
+
+    /// Seconds, or nil when the text is not a duration.
+    public static func parse(_ text: String) -> TimeInterval? {
+        var rest = Substring(text)
+        var total: Double = 0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !digits.isEmpty, let amount = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let letters = rest.prefix { $0.isASCII && $0.isLetter }
+            guard let unit = units.first(where: { $0.suffix == letters }) else { return nil }
+            rest = rest.dropFirst(letters.count)
+            total += amount * unit.seconds
+        }
+        return total
+    }
+
+    /// The shortest spelling of a whole number of seconds or milliseconds: `1h30m`, `500ms`.
+    public static func format(_ seconds: TimeInterval) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        var remaining = Int(seconds.rounded())
+        var text = ""
+        for (suffix, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where remaining >= size {
+            text += "\(remaining / size)\(suffix)"
+            remaining %= size
+        }
+        return text.isEmpty ? "0s" : text
+    }
+}

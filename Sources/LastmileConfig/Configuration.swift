@@ -1,0 +1,157 @@
+import Foundation
+import LastmileCore
+
+/// A whole, validated Lastmile configuration.
+public struct LastmileConfiguration: Sendable {
+    /// The main file first, then included files in the order read.
+    public var files: [String]
+    public var server: ServerConfiguration
+    public var store: StorageConfiguration
+    public var defaults: ProbeDefaults
+    public var routes: [RouteConfiguration]
+    public var receivers: [ReceiverConfiguration]
+    public var probes: [ProbeConfiguration]
+    public var slos: [SLOConfiguration]
+    public var alerting: AlertingConfiguration
+
+    public func route(named name: String) -> RouteConfiguration? { routes.first { $0.name == name } }
+    public func receiver(named name: String) -> ReceiverConfiguration? { receivers.first { $0.name == name } }
+}
+
+public struct ServerConfiguration: Sendable, Hashable {
+    public var listen: ListenAddress
+    /// How providers reach the hooks; nil when not configured.
+    public var publicURL: URL?
+}
+
+public struct StorageConfiguration: Sendable, Hashable {
+    public var path: String
+    public var retention: TimeInterval
+}
+
+/// Settings any probe inherits unless it sets its own.
+public struct ProbeDefaults: Sendable, Hashable {
+    public var interval: TimeInterval = 300
+    public var jitter: TimeInterval = 30
+    public var threshold: TimeInterval = 60
+    public var deadline: TimeInterval = 900
+    public var body = "Lastmile check {token}"
+}
+
+public struct RouteConfiguration: Sendable {
+    public var name: String
+    public var provider: ProviderKind
+    public var apiURL: URL?
+    public var from: String
+    public var dailyCap: Int?
+    public var concurrency: Int
+    public var credentials: [String: Secret]
+    public var secret: Secret?
+    public var pricePerMessage: Double?
+    public var currency: String
+    /// The request and answer shapes of a generic `http` route.
+    public var http: HTTPRouteSpecification?
+    public var location: SourceLocation
+}
+
+/// A generic HTTP send API, described field by field.
+public struct HTTPRouteSpecification: Sendable, Hashable {
+    public var method: String
+    /// URL template; may contain `{to}`, `{from}`, `{body}`, `{token}`, `{secret}`.
+    public var url: String
+    public var headers: [String: String]
+    /// A JSON body template, or nil.
+    public var json: JSONTemplate?
+    /// Form fields, or nil.
+    public var form: [String: String]?
+    /// Dotted paths into the answer (`messages.0.bx_message_id`).
+    public var responseMessageID: String?
+    public var responseStatus: String?
+    /// Status words that mean accepted; empty means any 2xx is accepted.
+    public var accepted: [String]
+    public var receiptMessageID: String
+    public var receiptStatus: String
+    public var receiptErrorCode: String?
+    public var delivered: [String]
+    public var failed: [String]
+}
+
+/// A JSON value with `{placeholders}` in its strings.
+public indirect enum JSONTemplate: Sendable, Hashable {
+    case string(String)
+    case number(Double)
+    case integer(Int64)
+    case boolean(Bool)
+    case array([JSONTemplate])
+    case object([(String, JSONTemplate)])
+
+    public static func == (lhs: JSONTemplate, rhs: JSONTemplate) -> Bool {
+        switch (lhs, rhs) {
+        case let (.string(a), .string(b)): return a == b
+        case let (.number(a), .number(b)): return a == b
+        case let (.integer(a), .integer(b)): return a == b
+        case let (.boolean(a), .boolean(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string(let text): hasher.combine(text)
+        case .number(let number): hasher.combine(number)
+        case .integer(let number): hasher.combine(number)
+        case .boolean(let flag): hasher.combine(flag)
+        case .array(let items): hasher.combine(items)
+        case .object(let pairs):
+            for (key, value) in pairs { hasher.combine(key); hasher.combine(value) }
+        }
+    }
+}
+
+public struct ReceiverConfiguration: Sendable {
+    public var name: String
+    public var number: String
+    public var carrier: String
+    public var country: String?
+    public var source: ArrivalSourceKind
+    public var clock: LatencyClock
+    public var secret: Secret?
+    /// The spool folder of a modem source.
+    public var spool: String?
+    public var location: SourceLocation
+}
+
+public struct ProbeConfiguration: Sendable, Hashable {
+    public var name: String
+    public var route: String
+    public var receivers: [String]
+    public var interval: TimeInterval
+    public var jitter: TimeInterval
+    public var threshold: TimeInterval
+    public var deadline: TimeInterval
+    public var body: BodyTemplate
+    public var enabled: Bool
+    public var location: SourceLocation
+}
+
+public struct SLOConfiguration: Sendable, Hashable {
+    public var name: String
+    public var indicator: Indicator
+    public var objective: Double
+    public var window: TimeInterval
+    public var location: SourceLocation
+}
+
+public struct AlertingConfiguration: Sendable, Hashable {
+    public var minEvents: Int = 10
+    public var repeatInterval: TimeInterval = 4 * 3_600
+    public var notify: [NotifierConfiguration] = []
+}
+
+public struct NotifierConfiguration: Sendable, Hashable {
+    public var kind: NotifierKind
+    public var url: URL?
+    public var command: [String]
+}

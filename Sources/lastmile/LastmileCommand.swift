@@ -1,0 +1,42 @@
+import Foundation
+
+/// Dispatches `lastmile SUBCOMMAND …`.
+enum LastmileCommand {
+    static let usage = """
+        usage: lastmile <command> [options]
+
+        commands:
+          check --config FILE   validate a configuration and summarise what it will do
+          help                  show this text
+
+        """
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        guard let command = arguments.first else {
+            Output.error(usage)
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "check":
+            return CheckCommand.run(rest)
+        case "help", "--help", "-h":
+            Output.write(usage)
+            return 0
+        default:
+            Output.error("lastmile: unknown command \"\(command)\"\n\n" + usage)
+            return 2
+        }
+    }
+}
+
+/// Writes to standard output and standard error without buffering surprises.
+enum Output {
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import LastmileConfig
+import LastmileTestSupport
+import Testing
+import TOML
+
+@Suite struct ConfigErrorTests {
+    func errors(_ text: String, environment: [String: String] = ConfigFixtures.environment) throws -> [ConfigDiagnostic] {
+        try ConfigFixtures.load(text, environment: environment).0.errors
+    }
+
+    func only(_ text: String, environment: [String: String] = ConfigFixtures.environment) throws -> ConfigDiagnostic {
+        let found = try errors(text, environment: environment)
+        #expect(found.count == 1, "\(found)")
+        return try #require(found.first)
+    }
+
+    @Test func theFixtureIsValid() throws {
+        let (result, _) = try ConfigFixtures.load(ConfigFixtures.valid)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let configuration = try #require(result.configuration)
+        #expect(configuration.routes.map(\.name) == ["us-longcode"])
+        #expect(configuration.probes.first?.interval == 120)
+        #expect(configuration.probes.first?.deadline == 900)
+        #expect(configuration.route(named: "us-longcode")?.credentials["auth_token"]?.reveal() == "tw-secret-value-123")
+    }
+
+    @Test func errorsNameTheFile() throws {
+        let (result, directory) = try ConfigFixtures.load(ConfigFixtures.valid + "\nbogus = 1\n")
+        let error = try #require(result.errors.first)
+        #expect(error.file == directory.path("lastmile.toml"))
+        #expect(error.description.hasPrefix(directory.path("lastmile.toml") + ":25:1: error: "))
+    }
+
+    @Test func aTOMLSyntaxErrorHasItsLocation() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "interval = \"2m\"", with: "interval = 2m"))
+        #expect(error.position == TOMLPosition(line: 24, column: 12))
+        #expect(error.message.contains("invalid number"))
+    }
+
+    @Test func unknownKeysSuggestTheClosestName() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "listen = ", with: "lisen = "))
+        #expect(error.position == TOMLPosition(line: 2, column: 1))
+        #expect(error.message == "[server]: unknown key \"lisen\"; did you mean \"listen\"?")
+
+        let section = try only(ConfigFixtures.valid + "\n[alertng]\nmin_events = 3\n")
+        #expect(section.position == TOMLPosition(line: 25, column: 2))
+        #expect(section.message.contains("did you mean \"alerting\"?"))
+
+        let far = try only(ConfigFixtures.valid.replacingOccurrences(of: "carrier = ", with: "zzzzzzz = 1\ncarrier = "))
+        #expect(far.message.contains("unknown key \"zzzzzzz\""))
+        #expect(!far.message.contains("did you mean"))
+    }
+
+    @Test func wrongTypesPointAtTheValue() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "from = \"+15005550006\"",
+                                                                       with: "from = \"+15005550006\"\nconcurrency = \"4\""))
+        #expect(error.position == TOMLPosition(line: 12, column: 15))
+        #expect(error.message == "route \"us-longcode\": \"concurrency\" must be an integer, not a string")
+
+        let array = try only(ConfigFixtures.valid.replacingOccurrences(of: "receivers = [\"tmo-1\"]", with: "receivers = [\"tmo-1\", 7]"))
+        #expect(array.position == TOMLPosition(line: 23, column: 23))
+        #expect(array.message.contains("every element of \"receivers\" must be a string"))
+    }
+
+    @Test func missingRequiredKeysPointAtTheirTable() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "carrier = \"T-Mobile US\"\n", with: ""))
+        #expect(error.position == TOMLPosition(line: 14, column: 1))
+        #expect(error.message == "receiver \"tmo-1\" is missing the required key \"carrier\"")
+    }
+
+    @Test func aMissingCredentialIsNamed() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "account_sid = \"AC123\", ", with: ""))
+        #expect(error.position == TOMLPosition(line: 12, column: 15))
+        #expect(error.message.contains("missing the required key \"account_sid\""))
+    }
+
+    @Test func duplicateNamesPointAtTheSecond() throws {
+        let text = ConfigFixtures.valid + """
+
+            [[receiver]]
+            name = "tmo-1"
+            number = "+15551230009"
+            carrier = "T-Mobile US"
+            source = "json"
+            """
+        let error = try only(text)
+        #expect(error.position == TOMLPosition(line: 26, column: 8))
+        #expect(error.message == "duplicate receiver name \"tmo-1\"; it is already defined at \(error.file):15:8")
+    }
+
+    @Test func referencesToMissingRoutesAndReceivers() throws {
+        let route = try only(ConfigFixtures.valid.replacingOccurrences(of: "route = \"us-longcode\"", with: "route = \"us-longcod\""))
+        #expect(route.position == TOMLPosition(line: 22, column: 9))
+        #expect(route.message == "probe \"us-longcode-tmo\": no route is named \"us-longcod\"; did you mean \"us-longcode\"?")
+
+        let receiver = try only(ConfigFixtures.valid.replacingOccurrences(of: "receivers = [\"tmo-1\"]",
+                                                                          with: "receivers = [\"tmo-1\", \"att-9\"]"))
+        #expect(receiver.position == TOMLPosition(line: 23, column: 23))
+        #expect(receiver.message.contains("no receiver is named \"att-9\""))
+    }
+
+    @Test func theDeadlineMustBeLongerThanTheThreshold() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "interval = \"2m\"",
+                                                                       with: "interval = \"2m\"\ndeadline = \"60s\""))
+        #expect(error.position == TOMLPosition(line: 25, column: 12))
+        #expect(error.message.contains("the deadline (1m) must be longer than the threshold (1m)"))
+
+        // Inherited from [defaults]: the error points at the default that is wrong.
+        let inherited = try only(ConfigFixtures.valid.replacingOccurrences(of: "deadline = \"15m\"", with: "deadline = \"30s\""))
+        #expect(inherited.position == TOMLPosition(line: 6, column: 12))
+    }
+
+    @Test func aBodyWithoutTokenIsAnError() throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "interval = \"2m\"",
+                                                                       with: "interval = \"2m\"\nbody = \"Lastmile check\""))
+        #expect(error.position == TOMLPosition(line: 25, column: 8))
+        #expect(error.message.contains("body template must contain {token}"))
+    }
+
+    @Test func aBodyOutsideGSM7IsAWarningOnly() throws {
+        let (result, _) = try ConfigFixtures.load(ConfigFixtures.valid.replacingOccurrences(
+            of: "interval = \"2m\"", with: "interval = \"2m\"\nbody = \"Lastmile ✓ {token}\""))
+        #expect(result.errors.isEmpty)
+        #expect(result.configuration != nil)
+        let warning = try #require(result.warnings.first)
+        #expect(warning.position == TOMLPosition(line: 25, column: 8))
+        #expect(warning.message.contains("UCS-2"))
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", "expected HOST:PORT"),
+        ("127.0.0.1:99999", "is not a port"),
+        ("::1:9733", "brackets"),
+        ("[::1:9733", "missing ']'"),
+        ("example.com:9733", "not an IPv4 address"),
+        ("300.1.1.1:80", "not an IPv4 address"),
+    ])
+    func anUnparsableListenAddressIsAnError(address: String, reason: String) throws {
+        let error = try only(ConfigFixtures.valid.replacingOccurrences(of: "127.0.0.1:9733", with: address))
+        #expect(error.position == TOMLPosition(line: 2, column: 10))
+        #expect(error.message.contains(reason), "\(error.message)")
+    }
+
+    @Test(arguments: ["[::1]:9733", "0.0.0.0:80", "localhost:9733", "[::]:1"])
+    func goodListenAddresses(address: String) throws {
+        let (result, _) = try ConfigFixtures.load(ConfigFixtures.valid.replacingOccurrences(of: "127.0.0.1:9733", with: address))
+        #expect(result.errors.isEmpty, "\(result.errors)")
+    }
+
+    @Test func aSecretWhoseVariableIsMissing() throws {
+        let error = try only(ConfigFixtures.valid, environment: [:])
+        #expect(error.position == TOMLPosition(line: 12, column: 61))
+        #expect(error.message.contains("environment variable TWILIO_AUTH_TOKEN, which is not set"))
+    }
+
+    @Test func aSecretWhoseFileIsMissingAndOneThatExists() throws {
+        let missing = try only(ConfigFixtures.valid.replacingOccurrences(
+            of: "{ env = \"TWILIO_AUTH_TOKEN\" }", with: "{ file = \"secrets/none\" }"))
+        #expect(missing.position == TOMLPosition(line: 12, column: 62))
+        #expect(missing.message.contains("does not exist"))
+
+        let (result, _) = try ConfigFixtures.load(
+            ConfigFixtures.valid.replacingOccurrences(of: "{ env = \"TWILIO_AUTH_TOKEN\" }", with: "{ file = \"secrets/token\" }"),
+            files: ["secrets/token": "from-a-file\n"])
+        #expect(result.errors.isEmpty)
+        #expect(result.configuration?.routes.first?.credentials["auth_token"]?.reveal() == "from-a-file")
+    }
+
+    @Test func everyProblemIsReportedAtOnce() throws {
+        var text = ConfigFixtures.valid
+        text = text.replacingOccurrences(of: "listen = \"127.0.0.1:9733\"", with: "listen = \"nowhere\"")
+        text = text.replacingOccurrences(of: "provider = \"twilio\"", with: "provider = \"twillio\"")
+        text = text.replacingOccurrences(of: "source = \"json\"", with: "source = \"json\"\nsecrt = 1")
+        text = text.replacingOccurrences(of: "receivers = [\"tmo-1\"]", with: "receivers = [\"tmo-2\"]")
+        text = text.replacingOccurrences(of: "interval = \"2m\"", with: "interval = \"2 minutes\"")
+        let found = try errors(text, environment: [:])
+        let lines = found.map(\.position.line)
+        #expect(lines == lines.sorted())
+        #expect(found.count == 5, "\(found.map(\.description))")
+        #expect(found[1].message.contains("did you mean \"twilio\"?"))
+        #expect(found[2].message.contains("did you mean \"secret\"?"))
+        #expect(found[4].message.contains("is not a duration"))
+    }
+
+    @Test func aSecretsValueNeverAppearsInDiagnostics() throws {
+        let text = ConfigFixtures.valid.replacingOccurrences(of: "account_sid = \"AC123\"", with: "account_sid = 5")
+        let (result, _) = try ConfigFixtures.load(text)
+        #expect(!result.diagnostics.isEmpty)
+        for diagnostic in result.diagnostics {
+            #expect(!diagnostic.description.contains("tw-secret-value-123"))
+        }
+        let secret = Secret("tw-secret-value-123", source: .environment("TWILIO_AUTH_TOKEN"))
+        #expect("\(secret)" == "<secret from env TWILIO_AUTH_TOKEN>")
+        #expect(String(reflecting: secret) == "<secret from env TWILIO_AUTH_TOKEN>")
+    }
+}
+
+@Suite struct IncludeTests {
+    static let probeFile = """
+        [[probe]]
+        name = "included-probe"
+        route = "us-longcode"
+        receivers = ["tmo-1"]
+        """
+
+    @Test func probesLiveInIncludedFiles() throws {
+        let (result, directory) = try ConfigFixtures.load("include = [\"probes.d/*.toml\"]\n" + ConfigFixtures.valid,
+                                                          files: ["probes.d/b.toml": Self.probeFile,
+                                                                  "probes.d/a.toml": Self.probeFile.replacingOccurrences(of: "included-probe", with: "first")])
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.configuration?.probes.map(\.name) == ["us-longcode-tmo", "first", "included-probe"])
+        #expect(result.configuration?.files == [directory.path("lastmile.toml"), directory.path("probes.d/a.toml"),
+                                               directory.path("probes.d/b.toml")])
+    }
+
+    @Test func errorsInIncludedFilesNameThatFile() throws {
+        let (result, directory) = try ConfigFixtures.load(
+            "include = [\"probes.d/*.toml\"]\n" + ConfigFixtures.valid,
+            files: ["probes.d/x.toml": Self.probeFile.replacingOccurrences(of: "tmo-1", with: "tmo_1") + "\n[server]\nlisten = \"127.0.0.1:1\"\n"])
+        #expect(result.errors.map(\.file) == [directory.path("probes.d/x.toml"), directory.path("probes.d/x.toml")])
+        #expect(result.errorSummaries == ["4:14 probe \"included-probe\": no receiver is named \"tmo_1\"; did you mean \"tmo-1\"?",
+                                          "5:2 [server] belongs in the main file, not in an included one"])
+    }
+
+    @Test func aDuplicateAcrossFilesNamesTheFirstFile() throws {
+        let (result, directory) = try ConfigFixtures.load(
+            "include = [\"more.toml\"]\n" + ConfigFixtures.valid,
+            files: ["more.toml": Self.probeFile.replacingOccurrences(of: "included-probe", with: "us-longcode-tmo")])
+        let error = try #require(result.errors.first)
+        #expect(result.errors.count == 1)
+        #expect(error.file == directory.path("more.toml"))
+        #expect(error.message.contains("already defined at \(directory.path("lastmile.toml")):22:8"))
+    }
+
+    @Test func aMissingLiteralIncludeIsAnError() throws {
+        let (result, _) = try ConfigFixtures.load("include = [\"nope.toml\", \"empty.d/*.toml\"]\n" + ConfigFixtures.valid)
+        #expect(result.errorSummaries.count == 1)
+        #expect(result.errorSummaries.first?.hasPrefix("1:12 include: the file") == true)
+    }
+}
+
+@Suite struct DurationTests {
+    @Test(arguments: [("500ms", 0.5), ("90s", 90.0), ("5m", 300.0), ("1h30m", 5_400.0), ("28d", 2_419_200.0), ("2w", 1_209_600.0)])
+    func parses(text: String, seconds: Double) {
+        #expect(ConfigDuration.parse(text) == seconds)
+    }
+
+    @Test(arguments: ["", "5", "m", "5 m", "5min", "-5s", "1h 30m", "1.2.3s"])
+    func rejects(text: String) {
+        #expect(ConfigDuration.parse(text) == nil)
+    }
+
+    @Test func formats() {
+        #expect(ConfigDuration.format(5_400) == "1h30m")
+        #expect(ConfigDuration.format(0.25) == "250ms")
+        #expect(ConfigDuration.format(86_400 * 28) == "28d")
+    }
+}
