@@ -26,6 +26,7 @@ let package = Package(
         .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore"]),
         .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore", "LastmileTestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LastmileTestSupport"]),
         .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML", "LastmileTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,108 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Outgoing HTTP over URLSession, with a time limit on every request and
+/// retries only for requests that are safe to repeat.
+public struct HTTPClient: Sendable {
+    /// One outgoing request.
+    public struct Request: Sendable {
+        public var method: String
+        public var url: URL
+        public var headers: [(String, String)]
+        public var body: Data?
+        /// Seconds for the whole exchange.
+        public var timeout: Double
+        /// Whether sending it twice is harmless. A send of a message never is.
+        public var isIdempotent: Bool
+
+        public init(method: String = "GET", url: URL, headers: [(String, String)] = [], body: Data? = nil,
+                    timeout: Double = 10, isIdempotent: Bool? = nil) {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+            self.timeout = timeout
+            self.isIdempotent = isIdempotent ?? ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method)
+        }
+    }
+
+    /// An answer, whatever its status.
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: Data
+
+        /// The header `name`, case-insensitively.
+        public func header(_ name: String) -> String? {
+            headers.first { $0.key.lowercased() == name.lowercased() }?.value
+        }
+    }
+
+    /// Why no answer came.
+    public enum Failure: Error, Sendable, CustomStringConvertible, Equatable {
+        case timedOut
+        case transport(String)
+
+        public var description: String {
+            switch self {
+            case .timedOut: return "timed out"
+            case .transport(let reason): return reason
+            }
+        }
+    }
+
+    private let session: URLSession
+
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 16
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    /// Sends `request`. Idempotent requests are retried up to `retries` times after
+    /// a transport failure or a 5xx, with growing pauses; others are sent once.
+    public func send(_ request: Request, retries: Int = 0) async throws(Failure) -> Response {
+        let attempts = request.isIdempotent ? max(0, retries) + 1 : 1
+        var lastFailure = Failure.transport("not sent")
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                try? await Task.sleep(for: .milliseconds(100 * (1 << min(attempt, 6))))
+            }
+            do {
+                let response = try await once(request)
+                if response.status >= 500 && attempt + 1 < attempts { continue }
+                return response
+            } catch {
+                lastFailure = error
+            }
+        }
+        throw lastFailure
+    }
+
+    private func once(_ request: Request) async throws(Failure) -> Response {
+        var urlRequest = URLRequest(url: request.url, timeoutInterval: request.timeout)
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        urlRequest.httpBody = request.body
+        do {
+            let (data, response) = try await session.data(for: urlRequest)
+            guard let http = response as? HTTPURLResponse else { throw Failure.transport("not an HTTP response") }
+            var headers: [String: String] = [:]
+            for (key, value) in http.allHeaderFields {
+                if let key = key as? String, let value = value as? String { headers[key] = value }
+            }
+            return Response(status: http.statusCode, headers: headers, body: data)
+        } catch let error as Failure {
+            throw error
+        } catch let error as URLError where error.code == .timedOut {
+            throw .timedOut
+        } catch {
+            throw .transport(error.localizedDescription)
+        }
+    }
+}

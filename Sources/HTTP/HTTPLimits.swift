@@ -1,0 +1,20 @@
+/// What the server accepts, and how long it waits.
+public struct HTTPLimits: Sendable, Hashable {
+    public var maximumRequestLine = 8 * 1024
+    public var maximumHeaderLine = 8 * 1024
+    public var maximumHeaderBytes = 64 * 1024
+    public var maximumHeaderCount = 100
+    public var maximumBodyBytes = 1024 * 1024
+    /// Seconds to receive a request's head, from its first byte (slowloris).
+    public var headerTimeout: Double = 10
+    /// Seconds to receive a request's body once its head is in.
+    public var bodyTimeout: Double = 30
+    /// Seconds a kept-alive connection may sit idle between requests.
+    public var idleTimeout: Double = 60
+    /// Seconds a response may take to write.
+    public var writeTimeout: Double = 30
+    /// Connections served at once; beyond this new ones get 503 and are closed.
+    public var maximumConnections = 512
+
+    public init() {}
+}

@@ -1,0 +1,125 @@
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+
+/// An HTTP/1.1 server on POSIX sockets: one thread accepts per listener, one
+/// thread serves each connection with blocking reads bounded by `poll` deadlines.
+public final class HTTPServer: Sendable {
+    private struct State {
+        var listeners: [Int32] = []
+        var connections: Set<Int32> = []
+        var busyConnections = 0
+        var stopping = false
+    }
+
+    public let limits: HTTPLimits
+    let handler: HTTPHandler
+    private let state = Mutex(State())
+    private let rejected = Atomic<Int>(0)
+
+    public init(limits: HTTPLimits = HTTPLimits(), handler: @escaping HTTPHandler) {
+        self.limits = limits
+        self.handler = handler
+    }
+
+    /// Starts listening on `host:port` (port 0 picks a free one) and returns the bound port.
+    @discardableResult
+    public func listen(host: String, port: UInt16) throws -> UInt16 {
+        let (descriptor, bound) = try Socket.listen(host: host, port: port)
+        state.withLock { $0.listeners.append(descriptor) }
+        let thread = Thread { [self] in acceptLoop(descriptor) }
+        thread.name = "lastmile-http-accept"
+        thread.start()
+        return bound
+    }
+
+    /// Connections open now.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Connections turned away because the server was full.
+    public var rejectedConnectionCount: Int { rejected.load(ordering: .relaxed) }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Stops accepting, lets requests in flight finish (up to `grace` seconds),
+    /// closes idle connections, and returns when all are closed.
+    public func stop(grace: Double = 10) {
+        let listeners = state.withLock { state -> [Int32] in
+            state.stopping = true
+            defer { state.listeners = [] }
+            return state.listeners
+        }
+        for descriptor in listeners {
+            shutdown(descriptor, Int32(SHUT_RDWR))
+            close(descriptor)
+        }
+        let deadline = Deadline(seconds: grace)
+        while connectionCount > 0 && !deadline.passed {
+            usleep(20_000)
+        }
+        let remaining = state.withLock { Array($0.connections) }
+        for descriptor in remaining { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        let drain = Deadline(seconds: 2)
+        while connectionCount > 0 && !drain.passed { usleep(10_000) }
+    }
+
+    private func acceptLoop(_ listener: Int32) {
+        while true {
+            let descriptor = acceptClosingOnExec(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            if descriptor < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                if errno == EMFILE || errno == ENFILE {
+                    usleep(50_000)
+                    continue
+                }
+                return
+            }
+            let admitted = state.withLock { state -> Bool in
+                guard !state.stopping, state.connections.count < limits.maximumConnections else { return false }
+                state.connections.insert(descriptor)
+                return true
+            }
+            guard admitted else {
+                rejected.add(1, ordering: .relaxed)
+                let response = HTTPResponse.error(.serviceUnavailable, "too many connections")
+                _ = Socket.sendAll(descriptor, response.serialized(keepAlive: false), timeout: 0.5)
+                close(descriptor)
+                continue
+            }
+            var noDelay: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            let thread = Thread { [self] in
+                HTTPConnection(server: self, descriptor: descriptor).serve()
+                state.withLock { _ = $0.connections.remove(descriptor) }
+                close(descriptor)
+            }
+            thread.name = "lastmile-http-connection"
+            thread.stackSize = 256 * 1024
+            thread.start()
+        }
+    }
+
+    func markBusy(_ busy: Bool) {
+        state.withLock { $0.busyConnections += busy ? 1 : -1 }
+    }
+
+    /// Runs the handler from a connection thread and waits for its answer.
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        let result = Mutex<HTTPResponse?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let handler = self.handler
+        Task {
+            let response: HTTPResponse
+            do {
+                response = try await handler(request)
+            } catch {
+                response = .error(.internalServerError, "the request could not be handled")
+            }
+            result.withLock { $0 = response }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 } ?? .error(.internalServerError, "no response")
+    }
+}
