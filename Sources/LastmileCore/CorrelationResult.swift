@@ -26,6 +26,8 @@ public struct CorrelationResult: Sendable {
     public var match: ReportMatch?
     /// Earlier unmatched receipts (by `reference`) that this step joined to a canary.
     public var claimedReceipts: [(reference: Int64, canaryID: String)] = []
+    /// What happened to each canary, in order, for metrics.
+    public var transitions: [CanaryTransition] = []
 
     public init() {}
 

@@ -20,7 +20,7 @@ extension Correlator {
             return result
         }
         let isNew = canary.recordReceipt(receipt)
-        store(canary, into: &result)
+        update(canary, into: &result)
         result.match = isNew ? .matched(canaryID: id) : .duplicate(canaryID: id)
         return result
     }
@@ -42,18 +42,18 @@ extension Correlator {
         }
         if canary.verdict == nil && arrival.ingestedAt >= canary.deadlineAt {
             canary.settleWithoutArrival(at: canary.deadlineAt)
-            settle(&canary, into: &result)
+            update(canary, into: &result)
         }
         let wasSettled = canary.verdict != nil
         let isNew = canary.recordArrival(arrival, configuration: configuration)
         if !isNew {
-            store(canary, into: &result)
+            update(canary, into: &result)
             result.match = .duplicate(canaryID: id)
         } else if wasSettled {
-            store(canary, into: &result)
+            update(canary, into: &result)
             result.match = .unmatched(.afterSettlement, canaryID: id)
         } else {
-            settle(&canary, into: &result)
+            update(canary, into: &result)
             result.match = .matched(canaryID: id)
         }
         return result

@@ -50,6 +50,7 @@ public struct Correlator: Sendable {
         let canary = Canary(plan: plan, submitStartedAt: time)
         track(canary)
         result.changed.append(canary)
+        result.transitions += CanaryTransition.between(nil, canary)
         return result
     }
 
@@ -68,8 +69,7 @@ public struct Correlator: Sendable {
                 }
             }
         }
-        canaries[id] = canary
-        result.changed.append(canary)
+        update(canary, into: &result)
         return result
     }
 
@@ -101,7 +101,7 @@ public struct Correlator: Sendable {
         while let due = deadlines.popDue(at: now) {
             guard var canary = canaries[due.id], canary.verdict == nil else { continue }
             canary.settleWithoutArrival(at: canary.deadlineAt)
-            settle(&canary, into: &result)
+            update(canary, into: &result)
         }
         evictSettled(before: now.addingTimeInterval(-configuration.settledRetention))
         expireOrphans(before: now.addingTimeInterval(-configuration.orphanReceiptLifetime))
@@ -120,16 +120,20 @@ public struct Correlator: Sendable {
         }
     }
 
-    mutating func settle(_ canary: inout Canary, into result: inout CorrelationResult) {
+    /// Stores a canary's new state and records what changed since the stored one.
+    mutating func update(_ canary: Canary, into result: inout CorrelationResult) {
+        let old = canaries[canary.id]
         canaries[canary.id] = canary
-        result.changed.append(canary)
-        result.settled.append(canary.id)
-        evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
-    }
-
-    mutating func store(_ canary: Canary, into result: inout CorrelationResult) {
-        canaries[canary.id] = canary
-        result.changed.append(canary)
+        result.transitions += CanaryTransition.between(old, canary)
+        if let index = result.changed.firstIndex(where: { $0.id == canary.id }) {
+            result.changed[index] = canary
+        } else {
+            result.changed.append(canary)
+        }
+        if old?.verdict == nil, canary.verdict != nil {
+            result.settled.append(canary.id)
+            evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
+        }
     }
 
     func canaryID(forMessageID messageID: String, route: String) -> String? {

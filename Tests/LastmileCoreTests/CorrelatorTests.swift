@@ -567,3 +567,27 @@ struct Scenario {
         #expect(s.correlator.inFlightCount == 0)
     }
 }
+
+@Suite struct TransitionTests {
+    @Test func eachStepReportsWhatChangedOnce() {
+        var s = Scenario()
+        let p = s.plan()
+        #expect(s.start(p).transitions.map(\.kind) == [.started])
+        #expect(s.answer(p, .accepted).transitions.map(\.kind) == [.answered(.accepted)])
+        #expect(s.receipt(.pending, at: 2).transitions.isEmpty)
+        #expect(s.receipt(.delivered, at: 3).transitions.map(\.kind) == [.finalReceipt(.delivered)])
+        #expect(s.receipt(.failed, at: 4).transitions.map(\.kind) == [.factsAdded([.conflictingReceipts])])
+        #expect(s.arrive(p, from: "OTHER", at: 5).transitions.map(\.kind) == [.factsAdded([.alteredSender]), .settled(.delivered)])
+        #expect(s.arrive(p, at: 6).transitions.map(\.kind) == [.factsAdded([.duplicateArrival])])
+        #expect(s.advance(to: 10_000).transitions.isEmpty)
+    }
+
+    @Test func aLateArrivalAfterTheDeadlineSettlesOnceAndReportsOneChangedCanary() {
+        var s = Scenario()
+        let p = s.plan(deadline: 900)
+        s.start(p); s.answer(p, .accepted)
+        let result = s.arrive(p, at: 950)
+        #expect(result.changed.count == 1)
+        #expect(result.transitions.map(\.kind) == [.factsAdded([.silence]), .settled(.lost), .factsAdded([.arrivedAfterSettlement])])
+    }
+}
