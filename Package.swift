@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "LastmileConfig", dependencies: ["TOML", "LastmileCore"]),
         .target(name: "HTTP"),
         .target(name: "LastmileStore", dependencies: ["CSQLite", "LastmileCore"]),
-        .target(name: "LastmileProviders", dependencies: ["LastmileCore", "HTTP"]),
+        .target(name: "LastmileProviders", dependencies: ["LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileDaemon", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders", "HTTP"]),
         .target(name: "LastmileSimulator", dependencies: ["LastmileCore", "HTTP"]),
         .executableTarget(name: "lastmile", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileDaemon", "LastmileSimulator"]),
