@@ -27,6 +27,8 @@ let package = Package(
         .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore", "LastmileTestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LastmileTestSupport"]),
+        .testTarget(name: "LastmileDaemonTests",
+                    dependencies: ["LastmileDaemon", "LastmileProviders", "LastmileCore", "HTTP", "LastmileTestSupport"]),
         .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML", "LastmileTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,7 +21,8 @@ extension ConfigAssembler {
             log.error("\(reader.context): price_per_message cannot be negative", at: price.location)
         }
         let currency = reader.string("currency")
-        let secret = secret(reader, "secret")
+        let apiSecret = self.secret(reader, "secret")
+        let hookSecret = self.secret(reader, "hook_secret")
         var credentials: [String: Secret] = [:]
         if let provider {
             if provider == .infobip || provider == .kannel, apiURL == nil, reader.table.entry("api_url") == nil {
@@ -45,7 +46,7 @@ extension ConfigAssembler {
         guard let name, let provider, let from else { return nil }
         return RouteConfiguration(
             name: name.value, provider: provider, apiURL: apiURL, from: from.value, dailyCap: dailyCap?.value,
-            concurrency: concurrency?.value ?? 4, credentials: credentials, secret: secret,
+            concurrency: concurrency?.value ?? 4, credentials: credentials, secret: apiSecret, hookSecret: hookSecret,
             pricePerMessage: price?.value, currency: currency?.value ?? "USD", http: http, location: name.location)
     }
 

@@ -46,7 +46,10 @@ public struct RouteConfiguration: Sendable {
     public var dailyCap: Int?
     public var concurrency: Int
     public var credentials: [String: Secret]
+    /// The API's own token, for `{secret}` in a generic route's request.
     public var secret: Secret?
+    /// The bearer token the receipt hook requires, if any.
+    public var hookSecret: Secret?
     public var pricePerMessage: Double?
     public var currency: String
     /// The request and answer shapes of a generic `http` route.

@@ -33,8 +33,8 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
             }
             isIPv6 = false
         }
-        guard let port = UInt16(portText), port > 0 else {
-            return .failure(.init("\"\(portText)\" is not a port between 1 and 65535"))
+        guard let port = UInt16(portText) else {
+            return .failure(.init("\"\(portText)\" is not a port between 0 (any free port) and 65535"))
         }
         return .success(ListenAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port, isIPv6: isIPv6))
     }

@@ -184,3 +184,8 @@ public struct Correlator: Sendable {
         }
     }
 }
+
+extension Correlator {
+    /// Every canary held in memory, settled ones included.
+    public func allHeld() -> [Canary] { Array(canaries.values) }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileDaemon
 
 /// Dispatches `lastmile SUBCOMMAND …`.
 enum LastmileCommand {
@@ -6,6 +7,7 @@ enum LastmileCommand {
         usage: lastmile <command> [options]
 
         commands:
+          run --config FILE     run the daemon (systemd Type=notify; SIGHUP reloads, SIGTERM stops)
           check --config FILE   validate a configuration and summarise what it will do
           help                  show this text
 
@@ -20,6 +22,11 @@ enum LastmileCommand {
         switch command {
         case "check":
             return CheckCommand.run(rest)
+        case "run":
+            return await RunCommand.run(rest)
+        case "version", "--version":
+            Output.write("lastmile \(LastmileVersion.current)")
+            return 0
         case "help", "--help", "-h":
             Output.write(usage)
             return 0

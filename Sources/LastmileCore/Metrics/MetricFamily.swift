@@ -1,7 +1,7 @@
 /// One metric name with its help, type and samples.
 public struct MetricFamily: Sendable {
     public enum Kind: String, Sendable {
-        case counter, gauge, histogram
+        case counter, gauge, histogram, untyped
     }
 
     public enum Values: Sendable {

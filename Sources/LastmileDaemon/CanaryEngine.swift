@@ -1,0 +1,118 @@
+import Foundation
+import LastmileCore
+import LastmileProviders
+import LastmileStore
+
+/// The one owner of the correlator: every event about a canary passes through
+/// here, is correlated, and is committed to the store before the call returns.
+///
+/// Correlation is serialised by the actor; commits overlap (the actor is
+/// re-entered while a commit waits), which is what lets the store group them.
+public actor CanaryEngine {
+    let store: CanaryStore
+    let metrics: DaemonMetrics
+    let clock: any WallClock
+    private var correlator: Correlator
+
+    public init(store: CanaryStore, metrics: DaemonMetrics, clock: any WallClock,
+                configuration: CorrelatorConfiguration = CorrelatorConfiguration()) {
+        self.store = store
+        self.metrics = metrics
+        self.clock = clock
+        self.correlator = Correlator(configuration: configuration)
+    }
+
+    /// Takes back the store's state after a start.
+    public func recover() async throws -> RecoverySummary {
+        var recovering = Correlator(configuration: correlator.configuration)
+        let summary = try await store.recover(into: &recovering, now: clock.now)
+        correlator = recovering
+        let held = correlator.allHeld()
+        metrics.restoredInFlight(held)
+        return summary
+    }
+
+    /// Records a canary as submitting; returns once that is committed, so the provider may be called.
+    public func start(_ plan: CanaryPlan) async throws {
+        let now = clock.now
+        let result = correlator.submitStarted(plan, at: now)
+        try await store.commit(StoreChange(result))
+        metrics.apply(result, at: now)
+    }
+
+    /// Records the API's answer.
+    public func answer(canaryID: String, _ answer: SubmitAnswer) async throws {
+        let now = clock.now
+        let result = correlator.submitAnswered(id: canaryID, answer: answer, at: now)
+        try await store.commit(StoreChange(result))
+        metrics.apply(result, at: now)
+    }
+
+    /// Correlates and stores receipts from one request; returns how each was joined.
+    public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date) async throws -> [ReportMatch] {
+        var combined = CorrelationResult()
+        var stored: [StoredReceipt] = []
+        for parsed in receipts {
+            let report = ReceiptReport(reference: store.reserveReportID(), route: route, providerMessageID: parsed.messageID,
+                                       token: parsed.token, status: parsed.status, rawStatus: parsed.rawStatus,
+                                       errorCode: parsed.errorCode, reportedAt: parsed.reportedAt, ingestedAt: time)
+            let result = correlator.ingest(report)
+            combined.merge(result)
+            stored.append(StoredReceipt(report: report, match: result.match, rawPayload: rawPayload))
+        }
+        try await store.commit(StoreChange(combined, receipts: stored))
+        metrics.apply(combined, at: time)
+        let matches = stored.map { receipt -> ReportMatch in
+            if let reason = receipt.unmatchedReason { return .unmatched(reason, canaryID: receipt.canaryID) }
+            return receipt.duplicate ? .duplicate(canaryID: receipt.canaryID ?? "") : .matched(canaryID: receipt.canaryID ?? "")
+        }
+        for match in matches { metrics.countReport(kind: "receipt", match: match) }
+        return matches
+    }
+
+    /// Correlates and stores arrivals from one request; returns how each was joined.
+    public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date) async throws -> [ReportMatch] {
+        var combined = CorrelationResult()
+        var stored: [StoredArrival] = []
+        var matches: [ReportMatch] = []
+        for parsed in arrivals {
+            let report = ArrivalReport(reference: store.reserveReportID(), receiver: receiver, from: parsed.from,
+                                       body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
+            let result = correlator.ingest(report)
+            combined.merge(result)
+            stored.append(StoredArrival(report: report, match: result.match, rawPayload: rawPayload))
+            matches.append(result.match ?? .unmatched(.noToken, canaryID: nil))
+        }
+        try await store.commit(StoreChange(combined, arrivals: stored))
+        metrics.apply(combined, at: time)
+        for match in matches { metrics.countReport(kind: "arrival", match: match) }
+        return matches
+    }
+
+    /// Settles canaries whose deadline passed and commits them.
+    @discardableResult
+    public func settle() async throws -> Int {
+        let now = clock.now
+        let result = correlator.advance(to: now)
+        guard !result.changed.isEmpty else { return 0 }
+        try await store.commit(StoreChange(result))
+        metrics.apply(result, at: now)
+        return result.settled.count
+    }
+
+    /// Canaries not yet settled.
+    public var inFlightCount: Int { correlator.inFlightCount }
+}
+
+extension CorrelationResult {
+    /// Folds another step's result into this one (later states win).
+    mutating func merge(_ other: CorrelationResult) {
+        for canary in other.changed {
+            if let index = changed.firstIndex(where: { $0.id == canary.id }) { changed[index] = canary } else { changed.append(canary) }
+        }
+        settled += other.settled
+        claimedReceipts += other.claimedReceipts
+        transitions += other.transitions
+        match = other.match ?? match
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTP
+import LastmileConfig
+import LastmileCore
+import LastmileProviders
+
+/// Sends one canary: records it as submitting, calls the provider once, records the answer.
+public struct CanarySender: Sendable {
+    let engine: CanaryEngine
+    let limits: SendLimits
+    let client: HTTPClient
+    let metrics: DaemonMetrics
+    let logger: Logger
+    let clock: any WallClock
+
+    public init(engine: CanaryEngine, limits: SendLimits, client: HTTPClient, metrics: DaemonMetrics, logger: Logger,
+                clock: any WallClock) {
+        self.engine = engine
+        self.limits = limits
+        self.client = client
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Sends a canary from `probe` to `receiverName`, unless a limit says no (which is counted and logged).
+    public func send(probe: ProbeConfiguration, receiverName: String, context: DaemonContext) async {
+        guard let route = context.routes[probe.route], let receiver = context.receivers[receiverName] else { return }
+        guard let adapter = route.adapter else {
+            skip(route: probe.route, probe: probe.name, reason: "no_adapter")
+            return
+        }
+        if let refusal = limits.acquire(route: probe.route, concurrency: route.configuration.concurrency,
+                                        dailyCap: route.configuration.dailyCap, at: clock.now) {
+            skip(route: probe.route, probe: probe.name, reason: refusal.rawValue)
+            return
+        }
+        defer { limits.release(route: probe.route) }
+
+        let token = Token.random()
+        let plan = CanaryPlan(id: UUID().uuidString.lowercased(), token: token, route: probe.route,
+                              carrier: receiver.configuration.carrier, probe: probe.name, receiver: receiverName,
+                              to: receiver.configuration.number, from: route.configuration.from,
+                              body: probe.body.render(token: token), threshold: probe.threshold, deadline: probe.deadline,
+                              latencyClock: receiver.configuration.clock)
+        do {
+            try await engine.start(plan)
+        } catch {
+            logger.error("canary not sent: the store did not record it", [("canary", plan.id), ("route", plan.route),
+                                                                         ("error", "\(error)")])
+            metrics.countSkipped(route: probe.route, reason: "store_error")
+            return
+        }
+        let message = OutboundMessage(canaryID: plan.id, token: token, to: plan.to, from: plan.from, body: plan.body,
+                                      receiptCallback: context.receiptCallback(route: plan.route))
+        let answer: SubmitAnswer
+        do {
+            let request = try adapter.request(for: message)
+            do {
+                let response = try await client.send(request)
+                answer = adapter.answer(status: response.status, body: response.body)
+            } catch {
+                answer = adapter.answer(failure: error)
+            }
+        } catch {
+            answer = SubmitAnswer(outcome: .error, reason: error.description)
+        }
+        logger.info("canary sent", [("canary", plan.id), ("token", token.description), ("route", plan.route),
+                                    ("carrier", plan.carrier), ("result", answer.outcome.rawValue),
+                                    ("message_id", answer.providerMessageID ?? "-")]
+                    + (answer.reason.map { [("reason", $0)] } ?? []))
+        do {
+            try await engine.answer(canaryID: plan.id, answer)
+        } catch {
+            logger.error("the API's answer was not stored", [("canary", plan.id), ("error", "\(error)")])
+        }
+    }
+
+    private func skip(route: String, probe: String, reason: String) {
+        metrics.countSkipped(route: route, reason: reason)
+        logger.warning("canary skipped", [("route", route), ("probe", probe), ("reason", reason)])
+    }
+}

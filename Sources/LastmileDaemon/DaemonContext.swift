@@ -1,0 +1,58 @@
+import Foundation
+import LastmileConfig
+import LastmileCore
+import LastmileProviders
+
+/// Everything derived from one loaded configuration. A reload builds a new one
+/// and swaps it whole; requests and sends in flight keep the one they started with.
+public struct DaemonContext: Sendable {
+    public struct Route: Sendable {
+        public var configuration: RouteConfiguration
+        public var adapter: (any SendAdapter)?
+        public var receiptParser: any ReceiptParser
+        public var authenticator: WebhookAuthenticator
+    }
+
+    public struct Receiver: Sendable {
+        public var configuration: ReceiverConfiguration
+        public var parser: (any ArrivalParser)?
+        public var authenticator: WebhookAuthenticator
+    }
+
+    public let configuration: LastmileConfiguration
+    public let routes: [String: Route]
+    public let receivers: [String: Receiver]
+    public let loadedAt: Date
+
+    public init(configuration: LastmileConfiguration, loadedAt: Date, sendTimeout: Double = 15) {
+        self.configuration = configuration
+        self.loadedAt = loadedAt
+        var routes: [String: Route] = [:]
+        for route in configuration.routes {
+            routes[route.name] = Route(configuration: route, adapter: SendAdapters.adapter(for: route, timeout: sendTimeout),
+                                       receiptParser: ReceiptParsers.parser(for: route),
+                                       authenticator: WebhookAuthenticator(secret: route.hookSecret))
+        }
+        var receivers: [String: Receiver] = [:]
+        for receiver in configuration.receivers {
+            receivers[receiver.name] = Receiver(configuration: receiver, parser: ArrivalParsers.parser(for: receiver),
+                                                authenticator: WebhookAuthenticator(secret: receiver.secret))
+        }
+        self.routes = routes
+        self.receivers = receivers
+    }
+
+    /// Every route × carrier × probe the probes cover, for seeding metrics.
+    public var pairs: [DaemonMetrics.Pair] {
+        configuration.probes.flatMap { probe in
+            probe.receivers.compactMap { name in
+                receivers[name].map { DaemonMetrics.Pair(route: probe.route, carrier: $0.configuration.carrier, probe: probe.name) }
+            }
+        }
+    }
+
+    /// The URL providers post a route's receipts to, when the public URL is known.
+    public func receiptCallback(route: String) -> URL? {
+        configuration.server.publicURL?.appendingPathComponent("hooks/receipts/\(route)")
+    }
+}

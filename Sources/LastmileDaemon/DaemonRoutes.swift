@@ -1,0 +1,144 @@
+import Foundation
+import HTTP
+import LastmileCore
+import LastmileProviders
+import LastmileStore
+
+/// The daemon's HTTP surface: metrics, health, webhooks, and the canary API.
+struct DaemonRoutes: Sendable {
+    let engine: CanaryEngine
+    let store: CanaryStore
+    let metrics: DaemonMetrics
+    let logger: Logger
+    let clock: any WallClock
+    let context: @Sendable () -> DaemonContext
+    let isReady: @Sendable () -> Bool
+
+    func router() -> Router {
+        var router = Router()
+        router.add("GET", "/metrics") { _ in
+            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", PrometheusText.contentType)]),
+                         body: Array(metrics.render().utf8))
+        }
+        router.add("GET", "/healthz") { _ in .text("ok") }
+        router.add("GET", "/readyz") { _ in isReady() ? .text("ready") : .error(.serviceUnavailable, "not ready") }
+        for method in ["POST", "GET"] {
+            router.add(method, "/hooks/receipts/{route}") { request in
+                let response = await receipts(request)
+                metrics.countWebhook(hook: "receipts", status: response.status.code)
+                return response
+            }
+            router.add(method, "/hooks/arrivals/{receiver}") { request in
+                let response = await arrivals(request)
+                metrics.countWebhook(hook: "arrivals", status: response.status.code)
+                return response
+            }
+        }
+        router.add("GET", "/api/canaries") { request in try listCanaries(request) }
+        router.add("GET", "/api/canaries/{id}") { request in try canaryTimeline(request) }
+        return router
+    }
+
+    func receipts(_ request: HTTPRequest) async -> HTTPResponse {
+        let name = request.parameters["route"] ?? ""
+        guard let route = context().routes[name] else { return .error(.notFound, "no route is named \(name)") }
+        if let refusal = route.authenticator.check(request) {
+            logger.warning("receipt refused", [("route", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
+            return .error(refusal.status, refusal.reason)
+        }
+        let parsed: [ParsedReceipt]
+        do {
+            parsed = try route.receiptParser.receipts(from: request)
+        } catch {
+            logger.warning("malformed receipt", [("route", name), ("reason", error.reason)])
+            return .error(error.status, error.reason)
+        }
+        guard !parsed.isEmpty else { return .text("ignored") }
+        do {
+            let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: clock.now)
+            for (receipt, match) in zip(parsed, matches) {
+                logger.info("receipt", [("canary", match.canaryID ?? "-"), ("route", name), ("message_id", receipt.messageID ?? "-"),
+                                        ("status", receipt.rawStatus), ("match", describe(match))])
+            }
+            return .text("ok")
+        } catch {
+            logger.error("receipt not stored; asking the sender to retry", [("route", name), ("error", "\(error)")])
+            return unavailable()
+        }
+    }
+
+    func arrivals(_ request: HTTPRequest) async -> HTTPResponse {
+        let name = request.parameters["receiver"] ?? ""
+        guard let receiver = context().receivers[name] else { return .error(.notFound, "no receiver is named \(name)") }
+        guard let parser = receiver.parser else {
+            return .error(.notFound, "receiver \(name) reads a spool folder and takes no webhooks")
+        }
+        if let refusal = receiver.authenticator.check(request) {
+            logger.warning("arrival refused", [("receiver", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
+            return .error(refusal.status, refusal.reason)
+        }
+        let parsed: [ParsedArrival]
+        do {
+            parsed = try parser.arrivals(from: request)
+        } catch {
+            logger.warning("malformed arrival", [("receiver", name), ("reason", error.reason)])
+            return .error(error.status, error.reason)
+        }
+        guard !parsed.isEmpty else { return .text("ignored") }
+        do {
+            let matches = try await engine.ingest(arrivals: parsed, receiver: name, rawPayload: raw(request), at: clock.now)
+            for match in matches {
+                logger.info("arrival", [("canary", match.canaryID ?? "-"), ("receiver", name), ("match", describe(match))])
+            }
+            return .text("ok")
+        } catch {
+            logger.error("arrival not stored; asking the sender to retry", [("receiver", name), ("error", "\(error)")])
+            return unavailable()
+        }
+    }
+
+    func unavailable() -> HTTPResponse {
+        var response = HTTPResponse.error(.serviceUnavailable, "the report could not be stored; retry later")
+        response.headers.set("Retry-After", "5")
+        return response
+    }
+
+    /// The request as received: the target line and the body, so GET callbacks keep their query.
+    func raw(_ request: HTTPRequest) -> Data {
+        request.method == "GET" ? Data(request.head.target.utf8) : Data(request.body)
+    }
+
+    func describe(_ match: ReportMatch) -> String {
+        switch match {
+        case .matched: return "matched"
+        case .duplicate: return "duplicate"
+        case .unmatched(let reason, _): return "unmatched:\(reason.rawValue)"
+        }
+    }
+
+    func listCanaries(_ request: HTTPRequest) throws -> HTTPResponse {
+        var query = CanaryQuery(route: request.queryValue("route"), carrier: request.queryValue("carrier"),
+                                probe: request.queryValue("probe"))
+        if let text = request.queryValue("verdict") {
+            guard let verdict = Verdict(rawValue: text) else {
+                return .error(.badRequest, "verdict must be one of \(Verdict.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.verdict = verdict
+        }
+        if let text = request.queryValue("limit") {
+            guard let limit = Int(text), limit > 0 else { return .error(.badRequest, "limit must be a positive integer") }
+            query.limit = min(limit, 1_000)
+        }
+        let canaries = try store.canaries(matching: query)
+        return .json(CanaryJSON.encode(canaries.map(CanaryJSON.summary)))
+    }
+
+    func canaryTimeline(_ request: HTTPRequest) throws -> HTTPResponse {
+        let key = request.parameters["id"] ?? ""
+        let canary = try store.canary(id: key) ?? Token(key).flatMap { try? store.canary(token: $0) }
+        guard let canary else { return .error(.notFound, "no canary has id or token \(key)") }
+        let timeline = CanaryJSON.timeline(canary, receipts: try store.receipts(canaryID: canary.id),
+                                           arrivals: try store.arrivals(canaryID: canary.id))
+        return .json(CanaryJSON.encode(timeline))
+    }
+}

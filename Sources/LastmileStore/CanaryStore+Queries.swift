@@ -1,0 +1,84 @@
+import Foundation
+import LastmileCore
+
+/// A filter for listing canaries.
+public struct CanaryQuery: Sendable, Hashable {
+    public var route: String?
+    public var carrier: String?
+    public var probe: String?
+    public var verdict: Verdict?
+    /// Only canaries whose submit started at or after this.
+    public var since: Date?
+    public var limit: Int
+
+    public init(route: String? = nil, carrier: String? = nil, probe: String? = nil, verdict: Verdict? = nil,
+                since: Date? = nil, limit: Int = 100) {
+        self.route = route
+        self.carrier = carrier
+        self.probe = probe
+        self.verdict = verdict
+        self.since = since
+        self.limit = max(1, min(limit, 10_000))
+    }
+}
+
+/// An arrival as stored.
+public struct StoredArrivalRecord: Sendable, Hashable {
+    public var id: Int64
+    public var receiver: String
+    public var from: String
+    public var body: String
+    public var reportedAt: Date?
+    public var ingestedAt: Date
+    public var duplicate: Bool
+    public var unmatchedReason: UnmatchedReason?
+}
+
+extension CanaryStore {
+    /// The newest canaries matching `query`, newest first.
+    public func canaries(matching query: CanaryQuery) throws -> [Canary] {
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        if let route = query.route { conditions.append("route = ?"); values.append(.text(route)) }
+        if let carrier = query.carrier { conditions.append("carrier = ?"); values.append(.text(carrier)) }
+        if let probe = query.probe { conditions.append("probe = ?"); values.append(.text(probe)) }
+        if let verdict = query.verdict { conditions.append("verdict = ?"); values.append(.text(verdict.rawValue)) }
+        if let since = query.since { conditions.append("submit_started_at >= ?"); values.append(SQLiteValue(since)) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT \(CanaryRow.columns) FROM canaries \(filter) ORDER BY submit_started_at DESC LIMIT \(query.limit)"
+        let bound = values
+        return try read { connection in
+            let statement = try connection.statement(sql)
+            try statement.bind(bound)
+            return try statement.rows().map(CanaryRow.canary(from:))
+        }
+    }
+
+    /// Arrivals stored for one canary, in ingest order.
+    public func arrivals(canaryID: String) throws -> [StoredArrivalRecord] {
+        try read { connection in
+            let statement = try connection.statement("""
+                SELECT id, receiver, sender, body, reported_at, ingested_at, duplicate, unmatched_reason
+                  FROM arrivals WHERE canary_id = ? ORDER BY ingested_at, id
+                """)
+            try statement.bind([.text(canaryID)])
+            return try statement.rows().map { row in
+                StoredArrivalRecord(id: row[0].integer ?? 0, receiver: row[1].text ?? "", from: row[2].text ?? "",
+                                    body: row[3].text ?? "", reportedAt: row[4].date,
+                                    ingestedAt: row[5].date ?? Date(timeIntervalSince1970: 0), duplicate: (row[6].integer ?? 0) != 0,
+                                    unmatchedReason: row[7].text.flatMap(UnmatchedReason.init(rawValue:)))
+            }
+        }
+    }
+
+    /// Canaries each route started since `start`, for daily caps after a restart.
+    public func sentCounts(since start: Date) throws -> [String: Int] {
+        try read { connection in
+            let statement = try connection.statement("SELECT route, count(*) FROM canaries WHERE submit_started_at >= ? GROUP BY route")
+            try statement.bind([SQLiteValue(start)])
+            var counts: [String: Int] = [:]
+            for row in try statement.rows() { counts[row[0].text ?? ""] = Int(row[1].integer ?? 0) }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Glibc
+import LastmileTestSupport
+import Testing
+
+/// `lastmile run` as a real process against a fake provider over loopback HTTP.
+@Suite(.serialized) struct EndToEndTests {
+    static func config(providerPort: UInt16, interval: String = "500ms", extra: String = "") -> String {
+        """
+        [server]
+        listen = "127.0.0.1:0"
+
+        [defaults]
+        interval = "\(interval)"
+        jitter = "100ms"
+        threshold = "3s"
+        deadline = "4s"
+
+        [[route]]
+        name = "bulk"
+        provider = "http"
+        from = "LASTMILE"
+        secret = { env = "BULK_TOKEN" }
+        hook_secret = "receipt-token"
+
+        [route.request]
+        method = "POST"
+        url = "http://127.0.0.1:\(providerPort)/api/v1/send_sms"
+        headers = { Authorization = "Bearer {secret}" }
+        json = { to = "{to}", text = "{body}", sender = "{from}" }
+
+        [route.response]
+        message_id = "messages.0.bx_message_id"
+        status = "messages.0.status"
+        accepted = ["QUEUED"]
+
+        [route.receipt]
+        message_id = "message_id"
+        status = "status"
+        delivered = ["DELIVRD"]
+        failed = ["UNDELIV"]
+
+        [[receiver]]
+        name = "phone"
+        number = "+15551230001"
+        carrier = "Test \\"Carrier\\""
+        source = "json"
+        secret = "arrival-token"
+
+        [[probe]]
+        name = "bulk-phone"
+        route = "bulk"
+        receivers = ["phone"]
+        \(extra)
+        """
+    }
+
+    static func metricValue(_ text: String, _ series: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+    }
+
+    @Test func canariesReceiptsArrivalsVerdictsAndMetricsAgree() throws {
+        let provider = try FakeProvider()
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("lastmile.toml", Self.config(providerPort: provider.port))
+        let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
+                                       environment: ["BULK_TOKEN": "provider-secret-xyz"])
+        let port = try #require(daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
+
+        let sends = provider.waitForSends(3)
+        #expect(sends.count >= 3)
+        let sent = Array(sends.prefix(3))
+        #expect(sent.allSatisfy { $0.authorization == "Bearer provider-secret-xyz" && $0.to == "+15551230001" && $0.from == "LASTMILE" })
+        // Give the daemon a moment to record the API's answers before receipts come.
+        usleep(300_000)
+
+        for message in sent {
+            let receipt = try LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/bulk",
+                                                    ["message_id": message.messageID, "status": "DELIVRD"],
+                                                    headers: [("Authorization", "Bearer receipt-token")])
+            #expect(receipt.status == 200, "\(receipt.body)")
+        }
+        // The first two arrive (one of them twice); the third is lost although its receipt said delivered.
+        for message in sent.prefix(2) {
+            let arrival = try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
+                                                    ["from": "LASTMILE", "to": "+15551230001", "body": message.text],
+                                                    headers: [("Authorization", "Bearer arrival-token")])
+            #expect(arrival.status == 200, "\(arrival.body)")
+        }
+        let duplicate = try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
+                                                  ["from": "LASTMILE", "body": sent[0].text],
+                                                  headers: [("Authorization", "Bearer arrival-token")])
+        #expect(duplicate.status == 200)
+        let stranger = try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
+                                                 ["from": "+1999", "body": "hi!"], headers: [("Authorization", "Bearer arrival-token")])
+        #expect(stranger.status == 200)
+
+        // Refusals: unauthenticated, malformed, unknown hook; none changes anything.
+        #expect(try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone", ["from": "x", "body": sent[2].text]).status == 401)
+        #expect(try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone", ["from": "x", "body": sent[2].text],
+                                          headers: [("Authorization", "Bearer wrong")]).status == 403)
+        #expect(try LoopbackHTTP.request(port: port, method: "POST", path: "/hooks/receipts/bulk", body: "{not json",
+                                         headers: [("Content-Type", "application/json"), ("Authorization", "Bearer receipt-token")]).status == 400)
+        #expect(try LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/nope", ["message_id": "x", "status": "DELIVRD"]).status == 404)
+
+        // Past the deadline (4s) everything of the first three has settled.
+        usleep(4_500_000)
+        let ids = Set(sent.map(\.messageID))
+        let list = try LoopbackHTTP.request(port: port, path: "/api/canaries?route=bulk&limit=1000")
+        #expect(list.status == 200)
+        let canaries = try #require(try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [[String: Any]])
+        let ours = canaries.filter { (($0["submit"] as? [String: Any])?["message_id"] as? String).map(ids.contains) ?? false }
+        #expect(ours.count == 3)
+        let verdicts = Dictionary(uniqueKeysWithValues: ours.map {
+            ((($0["submit"] as! [String: Any])["message_id"] as! String), $0["verdict"] as? String ?? "none")
+        })
+        #expect(verdicts[sent[0].messageID] == "delivered")
+        #expect(verdicts[sent[1].messageID] == "delivered")
+        #expect(verdicts[sent[2].messageID] == "lost")
+        let lost = try #require(ours.first { ($0["verdict"] as? String) == "lost" })
+        #expect((lost["facts"] as? [String]) == ["false_receipt"])
+
+        let timeline = try LoopbackHTTP.request(port: port, path: "/api/canaries/\(ours[0]["token"] as! String)")
+        #expect(timeline.status == 200)
+        #expect(timeline.body.contains("\"events\""))
+
+        let metrics = try LoopbackHTTP.request(port: port, path: "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+        let base = #"route="bulk""#
+        let carrier = #"carrier="Test \"Carrier\"""#
+        let delivered = Self.metricValue(metrics.body, #"lastmile_canary_verdicts_total{\#(carrier),\#(base),verdict="delivered"}"#)
+        let lostCount = Self.metricValue(metrics.body, #"lastmile_canary_verdicts_total{\#(carrier),\#(base),verdict="lost"}"#)
+        let allCanaries = canaries.filter { $0["verdict"] is String }
+        #expect(delivered == Double(allCanaries.filter { $0["verdict"] as? String == "delivered" }.count))
+        #expect(lostCount == Double(allCanaries.filter { $0["verdict"] as? String == "lost" }.count))
+        #expect(Self.metricValue(metrics.body, #"lastmile_canary_lost_total{\#(carrier),receipt="delivered",\#(base)}"#) ?? 0 >= 1)
+        #expect(Self.metricValue(metrics.body, #"lastmile_reports_duplicate_total{kind="arrival"}"#) == 1)
+        #expect(Self.metricValue(metrics.body, #"lastmile_reports_unmatched_total{kind="arrival",reason="no_token"}"#) == 1)
+        #expect(Self.metricValue(metrics.body, #"lastmile_webhook_requests_total{code="401",hook="arrivals"}"#) == 1)
+        #expect(Self.metricValue(metrics.body, #"lastmile_canary_verdicts_total{\#(carrier),\#(base),verdict="send_error"}"#) == 0)
+        for secret in ["provider-secret-xyz", "arrival-token", "receipt-token"] {
+            #expect(!metrics.body.contains(secret) && !daemon.logText.contains(secret))
+        }
+
+        if ProcessInfo.processInfo.environment["CI"] == "true" || Promtool.path != nil {
+            let check = try Promtool.checkMetrics(metrics.body)
+            #expect(check.status == 0, "promtool: \(check.output)")
+        }
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(daemon.logText.contains("msg=stopped"))
+    }
+}
