@@ -13,19 +13,18 @@ final class FakeProvider: Sendable {
         var authorization: String?
     }
 
-    private let sent = Mutex<[Sent]>([])
-    private let hang = Mutex(false)
     let server: HTTPServer
     let port: UInt16
 
     init() throws {
-        let sent = Mutex<[Sent]>([])
-        _ = sent
         let box = SentBox()
         let hang = HangSwitch()
         server = HTTPServer { request in
-            if hang.isOn {
-                try await Task.sleep(for: .seconds(30))
+            // Hangs while the switch is on (at most 30 seconds).
+            var waited = 0
+            while hang.isOn && waited < 600 {
+                try await Task.sleep(for: .milliseconds(50))
+                waited += 1
             }
             guard request.path == "/api/v1/send_sms",
                   let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],

@@ -8,6 +8,7 @@ public final class RawConnection {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A parsed response.
