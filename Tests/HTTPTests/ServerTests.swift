@@ -27,7 +27,7 @@ final class TestServer {
         port = try server.listen(host: ipv6 ? "::1" : "127.0.0.1", port: 0)
     }
 
-    deinit { server.stop(grace: 1) }
+    deinit { server.stop(grace: 0.2) }
 }
 
 /// A count shared between a handler and the test.
@@ -38,144 +38,145 @@ final class Counter: Sendable {
 }
 
 @Suite(.serialized) struct ServerTests {
-    @Test func answersRoutesWithParameters() throws {
+    @Test func answersRoutesWithParameters() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         try connection.send("GET /hello/world HTTP/1.1\r\nHost: x\r\n\r\n")
-        let response = try connection.readResponse()
+        let response = try await connection.readResponse()
         #expect(response.status == 200)
         #expect(response.body == "hello world\n")
         #expect(response.header("Content-Length") == "12")
     }
 
-    @Test func keepsAliveAcrossRequests() throws {
+    @Test func keepsAliveAcrossRequests() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         for name in ["a", "b", "c"] {
             try connection.send("GET /hello/\(name) HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try connection.readResponse().body == "hello \(name)\n")
+            #expect(try await connection.readResponse().body == "hello \(name)\n")
         }
         try connection.send("GET /hello/d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        let last = try connection.readResponse()
+        let last = try await connection.readResponse()
         #expect(last.header("Connection") == "close")
-        #expect(connection.isClosedByPeer())
+        #expect(await connection.isClosedByPeer())
     }
 
-    @Test func headAnswersWithoutABody() throws {
+    @Test func headAnswersWithoutABody() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         try connection.send("HEAD /hello/x HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/y HTTP/1.1\r\nHost: x\r\n\r\n")
-        let head = try connection.readResponse(headOnly: true)
+        let head = try await connection.readResponse(headOnly: true)
         #expect(head.status == 200)
         #expect(head.header("Content-Length") == "8")
-        #expect(try connection.readResponse().body == "hello y\n")
+        #expect(try await connection.readResponse().body == "hello y\n")
     }
 
-    @Test func unknownPathsAre404AndWrongMethods405WithAllow() throws {
+    @Test func unknownPathsAre404AndWrongMethods405WithAllow() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         try connection.send("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try connection.readResponse().status == 404)
+        #expect(try await connection.readResponse().status == 404)
         try connection.send("DELETE /echo HTTP/1.1\r\nHost: x\r\n\r\n")
-        let response = try connection.readResponse()
+        let response = try await connection.readResponse()
         #expect(response.status == 405)
         #expect(response.header("Allow") == "POST")
     }
 
-    @Test func aFailingHandlerIs500AndTheServerGoesOn() throws {
+    @Test func aFailingHandlerIs500AndTheServerGoesOn() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         try connection.send("GET /fail HTTP/1.1\r\nHost: x\r\n\r\n")
-        let response = try connection.readResponse()
+        let response = try await connection.readResponse()
         #expect(response.status == 500)
         #expect(response.body.contains("could not be handled"))
         try connection.send("GET /hello/again HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try connection.readResponse().status == 200)
+        #expect(try await connection.readResponse().status == 200)
     }
 
-    @Test func malformedRequestsGetTheirStatusAndAClose() throws {
+    @Test func malformedRequestsGetTheirStatusAndAClose() async throws {
         let test = try TestServer()
         for (text, status) in [("GET / HTTP/1.1\r\n\r\n", 400), ("GET /x HTTP/3.0\r\nHost: x\r\n\r\n", 505),
                                ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", 413)] {
             let connection = try RawConnection(port: test.port)
             try connection.send(text)
-            let response = try connection.readResponse()
+            let response = try await connection.readResponse()
             #expect(response.status == status)
             #expect(response.header("Connection") == "close")
-            #expect(connection.isClosedByPeer())
+            #expect(await connection.isClosedByPeer())
         }
     }
 
-    @Test func expectContinueGetsAnInterimAnswer() throws {
+    @Test func expectContinueGetsAnInterimAnswer() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         let body = String(repeating: "z", count: 2048)
         try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n")
-        let interim = try connection.readResponse(headOnly: true)
+        let interim = try await connection.readResponse(headOnly: true)
         #expect(interim.status == 100)
         try connection.send(body)
-        let response = try connection.readResponse()
+        let response = try await connection.readResponse()
         #expect(response.status == 200)
         #expect(response.body == body)
     }
 
-    @Test func aSlowHeadIs408() throws {
+    @Test func aSlowHeadIs408() async throws {
         var limits = HTTPLimits()
         limits.headerTimeout = 0.5
         let test = try TestServer(limits: limits)
         let connection = try RawConnection(port: test.port)
         try connection.send("GET /hello/x HTTP/1.1\r\nHo")
-        let response = try connection.readResponse(timeout: 3)
+        let response = try await connection.readResponse(timeout: 3)
         #expect(response.status == 408)
-        #expect(connection.isClosedByPeer())
+        #expect(await connection.isClosedByPeer())
     }
 
-    @Test func anIdleConnectionIsClosedQuietly() throws {
+    @Test func anIdleConnectionIsClosedQuietly() async throws {
         var limits = HTTPLimits()
         limits.idleTimeout = 0.3
         let test = try TestServer(limits: limits)
         let connection = try RawConnection(port: test.port)
-        #expect(connection.isClosedByPeer(timeout: 3))
+        #expect(await connection.isClosedByPeer(timeout: 3))
     }
 
-    @Test func connectionsBeyondTheMaximumGet503() throws {
+    @Test func connectionsBeyondTheMaximumGet503() async throws {
         var limits = HTTPLimits()
         limits.maximumConnections = 3
         let test = try TestServer(limits: limits)
         let held = try (0..<3).map { _ in try RawConnection(port: test.port) }
         let deadline = Date().addingTimeInterval(2)
-        while test.server.connectionCount < 3 && Date() < deadline { usleep(10_000) }
+        while test.server.connectionCount < 3 && Date() < deadline { try await Task.sleep(for: .microseconds(10_000)) }
         let extra = try RawConnection(port: test.port)
-        let response = try extra.readResponse()
+        let response = try await extra.readResponse()
         #expect(response.status == 503)
         #expect(test.server.rejectedConnectionCount == 1)
         _ = held
     }
 
-    @Test func listensOnIPv6() throws {
+    @Test func listensOnIPv6() async throws {
         let test = try TestServer(ipv6: true)
         let connection = try RawConnection(host: "::1", port: test.port)
         try connection.send("GET /hello/six HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try connection.readResponse().body == "hello six\n")
+        #expect(try await connection.readResponse().body == "hello six\n")
     }
 
-    @Test func stopFinishesRequestsInFlight() throws {
+    @Test func stopFinishesRequestsInFlight() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)
         try connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         let deadline = Date().addingTimeInterval(2)
-        while test.slowRequestsStarted.count == 0 && Date() < deadline { usleep(5_000) }
+        while test.slowRequestsStarted.count == 0 && Date() < deadline { try await Task.sleep(for: .microseconds(5_000)) }
         let idle = try RawConnection(port: test.port)
-        test.server.stop(grace: 5)
-        let response = try connection.readResponse()
+        let server = test.server
+        await onThread { server.stop(grace: 5) }
+        let response = try await connection.readResponse()
         #expect(response.status == 200)
         #expect(response.body == "slow done\n")
         #expect(response.header("Connection") == "close")
-        #expect(idle.isClosedByPeer(timeout: 1))
+        #expect(await idle.isClosedByPeer(timeout: 1))
         #expect(throws: (any Error).self) { try RawConnection(port: test.port) }
     }
 
-    @Test func tricklingConnectionsDoNotStarveOthers() throws {
+    @Test func tricklingConnectionsDoNotStarveOthers() async throws {
         let test = try TestServer()
         let tricklers = try (0..<200).map { _ in try RawConnection(port: test.port) }
         let request = Array("GET /hello/trickle HTTP/1.1\r\nHost: x\r\n".utf8)
@@ -184,10 +185,10 @@ final class Counter: Sendable {
             let started = Date()
             let connection = try RawConnection(port: test.port)
             try connection.send("GET /hello/fast HTTP/1.1\r\nHost: x\r\n\r\n")
-            let response = try connection.readResponse(timeout: 1)
+            let response = try await connection.readResponse(timeout: 1)
             #expect(response.status == 200)
             #expect(Date().timeIntervalSince(started) < 1)
-            usleep(1_000_000)
+            try await Task.sleep(for: .microseconds(1_000_000))
         }
         #expect(test.server.connectionCount >= 200)
     }

@@ -23,7 +23,7 @@ import Testing
         return environment
     }
 
-    @Test func thereIsOneExamplePerProviderAndTheDemo() {
+    @Test func thereIsOneExamplePerProviderAndTheDemo() async {
         let expected = ["demo.toml", "http-api.toml", "infobip.toml", "kannel.toml", "messagebird.toml", "plivo.toml",
                         "sinch.toml", "telnyx.toml", "twilio.toml", "vonage.toml"]
         #expect(Self.examples == expected)
@@ -32,11 +32,11 @@ import Testing
     }
 
     @Test(arguments: examples)
-    func examplePassesCheck(name: String) throws {
+    func examplePassesCheck(name: String) async throws {
         let path = BuiltProducts.projectRoot.appendingPathComponent("probes").appendingPathComponent(name).path
         var environment = ProcessInfo.processInfo.environment
         environment.merge(try Self.environment(for: path)) { _, new in new }
-        let run = try BuiltProducts.run("lastmile", ["check", "--config", path], environment: environment)
+        let run = try await BuiltProducts.run("lastmile", ["check", "--config", path], environment: environment)
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("\(path): OK"))
         #expect(!run.error.contains("error:"), "\(run.error)")
@@ -48,12 +48,12 @@ import Testing
 
 /// `lastmile check` as an operator runs it.
 @Suite struct CheckCommandTests {
-    @Test func aValidConfigPrintsASummaryWithCanariesAndCost() throws {
+    @Test func aValidConfigPrintsASummaryWithCanariesAndCost() async throws {
         let directory = try TemporaryDirectory()
         let text = ConfigFixtures.valid.replacingOccurrences(of: "from = \"+15005550006\"",
                                                              with: "from = \"+15005550006\"\nprice_per_message = 0.0079\ndaily_cap = 500")
         let path = try directory.write("lastmile.toml", text + "\n[[slo]]\nname = \"a\"\nindicator = \"delivery\"\nobjective = 0.99\n")
-        let run = try BuiltProducts.run("lastmile", ["check", "--config", path],
+        let run = try await BuiltProducts.run("lastmile", ["check", "--config", path],
                                         environment: ["TWILIO_AUTH_TOKEN": "tw-secret-value-123"])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("1 route, 1 receiver, 1 probe, 1 SLO, 0 notifiers"))
@@ -62,12 +62,12 @@ import Testing
         #expect(!run.output.contains("tw-secret-value-123") && !run.error.contains("tw-secret-value-123"))
     }
 
-    @Test func anInvalidConfigExitsOneWithEveryError() throws {
+    @Test func anInvalidConfigExitsOneWithEveryError() async throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("lastmile.toml", ConfigFixtures.valid
             .replacingOccurrences(of: "listen = \"127.0.0.1:9733\"", with: "listen = \"nowhere\"")
             .replacingOccurrences(of: "route = \"us-longcode\"", with: "route = \"nope\""))
-        let run = try BuiltProducts.run("lastmile", ["check", "--config", path], environment: ["TWILIO_AUTH_TOKEN": "x"])
+        let run = try await BuiltProducts.run("lastmile", ["check", "--config", path], environment: ["TWILIO_AUTH_TOKEN": "x"])
         #expect(run.status == 1)
         #expect(run.error.contains("\(path):2:10: error: [server]: listen = \"nowhere\""))
         #expect(run.error.contains("\(path):22:9: error: probe \"us-longcode-tmo\": no route is named \"nope\""))
@@ -75,9 +75,9 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        #expect(try BuiltProducts.run("lastmile", ["check"]).status == 2)
-        #expect(try BuiltProducts.run("lastmile", ["check", "--bogus"]).status == 2)
-        #expect(try BuiltProducts.run("lastmile", ["frobnicate"]).status == 2)
+    @Test func usageErrorsExitTwo() async throws {
+        #expect(try await BuiltProducts.run("lastmile", ["check"]).status == 2)
+        #expect(try await BuiltProducts.run("lastmile", ["check", "--bogus"]).status == 2)
+        #expect(try await BuiltProducts.run("lastmile", ["frobnicate"]).status == 2)
     }
 }

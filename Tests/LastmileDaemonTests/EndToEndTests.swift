@@ -59,54 +59,54 @@ import Testing
         text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
     }
 
-    @Test func canariesReceiptsArrivalsVerdictsAndMetricsAgree() throws {
+    @Test func canariesReceiptsArrivalsVerdictsAndMetricsAgree() async throws {
         let provider = try FakeProvider()
         let directory = try TemporaryDirectory()
         let path = try directory.write("lastmile.toml", Self.config(providerPort: provider.port))
         let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
                                        environment: ["BULK_TOKEN": "provider-secret-xyz"])
-        let port = try #require(daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
+        let port = try #require(await daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
 
-        let sends = provider.waitForSends(3)
+        let sends = await provider.waitForSends(3)
         #expect(sends.count >= 3)
         let sent = Array(sends.prefix(3))
         #expect(sent.allSatisfy { $0.authorization == "Bearer provider-secret-xyz" && $0.to == "+15551230001" && $0.from == "LASTMILE" })
         // Give the daemon a moment to record the API's answers before receipts come.
-        usleep(300_000)
+        try await Task.sleep(for: .microseconds(300_000))
 
         for message in sent {
-            let receipt = try LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/bulk",
+            let receipt = try await LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/bulk",
                                                     ["message_id": message.messageID, "status": "DELIVRD"],
                                                     headers: [("Authorization", "Bearer receipt-token")])
             #expect(receipt.status == 200, "\(receipt.body)")
         }
         // The first two arrive (one of them twice); the third is lost although its receipt said delivered.
         for message in sent.prefix(2) {
-            let arrival = try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
+            let arrival = try await LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
                                                     ["from": "LASTMILE", "to": "+15551230001", "body": message.text],
                                                     headers: [("Authorization", "Bearer arrival-token")])
             #expect(arrival.status == 200, "\(arrival.body)")
         }
-        let duplicate = try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
+        let duplicate = try await LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
                                                   ["from": "LASTMILE", "body": sent[0].text],
                                                   headers: [("Authorization", "Bearer arrival-token")])
         #expect(duplicate.status == 200)
-        let stranger = try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
+        let stranger = try await LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone",
                                                  ["from": "+1999", "body": "hi!"], headers: [("Authorization", "Bearer arrival-token")])
         #expect(stranger.status == 200)
 
         // Refusals: unauthenticated, malformed, unknown hook; none changes anything.
-        #expect(try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone", ["from": "x", "body": sent[2].text]).status == 401)
-        #expect(try LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone", ["from": "x", "body": sent[2].text],
+        #expect(try await LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone", ["from": "x", "body": sent[2].text]).status == 401)
+        #expect(try await LoopbackHTTP.postJSON(port: port, path: "/hooks/arrivals/phone", ["from": "x", "body": sent[2].text],
                                           headers: [("Authorization", "Bearer wrong")]).status == 403)
-        #expect(try LoopbackHTTP.request(port: port, method: "POST", path: "/hooks/receipts/bulk", body: "{not json",
+        #expect(try await LoopbackHTTP.request(port: port, method: "POST", path: "/hooks/receipts/bulk", body: "{not json",
                                          headers: [("Content-Type", "application/json"), ("Authorization", "Bearer receipt-token")]).status == 400)
-        #expect(try LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/nope", ["message_id": "x", "status": "DELIVRD"]).status == 404)
+        #expect(try await LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/nope", ["message_id": "x", "status": "DELIVRD"]).status == 404)
 
         // Past the deadline (4s) everything of the first three has settled.
-        usleep(4_500_000)
+        try await Task.sleep(for: .microseconds(4_500_000))
         let ids = Set(sent.map(\.messageID))
-        let list = try LoopbackHTTP.request(port: port, path: "/api/canaries?route=bulk&limit=1000")
+        let list = try await LoopbackHTTP.request(port: port, path: "/api/canaries?route=bulk&limit=1000")
         #expect(list.status == 200)
         let canaries = try #require(try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [[String: Any]])
         let ours = canaries.filter { (($0["submit"] as? [String: Any])?["message_id"] as? String).map(ids.contains) ?? false }
@@ -120,11 +120,11 @@ import Testing
         let lost = try #require(ours.first { ($0["verdict"] as? String) == "lost" })
         #expect((lost["facts"] as? [String]) == ["false_receipt"])
 
-        let timeline = try LoopbackHTTP.request(port: port, path: "/api/canaries/\(ours[0]["token"] as! String)")
+        let timeline = try await LoopbackHTTP.request(port: port, path: "/api/canaries/\(ours[0]["token"] as! String)")
         #expect(timeline.status == 200)
         #expect(timeline.body.contains("\"events\""))
 
-        let metrics = try LoopbackHTTP.request(port: port, path: "/metrics")
+        let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         let base = #"route="bulk""#
@@ -144,12 +144,12 @@ import Testing
         }
 
         if ProcessInfo.processInfo.environment["CI"] == "true" || Promtool.path != nil {
-            let check = try Promtool.checkMetrics(metrics.body)
+            let check = try await Promtool.checkMetrics(metrics.body)
             #expect(check.status == 0, "promtool: \(check.output)")
         }
 
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.waitForExit(timeout: 5) == 0)
         #expect(daemon.logText.contains("msg=stopped"))
     }
 }

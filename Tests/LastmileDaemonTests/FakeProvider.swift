@@ -47,9 +47,9 @@ final class FakeProvider: Sendable {
     var messages: [Sent] { box.all }
 
     /// Waits until at least `count` sends arrived.
-    func waitForSends(_ count: Int, timeout: Double = 20) -> [Sent] {
+    func waitForSends(_ count: Int, timeout: Double = 20) async -> [Sent] {
         let deadline = Date().addingTimeInterval(timeout)
-        while box.all.count < count && Date() < deadline { usleep(20_000) }
+        while box.all.count < count && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return box.all
     }
 

@@ -25,14 +25,16 @@ final class NotifySocket {
     }
 
     /// Datagrams received within `timeout` seconds, until one contains `text`.
-    func waitFor(_ text: String, timeout: Double) -> [String] {
+    func waitFor(_ text: String, timeout: Double) async -> [String] {
         var messages: [String] = []
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&entry, 1, 100) > 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count <= 0 {
+                try? await Task.sleep(for: .milliseconds(10))
+                continue
+            }
             if count > 0 {
                 let message = String(decoding: buffer[0..<count], as: UTF8.self)
                 messages.append(message)
@@ -46,46 +48,46 @@ final class NotifySocket {
 }
 
 @Suite(.serialized) struct LifecycleTests {
-    @Test func readyReloadAndStopOverSystemdNotify() throws {
+    @Test func readyReloadAndStopOverSystemdNotify() async throws {
         let provider = try FakeProvider()
         let directory = try TemporaryDirectory()
         let notify = try NotifySocket(directory: directory)
         let path = try directory.write("lastmile.toml", EndToEndTests.config(providerPort: provider.port, interval: "5s"))
         let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
                                        environment: ["BULK_TOKEN": "t", "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
-        let ready = notify.waitFor("READY=1", timeout: 20)
+        let ready = await notify.waitFor("READY=1", timeout: 20)
         #expect(ready.last?.contains("READY=1") == true, "\(ready) \(daemon.logText)")
         #expect(ready.last?.contains("STATUS=probing 1 probes over 1 routes") == true)
-        #expect(notify.waitFor("WATCHDOG=1", timeout: 3).last == "WATCHDOG=1")
-        let port = try #require(daemon.waitForPort())
+        #expect(await notify.waitFor("WATCHDOG=1", timeout: 3).last == "WATCHDOG=1")
+        let port = try #require(await daemon.waitForPort())
 
         // A broken config: the reload fails, the old one keeps serving, the metric says so.
         try Data("[server]\nlisten = 12\n".utf8).write(to: URL(fileURLWithPath: path))
         daemon.signal(SIGHUP)
-        let reloading = notify.waitFor("reload failed", timeout: 10)
+        let reloading = await notify.waitFor("reload failed", timeout: 10)
         #expect(reloading.contains { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") })
-        #expect(daemon.waitForLog("reload failed; keeping the running configuration") != nil)
+        #expect(await daemon.waitForLog("reload failed; keeping the running configuration") != nil)
         #expect(daemon.logText.contains("must be a string, not an integer"))
-        let metrics = try LoopbackHTTP.request(port: port, path: "/metrics")
+        let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics")
         #expect(metrics.status == 200)
         #expect(EndToEndTests.metricValue(metrics.body, "lastmile_config_last_reload_successful") == 0)
-        #expect(try LoopbackHTTP.request(port: port, path: "/readyz").status == 200)
+        #expect(try await LoopbackHTTP.request(port: port, path: "/readyz").status == 200)
 
         // A good config again: the reload succeeds.
         try Data(EndToEndTests.config(providerPort: provider.port, interval: "5s").utf8).write(to: URL(fileURLWithPath: path))
         daemon.signal(SIGHUP)
-        #expect(daemon.waitForLog("configuration reloaded") != nil)
-        let after = try LoopbackHTTP.request(port: port, path: "/metrics")
+        #expect(await daemon.waitForLog("configuration reloaded") != nil)
+        let after = try await LoopbackHTTP.request(port: port, path: "/metrics")
         #expect(EndToEndTests.metricValue(after.body, "lastmile_config_last_reload_successful") == 1)
 
         let started = Date()
         daemon.signal(SIGTERM)
-        #expect(notify.waitFor("STOPPING=1", timeout: 5).contains("STOPPING=1"))
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await notify.waitFor("STOPPING=1", timeout: 5).contains("STOPPING=1"))
+        #expect(await daemon.waitForExit(timeout: 5) == 0)
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
-    @Test func anAbstractNotifySocketIsAddressedWithoutTrailingNUL() throws {
+    @Test func anAbstractNotifySocketIsAddressedWithoutTrailingNUL() async throws {
         let name = "lastmile-test-\(UUID().uuidString)"
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(descriptor) }
@@ -107,7 +109,7 @@ final class NotifySocket {
         #expect(String(decoding: buffer[0..<max(0, count)], as: UTF8.self) == "STATUS=hello")
     }
 
-    @Test func aHangingProviderDoesNotDelayAnotherRoute() throws {
+    @Test func aHangingProviderDoesNotDelayAnotherRoute() async throws {
         let healthy = try FakeProvider()
         let hanging = try FakeProvider()
         hanging.hangSwitch.set(true)
@@ -137,17 +139,17 @@ final class NotifySocket {
         let path = try directory.write("lastmile.toml", EndToEndTests.config(providerPort: healthy.port, interval: "300ms") + second)
         let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
                                        environment: ["BULK_TOKEN": "t"])
-        let port = try #require(daemon.waitForPort(), "\(daemon.logText)")
-        usleep(3_000_000)
+        let port = try #require(await daemon.waitForPort(), "\(daemon.logText)")
+        try await Task.sleep(for: .microseconds(3_000_000))
         // About ten sends in three seconds on the healthy route, whatever the stuck one does.
         #expect(healthy.messages.count >= 7, "\(healthy.messages.count) sends")
-        let metrics = try LoopbackHTTP.request(port: port, path: "/metrics")
+        let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics")
         let skipped = EndToEndTests.metricValue(metrics.body, #"lastmile_canaries_skipped_total{reason="concurrency",route="stuck"}"#)
         #expect((skipped ?? 0) >= 5, "\(String(describing: skipped))")
         // The stuck sends are still in flight; once the provider answers, they finish and the daemon stops.
         daemon.signal(SIGTERM)
-        usleep(300_000)
+        try await Task.sleep(for: .microseconds(300_000))
         hanging.hangSwitch.set(false)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.waitForExit(timeout: 5) == 0)
     }
 }

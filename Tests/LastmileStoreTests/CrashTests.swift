@@ -21,23 +21,27 @@ import LastmileTestSupport
             let output = Pipe()
             process.standardOutput = output
             try process.run()
+            let received = TextBuffer()
+            let handle = output.fileHandleForReading
+            let reader = Thread {
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    received.append(String(decoding: chunk, as: UTF8.self))
+                }
+            }
+            reader.start()
 
             // Wait for "ready", then let it write for a random while before the kill.
-            let reader = output.fileHandleForReading
-            var received = Data()
-            while !(String(decoding: received, as: UTF8.self).contains("ready\n")) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                received.append(chunk)
-            }
+            let ready = Date().addingTimeInterval(20)
+            while !received.text.contains("ready\n") && Date() < ready { try await Task.sleep(for: .milliseconds(5)) }
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...400, using: &generator)))
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            received.append(reader.readDataToEndOfFile())
+            while process.isRunning || !reader.isFinished { try await Task.sleep(for: .milliseconds(5)) }
             #expect(process.terminationReason == .uncaughtSignal, "round \(round)")
 
             // Only whole lines count: the kill may cut the last one short.
-            let text = String(decoding: received, as: UTF8.self)
+            let text = received.text
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             let acknowledged = Set(lines.compactMap { Int64($0) })
             #expect(acknowledged.count > 0, "round \(round): the writer committed nothing before the kill")

@@ -25,22 +25,54 @@ public enum BuiltProducts {
         public var error: String
     }
 
-    /// Runs an executable to completion with the given arguments and environment.
+    /// Runs a built executable to completion with the given arguments and environment.
     public static func run(_ name: String, _ arguments: [String], environment: [String: String]? = nil,
-                           directory: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = executable(name)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                   error: String(decoding: errorData, as: UTF8.self))
+                           directory: URL? = nil) async throws -> Run {
+        try await run(executable: executable(name), arguments, environment: environment, directory: directory)
+    }
+
+    /// Runs any executable to completion on a thread of its own, so no task thread waits on it.
+    public static func run(executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                           directory: URL? = nil, input: String? = nil) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let process = Process()
+                    process.executableURL = executable
+                    process.arguments = arguments
+                    if let environment { process.environment = environment }
+                    if let directory { process.currentDirectoryURL = directory }
+                    let output = Pipe(), error = Pipe(), stdin = Pipe()
+                    process.standardOutput = output
+                    process.standardError = error
+                    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+                    try process.run()
+                    if let input {
+                        stdin.fileHandleForWriting.write(Data(input.utf8))
+                        try stdin.fileHandleForWriting.close()
+                    }
+                    let errorText = TextBuffer()
+                    let errorReader = Thread {
+                        errorText.append(String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                    }
+                    errorReader.start()
+                    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    while !errorReader.isFinished { usleep(1_000) }
+                    continuation.resume(returning: Run(status: process.terminationStatus,
+                                                       output: String(decoding: outputData, as: UTF8.self), error: errorText.text))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
+    }
+}
+
+/// Runs blocking work on a thread of its own and waits for it without holding a task thread.
+public func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }

@@ -36,19 +36,19 @@ public final class DaemonProcess {
     public var logText: String { log.text }
 
     /// Waits until the log contains `text`; returns the first line containing it.
-    public func waitForLog(_ text: String, timeout: Double = 20) -> String? {
+    public func waitForLog(_ text: String, timeout: Double = 20) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let line = logText.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
             if !process.isRunning && !logText.contains(text) { return nil }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
     }
 
     /// The port from the `msg=listening address=HOST:PORT` line.
-    public func waitForPort(timeout: Double = 30) -> UInt16? {
-        guard let line = waitForLog("msg=listening", timeout: timeout),
+    public func waitForPort(timeout: Double = 30) async -> UInt16? {
+        guard let line = await waitForLog("msg=listening", timeout: timeout),
               let range = line.range(of: "address=") else { return nil }
         let address = line[range.upperBound...].prefix { $0 != " " }
         return address.split(separator: ":").last.flatMap { UInt16($0.trimmingCharacters(in: CharacterSet(charactersIn: "]"))) }
@@ -57,9 +57,9 @@ public final class DaemonProcess {
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Waits for the process to end; its exit status, or nil if it outlived `timeout`.
-    public func waitForExit(timeout: Double) -> Int32? {
+    public func waitForExit(timeout: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 
@@ -74,19 +74,20 @@ public final class DaemonProcess {
 /// One-shot HTTP requests over a fresh loopback connection.
 public enum LoopbackHTTP {
     public static func request(port: UInt16, method: String = "GET", path: String, body: String = "",
-                               headers: [(String, String)] = [], timeout: Double = 5) throws -> RawConnection.Response {
+                               headers: [(String, String)] = [], timeout: Double = 5) async throws -> RawConnection.Response {
         let connection = try RawConnection(port: port)
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + body
         try connection.send(text)
-        return try connection.readResponse(timeout: timeout, headOnly: method == "HEAD")
+        return try await connection.readResponse(timeout: timeout, headOnly: method == "HEAD")
     }
 
-    public static func postJSON(port: UInt16, path: String, _ object: Any, headers: [(String, String)] = []) throws -> RawConnection.Response {
+    public static func postJSON(port: UInt16, path: String, _ object: [String: String],
+                                headers: [(String, String)] = []) async throws -> RawConnection.Response {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return try request(port: port, method: "POST", path: path, body: String(decoding: data, as: UTF8.self),
+        return try await request(port: port, method: "POST", path: path, body: String(decoding: data, as: UTF8.self),
                            headers: [("Content-Type", "application/json")] + headers)
     }
 }
@@ -101,21 +102,10 @@ public enum Promtool {
     }
 
     /// Runs `promtool check metrics` on `text`; returns its exit status and output.
-    public static func checkMetrics(_ text: String) throws -> (status: Int32, output: String) {
+    public static func checkMetrics(_ text: String) async throws -> (status: Int32, output: String) {
         guard let path else { throw RawConnection.Failure(description: "promtool is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try await BuiltProducts.run(executable: URL(fileURLWithPath: path), ["check", "metrics"], input: text)
+        return (run.status, run.output + run.error)
     }
 }
 

@@ -64,29 +64,34 @@ public final class RawConnection {
     }
 
     /// Reads until `predicate` holds on what was received, or `timeout` seconds pass.
-    private func fill(timeout: Double, until predicate: ([UInt8]) -> Bool) throws {
+    /// Never blocks a thread: it polls without waiting and sleeps between tries.
+    private func fill(timeout: Double, until predicate: ([UInt8]) -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !predicate(pending) {
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else { throw Failure(description: "timed out waiting for the server") }
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&entry, 1, Int32(remaining * 1000) + 1) > 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw Failure(description: "connection closed") }
-            pending += buffer[0..<count]
+            guard Date() < deadline else { throw Failure(description: "timed out waiting for the server") }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 {
+                pending += buffer[0..<count]
+            } else if count == 0 {
+                throw Failure(description: "connection closed")
+            } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                try await Task.sleep(for: .milliseconds(2))
+            } else {
+                throw Failure(description: "connection closed")
+            }
         }
     }
 
     /// Reads one response (a body framed by Content-Length, or none).
-    public func readResponse(timeout: Double = 5, headOnly: Bool = false) throws -> Response {
+    public func readResponse(timeout: Double = 5, headOnly: Bool = false) async throws -> Response {
         let separator: [UInt8] = [13, 10, 13, 10]
         func headEnd(_ bytes: [UInt8]) -> Int? {
             guard bytes.count >= 4 else { return nil }
             for index in 0...(bytes.count - 4) where Array(bytes[index..<(index + 4)]) == separator { return index }
             return nil
         }
-        try fill(timeout: timeout) { headEnd($0) != nil }
+        try await fill(timeout: timeout) { headEnd($0) != nil }
         let end = headEnd(pending)!
         let headText = String(decoding: pending[0..<end], as: UTF8.self)
         pending.removeFirst(end + 4)
@@ -98,16 +103,16 @@ public final class RawConnection {
             return (String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
         }
         let length = headOnly ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
-        try fill(timeout: timeout) { $0.count >= length }
+        try await fill(timeout: timeout) { $0.count >= length }
         let body = String(decoding: pending[0..<length], as: UTF8.self)
         pending.removeFirst(length)
         return Response(status: status, headers: headers, body: body)
     }
 
     /// Whether the server closed the connection within `timeout` seconds.
-    public func isClosedByPeer(timeout: Double = 5) -> Bool {
+    public func isClosedByPeer(timeout: Double = 5) async -> Bool {
         do {
-            try fill(timeout: timeout) { _ in false }
+            try await fill(timeout: timeout) { _ in false }
             return false
         } catch let failure as Failure {
             return failure.description == "connection closed"
