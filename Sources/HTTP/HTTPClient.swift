@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -84,7 +85,28 @@ public struct HTTPClient: Sendable {
         throw lastFailure
     }
 
+    /// One exchange, bounded by `request.timeout` in all (URLSession's own timeout
+    /// only bounds the silence between bytes).
     private func once(_ request: Request) async throws(Failure) -> Response {
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Response, Failure>, Never>) in
+            let once = ResumeOnce(continuation)
+            let exchange = Task {
+                do throws(Failure) {
+                    once.resume(.success(try await exchangeOnce(request)))
+                } catch {
+                    once.resume(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int64(request.timeout * 1000)))
+                once.resume(.failure(.timedOut))
+                exchange.cancel()
+            }
+        }
+        return try outcome.get()
+    }
+
+    private func exchangeOnce(_ request: Request) async throws(Failure) -> Response {
         var urlRequest = URLRequest(url: request.url, timeoutInterval: request.timeout)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
@@ -104,5 +126,22 @@ public struct HTTPClient: Sendable {
         } catch {
             throw .transport(error.localizedDescription)
         }
+    }
+}
+
+/// Resumes a continuation with the first result offered and ignores the rest.
+private final class ResumeOnce<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: Value) {
+        let waiting = continuation.withLock { stored -> CheckedContinuation<Value, Never>? in
+            defer { stored = nil }
+            return stored
+        }
+        waiting?.resume(returning: value)
     }
 }

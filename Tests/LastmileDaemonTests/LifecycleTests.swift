@@ -152,4 +152,26 @@ final class NotifySocket {
         hanging.hangSwitch.set(false)
         #expect(await daemon.waitForExit(timeout: 5) == 0)
     }
+
+    @Test func metricsAnswerWithinASecondWhile200ConnectionsTrickle() async throws {
+        let provider = try FakeProvider()
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("lastmile.toml", EndToEndTests.config(providerPort: provider.port, interval: "5s"))
+        let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
+                                       environment: ["BULK_TOKEN": "t"])
+        let port = try #require(await daemon.waitForPort(), "\(daemon.logText)")
+        let tricklers = try (0..<200).map { _ in try RawConnection(port: port) }
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\n".utf8)
+        for second in 0..<3 {
+            for trickler in tricklers { try trickler.send([request[second]]) }
+            let started = Date()
+            let response = try await LoopbackHTTP.request(port: port, path: "/metrics", timeout: 1)
+            #expect(response.status == 200)
+            #expect(response.body.contains("lastmile_canaries_sent_total"))
+            #expect(Date().timeIntervalSince(started) < 1)
+            try await Task.sleep(for: .seconds(1))
+        }
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(timeout: 15) == 0)
+    }
 }
