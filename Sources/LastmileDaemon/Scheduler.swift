@@ -25,15 +25,6 @@ public final class Scheduler: Sendable {
         }
     }
 
-    struct Slot {
-        var interval: TimeInterval
-        var jitter: TimeInterval
-        /// The nominal time of the next run (without jitter).
-        var nominal: ContinuousClock.Instant
-        /// When it actually runs.
-        var due: ContinuousClock.Instant
-    }
-
     let hooks: Hooks
     /// The longest the loop sleeps, so reloads and stops are noticed promptly.
     let tick: Duration
@@ -45,33 +36,25 @@ public final class Scheduler: Sendable {
 
     /// Runs until the task is cancelled.
     public func run() async {
-        var slots: [String: Slot] = [:]
+        var schedule = ProbeSchedule()
         var generator = SystemRandomNumberGenerator()
+        let origin = ContinuousClock.now
+        func seconds(_ instant: ContinuousClock.Instant) -> Double {
+            let elapsed = origin.duration(to: instant)
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
         while !Task.isCancelled {
             let context = hooks.context()
-            let now = ContinuousClock.now
             let probes = context.configuration.probes.filter(\.enabled)
-            slots = slots.filter { name, _ in probes.contains { $0.name == name } }
-            for probe in probes {
-                if let slot = slots[probe.name], slot.interval == probe.interval, slot.jitter == probe.jitter { continue }
-                let offset = Double.random(in: 0..<probe.interval, using: &generator)
-                let nominal = now.advanced(by: .seconds(offset))
-                slots[probe.name] = Slot(interval: probe.interval, jitter: probe.jitter, nominal: nominal,
-                                         due: nominal.advanced(by: .seconds(Double.random(in: 0...probe.jitter, using: &generator))))
-            }
-            for probe in probes {
-                guard var slot = slots[probe.name], slot.due <= now else { continue }
+            let now = seconds(.now)
+            schedule.update(probes, now: now, using: &generator)
+            for probe in schedule.takeDue(probes, now: now, using: &generator) {
                 hooks.fire(probe, context)
-                repeat {
-                    slot.nominal = slot.nominal.advanced(by: .seconds(slot.interval))
-                } while slot.nominal <= now
-                slot.due = slot.nominal.advanced(by: .seconds(Double.random(in: 0...slot.jitter, using: &generator)))
-                slots[probe.name] = slot
             }
             hooks.heartbeat()
-            let next = slots.values.map(\.due).min() ?? now.advanced(by: tick)
-            let wake = min(next, ContinuousClock.now.advanced(by: tick))
-            try? await Task.sleep(until: wake, clock: .continuous)
+            let tickSeconds = Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18
+            let wake = min(schedule.nextDue ?? .infinity, seconds(.now) + tickSeconds)
+            try? await Task.sleep(until: origin.advanced(by: .seconds(wake)), clock: .continuous)
         }
     }
 }

@@ -142,7 +142,7 @@ final class NotifySocket {
         let port = try #require(await daemon.waitForPort(), "\(daemon.logText)")
         try await Task.sleep(for: .microseconds(3_000_000))
         // About ten sends in three seconds on the healthy route, whatever the stuck one does.
-        #expect(healthy.messages.count >= 7, "\(healthy.messages.count) sends")
+        #expect(healthy.messages.count >= 5, "\(healthy.messages.count) sends")
         let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics")
         let skipped = EndToEndTests.metricValue(metrics.body, #"lastmile_canaries_skipped_total{reason="concurrency",route="stuck"}"#)
         #expect((skipped ?? 0) >= 5, "\(String(describing: skipped))")
