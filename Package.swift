@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "LastmileStore", dependencies: ["CSQLite", "LastmileCore"]),
         .target(name: "LastmileProviders", dependencies: ["LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileDaemon", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders", "HTTP"]),
-        .target(name: "LastmileSimulator", dependencies: ["LastmileCore", "HTTP"]),
+        .target(name: "LastmileSimulator", dependencies: ["LastmileCore", "LastmileConfig", "LastmileProviders", "HTTP"]),
         .executableTarget(name: "lastmile", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileDaemon", "LastmileSimulator"]),
         .executableTarget(name: "toml-decode", dependencies: ["TOML"]),
         .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore"]),

@@ -22,6 +22,7 @@ extension ConfigAssembler {
         var store = StorageConfiguration(path: "/var/lib/lastmile/lastmile.db", retention: 400 * 86_400)
         if let path = reader.string("path") {
             store.path = path.value.hasPrefix("/") ? path.value : directory.appendingPathComponent(path.value).path
+            store.pathIsExplicit = true
         }
         if let retention = reader.duration("retention") { store.retention = retention.value }
         reader.reportUnknownKeys()

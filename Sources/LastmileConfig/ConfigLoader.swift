@@ -8,6 +8,11 @@ public struct ConfigLoadResult: Sendable {
     public var configuration: LastmileConfiguration?
     public var diagnostics: [ConfigDiagnostic]
 
+    public init(configuration: LastmileConfiguration?, diagnostics: [ConfigDiagnostic]) {
+        self.configuration = configuration
+        self.diagnostics = diagnostics
+    }
+
     public var errors: [ConfigDiagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [ConfigDiagnostic] { diagnostics.filter { $0.severity == .warning } }
 }

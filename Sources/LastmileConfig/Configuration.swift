@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable, Hashable {
 public struct StorageConfiguration: Sendable, Hashable {
     public var path: String
     public var retention: TimeInterval
+    /// Whether the config named the path (rather than leaving the default).
+    public var pathIsExplicit = false
 }
 
 /// Settings any probe inherits unless it sets its own.

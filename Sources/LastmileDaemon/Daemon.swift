@@ -280,3 +280,10 @@ public final class Daemon: Sendable {
 public enum LastmileVersion {
     public static let current = "0.1.0"
 }
+
+extension Daemon {
+    /// Canaries whose submit started at or after `since`, newest first.
+    public func canaries(since: Date, limit: Int = 10_000) throws -> [Canary] {
+        try store.canaries(matching: CanaryQuery(since: since, limit: limit))
+    }
+}

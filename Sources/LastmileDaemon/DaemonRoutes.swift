@@ -21,6 +21,7 @@ struct DaemonRoutes: Sendable {
                          body: Array(metrics.render().utf8))
         }
         router.add("GET", "/healthz") { _ in .text("ok") }
+        router.add("GET", "/") { request in try statusPage(request) }
         router.add("GET", "/readyz") { _ in isReady() ? .text("ready") : .error(.serviceUnavailable, "not ready") }
         for method in ["POST", "GET"] {
             router.add(method, "/hooks/receipts/{route}") { request in
@@ -114,6 +115,19 @@ struct DaemonRoutes: Sendable {
         case .duplicate: return "duplicate"
         case .unmatched(let reason, _): return "unmatched:\(reason.rawValue)"
         }
+    }
+
+    /// The last hour (or `?hours=N`) per route × carrier, as an HTML page.
+    func statusPage(_ request: HTTPRequest) throws -> HTTPResponse {
+        let hours = request.queryValue("hours").flatMap(Double.init).map { min(max($0, 0.01), 24 * 400) } ?? 1
+        let now = clock.now
+        let from = now.addingTimeInterval(-hours * 3_600)
+        let canaries = try store.canaries(matching: CanaryQuery(since: from, limit: 10_000))
+        let report = SummaryReport(title: "Lastmile status", from: from, to: now, summaries: CanarySummaries.summarize(canaries))
+        var page = report.render(.html)
+        page = page.replacingOccurrences(of: "</h1>", with: "</h1><p><a href=\"/metrics\">metrics</a> · "
+                                         + "<a href=\"/api/canaries\">recent canaries</a></p>")
+        return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: Array(page.utf8))
     }
 
     func listCanaries(_ request: HTTPRequest) throws -> HTTPResponse {

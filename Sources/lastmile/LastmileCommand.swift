@@ -7,6 +7,7 @@ enum LastmileCommand {
         usage: lastmile <command> [options]
 
         commands:
+          demo [--duration D]   the whole system against a simulated network, with a report at the end
           run --config FILE     run the daemon (systemd Type=notify; SIGHUP reloads, SIGTERM stops)
           check --config FILE   validate a configuration and summarise what it will do
           help                  show this text
@@ -24,6 +25,8 @@ enum LastmileCommand {
             return CheckCommand.run(rest)
         case "run":
             return await RunCommand.run(rest)
+        case "demo":
+            return await DemoCommand.run(rest)
         case "version", "--version":
             Output.write("lastmile \(LastmileVersion.current)")
             return 0

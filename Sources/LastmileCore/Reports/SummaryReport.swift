@@ -1,0 +1,173 @@
+import Foundation
+
+/// A summary report for a period, in the formats cron jobs and people want.
+public struct SummaryReport: Sendable {
+    public enum Format: String, CaseIterable, Sendable {
+        case text, markdown, json, csv, html
+    }
+
+    public var title: String
+    public var from: Date
+    public var to: Date
+    public var summaries: [RouteCarrierSummary]
+
+    public init(title: String = "Lastmile report", from: Date, to: Date, summaries: [RouteCarrierSummary]) {
+        self.title = title
+        self.from = from
+        self.to = to
+        self.summaries = summaries
+    }
+
+    public func render(_ format: Format) -> String {
+        switch format {
+        case .text: return table(markdown: false)
+        case .markdown: return "# \(title)\n\n\(periodText)\n\n" + table(markdown: true) + "\n" + notes(markdown: true)
+        case .json: return json()
+        case .csv: return csv()
+        case .html: return html()
+        }
+    }
+
+    var periodText: String {
+        "\(Self.timestamp(from)) to \(Self.timestamp(to))"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle())
+    }
+
+    static func percent(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return String(format: "%.1f%%", value * 100)
+    }
+
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return value < 10 ? String(format: "%.2fs", value) : String(format: "%.0fs", value)
+    }
+
+    static let columns = ["route", "carrier", "sent", "accepted", "receipt delivered", "arrived", "on time", "late", "lost",
+                          "lost w/ delivered receipt", "rejected", "send error", "delivery", "accepted undelivered",
+                          "false receipts", "p50", "p95"]
+
+    func rows() -> [[String]] {
+        summaries.map { summary in
+            [summary.route, summary.carrier, String(summary.sent), String(summary.accepted), String(summary.receiptDelivered),
+             String(summary.arrived), String(summary.verdicts[.delivered] ?? 0), String(summary.verdicts[.late] ?? 0),
+             String(summary.lost), String(summary.falseReceipts), String(summary.verdicts[.rejected] ?? 0),
+             String(summary.verdicts[.sendError] ?? 0), Self.percent(summary.deliveryRate),
+             Self.percent(summary.acceptedUndeliveredRate), Self.percent(summary.falseReceiptRate),
+             Self.seconds(summary.latency(quantile: 0.5)), Self.seconds(summary.latency(quantile: 0.95))]
+        }
+    }
+
+    func table(markdown: Bool) -> String {
+        let all = [Self.columns] + rows()
+        if markdown {
+            var lines = ["| " + Self.columns.joined(separator: " | ") + " |",
+                         "|" + Self.columns.map { _ in " --- |" }.joined()]
+            lines += rows().map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let widths = Self.columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        var output = "\(title): \(periodText)\n\n"
+        for (index, row) in all.enumerated() {
+            output += row.enumerated().map { column, cell in
+                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                           : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: "  ") + "\n"
+            if index == 0 { output += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        if summaries.isEmpty { output += "(no canaries in this period)\n" }
+        return output + "\n" + notes(markdown: false)
+    }
+
+    func notes(markdown: Bool) -> String {
+        var lines: [String] = []
+        for summary in summaries {
+            let name = "\(summary.route) × \(summary.carrier)"
+            if summary.falseReceipts > 0 {
+                let count = summary.falseReceipts == 1 ? "1 canary was" : "\(summary.falseReceipts) canaries were"
+                lines.append("\(name): \(count) lost although the receipt said delivered.")
+            }
+            if let rate = summary.acceptedUndeliveredRate, rate > 0 {
+                lines.append("\(name): \(Self.percent(rate)) of accepted canaries never arrived.")
+            }
+            if summary.alteredBodies + summary.alteredSenders > 0 {
+                lines.append("\(name): \(summary.alteredBodies) bodies and \(summary.alteredSenders) senders were altered on the way.")
+            }
+        }
+        guard !lines.isEmpty else { return "" }
+        return lines.map { markdown ? "- \($0)" : "  * \($0)" }.joined(separator: "\n") + "\n"
+    }
+
+    func csv() -> String {
+        func escape(_ cell: String) -> String {
+            cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+        }
+        let header = ["from", "to"] + Self.columns.map { $0.replacingOccurrences(of: " ", with: "_") }
+        let period = [Self.timestamp(from), Self.timestamp(to)]
+        return ([header] + rows().map { period + $0 }).map { $0.map(escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    func json() -> String {
+        func optional(_ value: Double?) -> Any { value.map { $0 as Any } ?? NSNull() }
+        var routes: [[String: Any]] = []
+        for summary in summaries {
+            var verdicts: [String: Int] = [:]
+            for verdict in Verdict.allCases { verdicts[verdict.rawValue] = summary.verdicts[verdict] ?? 0 }
+            var route: [String: Any] = ["route": summary.route, "carrier": summary.carrier, "sent": summary.sent]
+            route["api"] = ["accepted": summary.accepted, "rejected": summary.rejected, "error": summary.apiErrors,
+                            "unknown": summary.unknownSubmits] as [String: Int]
+            route["receipts"] = ["delivered": summary.receiptDelivered, "failed": summary.receiptFailed,
+                                 "none": summary.receiptNone] as [String: Int]
+            route["verdicts"] = verdicts
+            route["in_flight"] = summary.inFlight
+            route["lost_by_receipt"] = ["delivered": summary.falseReceipts, "failed": summary.honestFailures,
+                                        "none": summary.silences] as [String: Int]
+            route["altered"] = ["body": summary.alteredBodies, "sender": summary.alteredSenders] as [String: Int]
+            route["duplicates"] = summary.duplicates
+            route["arrivals_after_settlement"] = summary.arrivalsAfterSettlement
+            route["delivery_rate"] = optional(summary.deliveryRate)
+            route["accepted_undelivered_rate"] = optional(summary.acceptedUndeliveredRate)
+            route["false_receipt_rate"] = optional(summary.falseReceiptRate)
+            var latency: [String: Any] = [:]
+            latency["p50"] = optional(summary.latency(quantile: 0.5))
+            latency["p95"] = optional(summary.latency(quantile: 0.95))
+            latency["p99"] = optional(summary.latency(quantile: 0.99))
+            latency["max"] = optional(summary.latencies.last)
+            route["latency_seconds"] = latency
+            routes.append(route)
+        }
+        let object: [String: Any] = ["title": title, "from": Self.timestamp(from), "to": Self.timestamp(to), "routes": routes]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    func html() -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var output = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+            <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}
+            td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}td:nth-child(-n+2),th{text-align:left}
+            .bad{background:#fde2e1}</style></head><body>
+            <h1>\(escape(title))</h1><p>\(escape(periodText))</p>
+            <table><thead><tr>\(Self.columns.map { "<th>\(escape($0))</th>" }.joined())</tr></thead><tbody>
+
+            """
+        for (summary, row) in zip(summaries, rows()) {
+            let bad = (summary.acceptedUndeliveredRate ?? 0) > 0.01 || summary.falseReceipts > 0
+            output += "<tr\(bad ? " class=\"bad\"" : "")>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        output += "</tbody></table>\n"
+        let notes = self.notes(markdown: false)
+        if !notes.isEmpty {
+            output += "<ul>" + notes.split(separator: "\n").map { "<li>\(escape(String($0.dropFirst(4))))</li>" }.joined() + "</ul>\n"
+        }
+        return output + "</body></html>\n"
+    }
+}

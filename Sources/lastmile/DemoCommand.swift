@@ -1,0 +1,174 @@
+import Dispatch
+import Foundation
+import Glibc
+import LastmileConfig
+import LastmileCore
+import LastmileDaemon
+import LastmileSimulator
+import LastmileStore
+import Synchronization
+
+/// `lastmile demo`: the daemon against the simulated network, on loopback, with a live view and a closing report.
+enum DemoCommand {
+    static let usage = "usage: lastmile demo [--config FILE] [--duration D] [--seed N] [--listen ADDR]"
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let options: OptionParser
+        do {
+            options = try OptionParser(arguments, valued: ["config", "duration", "seed", "listen"])
+        } catch {
+            Output.error("lastmile demo: \(error)\n\(usage)")
+            return 2
+        }
+        let duration = options.values["duration"].map { ConfigDuration.parse($0) } ?? 90
+        guard let duration, duration > 0 else {
+            Output.error("lastmile demo: --duration must be a duration such as 20s or 2m")
+            return 2
+        }
+        guard let seed = UInt64(options.values["seed"] ?? "1") else {
+            Output.error("lastmile demo: --seed must be a non-negative integer")
+            return 2
+        }
+        var listen: ListenAddress?
+        if let text = options.values["listen"] {
+            guard case .success(let address) = ListenAddress.parse(text) else {
+                Output.error("lastmile demo: --listen \(text) is not HOST:PORT")
+                return 2
+            }
+            listen = address
+        }
+        let loaded = options.values["config"].map { ConfigLoader.load(path: $0) }
+            ?? ConfigLoader.load(text: Array(DemoConfiguration.text.utf8), path: "demo.toml (built in)",
+                                 environment: ProcessInfo.processInfo.environment)
+        for diagnostic in loaded.diagnostics { Output.error(diagnostic.description) }
+        guard var configuration = loaded.configuration else { return 1 }
+
+        // The simulator takes the port the routes name (9734 in the demo), or any free one.
+        let simulatorPort = configuration.routes.compactMap { $0.apiURL?.port ?? $0.http.flatMap { URL(string: $0.url)?.port } }.first
+        var network = SimulatedNetwork(configuration: configuration, seed: seed)
+        var port: UInt16
+        do {
+            port = try network.start(port: UInt16(simulatorPort ?? 0))
+        } catch {
+            network = SimulatedNetwork(configuration: configuration, seed: seed)
+            guard let free = try? network.start(port: 0) else {
+                Output.error("lastmile demo: the simulated network cannot listen: \(error)")
+                return 1
+            }
+            port = free
+        }
+        if let simulatorPort, Int(port) != simulatorPort {
+            configuration = DemoNetwork.pointing(configuration, from: simulatorPort, to: Int(port))
+            network = SimulatedNetwork(configuration: configuration, seed: seed)
+            guard let rebound = try? network.start(port: port) else { return 1 }
+            port = rebound
+        }
+
+        let storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("lastmile-demo-\(getpid())")
+        try? FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: storeDirectory) }
+        let storePath = configuration.store.pathIsExplicit ? configuration.store.path : storeDirectory.appendingPathComponent("demo.db").path
+
+        let fixed = configuration
+        var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoadResult(configuration: fixed, diagnostics: []) },
+                                           logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]),
+                                           listenOverride: listen, storePathOverride: storePath)
+        let daemon: Daemon
+        do throws(Daemon.StartError) {
+            daemon = try await Daemon.start(daemonOptions)
+        } catch {
+            guard case .listen = error, listen == nil else {
+                Output.error("lastmile demo: \(error)")
+                return 1
+            }
+            // The configured port is taken: any free one will do for a demo.
+            daemonOptions.listenOverride = ListenAddress(host: configuration.server.listen.host, port: 0,
+                                                         isIPv6: configuration.server.listen.isIPv6)
+            do {
+                daemon = try await Daemon.start(daemonOptions)
+            } catch {
+                Output.error("lastmile demo: \(error)")
+                return 1
+            }
+        }
+        let base = "http://\(daemon.listenAddress)"
+        network.connect(lastmile: URL(string: base)!)
+
+        let display = DemoDisplay(interactive: isatty(STDOUT_FILENO) == 1)
+        display.banner(configuration: configuration, base: base, duration: duration, seed: seed)
+        let interrupted = Interrupt()
+        let started = Date()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(duration))
+        var lastPlain = ContinuousClock.now
+        while ContinuousClock.now < deadline && !interrupted.happened {
+            try? await Task.sleep(for: .milliseconds(250))
+            let summaries = CanarySummaries.summarize((try? daemon.canaries(since: started)) ?? [])
+            if display.interactive {
+                display.live(summaries, elapsed: Date().timeIntervalSince(started), duration: duration)
+            } else if ContinuousClock.now - lastPlain >= .seconds(10) {
+                lastPlain = .now
+                display.plain(summaries, elapsed: Date().timeIntervalSince(started))
+            }
+        }
+        interrupted.restore()
+        await daemon.stop(grace: 2)
+        network.stop()
+
+        let canaries = (try? DemoStore.canaries(path: storePath, since: started)) ?? []
+        let summaries = CanarySummaries.summarize(canaries)
+        display.finish(summaries: summaries, from: started, to: Date(), configuration: configuration)
+        return 0
+    }
+}
+
+/// Rewrites route URLs from one loopback port to another.
+enum DemoNetwork {
+    static func pointing(_ configuration: LastmileConfiguration, from old: Int, to new: Int) -> LastmileConfiguration {
+        var copy = configuration
+        func moved(_ text: String) -> String { text.replacingOccurrences(of: ":\(old)/", with: ":\(new)/") }
+        copy.routes = configuration.routes.map { route in
+            var route = route
+            route.apiURL = route.apiURL.flatMap { URL(string: moved($0.absoluteString)) }
+            if var http = route.http {
+                http.url = moved(http.url)
+                route.http = http
+            }
+            return route
+        }
+        return copy
+    }
+}
+
+/// Ctrl-C ends the demo early (and still prints the report).
+final class Interrupt {
+    private let flag = InterruptFlag()
+    private let source: any DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [flag] in flag.raise() }
+        source.resume()
+    }
+
+    var happened: Bool { flag.isRaised }
+
+    func restore() {
+        source.cancel()
+    }
+}
+
+final class InterruptFlag: Sendable {
+    private let value = Mutex(false)
+    func raise() { value.withLock { $0 = true } }
+    var isRaised: Bool { value.withLock { $0 } }
+}
+
+/// Reads the demo's canaries back once the daemon has closed the store.
+enum DemoStore {
+    static func canaries(path: String, since: Date) throws -> [Canary] {
+        let store = try CanaryStore(path: path)
+        defer { store.close() }
+        return try store.canaries(matching: CanaryQuery(since: since, limit: 10_000))
+    }
+}

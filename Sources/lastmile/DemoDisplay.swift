@@ -1,0 +1,77 @@
+import Foundation
+import LastmileConfig
+import LastmileCore
+
+/// What the demo shows: a live table of what the API said, what the receipts said
+/// and what arrived, per route × carrier; then the report and the alerts.
+struct DemoDisplay {
+    let interactive: Bool
+
+    func banner(configuration: LastmileConfiguration, base: String, duration: Double, seed: UInt64) {
+        Output.write("""
+            Lastmile demo: \(configuration.routes.count) routes, \(configuration.receivers.count) phones, simulated network (seed \(seed)).
+              healthy  the API accepts, receipts are honest, messages arrive in about a second
+              lying    the API says success and receipts say DELIVRD, but the carrier silently drops some
+              queued   messages wait in a queue: many arrive after the threshold, some never by the deadline
+
+            metrics:      \(base)/metrics
+            status page:  \(base)/
+            canaries:     \(base)/api/canaries
+            running for \(ConfigDuration.format(duration)); Ctrl-C ends it early and still prints the report.
+
+            """)
+    }
+
+    static let header = ["route", "carrier", "sent", "API ok/rej/err", "receipt delivered/failed", "arrived on time/late",
+                         "lost (receipt said delivered)", "p50"]
+
+    func rows(_ summaries: [RouteCarrierSummary]) -> [[String]] {
+        summaries.map { summary in
+            [summary.route, summary.carrier, String(summary.sent),
+             "\(summary.accepted)/\(summary.rejected)/\(summary.apiErrors)",
+             "\(summary.receiptDelivered)/\(summary.receiptFailed)",
+             "\(summary.verdicts[.delivered] ?? 0)/\(summary.verdicts[.late] ?? 0)",
+             "\(summary.lost) (\(summary.falseReceipts))",
+             summary.latency(quantile: 0.5).map { String(format: "%.1fs", $0) } ?? "-"]
+        }
+    }
+
+    func table(_ summaries: [RouteCarrierSummary]) -> String {
+        let all = [Self.header] + rows(summaries)
+        let widths = Self.header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// Redraws the table in place.
+    func live(_ summaries: [RouteCarrierSummary], elapsed: Double, duration: Double) {
+        let progress = String(format: "%3.0fs of %.0fs", elapsed, duration)
+        // Save the cursor below the banner the first time, then return to it.
+        FileHandle.standardOutput.write(Data(("\u{1B}[s\u{1B}[J" + progress + "\n\n" + table(summaries) + "\n\u{1B}[u").utf8))
+    }
+
+    func plain(_ summaries: [RouteCarrierSummary], elapsed: Double) {
+        Output.write(String(format: "[%.0fs]", elapsed))
+        for row in rows(summaries) {
+            Output.write(zip(Self.header, row).map { "\($0)=\($1)" }.joined(separator: " "))
+        }
+    }
+
+    func finish(summaries: [RouteCarrierSummary], from: Date, to: Date, configuration: LastmileConfiguration) {
+        if interactive { FileHandle.standardOutput.write(Data("\u{1B}[J".utf8)) }
+        Output.write("\nWhat the API said, what the receipts said, and what arrived:\n\n" + table(summaries) + "\n")
+        Output.write(SummaryReport(title: "Lastmile demo report", from: from, to: to, summaries: summaries).render(.text))
+        var alerts: [EvidenceAlert] = []
+        for slo in configuration.slos {
+            alerts += EvidenceAlert.evaluate(summaries, indicator: slo.indicator, objective: slo.objective,
+                                             minimumEvents: configuration.alerting.minEvents)
+        }
+        if alerts.isEmpty {
+            Output.write("Alerts raised: none (no route × carrier had enough evidence of breaking its objectives).")
+        } else {
+            Output.write("Alerts raised:")
+            for alert in alerts { Output.write("  \(alert.name): \(alert.summary)") }
+        }
+    }
+}
