@@ -82,3 +82,22 @@ extension CanaryStore {
         }
     }
 }
+
+extension CanaryStore {
+    /// Every canary whose submit started in `[from, to)`, optionally of one route.
+    public func canaries(startedFrom from: Date, to: Date, route: String? = nil) throws -> [Canary] {
+        var sql = "SELECT \(CanaryRow.columns) FROM canaries WHERE submit_started_at >= ? AND submit_started_at < ?"
+        var values: [SQLiteValue] = [SQLiteValue(from), SQLiteValue(to)]
+        if let route {
+            sql += " AND route = ?"
+            values.append(.text(route))
+        }
+        let bound = values
+        let query = sql
+        return try read { connection in
+            let statement = try connection.statement(query)
+            try statement.bind(bound)
+            return try statement.rows().map(CanaryRow.canary(from:))
+        }
+    }
+}

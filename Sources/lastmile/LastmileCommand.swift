@@ -10,6 +10,7 @@ enum LastmileCommand {
           demo [--duration D]   the whole system against a simulated network, with a report at the end
           run --config FILE     run the daemon (systemd Type=notify; SIGHUP reloads, SIGTERM stops)
           check --config FILE   validate a configuration and summarise what it will do
+          report --store PATH   a summary of a period per route × carrier (text, markdown, json, csv, html)
           help                  show this text
 
         """
@@ -27,6 +28,8 @@ enum LastmileCommand {
             return await RunCommand.run(rest)
         case "demo":
             return await DemoCommand.run(rest)
+        case "report":
+            return ReportCommand.run(rest)
         case "version", "--version":
             Output.write("lastmile \(LastmileVersion.current)")
             return 0

@@ -1,6 +1,6 @@
 /// An alert that a route × carrier is worse than its objective allows, raised only
-/// with enough evidence: at least `minimumEvents` events, and a Wilson lower bound
-/// of the bad rate above the rate the objective allows.
+/// with enough evidence: at least `minimumEvents` events, and an exact one-sided
+/// binomial lower bound (95 %) of the bad rate above the rate the objective allows.
 public struct EvidenceAlert: Sendable, Hashable {
     public var name: String
     public var route: String
@@ -40,7 +40,7 @@ public struct EvidenceAlert: Sendable, Hashable {
             }
             guard total >= minimumEvents else { return nil }
             let allowed = 1 - objective
-            let lower = Wilson.lowerBound(events: bad, trials: total)
+            let lower = Binomial.lowerBound(events: bad, trials: total)
             guard lower > allowed else { return nil }
             return EvidenceAlert(name: name, route: summary.route, carrier: summary.carrier, badEvents: bad, totalEvents: total,
                                  allowedRate: allowed, lowerBound: lower)
