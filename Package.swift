@@ -28,7 +28,8 @@ let package = Package(
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LastmileTestSupport"]),
         .testTarget(name: "LastmileDaemonTests",
-                    dependencies: ["LastmileDaemon", "LastmileProviders", "LastmileCore", "LastmileStore", "HTTP", "LastmileTestSupport"]),
+                    dependencies: ["LastmileDaemon", "LastmileProviders", "LastmileCore", "LastmileStore", "LastmileSimulator",
+                                   "LastmileConfig", "HTTP", "LastmileTestSupport"]),
         .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML", "LastmileTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,8 +4,10 @@ import Synchronization
 import FoundationNetworking
 #endif
 
-/// Outgoing HTTP over URLSession, with a time limit on every request and
-/// retries only for requests that are safe to repeat.
+/// Outgoing HTTP, with a time limit on every request and retries only for
+/// requests that are safe to repeat. `https://` goes through URLSession;
+/// plain `http://` through pooled sockets of our own, which stamp the moment a
+/// request is written (`Response.startedAt`) to the millisecond.
 public struct HTTPClient: Sendable {
     /// One outgoing request.
     public struct Request: Sendable {
@@ -34,6 +36,8 @@ public struct HTTPClient: Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: Data
+        /// When the request was handed to the network (the last attempt's).
+        public var startedAt: Date = Date()
 
         /// The header `name`, case-insensitively.
         public func header(_ name: String) -> String? {
@@ -55,6 +59,7 @@ public struct HTTPClient: Sendable {
     }
 
     private let session: URLSession
+    private let plain = PlainHTTPTransport()
 
     public init() {
         let configuration = URLSessionConfiguration.ephemeral
@@ -107,18 +112,22 @@ public struct HTTPClient: Sendable {
     }
 
     private func exchangeOnce(_ request: Request) async throws(Failure) -> Response {
+        if request.url.scheme?.lowercased() == "http" {
+            return try await plain.send(request)
+        }
         var urlRequest = URLRequest(url: request.url, timeoutInterval: request.timeout)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
         urlRequest.httpBody = request.body
         do {
+            let startedAt = Date()
             let (data, response) = try await session.data(for: urlRequest)
             guard let http = response as? HTTPURLResponse else { throw Failure.transport("not an HTTP response") }
             var headers: [String: String] = [:]
             for (key, value) in http.allHeaderFields {
                 if let key = key as? String, let value = value as? String { headers[key] = value }
             }
-            return Response(status: http.statusCode, headers: headers, body: data)
+            return Response(status: http.statusCode, headers: headers, body: data, startedAt: startedAt)
         } catch let error as Failure {
             throw error
         } catch let error as URLError where error.code == .timedOut {

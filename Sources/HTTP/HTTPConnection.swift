@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Serves the requests of one connection, in order, until it closes.
@@ -19,6 +20,7 @@ struct HTTPConnection {
         var headDeadline: Deadline?
         var bodyDeadline: Deadline?
         var head: HTTPRequestHead?
+        var lastArrival: Date?
 
         while true {
             // Answer everything already buffered (pipelining) before reading more.
@@ -32,7 +34,8 @@ struct HTTPConnection {
                             let interim = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
                             guard Socket.sendAll(descriptor, interim, timeout: limits.writeTimeout) else { return }
                         }
-                    case .request(let request):
+                    case .request(var request):
+                        request.receivedAt = server.now?() ?? lastArrival ?? Date()
                         guard answer(request) else { return }
                         head = nil
                         headDeadline = nil
@@ -60,7 +63,12 @@ struct HTTPConnection {
                 }
                 return
             case .data:
-                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                let (count, arrivedAt) = Socket.receive(descriptor, into: &buffer)
+                if let arrivedAt {
+                    lastArrival = Date(timeIntervalSince1970: Double(arrivedAt.tv_sec) + Double(arrivedAt.tv_nsec) / 1e9)
+                } else {
+                    lastArrival = Date()
+                }
                 if count <= 0 {
                     if count < 0 && errno == EINTR { continue }
                     return

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The part of a request before its body.
 public struct HTTPRequestHead: Sendable, Hashable {
     public var method: String
@@ -47,6 +49,8 @@ public struct HTTPRequest: Sendable, Hashable {
     public var body: [UInt8]
     /// Path parameters filled in by the router.
     public var parameters: [String: String] = [:]
+    /// When its last byte was read from the socket, by the server's clock.
+    public var receivedAt: Date?
 
     public init(head: HTTPRequestHead, body: [UInt8] = []) {
         self.head = head

@@ -8,6 +8,8 @@ import Synchronization
 public final class HTTPServer: Sendable {
     private struct State {
         var listeners: [Int32] = []
+        /// Accept threads still running; each closes its own listener when it ends.
+        var acceptLoops = 0
         var connections: Set<Int32> = []
         var busyConnections = 0
         var stopping = false
@@ -15,11 +17,16 @@ public final class HTTPServer: Sendable {
 
     public let limits: HTTPLimits
     let handler: HTTPHandler
+    /// The clock that stamps `HTTPRequest.receivedAt`; nil: the kernel's arrival time of the request's last bytes.
+    let now: (@Sendable () -> Date)?
     private let state = Mutex(State())
     private let rejected = Atomic<Int>(0)
 
-    public init(limits: HTTPLimits = HTTPLimits(), handler: @escaping HTTPHandler) {
+    /// Creates a server. Requests are stamped with `now` when given, otherwise with the
+    /// time the kernel received their last bytes, which no thread scheduling can delay.
+    public init(limits: HTTPLimits = HTTPLimits(), now: (@Sendable () -> Date)? = nil, handler: @escaping HTTPHandler) {
         self.limits = limits
+        self.now = now
         self.handler = handler
     }
 
@@ -27,7 +34,10 @@ public final class HTTPServer: Sendable {
     @discardableResult
     public func listen(host: String, port: UInt16) throws -> UInt16 {
         let (descriptor, bound) = try Socket.listen(host: host, port: port)
-        state.withLock { $0.listeners.append(descriptor) }
+        state.withLock {
+            $0.listeners.append(descriptor)
+            $0.acceptLoops += 1
+        }
         let thread = Thread { [self] in acceptLoop(descriptor) }
         thread.name = "lastmile-http-accept"
         thread.start()
@@ -50,10 +60,11 @@ public final class HTTPServer: Sendable {
             defer { state.listeners = [] }
             return state.listeners
         }
-        for descriptor in listeners {
-            shutdown(descriptor, Int32(SHUT_RDWR))
-            close(descriptor)
-        }
+        // Shutting a listener down wakes its accept thread, which then closes it. Closing it
+        // here instead could let a new socket reuse the number while the thread still accepts on it.
+        for descriptor in listeners { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        let accepting = Deadline(seconds: 2)
+        while state.withLock({ $0.acceptLoops }) > 0 && !accepting.passed { usleep(1_000) }
         let deadline = Deadline(seconds: grace)
         while connectionCount > 0 && !deadline.passed {
             usleep(20_000)
@@ -65,6 +76,10 @@ public final class HTTPServer: Sendable {
     }
 
     private func acceptLoop(_ listener: Int32) {
+        defer {
+            close(listener)
+            state.withLock { $0.acceptLoops -= 1 }
+        }
         while true {
             let descriptor = acceptClosingOnExec(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if descriptor < 0 {
@@ -75,20 +90,26 @@ public final class HTTPServer: Sendable {
                 }
                 return
             }
-            let admitted = state.withLock { state -> Bool in
-                guard !state.stopping, state.connections.count < limits.maximumConnections else { return false }
+            let refusal = state.withLock { state -> String? in
+                if state.stopping { return "shutting down" }
+                guard state.connections.count < limits.maximumConnections else { return "too many connections" }
                 state.connections.insert(descriptor)
-                return true
+                return nil
             }
-            guard admitted else {
+            if let refusal {
+                if refusal == "shutting down" {
+                    close(descriptor)
+                    return
+                }
                 rejected.add(1, ordering: .relaxed)
-                let response = HTTPResponse.error(.serviceUnavailable, "too many connections")
+                let response = HTTPResponse.error(.serviceUnavailable, refusal)
                 _ = Socket.sendAll(descriptor, response.serialized(keepAlive: false), timeout: 0.5)
                 close(descriptor)
                 continue
             }
             var noDelay: Int32 = 1
             setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            if now == nil { Socket.enableReceiveTimestamps(descriptor) }
             let thread = Thread { [self] in
                 HTTPConnection(server: self, descriptor: descriptor).serve()
                 state.withLock { _ = $0.connections.remove(descriptor) }

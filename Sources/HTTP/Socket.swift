@@ -100,16 +100,16 @@ enum Socket {
 }
 
 /// A point in monotonic time, for I/O time limits.
-struct Deadline {
-    let instant: ContinuousClock.Instant
+public struct Deadline: Sendable {
+    public let instant: ContinuousClock.Instant
 
-    init(seconds: Double) {
+    public init(seconds: Double) {
         instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
     }
 
-    var passed: Bool { ContinuousClock.now >= instant }
+    public var passed: Bool { ContinuousClock.now >= instant }
 
-    var remainingMilliseconds: Int32 {
+    public var remainingMilliseconds: Int32 {
         let remaining = ContinuousClock.now.duration(to: instant)
         let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
         return Int32(clamping: max(0, milliseconds))
@@ -121,3 +121,46 @@ struct Deadline {
 @_silgen_name("accept4")
 func acceptClosingOnExec(_ descriptor: Int32, _ address: UnsafeMutablePointer<sockaddr>?,
                          _ length: UnsafeMutablePointer<socklen_t>?, _ flags: Int32) -> Int32
+
+extension Socket {
+    /// Asks the kernel to stamp every received segment with its arrival time (real time).
+    static func enableReceiveTimestamps(_ descriptor: Int32) {
+        var on: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_TIMESTAMPNS, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// `recv` that also returns the kernel's arrival time of the data read, when it gave one.
+    static func receive(_ descriptor: Int32, into buffer: inout [UInt8]) -> (count: Int, arrivedAt: timespec?) {
+        var control = [UInt8](repeating: 0, count: 64)
+        var arrivedAt: timespec?
+        let count = buffer.withUnsafeMutableBytes { bytes -> Int in
+            control.withUnsafeMutableBytes { controlBytes -> Int in
+                var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+                return withUnsafeMutablePointer(to: &vector) { vectorPointer -> Int in
+                    var message = msghdr()
+                    message.msg_iov = vectorPointer
+                    message.msg_iovlen = 1
+                    message.msg_control = controlBytes.baseAddress
+                    message.msg_controllen = controlBytes.count
+                    let received = recvmsg(descriptor, &message, 0)
+                    guard received > 0 else { return received }
+                    // Walk the control messages (cmsghdr: length, level, type, then data aligned to 8 bytes).
+                    var offset = 0
+                    let header = MemoryLayout<cmsghdr>.size
+                    while offset + header <= Int(message.msg_controllen) {
+                        let entry = controlBytes.load(fromByteOffset: offset, as: cmsghdr.self)
+                        let length = Int(entry.cmsg_len)
+                        guard length >= header else { break }
+                        if entry.cmsg_level == SOL_SOCKET && entry.cmsg_type == SCM_TIMESTAMPNS,
+                           offset + header + MemoryLayout<timespec>.size <= Int(message.msg_controllen) {
+                            arrivedAt = controlBytes.loadUnaligned(fromByteOffset: offset + header, as: timespec.self)
+                        }
+                        offset += (length + 7) & ~7
+                    }
+                    return received
+                }
+            }
+        }
+        return (count, arrivedAt)
+    }
+}

@@ -54,10 +54,17 @@ public struct Correlator: Sendable {
         return result
     }
 
-    /// The provider answered the send (or the send failed).
-    public mutating func submitAnswered(id: String, answer: SubmitAnswer, at time: Date) -> CorrelationResult {
+    /// The provider answered the send (or the send failed). `requestStartedAt` is when
+    /// the API request itself began (after the canary was recorded as submitting);
+    /// latency and the deadline count from it when nothing has arrived yet.
+    public mutating func submitAnswered(id: String, answer: SubmitAnswer, at time: Date,
+                                        requestStartedAt: Date? = nil) -> CorrelationResult {
         var result = CorrelationResult()
         guard var canary = canaries[id], canary.recordSubmitAnswer(answer, at: time) else { return result }
+        if let requestStartedAt, canary.arrival == nil, canary.verdict == nil, requestStartedAt > canary.submitStartedAt,
+           requestStartedAt <= time {
+            canary.submitStartedAt = requestStartedAt
+        }
         if let messageID = answer.providerMessageID, !messageID.isEmpty {
             let key = MessageKey(route: canary.plan.route, messageID: messageID)
             idsByMessageID[key] = id
@@ -100,6 +107,11 @@ public struct Correlator: Sendable {
         var result = CorrelationResult()
         while let due = deadlines.popDue(at: now) {
             guard var canary = canaries[due.id], canary.verdict == nil else { continue }
+            if canary.deadlineAt > now {
+                // The submit start moved later when the request began; wait for the new deadline.
+                deadlines.insert(canary.id, at: canary.deadlineAt)
+                continue
+            }
             canary.settleWithoutArrival(at: canary.deadlineAt)
             update(canary, into: &result)
         }

@@ -41,9 +41,9 @@ public actor CanaryEngine {
     }
 
     /// Records the API's answer.
-    public func answer(canaryID: String, _ answer: SubmitAnswer) async throws {
+    public func answer(canaryID: String, _ answer: SubmitAnswer, requestStartedAt: Date? = nil) async throws {
         let now = clock.now
-        let result = correlator.submitAnswered(id: canaryID, answer: answer, at: now)
+        let result = correlator.submitAnswered(id: canaryID, answer: answer, at: now, requestStartedAt: requestStartedAt)
         try await store.commit(StoreChange(result))
         metrics.apply(result, at: now)
     }

@@ -54,10 +54,13 @@ public struct CanarySender: Sendable {
         let message = OutboundMessage(canaryID: plan.id, token: token, to: plan.to, from: plan.from, body: plan.body,
                                       receiptCallback: context.receiptCallback(route: plan.route))
         let answer: SubmitAnswer
+        var requestStartedAt: Date?
         do {
             let request = try adapter.request(for: message)
+            requestStartedAt = clock.now
             do {
                 let response = try await client.send(request)
+                requestStartedAt = response.startedAt
                 answer = adapter.answer(status: response.status, body: response.body)
             } catch {
                 answer = adapter.answer(failure: error)
@@ -70,7 +73,7 @@ public struct CanarySender: Sendable {
                                     ("message_id", answer.providerMessageID ?? "-")]
                     + (answer.reason.map { [("reason", $0)] } ?? []))
         do {
-            try await engine.answer(canaryID: plan.id, answer)
+            try await engine.answer(canaryID: plan.id, answer, requestStartedAt: requestStartedAt)
         } catch {
             logger.error("the API's answer was not stored", [("canary", plan.id), ("error", "\(error)")])
         }

@@ -116,7 +116,10 @@ public final class Daemon: Sendable {
         }
         let address = options.listenOverride ?? configuration.server.listen
         let box = Mutex<Router?>(nil)
-        let server = HTTPServer(limits: options.httpLimits) { request in
+        let clock = options.clock
+        // With the real clock, requests carry the kernel's arrival time; an injected clock stamps them itself.
+        let stamp: (@Sendable () -> Date)? = clock is SystemClock ? nil : { @Sendable in clock.now }
+        let server = HTTPServer(limits: options.httpLimits, now: stamp) { request in
             guard let router = box.withLock({ $0 }) else { return .error(.serviceUnavailable, "starting") }
             return try await router.handle(request)
         }

@@ -56,7 +56,7 @@ struct DaemonRoutes: Sendable {
         }
         guard !parsed.isEmpty else { return .text("ignored") }
         do {
-            let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: clock.now)
+            let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: request.receivedAt ?? clock.now)
             for (receipt, match) in zip(parsed, matches) {
                 logger.info("receipt", [("canary", match.canaryID ?? "-"), ("route", name), ("message_id", receipt.messageID ?? "-"),
                                         ("status", receipt.rawStatus), ("match", describe(match))])
@@ -87,7 +87,7 @@ struct DaemonRoutes: Sendable {
         }
         guard !parsed.isEmpty else { return .text("ignored") }
         do {
-            let matches = try await engine.ingest(arrivals: parsed, receiver: name, rawPayload: raw(request), at: clock.now)
+            let matches = try await engine.ingest(arrivals: parsed, receiver: name, rawPayload: raw(request), at: request.receivedAt ?? clock.now)
             for match in matches {
                 logger.info("arrival", [("canary", match.canaryID ?? "-"), ("receiver", name), ("match", describe(match))])
             }

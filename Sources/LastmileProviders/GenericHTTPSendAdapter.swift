@@ -63,12 +63,18 @@ struct GenericHTTPSendAdapter: SendAdapter {
         }
     }
 
+    /// The start of an answer's body, for the log: `: {"error": …}`.
+    static func excerpt(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(160), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "" : ": " + text.replacingOccurrences(of: "\n", with: " ")
+    }
+
     func answer(status: Int, body: Data) -> SubmitAnswer {
         let json = JSONPath.decode(body)
         let messageID = specification.responseMessageID.flatMap { path in json.flatMap { JSONPath.string(in: $0, at: path) } }
         let providerStatus = specification.responseStatus.flatMap { path in json.flatMap { JSONPath.string(in: $0, at: path) } }
         var outcome = StatusOutcome.outcome(for: status)
-        var reason: String? = outcome == .accepted ? nil : "HTTP \(status)"
+        var reason: String? = outcome == .accepted ? nil : "HTTP \(status)" + Self.excerpt(body)
         if outcome == .accepted, !specification.accepted.isEmpty {
             if let providerStatus, specification.accepted.contains(providerStatus) {
                 outcome = .accepted

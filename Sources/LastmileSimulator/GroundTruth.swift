@@ -11,14 +11,14 @@ public struct MessageTruth: Sendable, Hashable {
     public var body: String
     /// The token found in the body sent.
     public var token: Token?
-    /// When the send request reached the simulator (monotonic seconds since it started).
+    /// When the send request reached the simulator (seconds since it started).
     public var sendReceivedAt: Double
     /// What the API answered.
     public var outcome: SubmitOutcome
     public var messageID: String?
     /// Whether the phone got it.
     public var delivered: Bool
-    /// When the first arrival report left for Lastmile (monotonic seconds), if delivered.
+    /// When the first arrival report left for Lastmile (seconds since the simulator started), if delivered.
     public var arrivalPostedAt: Double?
     /// How many arrival reports were posted (2 for a double delivery).
     public var arrivalsPosted: Int

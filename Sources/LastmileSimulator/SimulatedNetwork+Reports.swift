@@ -31,9 +31,11 @@ extension SimulatedNetwork {
     // MARK: Reports
 
     func scheduleReceipt(key: String, send: Send, messageID: String, word: ReceiptWord, after delay: Double) {
-        guard let base = lastmileURL else { return }
         let route = send.route
-        var request: HTTPClient.Request
+        let path: String
+        let headers: [(String, String)]
+        let body: Data
+        let posted: String
         if send.twilio {
             let status: String
             switch word {
@@ -44,9 +46,9 @@ extension SimulatedNetwork {
             var form = "MessageSid=\(messageID)&SmsSid=\(messageID)&MessageStatus=\(status)&AccountSid="
                 + PercentEncoding.encode(route.credentials["account_sid"]?.reveal() ?? "")
             if word == .failed { form += "&ErrorCode=30003" }
-            let url = send.statusCallback ?? base.appendingPathComponent("hooks/receipts/\(route.name)")
-            request = HTTPClient.Request(method: "POST", url: url, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                         body: Data(form.utf8), timeout: 10, isIdempotent: true)
+            path = send.statusCallback?.path ?? "/hooks/receipts/\(route.name)"
+            headers = [("Content-Type", "application/x-www-form-urlencoded")]
+            body = Data(form.utf8)
         } else {
             let specification = route.http
             let status: String
@@ -58,18 +60,20 @@ extension SimulatedNetwork {
             var object: [String: Any] = [specification?.receiptMessageID ?? "message_id": messageID,
                                          specification?.receiptStatus ?? "status": status]
             object[specification?.receiptErrorCode ?? "error_code"] = word == .failed ? "001" : NSNull()
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            request = HTTPClient.Request(method: "POST", url: base.appendingPathComponent("hooks/receipts/\(route.name)"),
-                                         headers: [("Content-Type", "application/json")], body: data, timeout: 10, isIdempotent: true)
+            path = "/hooks/receipts/\(route.name)"
+            headers = [("Content-Type", "application/json")]
+            body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         }
-        if let secret = route.hookSecret { request.headers.append(("Authorization", "Bearer \(secret.reveal())")) }
-        let posted: String
         switch word {
         case .pending: posted = "pending"
         case .delivered: posted = "delivered"
         case .failed: posted = "failed"
         }
-        post(request, after: delay) { [truth] in truth.update(key) { $0.receiptsPosted.append(posted) } }
+        let authorization = route.hookSecret.map { [("Authorization", "Bearer \($0.reveal())")] } ?? []
+        post(after: delay) { [truth] in
+            truth.update(key) { $0.receiptsPosted.append(posted) }
+            return ("POST", path, headers + authorization, body)
+        }
     }
 
     func scheduleArrival(key: String, send: Send, receiver: ReceiverConfiguration, rules: RouteBehavior,
@@ -84,10 +88,10 @@ extension SimulatedNetwork {
             $0.alteredBody = alterBody
             $0.alteredSender = alterSender
         }
+        let authorization = receiver.secret.map { [("Authorization", "Bearer \($0.reveal())")] } ?? []
         for copy in 0..<(twice ? 2 : 1) {
             let skew = rules.phoneClockSkew
-            post(after: delay + Double(copy) * 0.4, build: { [self] in
-                guard let base = lastmileURL else { return nil }
+            post(after: delay + Double(copy) * 0.4) { [self] in
                 let receivedAt = Date().addingTimeInterval(skew)
                 let object: [String: Any] = [
                     "deviceId": "sim-\(receiver.name)", "event": "sms:received", "id": UUID().uuidString, "webhookId": "lastmile",
@@ -95,36 +99,27 @@ extension SimulatedNetwork {
                                 "receivedAt": Timestamps.format(receivedAt)] as [String: Any],
                 ]
                 let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-                var request = HTTPClient.Request(method: "POST", url: base.appendingPathComponent("hooks/arrivals/\(receiver.name)"),
-                                                 headers: [("Content-Type", "application/json")], body: data, timeout: 10,
-                                                 isIdempotent: true)
-                if let secret = receiver.secret { request.headers.append(("Authorization", "Bearer \(secret.reveal())")) }
                 let postedAt = now
                 truth.update(key) { truth in
                     truth.arrivalsPosted += 1
                     if truth.arrivalPostedAt == nil { truth.arrivalPostedAt = postedAt }
                 }
-                return request
-            })
+                return ("POST", "/hooks/arrivals/\(receiver.name)", [("Content-Type", "application/json")] + authorization, data)
+            }
         }
     }
 
-    private func post(_ request: HTTPClient.Request, after delay: Double, then record: @escaping @Sendable () -> Void) {
-        post(after: delay, build: {
-            record()
-            return request
-        })
-    }
-
-    /// Posts what `build` makes after `delay` seconds, retrying a few times as providers do.
-    private func post(after delay: Double, build: @escaping @Sendable () -> HTTPClient.Request?) {
+    /// Hands a report to the poster after `delay` seconds; `build` runs the instant before it is written.
+    private func post(after delay: Double,
+                      build: @escaping @Sendable () -> (method: String, path: String, headers: [(String, String)], body: Data)?) {
         beginReport()
-        let client = self.client
+        let poster = self.poster
         Task { [self] in
-            defer { endReport() }
             try? await Task.sleep(for: .seconds(max(0, delay)))
-            guard let request = build() else { return }
-            _ = try? await client.send(request, retries: 3)
+            poster.post(LoopbackPoster.Job(build: { [self] in
+                defer { endReport() }
+                return build()
+            }))
         }
     }
 }

@@ -17,9 +17,10 @@ public final class SimulatedNetwork: Sendable {
     let configuration: LastmileConfiguration
     let seed: UInt64
     let behavior: @Sendable (_ route: String, _ carrier: String) -> RouteBehavior
-    let client = HTTPClient()
-    let origin = ContinuousClock.now
+    /// The simulator's time axis: wall-clock seconds since it was made, the clock Lastmile stamps with too.
+    let origin = Date()
     private let lastmile = Mutex<URL?>(nil)
+    let poster = LoopbackPoster()
     private let counter = Mutex(0)
     private let sequences = Mutex<[String: Int]>([:])
     private let pending = Mutex(0)
@@ -50,20 +51,22 @@ public final class SimulatedNetwork: Sendable {
     /// Where Lastmile's hooks are (set once the daemon is listening).
     public func connect(lastmile url: URL) {
         lastmile.withLock { $0 = url }
+        poster.connect(host: url.host ?? "127.0.0.1", port: UInt16(url.port ?? 80))
     }
 
     public func stop() {
         server.stop(grace: 1)
+        poster.stop()
     }
+
+    /// Connections open to the simulated APIs now.
+    public var connectionCount: Int { server.connectionCount }
 
     /// Reports scheduled and not yet posted.
     public var pendingReports: Int { pending.withLock { $0 } }
 
-    /// Seconds since the simulator started, on the monotonic clock.
-    var now: Double {
-        let elapsed = origin.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
+    /// Seconds since the simulator was made.
+    var now: Double { Date().timeIntervalSince(origin) }
 
     // MARK: Sends
 
@@ -77,7 +80,7 @@ public final class SimulatedNetwork: Sendable {
     }
 
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let receivedAt = now
+        let receivedAt = request.receivedAt?.timeIntervalSince(origin) ?? now
         guard request.method == "POST" else { return .error(.methodNotAllowed, "sends are POSTs") }
         let send: Send
         switch parseSend(request) {

@@ -35,3 +35,54 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 2.5)
     }
 }
+
+@Suite struct PlainTransportTests {
+    @Test func manyConcurrentPostsOverPooledConnectionsAllArrive() async throws {
+        let calls = Counter()
+        let server = HTTPServer { request in
+            calls.increment()
+            if Int.random(in: 0..<10) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            return HTTPResponse(status: .ok, body: request.body)
+        }
+        let port = try server.listen(host: "127.0.0.1", port: 0)
+        defer { server.stop(grace: 0.2) }
+        let client = HTTPClient()
+        let failures = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<20 {
+                group.addTask {
+                    for index in 0..<100 {
+                        let body = Data("w\(worker)-\(index)".utf8)
+                        let request = HTTPClient.Request(method: "POST", url: URL(string: "http://127.0.0.1:\(port)/echo")!, body: body,
+                                                         timeout: 5)
+                        do {
+                            let response = try await client.send(request)
+                            if response.status != 200 || response.body != body { failures.increment() }
+                        } catch {
+                            failures.increment()
+                        }
+                        if index % 7 == 0 { try? await Task.sleep(for: .milliseconds(Int.random(in: 1...30))) }
+                    }
+                }
+            }
+        }
+        #expect(failures.count == 0)
+        #expect(calls.count == 2_000)
+        // Connections are reused, not piled up: at most one per concurrent sender, and idle ones go back to the pool.
+        #expect(server.connectionCount <= 20, "\(server.connectionCount) connections open")
+    }
+
+    @Test func chunkedAndCloseDelimitedAnswersAreRead() async throws {
+        let server = try RawTestServer(responses: [
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+            "HTTP/1.0 201 Created\r\n\r\nuntil close",
+        ])
+        let client = HTTPClient()
+        let chunked = try await client.send(HTTPClient.Request(url: URL(string: "http://127.0.0.1:\(server.port)/a")!, timeout: 5))
+        #expect(chunked.status == 200)
+        #expect(String(decoding: chunked.body, as: UTF8.self) == "hello world")
+        let closing = try await client.send(HTTPClient.Request(url: URL(string: "http://127.0.0.1:\(server.port)/b")!, timeout: 5))
+        #expect(closing.status == 201)
+        #expect(String(decoding: closing.body, as: UTF8.self) == "until close")
+    }
+}

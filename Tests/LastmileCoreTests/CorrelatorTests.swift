@@ -591,3 +591,27 @@ struct Scenario {
         #expect(result.transitions.map(\.kind) == [.factsAdded([.silence]), .settled(.lost), .factsAdded([.arrivedAfterSettlement])])
     }
 }
+
+@Suite struct RequestStartTests {
+    @Test func latencyAndDeadlineCountFromWhenTheRequestBegan() {
+        var s = Scenario()
+        let p = s.plan(threshold: 60, deadline: 900)
+        s.start(p, at: 0)
+        _ = s.correlator.submitAnswered(id: p.id, answer: SubmitAnswer(outcome: .accepted, providerMessageID: "m"),
+                                        at: Scenario.at(0.5), requestStartedAt: Scenario.at(0.2))
+        #expect(s.canary(p).submitStartedAt == Scenario.at(0.2))
+        #expect(s.advance(to: 900.1).settled.isEmpty)
+        #expect(s.advance(to: 900.2).settled == [p.id])
+    }
+
+    @Test func anEarlierArrivalKeepsTheFirstStart() {
+        var s = Scenario()
+        let p = s.plan()
+        s.start(p, at: 0)
+        s.arrive(p, at: 0.3)
+        _ = s.correlator.submitAnswered(id: p.id, answer: SubmitAnswer(outcome: .accepted), at: Scenario.at(0.5),
+                                        requestStartedAt: Scenario.at(0.2))
+        #expect(s.canary(p).submitStartedAt == Scenario.at(0))
+        #expect(abs((s.canary(p).arrival?.latency ?? 0) - 0.3) < 1e-6)
+    }
+}

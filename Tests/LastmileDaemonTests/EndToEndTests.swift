@@ -103,7 +103,12 @@ import Testing
                                          headers: [("Content-Type", "application/json"), ("Authorization", "Bearer receipt-token")]).status == 400)
         #expect(try await LoopbackHTTP.postJSON(port: port, path: "/hooks/receipts/nope", ["message_id": "x", "status": "DELIVRD"]).status == 404)
 
-        // Past the deadline (4s) everything of the first three has settled.
+        // Switch the probe off (a reload), so that once the deadline has passed nothing changes any more.
+        try Data(Self.config(providerPort: provider.port, extra: "enabled = false").utf8).write(to: URL(fileURLWithPath: path))
+        daemon.signal(SIGHUP)
+        #expect(await daemon.waitForLog("configuration reloaded") != nil)
+
+        // Past the deadline (4s) everything has settled.
         try await Task.sleep(for: .microseconds(4_500_000))
         let ids = Set(sent.map(\.messageID))
         let list = try await LoopbackHTTP.request(port: port, path: "/api/canaries?route=bulk&limit=1000")
