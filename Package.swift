@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "LastmileTestSupport", path: "Tests/LastmileTestSupport"),
         .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore"]),
         .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore", "LastmileTestSupport"]),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "LastmileTestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LastmileTestSupport"]),
         .testTarget(name: "LastmileDaemonTests",
                     dependencies: ["LastmileDaemon", "LastmileProviders", "LastmileCore", "LastmileStore", "LastmileSimulator",

@@ -89,3 +89,30 @@ extension ConfigAssembler {
                                 window: window?.value ?? 28 * 86_400, location: name.location)
     }
 }
+
+extension ConfigAssembler {
+    func readMetrics(_ reader: TableReader) -> MetricsConfiguration {
+        var metrics = MetricsConfiguration()
+        for (key, assign) in [("delivery_buckets", { (value: [Double]) in metrics.deliveryBuckets = value }),
+                              ("api_buckets", { (value: [Double]) in metrics.apiBuckets = value })] {
+            guard let texts = reader.stringArray(key) else { continue }
+            var bounds: [Double] = []
+            for text in texts {
+                guard let seconds = ConfigDuration.parse(text.value), seconds > 0 else {
+                    log.error("[metrics]: \"\(text.value)\" in \(key) is not a duration such as 250ms or 2m", at: text.location)
+                    continue
+                }
+                bounds.append(seconds)
+            }
+            if bounds != bounds.sorted() || Set(bounds).count != bounds.count {
+                log.error("[metrics]: \(key) must be in increasing order without repeats", at: reader.location(ofKey: key))
+            } else if bounds.isEmpty {
+                log.error("[metrics]: \(key) needs at least one bucket", at: reader.location(ofKey: key))
+            } else {
+                assign(bounds)
+            }
+        }
+        reader.reportUnknownKeys()
+        return metrics
+    }
+}

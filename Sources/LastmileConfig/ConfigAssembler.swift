@@ -20,6 +20,7 @@ final class ConfigAssembler {
         var defaults = ProbeDefaults()
         var defaultsLocation: [String: SourceLocation] = [:]
         var alerting = AlertingConfiguration()
+        var metrics = MetricsConfiguration()
         if let main {
             _ = main.node("include")
             if let section = main.table("server", context: "[server]") { server = readServer(section) }
@@ -28,6 +29,7 @@ final class ConfigAssembler {
                 (defaults, defaultsLocation) = readDefaults(section)
             }
             if let section = main.table("alerting", context: "[alerting]") { alerting = readAlerting(section) }
+            if let section = main.table("metrics", context: "[metrics]") { metrics = readMetrics(section) }
         }
         var routes: [RouteConfiguration] = []
         var receivers: [ReceiverConfiguration] = []
@@ -66,7 +68,7 @@ final class ConfigAssembler {
         }
         reportDuplicates(probes.map { ($0.name, $0.location) }, kind: "probe")
         return LastmileConfiguration(files: files, server: server, store: store, defaults: defaults, routes: routes,
-                                     receivers: receivers, probes: probes, slos: slos, alerting: alerting)
+                                     receivers: receivers, probes: probes, slos: slos, alerting: alerting, metrics: metrics)
     }
 
     func reportDuplicates(_ names: [(String, SourceLocation)], kind: String) {

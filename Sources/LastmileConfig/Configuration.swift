@@ -13,6 +13,7 @@ public struct LastmileConfiguration: Sendable {
     public var probes: [ProbeConfiguration]
     public var slos: [SLOConfiguration]
     public var alerting: AlertingConfiguration
+    public var metrics = MetricsConfiguration()
 
     public func route(named name: String) -> RouteConfiguration? { routes.first { $0.name == name } }
     public func receiver(named name: String) -> ReceiverConfiguration? { receivers.first { $0.name == name } }
@@ -159,4 +160,12 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public var kind: NotifierKind
     public var url: URL?
     public var command: [String]
+}
+
+/// Histogram buckets of `/metrics`, in seconds.
+public struct MetricsConfiguration: Sendable, Hashable {
+    /// For submit-to-arrival and submit-to-receipt times.
+    public var deliveryBuckets: [Double] = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1_800]
+    /// For the provider API's answer time.
+    public var apiBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 }

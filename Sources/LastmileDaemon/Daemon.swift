@@ -101,7 +101,8 @@ public final class Daemon: Sendable {
         } catch {
             throw .store("\(storePath): \(error)")
         }
-        let metrics = DaemonMetrics(version: options.version)
+        let metrics = DaemonMetrics(version: options.version, deliveryBounds: configuration.metrics.deliveryBuckets,
+                                    apiBounds: configuration.metrics.apiBuckets)
         metrics.seed(context.pairs)
         metrics.recordReload(successful: true, at: options.clock.now)
         let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator)

@@ -4,8 +4,14 @@ import LastmileCore
 
 /// What the demo shows: a live table of what the API said, what the receipts said
 /// and what arrived, per route × carrier; then the report and the alerts.
-struct DemoDisplay {
+final class DemoDisplay {
     let interactive: Bool
+    /// Lines the live view drew last time, to move back over them.
+    private var drawnLines = 0
+
+    init(interactive: Bool) {
+        self.interactive = interactive
+    }
 
     func banner(configuration: LastmileConfiguration, base: String, duration: Double, seed: UInt64) {
         Output.write("""
@@ -44,11 +50,12 @@ struct DemoDisplay {
         }.joined(separator: "\n")
     }
 
-    /// Redraws the table in place.
+    /// Redraws the table in place: back up over the last drawing, clear, draw again.
     func live(_ summaries: [RouteCarrierSummary], elapsed: Double, duration: Double) {
-        let progress = String(format: "%3.0fs of %.0fs", elapsed, duration)
-        // Save the cursor below the banner the first time, then return to it.
-        FileHandle.standardOutput.write(Data(("\u{1B}[s\u{1B}[J" + progress + "\n\n" + table(summaries) + "\n\u{1B}[u").utf8))
+        let text = String(format: "%3.0fs of %.0fs", elapsed, duration) + "\n\n" + table(summaries) + "\n"
+        let up = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\r" : ""
+        FileHandle.standardOutput.write(Data((up + "\u{1B}[J" + text).utf8))
+        drawnLines = text.filter { $0 == "\n" }.count
     }
 
     func plain(_ summaries: [RouteCarrierSummary], elapsed: Double) {
@@ -59,7 +66,7 @@ struct DemoDisplay {
     }
 
     func finish(summaries: [RouteCarrierSummary], from: Date, to: Date, configuration: LastmileConfiguration) {
-        if interactive { FileHandle.standardOutput.write(Data("\u{1B}[J".utf8)) }
+        if interactive && drawnLines > 0 { FileHandle.standardOutput.write(Data("\u{1B}[\(drawnLines)A\r\u{1B}[J".utf8)) }
         Output.write("\nWhat the API said, what the receipts said, and what arrived:\n\n" + table(summaries) + "\n")
         Output.write(SummaryReport(title: "Lastmile demo report", from: from, to: to, summaries: summaries).render(.text))
         var alerts: [EvidenceAlert] = []

@@ -257,3 +257,15 @@ import TOML
         #expect(ConfigDuration.format(86_400 * 28) == "28d")
     }
 }
+
+@Suite struct MetricsSectionTests {
+    @Test func bucketsAreDurationsInIncreasingOrder() throws {
+        let (good, _) = try ConfigFixtures.load(ConfigFixtures.valid + "\n[metrics]\ndelivery_buckets = [\"500ms\", \"2s\", \"1m\"]\n")
+        #expect(good.errors.isEmpty, "\(good.errors)")
+        #expect(good.configuration?.metrics.deliveryBuckets == [0.5, 2, 60])
+        let (bad, _) = try ConfigFixtures.load(ConfigFixtures.valid + "\n[metrics]\napi_buckets = [\"2s\", \"1s\"]\ndelivery_buckets = [\"soon\"]\n")
+        #expect(bad.errorSummaries == ["26:1 [metrics]: api_buckets must be in increasing order without repeats",
+                                       "27:1 [metrics]: delivery_buckets needs at least one bucket",
+                                       "27:21 [metrics]: \"soon\" in delivery_buckets is not a duration such as 250ms or 2m"])
+    }
+}
