@@ -18,9 +18,7 @@ public struct StoredReceipt: Sendable, Hashable {
     public init(report: ReceiptReport, match: ReportMatch?, rawPayload: Data) {
         self.report = report
         self.rawPayload = rawPayload
-        self.canaryID = match?.canaryID
-        if case .duplicate = match { duplicate = true } else { duplicate = false }
-        if case .unmatched(let reason, _) = match { unmatchedReason = reason } else { unmatchedReason = nil }
+        (canaryID, duplicate, unmatchedReason) = StoredMatch.columns(of: match)
     }
 }
 
@@ -36,9 +34,7 @@ public struct StoredArrival: Sendable, Hashable {
     public init(report: ArrivalReport, match: ReportMatch?, rawPayload: Data) {
         self.report = report
         self.rawPayload = rawPayload
-        self.canaryID = match?.canaryID
-        if case .duplicate = match { duplicate = true } else { duplicate = false }
-        if case .unmatched(let reason, _) = match { unmatchedReason = reason } else { unmatchedReason = nil }
+        (canaryID, duplicate, unmatchedReason) = StoredMatch.columns(of: match)
     }
 }
 
@@ -75,4 +71,16 @@ public struct StoreChange: Sendable {
     }
 
     public var isEmpty: Bool { canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty }
+}
+
+/// How a report's match is kept in its row: the canary, the duplicate flag, the unmatched reason.
+enum StoredMatch {
+    static func columns(of match: ReportMatch?) -> (canaryID: String?, duplicate: Bool, unmatchedReason: UnmatchedReason?) {
+        switch match {
+        case .matched(let id)?: return (id, false, nil)
+        case .duplicate(let id)?: return (id, true, nil)
+        case .unmatched(let reason, let id)?: return (id, false, reason)
+        case nil: return (nil, false, nil)
+        }
+    }
 }
