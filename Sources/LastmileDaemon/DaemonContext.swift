@@ -10,13 +10,13 @@ public struct DaemonContext: Sendable {
         public var configuration: RouteConfiguration
         public var adapter: (any SendAdapter)?
         public var receiptParser: any ReceiptParser
-        public var authenticator: WebhookAuthenticator
+        public var verifier: any WebhookVerifier
     }
 
     public struct Receiver: Sendable {
         public var configuration: ReceiverConfiguration
         public var parser: (any ArrivalParser)?
-        public var authenticator: WebhookAuthenticator
+        public var verifier: any WebhookVerifier
     }
 
     public let configuration: LastmileConfiguration
@@ -31,12 +31,12 @@ public struct DaemonContext: Sendable {
         for route in configuration.routes {
             routes[route.name] = Route(configuration: route, adapter: SendAdapters.adapter(for: route, timeout: sendTimeout),
                                        receiptParser: ReceiptParsers.parser(for: route),
-                                       authenticator: WebhookAuthenticator(secret: route.hookSecret))
+                                       verifier: WebhookVerifiers.receipts(of: route, publicURL: configuration.server.publicURL))
         }
         var receivers: [String: Receiver] = [:]
         for receiver in configuration.receivers {
             receivers[receiver.name] = Receiver(configuration: receiver, parser: ArrivalParsers.parser(for: receiver),
-                                                authenticator: WebhookAuthenticator(secret: receiver.secret))
+                                                verifier: WebhookVerifiers.arrivals(at: receiver, publicURL: configuration.server.publicURL))
         }
         self.routes = routes
         self.receivers = receivers
@@ -49,6 +49,12 @@ public struct DaemonContext: Sendable {
                 receivers[name].map { DaemonMetrics.Pair(route: probe.route, carrier: $0.configuration.carrier, probe: probe.name) }
             }
         }
+    }
+
+    /// The URL a sender called to make `target` reach us, when the public URL is known.
+    public func publicURL(for target: String) -> URL? {
+        guard let base = configuration.server.publicURL?.absoluteString else { return nil }
+        return URL(string: (base.hasSuffix("/") ? String(base.dropLast()) : base) + target)
     }
 
     /// The URL providers post a route's receipts to, when the public URL is known.

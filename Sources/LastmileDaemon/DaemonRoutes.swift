@@ -42,8 +42,9 @@ struct DaemonRoutes: Sendable {
 
     func receipts(_ request: HTTPRequest) async -> HTTPResponse {
         let name = request.parameters["route"] ?? ""
-        guard let route = context().routes[name] else { return .error(.notFound, "no route is named \(name)") }
-        if let refusal = route.authenticator.check(request) {
+        let context = context()
+        guard let route = context.routes[name] else { return .error(.notFound, "no route is named \(name)") }
+        if let refusal = route.verifier.check(request, url: context.publicURL(for: request.head.target), now: clock.now) {
             logger.warning("receipt refused", [("route", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
         }
@@ -70,11 +71,12 @@ struct DaemonRoutes: Sendable {
 
     func arrivals(_ request: HTTPRequest) async -> HTTPResponse {
         let name = request.parameters["receiver"] ?? ""
-        guard let receiver = context().receivers[name] else { return .error(.notFound, "no receiver is named \(name)") }
+        let context = context()
+        guard let receiver = context.receivers[name] else { return .error(.notFound, "no receiver is named \(name)") }
         guard let parser = receiver.parser else {
             return .error(.notFound, "receiver \(name) reads a spool folder and takes no webhooks")
         }
-        if let refusal = receiver.authenticator.check(request) {
+        if let refusal = receiver.verifier.check(request, url: context.publicURL(for: request.head.target), now: clock.now) {
             logger.warning("arrival refused", [("receiver", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
         }

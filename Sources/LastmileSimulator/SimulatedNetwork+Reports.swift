@@ -88,7 +88,7 @@ extension SimulatedNetwork {
             $0.alteredBody = alterBody
             $0.alteredSender = alterSender
         }
-        let authorization = receiver.secret.map { [("Authorization", "Bearer \($0.reveal())")] } ?? []
+        let signingKey = receiver.secret?.reveal()
         for copy in 0..<(twice ? 2 : 1) {
             let skew = rules.phoneClockSkew
             post(after: delay + Double(copy) * 0.4) { [self] in
@@ -104,7 +104,15 @@ extension SimulatedNetwork {
                     truth.arrivalsPosted += 1
                     if truth.arrivalPostedAt == nil { truth.arrivalPostedAt = postedAt }
                 }
-                return ("POST", "/hooks/arrivals/\(receiver.name)", [("Content-Type", "application/json")] + authorization, data)
+                var headers = [("Content-Type", "application/json")]
+                if let signingKey {
+                    // Signed as the app signs: hex HMAC-SHA256 of the body followed by the timestamp.
+                    let timestamp = String(Int(Date().timeIntervalSince1970))
+                    headers += [("X-Timestamp", timestamp),
+                                ("X-Signature", AndroidSMSGatewayVerifier.signature(body: Array(data), timestamp: timestamp,
+                                                                                    signingKey: signingKey))]
+                }
+                return ("POST", "/hooks/arrivals/\(receiver.name)", headers, data)
             }
         }
     }

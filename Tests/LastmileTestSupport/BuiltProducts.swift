@@ -23,6 +23,8 @@ public enum BuiltProducts {
         public var status: Int32
         public var output: String
         public var error: String
+        /// Standard output as bytes, for programs that print binary.
+        public var outputData = Data()
     }
 
     /// Runs a built executable to completion with the given arguments and environment.
@@ -60,7 +62,8 @@ public enum BuiltProducts {
                     process.waitUntilExit()
                     while !errorReader.isFinished { usleep(1_000) }
                     continuation.resume(returning: Run(status: process.terminationStatus,
-                                                       output: String(decoding: outputData, as: UTF8.self), error: errorText.text))
+                                                       output: String(decoding: outputData, as: UTF8.self), error: errorText.text,
+                                                       outputData: outputData))
                 } catch {
                     continuation.resume(throwing: error)
                 }
