@@ -42,8 +42,11 @@ final class PlainHTTPTransport: Sendable {
         guard let host = request.url.host else { throw .transport("no host in \(request.url)") }
         let port = UInt16(request.url.port ?? 80)
         let key = "\(host):\(port)"
-        var target = request.url.path.isEmpty ? "/" : request.url.path
-        if let query = request.url.query { target += "?" + query }
+        // URL.path would drop a trailing slash, which some APIs need (Plivo's /Message/).
+        let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
+        var target = components?.percentEncodedPath ?? "/"
+        if target.isEmpty { target = "/" }
+        if let query = components?.percentEncodedQuery { target += "?" + query }
         let bytes = PlainHTTPExchange.encode(method: request.method, target: target,
                                              host: request.url.port == nil ? host : key, headers: request.headers,
                                              body: Array(request.body ?? Data()))

@@ -21,13 +21,19 @@ public struct SubmitAnswer: Hashable, Sendable, Codable {
     public var errorCode: String?
     /// A human-readable reason for a rejection or an error.
     public var reason: String?
+    /// The price the provider quoted, as it wrote it.
+    public var price: String?
+    /// The network the provider says it routed to.
+    public var network: String?
 
     public init(outcome: SubmitOutcome, providerMessageID: String? = nil, providerStatus: String? = nil,
-                errorCode: String? = nil, reason: String? = nil) {
+                errorCode: String? = nil, reason: String? = nil, price: String? = nil, network: String? = nil) {
         self.outcome = outcome
         self.providerMessageID = providerMessageID
         self.providerStatus = providerStatus
         self.errorCode = errorCode
         self.reason = reason
+        self.price = price
+        self.network = network
     }
 }

@@ -33,13 +33,16 @@ public enum SendAdapters {
     public static func adapter(for route: RouteConfiguration, timeout: Double = 15) -> (any SendAdapter)? {
         switch route.provider {
         case .twilio: return TwilioSendAdapter(route: route, timeout: timeout)
+        case .vonage: return VonageSendAdapter(route: route, timeout: timeout)
+        case .plivo: return PlivoSendAdapter(route: route, timeout: timeout)
+        case .telnyx: return TelnyxSendAdapter(route: route, timeout: timeout)
+        case .sinch: return SinchSendAdapter(route: route, timeout: timeout)
+        case .infobip: return InfobipSendAdapter(route: route, timeout: timeout)
+        case .messagebird: return MessageBirdSendAdapter(route: route, timeout: timeout)
+        case .kannel: return KannelSendAdapter(route: route, timeout: timeout)
         case .http: return route.http.map { GenericHTTPSendAdapter(route: route, specification: $0, timeout: timeout) }
-        default: return nil
         }
     }
-
-    /// Providers with a send adapter.
-    public static let supported: Set<ProviderKind> = [.twilio, .http]
 }
 
 /// Sorts an HTTP status into the normalised outcome when the body says nothing better.

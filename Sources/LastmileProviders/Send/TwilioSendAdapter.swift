@@ -23,7 +23,7 @@ struct TwilioSendAdapter: SendAdapter {
 
     func request(for message: OutboundMessage) throws(SendAdapterError) -> HTTPClient.Request {
         var fields = [("To", message.to), ("From", message.from), ("Body", message.body)]
-        if let callback = message.receiptCallback { fields.append(("StatusCallback", callback.absoluteString)) }
+        if let callback = AdapterSupport.callback(message) { fields.append(("StatusCallback", callback)) }
         let body = fields.map { "\(PercentEncoding.encode($0.0))=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         let url = base.appendingPathComponent("2010-04-01/Accounts/\(accountSID)/Messages.json")
         let credentials = Data("\(accountSID):\(authToken.reveal())".utf8).base64EncodedString()
@@ -43,6 +43,7 @@ struct TwilioSendAdapter: SendAdapter {
         if outcome == .accepted, providerStatus == "failed" || providerStatus == "undelivered" { outcome = .rejected }
         if outcome == .accepted, sid == nil { outcome = .error }
         return SubmitAnswer(outcome: outcome, providerMessageID: sid, providerStatus: providerStatus ?? "http \(status)",
-                            errorCode: code, reason: outcome == .accepted ? nil : message ?? "HTTP \(status)")
+                            errorCode: code, reason: outcome == .accepted ? nil : message ?? "HTTP \(status)",
+                            price: json.flatMap { JSONPath.string(in: $0, at: "price") })
     }
 }
