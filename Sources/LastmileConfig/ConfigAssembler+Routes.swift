@@ -125,8 +125,14 @@ extension ConfigAssembler {
             specification.receiptMessageID = receipt.string("message_id")?.value ?? "message_id"
             specification.receiptStatus = receipt.string("status")?.value ?? "status"
             specification.receiptErrorCode = receipt.string("error_code")?.value
-            specification.delivered = receipt.stringArray("delivered", required: true)?.map(\.value) ?? []
+            let format = receipt.table["format"]
+            let fieldsFormat: Bool
+            if case .string(let text)? = format { fieldsFormat = text == "fields" } else { fieldsFormat = true }
+            specification.delivered = receipt.stringArray("delivered", required: fieldsFormat)?.map(\.value) ?? []
             specification.failed = receipt.stringArray("failed")?.map(\.value) ?? []
+            if let format = receipt.choice("format", HTTPRouteSpecification.ReceiptFormat.allCases.map(\.rawValue)) {
+                specification.receiptFormat = HTTPRouteSpecification.ReceiptFormat(rawValue: format.value) ?? .fields
+            }
             receipt.reportUnknownKeys()
         }
         return complete ? specification : nil

@@ -80,6 +80,12 @@ public struct HTTPRouteSpecification: Sendable, Hashable {
     public var receiptErrorCode: String?
     public var delivered: [String]
     public var failed: [String]
+    /// How receipts come: the field paths above, Jasmin's DLR form, or a bare SMPP receipt text.
+    public var receiptFormat: ReceiptFormat = .fields
+
+    public enum ReceiptFormat: String, Sendable, Hashable, CaseIterable {
+        case fields, jasmin, smpp
+    }
 }
 
 /// A JSON value with `{placeholders}` in its strings.

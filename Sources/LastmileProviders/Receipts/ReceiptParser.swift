@@ -34,8 +34,19 @@ public enum ReceiptParsers {
     public static func parser(for route: RouteConfiguration) -> any ReceiptParser {
         switch route.provider {
         case .twilio: return TwilioReceiptParser()
-        case .http: return GenericReceiptParser(specification: route.http)
-        default: return GenericReceiptParser(specification: nil)
+        case .vonage: return VonageReceiptParser()
+        case .plivo: return PlivoReceiptParser()
+        case .telnyx: return TelnyxReceiptParser()
+        case .sinch: return SinchReceiptParser()
+        case .infobip: return InfobipReceiptParser()
+        case .messagebird: return MessageBirdReceiptParser()
+        case .kannel: return KannelReceiptParser()
+        case .http:
+            switch route.http?.receiptFormat {
+            case .jasmin?: return JasminReceiptParser()
+            case .smpp?: return SMPPTextReceiptParser()
+            default: return GenericReceiptParser(specification: route.http)
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ struct TwilioReceiptParser: ReceiptParser {
         let fields = try ReportFields.read(request)
         guard let sid = fields.first("MessageSid", "SmsSid") else { throw .malformed("MessageSid is missing") }
         guard let word = fields.first("MessageStatus", "SmsStatus") else { throw .malformed("MessageStatus is missing") }
-        return [ParsedReceipt(messageID: sid, status: ReceiptStatusTable.twilio.status(for: word), rawStatus: word,
-                              errorCode: fields.first("ErrorCode"))]
+        return [ParsedReceipt(messageID: sid, token: canaryToken(request, fields), status: ReceiptStatusTable.twilio.status(for: word),
+                              rawStatus: word, errorCode: fields.first("ErrorCode"))]
     }
 }

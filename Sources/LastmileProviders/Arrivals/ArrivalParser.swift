@@ -8,12 +8,30 @@ public struct ParsedArrival: Sendable, Hashable {
     public var to: String?
     public var body: String
     public var receivedAt: Date?
+    /// Set for one part of a multi-part (concatenated) message, which is matched only once whole.
+    public var part: MessagePart?
 
-    public init(from: String, to: String?, body: String, receivedAt: Date?) {
+    public init(from: String, to: String?, body: String, receivedAt: Date?, part: MessagePart? = nil) {
         self.from = from
         self.to = to
         self.body = body
         self.receivedAt = receivedAt
+        self.part = part
+    }
+}
+
+/// Where one part of a concatenated SMS belongs.
+public struct MessagePart: Sendable, Hashable {
+    /// The reference shared by all parts of one message (with the sender, it names the message).
+    public var reference: String
+    public var total: Int
+    /// 1-based.
+    public var index: Int
+
+    public init(reference: String, total: Int, index: Int) {
+        self.reference = reference
+        self.total = total
+        self.index = index
     }
 }
 
@@ -29,7 +47,11 @@ public enum ArrivalParsers {
     public static func parser(for receiver: ReceiverConfiguration) -> (any ArrivalParser)? {
         switch receiver.source {
         case .androidSMSGateway: return AndroidSMSGatewayArrivalParser()
-        case .json, .twilio, .vonage, .telnyx, .httpSMS: return JSONArrivalParser()
+        case .twilio: return TwilioArrivalParser()
+        case .vonage: return VonageArrivalParser()
+        case .telnyx: return TelnyxArrivalParser()
+        case .httpSMS: return HTTPSMSArrivalParser()
+        case .json: return JSONArrivalParser()
         case .smstools, .gammu: return nil
         }
     }

@@ -22,7 +22,7 @@ struct GenericReceiptParser: ReceiptParser {
 
     func receipts(from request: HTTPRequest) throws(ReportError) -> [ParsedReceipt] {
         let fields = try ReportFields.read(request)
-        let token = fields.first("token", "reference").flatMap(Token.init)
+        let token = canaryToken(request, fields, reference: "reference", "token")
         let messageID = fields.string(messageIDPath)
         guard messageID != nil || token != nil else { throw .malformed("\(messageIDPath) is missing") }
         guard let word = fields.string(statusPath), !word.isEmpty else { throw .malformed("\(statusPath) is missing") }
