@@ -70,8 +70,10 @@ public actor CanaryEngine {
         return matches
     }
 
-    /// Correlates and stores arrivals from one request; returns how each was joined.
-    public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date) async throws -> [ReportMatch] {
+    /// Correlates and stores arrivals from one request (or one spool file, named by `sourceKey`);
+    /// returns how each was joined.
+    public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
+                       sourceKey: String? = nil) async throws -> [ReportMatch] {
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
@@ -80,7 +82,7 @@ public actor CanaryEngine {
                                        body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
             let result = correlator.ingest(report)
             combined.merge(result)
-            stored.append(StoredArrival(report: report, match: result.match, rawPayload: rawPayload))
+            stored.append(StoredArrival(report: report, match: result.match, rawPayload: rawPayload, sourceKey: sourceKey))
             matches.append(result.match ?? .unmatched(.noToken, canaryID: nil))
         }
         try await store.commit(StoreChange(combined, arrivals: stored))
@@ -88,6 +90,51 @@ public actor CanaryEngine {
         for match in matches { metrics.countReport(kind: "arrival", match: match) }
         return matches
     }
+
+    /// Keeps one part of a long message; once every part is in, matches the whole message.
+    /// Returns nil while parts are missing.
+    public func ingest(part arrival: ParsedArrival, receiver: String, rawPayload: Data, at time: Date) async throws -> ReportMatch? {
+        guard let part = arrival.part else {
+            return try await ingest(arrivals: [arrival], receiver: receiver, rawPayload: rawPayload, at: time).first
+        }
+        var change = StoreChange()
+        change.parts = [StoredPart(receiver: receiver, sender: arrival.from, reference: part.reference, total: part.total,
+                                   part: part.index, body: arrival.body, reportedAt: arrival.receivedAt, ingestedAt: time,
+                                   rawPayload: rawPayload)]
+        try await store.commit(change)
+        return try await assemble(receiver: receiver, sender: arrival.from, reference: part.reference, at: time)
+    }
+
+    /// Matches a long message whose parts are all stored, and removes the parts in the same write.
+    func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
+        let parts = try store.parts(receiver: receiver, sender: sender, reference: reference)
+        guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
+        let body = parts.map(\.body).joined()
+        let report = ArrivalReport(reference: store.reserveReportID(), receiver: receiver, from: sender, body: body,
+                                   reportedAt: parts.compactMap(\.reportedAt).max(), ingestedAt: parts.map(\.ingestedAt).max() ?? time)
+        let result = correlator.ingest(report)
+        var change = StoreChange(result, arrivals: [StoredArrival(
+            report: report, match: result.match, rawPayload: Data(parts.map(\.rawPayload).joined(separator: Data("\n".utf8))))])
+        change.assembled = [(receiver, sender, reference)]
+        try await store.commit(change)
+        metrics.apply(result, at: time)
+        metrics.countReport(kind: "arrival", match: result.match)
+        return result.match
+    }
+
+    /// Matches long messages completed before a crash stopped their assembly.
+    public func assemblePending(at time: Date) async throws -> Int {
+        var count = 0
+        for message in try store.completeMessages() {
+            if try await assemble(receiver: message.receiver, sender: message.sender, reference: message.reference, at: time) != nil {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// Whether a spool file's arrival is already stored.
+    public func hasArrival(sourceKey: String) throws -> Bool { try store.hasArrival(sourceKey: sourceKey) }
 
     /// Settles canaries whose deadline passed and commits them.
     @discardableResult

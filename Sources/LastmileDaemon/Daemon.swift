@@ -108,6 +108,7 @@ public final class Daemon: Sendable {
         let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator)
         do {
             let summary = try await engine.recover()
+            _ = try await engine.assemblePending(at: options.clock.now)
             options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
                                                    ("unknown_submits", String(summary.unknownSubmits)),
                                                    ("settled_on_start", String(summary.settled))])
@@ -200,8 +201,10 @@ public final class Daemon: Sendable {
                 }
             }
         }
+        let spool = SpoolWatcher(engine: engine, logger: logger, clock: options.clock)
+        let watch = Task { [self] in await spool.run(context: { [self] in context }) }
         let schedule = Task { await scheduler.run() }
-        tasks.withLock { $0 = [schedule, settle, prune] }
+        tasks.withLock { $0 = [schedule, settle, prune, watch] }
     }
 
     /// Loads the configuration again and swaps it in whole; a bad one leaves the old running.

@@ -88,8 +88,17 @@ struct DaemonRoutes: Sendable {
             return .error(error.status, error.reason)
         }
         guard !parsed.isEmpty else { return .text("ignored") }
+        let at = request.receivedAt ?? clock.now
         do {
-            let matches = try await engine.ingest(arrivals: parsed, receiver: name, rawPayload: raw(request), at: request.receivedAt ?? clock.now)
+            if parsed.contains(where: { $0.part != nil }) {
+                for part in parsed {
+                    let match = try await engine.ingest(part: part, receiver: name, rawPayload: raw(request), at: at)
+                    logger.info(match == nil ? "arrival part stored" : "arrival", [("canary", match?.canaryID ?? "-"), ("receiver", name),
+                                                                                  ("match", match.map(describe) ?? "waiting for parts")])
+                }
+                return .text("ok")
+            }
+            let matches = try await engine.ingest(arrivals: parsed, receiver: name, rawPayload: raw(request), at: at)
             for match in matches {
                 logger.info("arrival", [("canary", match.canaryID ?? "-"), ("receiver", name), ("match", describe(match))])
             }

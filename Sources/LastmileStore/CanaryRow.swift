@@ -8,7 +8,7 @@ enum CanaryRow {
         state, submit_started_at, submit_ended_at, submit_outcome, provider_message_id, provider_status, \
         provider_error_code, submit_reason, receipt_status, receipt_raw_status, receipt_count, seen_receipts, \
         arrival_ingested_at, arrival_reported_at, arrival_from, arrival_body, latency_s, verdict, settled_at, facts, \
-        duplicate_count
+        duplicate_count, provider_price, provider_network
         """
 
     static let upsert: String = {
@@ -34,6 +34,7 @@ enum CanaryRow {
             SQLiteValue(canary.arrival?.from), SQLiteValue(canary.arrival?.body), SQLiteValue(canary.arrival?.latency),
             SQLiteValue(canary.verdict?.rawValue), SQLiteValue(canary.settledAt),
             .text(canary.facts.sorted().map(\.rawValue).joined(separator: ",")), SQLiteValue(canary.duplicateCount),
+            SQLiteValue(canary.submit?.price), SQLiteValue(canary.submit?.network),
         ]
     }
 
@@ -54,7 +55,7 @@ enum CanaryRow {
         canary.submitEndedAt = row[14].date
         if let outcome = row[15].text.flatMap(SubmitOutcome.init(rawValue:)) {
             canary.submit = SubmitAnswer(outcome: outcome, providerMessageID: row[16].text, providerStatus: row[17].text,
-                                         errorCode: row[18].text, reason: row[19].text)
+                                         errorCode: row[18].text, reason: row[19].text, price: row[33].text, network: row[34].text)
         }
         canary.receiptStatus = row[20].text.flatMap(ReceiptStatus.init(rawValue:))
         canary.receiptRawStatus = row[21].text

@@ -78,14 +78,25 @@ public final class CanaryStore: Sendable {
             let report = arrival.report
             try connection.run("""
                 INSERT INTO arrivals (id, canary_id, receiver, sender, body, reported_at, ingested_at, duplicate,
-                                      unmatched_reason, raw_payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      unmatched_reason, raw_payload, source_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                     .integer(arrival.id), SQLiteValue(arrival.canaryID), .text(report.receiver), .text(report.from),
                     .text(report.body), SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt),
                     .integer(arrival.duplicate ? 1 : 0), SQLiteValue(arrival.unmatchedReason?.rawValue),
-                    .blob(arrival.rawPayload),
+                    .blob(arrival.rawPayload), SQLiteValue(arrival.sourceKey),
                 ])
+        }
+        for part in change.parts {
+            try connection.run("""
+                INSERT OR IGNORE INTO message_parts (receiver, sender, reference, total, part, body, reported_at, ingested_at, raw_payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(part.receiver), .text(part.sender), .text(part.reference), SQLiteValue(part.total), SQLiteValue(part.part),
+                      .text(part.body), SQLiteValue(part.reportedAt), SQLiteValue(part.ingestedAt), .blob(part.rawPayload)])
+        }
+        for message in change.assembled {
+            try connection.run("DELETE FROM message_parts WHERE receiver = ? AND sender = ? AND reference = ?",
+                               [.text(message.receiver), .text(message.sender), .text(message.reference)])
         }
         for claim in change.claims {
             try connection.run("UPDATE receipts SET canary_id = ?, unmatched_reason = NULL WHERE id = ?",

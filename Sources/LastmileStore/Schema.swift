@@ -87,6 +87,25 @@ enum Schema {
             SELECT 'arrival', id, receiver, unmatched_reason, ingested_at, raw_payload
               FROM arrivals WHERE unmatched_reason IS NOT NULL;
         """,
+        // 2: spool files counted once, parts of long messages, the price and network a send reported.
+        """
+        ALTER TABLE arrivals ADD COLUMN source_key TEXT;
+        CREATE UNIQUE INDEX arrivals_by_source_key ON arrivals (source_key) WHERE source_key IS NOT NULL;
+        CREATE TABLE message_parts (
+            receiver TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            part INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            reported_at REAL,
+            ingested_at REAL NOT NULL,
+            raw_payload BLOB NOT NULL,
+            PRIMARY KEY (receiver, sender, reference, part)
+        );
+        ALTER TABLE canaries ADD COLUMN provider_price TEXT;
+        ALTER TABLE canaries ADD COLUMN provider_network TEXT;
+        """,
     ]
 
     /// The schema version this code writes.

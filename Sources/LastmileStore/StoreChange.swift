@@ -30,10 +30,13 @@ public struct StoredArrival: Sendable, Hashable {
     public var duplicate: Bool
     public var unmatchedReason: UnmatchedReason?
     public var rawPayload: Data
+    /// What names the report at its source (a spool file), so it is never counted twice.
+    public var sourceKey: String?
 
-    public init(report: ArrivalReport, match: ReportMatch?, rawPayload: Data) {
+    public init(report: ArrivalReport, match: ReportMatch?, rawPayload: Data, sourceKey: String? = nil) {
         self.report = report
         self.rawPayload = rawPayload
+        self.sourceKey = sourceKey
         (canaryID, duplicate, unmatchedReason) = StoredMatch.columns(of: match)
     }
 }
@@ -49,12 +52,42 @@ public struct ReceiptClaim: Sendable, Hashable {
     }
 }
 
+/// One part of a concatenated message, kept until the whole message is in.
+public struct StoredPart: Sendable, Hashable {
+    public var receiver: String
+    public var sender: String
+    public var reference: String
+    public var total: Int
+    public var part: Int
+    public var body: String
+    public var reportedAt: Date?
+    public var ingestedAt: Date
+    public var rawPayload: Data
+
+    public init(receiver: String, sender: String, reference: String, total: Int, part: Int, body: String,
+                reportedAt: Date?, ingestedAt: Date, rawPayload: Data) {
+        self.receiver = receiver
+        self.sender = sender
+        self.reference = reference
+        self.total = total
+        self.part = part
+        self.body = body
+        self.reportedAt = reportedAt
+        self.ingestedAt = ingestedAt
+        self.rawPayload = rawPayload
+    }
+}
+
 /// Everything one event changed, written in one committed write.
 public struct StoreChange: Sendable {
     public var canaries: [Canary]
     public var receipts: [StoredReceipt]
     public var arrivals: [StoredArrival]
     public var claims: [ReceiptClaim]
+    /// Parts to keep (a repeated part is ignored).
+    public var parts: [StoredPart] = []
+    /// Assembled messages whose parts can go: (receiver, sender, reference).
+    public var assembled: [(receiver: String, sender: String, reference: String)] = []
 
     public init(canaries: [Canary] = [], receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = [],
                 claims: [ReceiptClaim] = []) {
@@ -70,7 +103,9 @@ public struct StoreChange: Sendable {
                   claims: result.claimedReceipts.map { ReceiptClaim(receiptID: $0.reference, canaryID: $0.canaryID) })
     }
 
-    public var isEmpty: Bool { canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty }
+    public var isEmpty: Bool {
+        canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty && parts.isEmpty && assembled.isEmpty
+    }
 }
 
 /// How a report's match is kept in its row: the canary, the duplicate flag, the unmatched reason.

@@ -1,0 +1,122 @@
+import Foundation
+import Glibc
+import LastmileCore
+import LastmileDaemon
+import LastmileProviders
+import LastmileStore
+import LastmileTestSupport
+import Testing
+
+@Suite struct MultipartTests {
+    @Test func partsAreJoinedBeforeMatchingInAnyOrderAndOnceOnly() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("parts.db"))
+        let clock = ManualClock()
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+        let token = Token(payload: 0x55_6677_8899)
+        let body = "Lastmile check \(token) — a long canary that the carrier split into three parts on its way"
+        try await engine.start(CanaryPlan(id: "c1", token: token, route: "r", carrier: "C", probe: "p", receiver: "v",
+                                          to: "+447700900000", from: "LASTMILE", body: body, threshold: 60, deadline: 900))
+        let pieces = [String(body.prefix(30)), String(body.dropFirst(30).prefix(30)), String(body.dropFirst(60))]
+        func part(_ index: Int) -> ParsedArrival {
+            ParsedArrival(from: "LASTMILE", to: "+447700900000", body: pieces[index - 1], receivedAt: nil,
+                          part: MessagePart(reference: "7", total: 3, index: index))
+        }
+        #expect(try await engine.ingest(part: part(3), receiver: "v", rawPayload: Data("p3".utf8), at: clock.now) == nil)
+        #expect(try await engine.ingest(part: part(1), receiver: "v", rawPayload: Data("p1".utf8), at: clock.now) == nil)
+        // A repeated part changes nothing.
+        #expect(try await engine.ingest(part: part(1), receiver: "v", rawPayload: Data("p1".utf8), at: clock.now) == nil)
+        clock.advance(by: 5)
+        let match = try await engine.ingest(part: part(2), receiver: "v", rawPayload: Data("p2".utf8), at: clock.now)
+        #expect(match == .matched(canaryID: "c1"))
+        let canary = try #require(try store.canary(id: "c1"))
+        #expect(canary.verdict == .delivered)
+        #expect(canary.arrival?.body == body)
+        #expect(canary.facts.isEmpty)
+        #expect(try store.parts(receiver: "v", sender: "LASTMILE", reference: "7").isEmpty)
+        #expect(try store.rowCounts().arrivals == 1)
+        store.close()
+    }
+
+    @Test func aMessageCompletedBeforeACrashIsAssembledOnStart() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("parts.db")
+        do {
+            let store = try CanaryStore(path: path)
+            var change = StoreChange()
+            change.parts = (1...2).map {
+                StoredPart(receiver: "v", sender: "S", reference: "9", total: 2, part: $0, body: $0 == 1 ? "Lastmile " : "check",
+                           reportedAt: nil, ingestedAt: Date(), rawPayload: Data())
+            }
+            try await store.commit(change)
+            store.close()
+        }
+        let store = try CanaryStore(path: path)
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
+        #expect(try await engine.assemblePending(at: Date()) == 1)
+        #expect(try store.rowCounts().arrivals == 1)
+        #expect(try store.completeMessages().isEmpty)
+        store.close()
+    }
+}
+
+@Suite(.serialized) struct SpoolCrashTests {
+    static func config(spool: String) -> String {
+        """
+        [server]
+        listen = "127.0.0.1:0"
+
+        [[receiver]]
+        name = "modem"
+        number = "+447700900123"
+        carrier = "EE"
+        source = "smstools"
+        spool = "\(spool)"
+        """
+    }
+
+    @Test func killedWhileReadingAThousandFilesEveryArrivalIsStoredOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let spool = directory.url.appendingPathComponent("incoming")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        for index in 0..<1_000 {
+            let token = Token(payload: UInt64(10_000 + index))
+            let text = "From: 4915100000\(String(format: "%03d", index))\nSent: 24-11-22 10:00:00\n\nLastmile check \(token)\n"
+            try Data(text.utf8).write(to: spool.appendingPathComponent(String(format: "GSM1.%04d", index)))
+        }
+        try FileManager.default.createDirectory(at: spool.appendingPathComponent("junk.d"), withIntermediateDirectories: true)
+        try Data("not a message".utf8).write(to: spool.appendingPathComponent("GSM1.bad"))
+        let config = try directory.write("lastmile.toml", Self.config(spool: spool.path))
+        let store = directory.path("spool.db")
+
+        // Start, let it take some of the files, and kill it hard mid-folder.
+        let first = try DaemonProcess(arguments: ["run", "--config", config, "--store", store])
+        _ = try #require(await first.waitForPort(), "\(first.logText)")
+        let done = spool.appendingPathComponent("done")
+        let started = Date()
+        while (try? FileManager.default.contentsOfDirectory(atPath: done.path).count) ?? 0 < 150, Date().timeIntervalSince(started) < 30 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        first.signal(SIGKILL)
+        _ = await first.waitForExit(timeout: 5)
+        let doneAtKill = (try? FileManager.default.contentsOfDirectory(atPath: done.path).count) ?? 0
+        #expect(doneAtKill < 1_000, "the kill came after the folder was finished")
+
+        // Restart and let it finish.
+        let second = try DaemonProcess(arguments: ["run", "--config", config, "--store", store])
+        _ = try #require(await second.waitForPort(), "\(second.logText)")
+        let restarted = Date()
+        while (try? FileManager.default.contentsOfDirectory(atPath: done.path).count) ?? 0 < 1_000, Date().timeIntervalSince(restarted) < 60 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        second.signal(SIGTERM)
+        #expect(await second.waitForExit(timeout: 10) == 0)
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: done.path).count == 1_000)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("failed").path) == ["GSM1.bad"])
+        #expect(second.logText.contains("spool file cannot be read; moved to failed") || first.logText.contains("moved to failed"))
+        let reopened = try CanaryStore(path: store)
+        defer { reopened.close() }
+        #expect(try reopened.rowCounts().arrivals == 1_000, "every file once, none twice")
+    }
+}
