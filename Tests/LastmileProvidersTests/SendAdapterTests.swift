@@ -128,6 +128,25 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
                              "text": "Lastmile check \(token)", "dlr-mask": "31", "dlr-url": callback + "&status=%d&answer=%A&at=%T"],
                     success: (202, "0: Accepted for delivery"), messageID: nil,
                     rejection: (403, "Authorization failed for sendsms")),
+        AdapterCase(provider: "http", routeExtra: """
+                    secret = "api-token"
+                    [route.request]
+                    method = "POST"
+                    url = "{base}/api/v1/send_sms"
+                    headers = { Authorization = "Bearer {secret}" }
+                    json = { to = "{to}", text = "{body}", sender = "{from}", reference = "{token}" }
+                    [route.response]
+                    message_id = "messages.0.bx_message_id"
+                    status = "messages.0.status"
+                    accepted = ["QUEUED"]
+                    [route.receipt]
+                    delivered = ["DELIVRD"]
+                    """,
+                    method: "POST", path: "/api/v1/send_sms", headers: ["Authorization": "Bearer api-token", "Content-Type": "application/json"],
+                    fields: ["to": "+15551230001", "text": "Lastmile check \(token)", "sender": "+15005550006", "reference": token.description],
+                    success: (200, #"{"status":"success","order_id":7,"route_id":2,"messages":[{"bx_message_id":"bx-1","status":"QUEUED"}]}"#),
+                    messageID: "bx-1",
+                    rejection: (200, #"{"status":"error","messages":[{"status":"BLOCKED"}]}"#)),
     ]
 
     func route(_ adapterCase: AdapterCase, port: UInt16) throws -> RouteConfiguration {
@@ -137,7 +156,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
             provider = "\(adapterCase.provider)"
             api_url = "http://127.0.0.1:\(port)"
             from = "+15005550006"
-            \(adapterCase.routeExtra)
+            \(adapterCase.routeExtra.replacingOccurrences(of: "{base}", with: "http://127.0.0.1:\(port)"))
             """
         let result = ConfigLoader.load(text: Array(text.utf8), path: "adapter.toml", environment: [:])
         return try #require(result.configuration?.routes.first, "\(result.diagnostics)")
