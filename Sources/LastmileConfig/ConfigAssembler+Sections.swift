@@ -25,6 +25,13 @@ extension ConfigAssembler {
             store.pathIsExplicit = true
         }
         if let retention = reader.duration("retention") { store.retention = retention.value }
+        if let size = reader.string("max_size") {
+            if let bytes = ByteSize.parse(size.value), bytes >= 1_048_576 {
+                store.maximumSize = bytes
+            } else {
+                log.error("[store]: max_size = \"\(size.value)\" must be a size of at least 1MB, such as 500MB or 2GB", at: size.location)
+            }
+        }
         reader.reportUnknownKeys()
         return store
     }

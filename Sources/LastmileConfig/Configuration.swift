@@ -30,6 +30,8 @@ public struct StorageConfiguration: Sendable, Hashable {
     public var retention: TimeInterval
     /// Whether the config named the path (rather than leaving the default).
     public var pathIsExplicit = false
+    /// The most bytes the database may grow to; beyond it writes fail and hooks answer 503.
+    public var maximumSize: Int?
 }
 
 /// Settings any probe inherits unless it sets its own.

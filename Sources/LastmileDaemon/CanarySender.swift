@@ -60,7 +60,7 @@ public struct CanarySender: Sendable {
             requestStartedAt = clock.now
             do {
                 let response = try await client.send(request)
-                requestStartedAt = response.startedAt
+                requestStartedAt = (clock as? SteadyClock)?.steady(fromReal: response.startedAt) ?? response.startedAt
                 answer = adapter.answer(status: response.status, body: response.body)
             } catch {
                 answer = adapter.answer(failure: error)

@@ -26,7 +26,7 @@ public final class Daemon: Sendable {
         public var httpLimits: HTTPLimits
 
         public init(loadConfiguration: @escaping @Sendable () -> ConfigLoadResult, logger: Logger = Logger(),
-                    clock: any WallClock = SystemClock(), notifier: SystemdNotifier = SystemdNotifier(),
+                    clock: any WallClock = SteadyClock(), notifier: SystemdNotifier = SystemdNotifier(),
                     listenOverride: ListenAddress? = nil, storePathOverride: String? = nil, version: String = LastmileVersion.current,
                     correlator: CorrelatorConfiguration = CorrelatorConfiguration(), httpLimits: HTTPLimits = HTTPLimits()) {
             self.loadConfiguration = loadConfiguration
@@ -98,6 +98,7 @@ public final class Daemon: Sendable {
         let store: CanaryStore
         do {
             store = try CanaryStore(path: storePath)
+            try await store.setMaximumSize(configuration.store.maximumSize)
         } catch {
             throw .store("\(storePath): \(error)")
         }
@@ -119,8 +120,8 @@ public final class Daemon: Sendable {
         let address = options.listenOverride ?? configuration.server.listen
         let box = Mutex<Router?>(nil)
         let clock = options.clock
-        // With the real clock, requests carry the kernel's arrival time; an injected clock stamps them itself.
-        let stamp: (@Sendable () -> Date)? = clock is SystemClock ? nil : { @Sendable in clock.now }
+        // With a steady clock, requests carry the kernel's arrival time mapped onto it; other clocks stamp them themselves.
+        let stamp: (@Sendable () -> Date)? = clock is SteadyClock ? nil : { @Sendable in clock.now }
         let server = HTTPServer(limits: options.httpLimits, now: stamp) { request in
             guard let router = box.withLock({ $0 }) else { return .error(.serviceUnavailable, "starting") }
             return try await router.handle(request)
@@ -227,6 +228,11 @@ public final class Daemon: Sendable {
         }
         if configuration.store.path != previous.store.path, options.storePathOverride == nil {
             logger.warning("a new store path takes effect only after a restart", [("path", configuration.store.path)])
+        }
+        if configuration.store.maximumSize != previous.store.maximumSize {
+            let store = self.store
+            let size = configuration.store.maximumSize
+            Task { try? await store.setMaximumSize(size) }
         }
         let fresh = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
         metrics.seed(fresh.pairs)

@@ -57,7 +57,7 @@ struct DaemonRoutes: Sendable {
         }
         guard !parsed.isEmpty else { return .text("ignored") }
         do {
-            let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: request.receivedAt ?? clock.now)
+            let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: arrivalTime(request))
             for (receipt, match) in zip(parsed, matches) {
                 logger.info("receipt", [("canary", match.canaryID ?? "-"), ("route", name), ("message_id", receipt.messageID ?? "-"),
                                         ("status", receipt.rawStatus), ("match", describe(match))])
@@ -88,7 +88,7 @@ struct DaemonRoutes: Sendable {
             return .error(error.status, error.reason)
         }
         guard !parsed.isEmpty else { return .text("ignored") }
-        let at = request.receivedAt ?? clock.now
+        let at = arrivalTime(request)
         do {
             if parsed.contains(where: { $0.part != nil }) {
                 for part in parsed {
@@ -107,6 +107,13 @@ struct DaemonRoutes: Sendable {
             logger.error("arrival not stored; asking the sender to retry", [("receiver", name), ("error", "\(error)")])
             return unavailable()
         }
+    }
+
+    /// When a request arrived, on the daemon's clock: the kernel's stamp mapped onto a steady clock.
+    func arrivalTime(_ request: HTTPRequest) -> Date {
+        guard let received = request.receivedAt else { return clock.now }
+        if let steady = clock as? SteadyClock { return steady.steady(fromReal: received) }
+        return received
     }
 
     func unavailable() -> HTTPResponse {

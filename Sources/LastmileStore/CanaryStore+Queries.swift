@@ -101,3 +101,19 @@ extension CanaryStore {
         }
     }
 }
+
+extension CanaryStore {
+    /// Bodies of stored arrivals containing `text`, for diagnostics and tests.
+    public func arrivalBodies(containing text: String) throws -> [String] {
+        try read { connection in
+            let statement = try connection.statement("SELECT body FROM arrivals WHERE instr(body, ?) > 0")
+            try statement.bind([.text(text)])
+            return try statement.rows().compactMap { $0[0].text }
+        }
+    }
+
+    /// SQLite's own check of the file: `ok` when sound.
+    public func integrityCheck() throws -> String {
+        try read { connection in try connection.scalar("PRAGMA integrity_check")?.text ?? "no answer" }
+    }
+}

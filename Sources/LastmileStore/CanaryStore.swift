@@ -30,6 +30,15 @@ public final class CanaryStore: Sendable {
         writer = GroupCommitWriter(connection: writeConnection, maximumBatch: configuration.maximumBatch)
     }
 
+    /// Caps the database at `bytes` (nil: SQLite's own limit). Takes effect for the next writes.
+    public func setMaximumSize(_ bytes: Int?) async throws {
+        try await writer.write { connection in
+            let pageSize = Int(try connection.scalar("PRAGMA page_size")?.integer ?? 4096)
+            let pages = bytes.map { max(1, $0 / pageSize) } ?? 1_073_741_823
+            _ = try connection.scalar("PRAGMA max_page_count = \(pages)")
+        }
+    }
+
     /// Waits for queued writes, then stops writing.
     public func close() {
         writer.close()

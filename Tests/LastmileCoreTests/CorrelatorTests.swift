@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import LastmileCore
 
@@ -613,5 +614,36 @@ struct Scenario {
                                         requestStartedAt: Scenario.at(0.2))
         #expect(s.canary(p).submitStartedAt == Scenario.at(0))
         #expect(abs((s.canary(p).arrival?.latency ?? 0) - 0.3) < 1e-6)
+    }
+}
+
+@Suite struct SteadyClockTests {
+    /// A system clock that an operator (or NTP) steps while canaries are in flight.
+    final class SteppingClocks: Sendable {
+        let state = Mutex<(real: Double, monotonic: Double)>((1_800_000_000, 100))
+        func pass(_ seconds: Double) { state.withLock { $0.real += seconds; $0.monotonic += seconds } }
+        func step(_ seconds: Double) { state.withLock { $0.real += seconds } }
+        var real: Date { Date(timeIntervalSince1970: state.withLock { $0.real }) }
+        var monotonic: Double { state.withLock { $0.monotonic } }
+    }
+
+    @Test(arguments: [-3_600.0, 3_600.0, -5.0])
+    func latencyStaysRightWhenTheWallClockSteps(step: Double) {
+        let clocks = SteppingClocks()
+        let clock = SteadyClock(real: { clocks.real }, monotonic: { clocks.monotonic })
+        var correlator = Correlator()
+        let token = Token(payload: 4_242)
+        let plan = CanaryPlan(id: "c", token: token, route: "r", carrier: "c", probe: "p", receiver: "x", to: "+1", from: "S",
+                              body: "b \(token)", threshold: 60, deadline: 900)
+        _ = correlator.submitStarted(plan, at: clock.now)
+        clocks.pass(10)
+        clocks.step(step)
+        clocks.pass(20)
+        // The report reached the socket 2 s ago by the (stepped) real clock.
+        let socketTime = clocks.real.addingTimeInterval(-2)
+        _ = correlator.ingest(ArrivalReport(receiver: "x", from: "S", body: plan.body, ingestedAt: clock.steady(fromReal: socketTime)))
+        let canary = correlator.canary(id: "c")!
+        #expect(abs((canary.arrival?.latency ?? 0) - 28) < 1e-6)
+        #expect(canary.verdict == .delivered)
     }
 }
