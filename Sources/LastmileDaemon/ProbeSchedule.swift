@@ -28,10 +28,16 @@ struct ProbeSchedule {
 
     /// The probes due at `now`, each moved to its next slot.
     mutating func takeDue<G: RandomNumberGenerator>(_ probes: [ProbeConfiguration], now: Double, using generator: inout G) -> [ProbeConfiguration] {
-        var due: [ProbeConfiguration] = []
+        takeDueWithTimes(probes, now: now, using: &generator).map(\.probe)
+    }
+
+    /// The probes due at `now` with the time each was due, each moved to its next slot.
+    mutating func takeDueWithTimes<G: RandomNumberGenerator>(_ probes: [ProbeConfiguration], now: Double,
+                                                            using generator: inout G) -> [(probe: ProbeConfiguration, due: Double)] {
+        var due: [(probe: ProbeConfiguration, due: Double)] = []
         for probe in probes {
             guard var slot = slots[probe.name], slot.due <= now else { continue }
-            due.append(probe)
+            due.append((probe, slot.due))
             repeat { slot.nominal += slot.interval } while slot.nominal <= now
             slot.due = slot.nominal + Double.random(in: 0...slot.jitter, using: &generator)
             slots[probe.name] = slot

@@ -16,6 +16,8 @@ public final class Scheduler: Sendable {
         public var fire: @Sendable (ProbeConfiguration, DaemonContext) -> Void
         /// Called on every pass of the loop (systemd's watchdog).
         public var heartbeat: @Sendable () -> Void
+        /// Told how late each run fired, in seconds.
+        public var lateness: (@Sendable (Double) -> Void)?
 
         public init(context: @escaping @Sendable () -> DaemonContext, fire: @escaping @Sendable (ProbeConfiguration, DaemonContext) -> Void,
                     heartbeat: @escaping @Sendable () -> Void) {
@@ -48,8 +50,9 @@ public final class Scheduler: Sendable {
             let probes = context.configuration.probes.filter(\.enabled)
             let now = seconds(.now)
             schedule.update(probes, now: now, using: &generator)
-            for probe in schedule.takeDue(probes, now: now, using: &generator) {
+            for (probe, due) in schedule.takeDueWithTimes(probes, now: now, using: &generator) {
                 hooks.fire(probe, context)
+                hooks.lateness?(seconds(.now) - due)
             }
             hooks.heartbeat()
             let tickSeconds = Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18

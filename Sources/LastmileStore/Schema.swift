@@ -106,6 +106,10 @@ enum Schema {
         ALTER TABLE canaries ADD COLUMN provider_price TEXT;
         ALTER TABLE canaries ADD COLUMN provider_network TEXT;
         """,
+        // 3: reports and listings by period.
+        """
+        CREATE INDEX canaries_by_start ON canaries (submit_started_at);
+        """,
     ]
 
     /// The schema version this code writes.

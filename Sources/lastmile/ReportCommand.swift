@@ -61,8 +61,8 @@ enum ReportCommand {
         do {
             let store = try CanaryStore(path: storePath)
             defer { store.close() }
-            let canaries = try store.canaries(startedFrom: from, to: to, route: options.values["route"])
-            let report = SummaryReport(from: from, to: to, summaries: CanarySummaries.summarize(canaries))
+            let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
+            let report = SummaryReport(from: from, to: to, summaries: summaries)
             Output.write(report.render(format))
             return 0
         } catch {

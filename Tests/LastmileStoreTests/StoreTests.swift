@@ -354,3 +354,38 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try store.canary(id: "open") != nil)
     }
 }
+
+@Suite struct SummaryQueryTests {
+    @Test func sqlSummariesEqualSummariesOfTheRows() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("sum.db"))
+        defer { store.close() }
+        var correlator = Correlator()
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<300 {
+            let plan = makePlan("c\(index)", payload: UInt64(50_000 + index), route: index % 3 == 0 ? "a" : "b", deadline: 600)
+            let start = t0.addingTimeInterval(Double(index))
+            try await store.commit(StoreChange(correlator.submitStarted(plan, at: start)))
+            let outcome: SubmitOutcome = [.accepted, .accepted, .accepted, .rejected, .error].randomElement(using: &generator)!
+            try await store.commit(StoreChange(correlator.submitAnswered(
+                id: plan.id, answer: SubmitAnswer(outcome: outcome, providerMessageID: "m\(index)"), at: start)))
+            if Bool.random(using: &generator) {
+                try await store.commit(StoreChange(correlator.ingest(ReceiptReport(
+                    route: plan.route, providerMessageID: "m\(index)", status: [.delivered, .failed, .pending].randomElement(using: &generator)!,
+                    rawStatus: "x", ingestedAt: start.addingTimeInterval(1)))))
+            }
+            if Int.random(in: 0..<4, using: &generator) > 0 {
+                try await store.commit(StoreChange(correlator.ingest(ArrivalReport(
+                    receiver: "rx1", from: Bool.random(using: &generator) ? "LASTMILE" : "OTHER", body: plan.body,
+                    ingestedAt: start.addingTimeInterval(Double.random(in: 1...120, using: &generator))))))
+            }
+        }
+        try await store.commit(StoreChange(correlator.advance(to: t0.addingTimeInterval(850))))
+        let from = t0, to = t0.addingTimeInterval(10_000)
+        let fromRows = CanarySummaries.summarize(try store.canaries(startedFrom: from, to: to))
+        let fromSQL = try store.summaries(startedFrom: from, to: to)
+        #expect(fromSQL == fromRows)
+        #expect(fromSQL.map(\.sent).reduce(0, +) == 300)
+        #expect(try store.summaries(startedFrom: from, to: to, route: "a").map(\.route) == ["a"])
+    }
+}
