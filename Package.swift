@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "LastmileSimulator", dependencies: ["LastmileCore", "LastmileConfig", "LastmileProviders", "HTTP"]),
         .executableTarget(name: "lastmile", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileDaemon", "LastmileSimulator"]),
         .executableTarget(name: "toml-decode", dependencies: ["TOML"]),
-        .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore"]),
+        .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore", "LastmileConfig", "LastmileDaemon", "HTTP"]),
         .executableTarget(name: "lastmile-crash-writer", dependencies: ["LastmileCore", "LastmileStore"]),
         .target(name: "LastmileTestSupport", path: "Tests/LastmileTestSupport"),
         .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore"]),

@@ -91,8 +91,6 @@ struct HTTPConnection {
 
     /// Runs the handler and writes its answer. False when the connection must close.
     private func answer(_ request: HTTPRequest) -> Bool {
-        server.markBusy(true)
-        defer { server.markBusy(false) }
         let response = server.respond(to: request)
         let keepAlive = request.head.keepAlive && !server.isStopping
         let bytes = response.serialized(includeBody: request.method != "HEAD", keepAlive: keepAlive)

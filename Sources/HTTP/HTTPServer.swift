@@ -11,8 +11,6 @@ public final class HTTPServer: Sendable {
         /// Accept threads still running; each closes its own listener when it ends.
         var acceptLoops = 0
         var connections: Set<Int32> = []
-        var busyConnections = 0
-        var stopping = false
     }
 
     public let limits: HTTPLimits
@@ -21,6 +19,8 @@ public final class HTTPServer: Sendable {
     let now: (@Sendable () -> Date)?
     private let state = Mutex(State())
     private let rejected = Atomic<Int>(0)
+    /// Read on every request and idle wait, so kept outside the lock.
+    private let stopping = Atomic<Bool>(false)
 
     /// Creates a server. Requests are stamped with `now` when given, otherwise with the
     /// time the kernel received their last bytes, which no thread scheduling can delay.
@@ -50,13 +50,13 @@ public final class HTTPServer: Sendable {
     /// Connections turned away because the server was full.
     public var rejectedConnectionCount: Int { rejected.load(ordering: .relaxed) }
 
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     /// Stops accepting, lets requests in flight finish (up to `grace` seconds),
     /// closes idle connections, and returns when all are closed.
     public func stop(grace: Double = 10) {
+        stopping.store(true, ordering: .sequentiallyConsistent)
         let listeners = state.withLock { state -> [Int32] in
-            state.stopping = true
             defer { state.listeners = [] }
             return state.listeners
         }
@@ -90,8 +90,9 @@ public final class HTTPServer: Sendable {
                 }
                 return
             }
+            let isStopping = self.isStopping
             let refusal = state.withLock { state -> String? in
-                if state.stopping { return "shutting down" }
+                if isStopping { return "shutting down" }
                 guard state.connections.count < limits.maximumConnections else { return "too many connections" }
                 state.connections.insert(descriptor)
                 return nil
@@ -119,10 +120,6 @@ public final class HTTPServer: Sendable {
             thread.stackSize = 256 * 1024
             thread.start()
         }
-    }
-
-    func markBusy(_ busy: Bool) {
-        state.withLock { $0.busyConnections += busy ? 1 : -1 }
     }
 
     /// Runs the handler from a connection thread and waits for its answer.

@@ -20,10 +20,11 @@ public final class Scheduler: Sendable {
         public var lateness: (@Sendable (Double) -> Void)?
 
         public init(context: @escaping @Sendable () -> DaemonContext, fire: @escaping @Sendable (ProbeConfiguration, DaemonContext) -> Void,
-                    heartbeat: @escaping @Sendable () -> Void) {
+                    heartbeat: @escaping @Sendable () -> Void, lateness: (@Sendable (Double) -> Void)? = nil) {
             self.context = context
             self.fire = fire
             self.heartbeat = heartbeat
+            self.lateness = lateness
         }
     }
 

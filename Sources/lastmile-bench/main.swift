@@ -1,6 +1,6 @@
 // Benchmarks that print figures beside a reference measured in the same run.
 //
-//   swift run -c release lastmile-bench [store|correlation]...
+//   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision]...
 import Foundation
 import LastmileCore
 import LastmileStore
@@ -8,6 +8,11 @@ import LastmileStore
 let available: [String: () async throws -> Void] = [
     "store": StoreBenchmark.run,
     "correlation": CorrelationBenchmark.run,
+    "ingest": IngestBenchmark.run,
+    "scrape": ScrapeBenchmark.run,
+    "report": ReportBenchmark.run,
+    "memory": MemoryBenchmark.run,
+    "precision": PrecisionBenchmark.run,
 ]
 
 let requested = CommandLine.arguments.dropFirst()

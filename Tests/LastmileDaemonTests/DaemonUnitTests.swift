@@ -133,7 +133,7 @@ import Testing
                        #"lastmile_canary_receipts_total{carrier="EE",route="r",status="expired"} 0"#,
                        #"lastmile_canaries_in_flight{carrier="EE",route="r"} 0"#,
                        #"lastmile_canaries_skipped_total{reason="daily_cap",route="r"} 0"#,
-                       #"lastmile_canary_delivery_seconds_bucket{carrier="EE",le="+Inf",route="r"} 0"#,
+                       #"lastmile_canary_delivery_seconds_bucket{carrier="EE",route="r",le="+Inf"} 0"#,
                        #"lastmile_build_info{version="test"} 1"#] {
             #expect(text.contains(series + "\n"), "missing \(series)")
         }
@@ -164,7 +164,7 @@ import Testing
         #expect(metrics.value("lastmile_canary_verdicts_total", ["route": "r", "carrier": "EE", "verdict": "lost"]) == 1)
         #expect(metrics.value("lastmile_canary_lost_total", ["route": "r", "carrier": "EE", "receipt": "delivered"]) == 1)
         #expect(metrics.value("lastmile_canaries_in_flight", ["route": "r", "carrier": "EE"]) == 0)
-        #expect(metrics.render().contains(#"lastmile_canary_submit_seconds_bucket{carrier="EE",le="0.5",route="r"} 1"#))
+        #expect(metrics.render().contains(#"lastmile_canary_submit_seconds_bucket{carrier="EE",route="r",le="0.5"} 1"#))
     }
 }
 

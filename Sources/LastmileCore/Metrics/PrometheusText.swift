@@ -7,24 +7,39 @@ public enum PrometheusText {
 
     public static func render(_ families: [MetricFamily]) -> String {
         var output = ""
-        output.reserveCapacity(families.count * 256)
+        output.reserveCapacity(families.count * 4096)
         for family in families.sorted(by: { $0.name < $1.name }) {
-            output += "# HELP \(family.name) \(escapeHelp(family.help))\n"
-            output += "# TYPE \(family.name) \(family.kind.rawValue)\n"
+            output += "# HELP \(family.name) \(escapeHelp(family.help))\n# TYPE \(family.name) \(family.kind.rawValue)\n"
             switch family.values {
             case .scalars(let values):
-                for (labels, value) in values.sorted(by: { $0.key < $1.key }) {
-                    output += family.name + format(labels) + " " + format(value) + "\n"
+                // Each series' label text is built once and is also its sort key.
+                for (labels, value) in values.map({ (format($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+                    output += family.name
+                    output += labels
+                    output += " "
+                    output += format(value)
+                    output += "\n"
                 }
             case .histograms(let histograms):
-                for (labels, histogram) in histograms.sorted(by: { $0.key < $1.key }) {
-                    let cumulative = histogram.cumulativeCounts
-                    for (index, bound) in histogram.bounds.enumerated() {
-                        output += family.name + "_bucket" + format(labels.adding("le", format(bound))) + " \(cumulative[index])\n"
+                let bucket = family.name + "_bucket"
+                var boundTexts: (bounds: [Double], texts: [String]) = ([], [])
+                for (labels, histogram) in histograms.map({ (format($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+                    if boundTexts.bounds != histogram.bounds {
+                        boundTexts = (histogram.bounds, histogram.bounds.map { "le=\"" + format($0) + "\"} " })
                     }
-                    output += family.name + "_bucket" + format(labels.adding("le", "+Inf")) + " \(histogram.count)\n"
-                    output += family.name + "_sum" + format(labels) + " " + format(histogram.sum) + "\n"
-                    output += family.name + "_count" + format(labels) + " \(histogram.count)\n"
+                    // `le` goes last: `{a="1",le="0.5"}`, or `{le="0.5"}` without other labels.
+                    let open = labels.isEmpty ? "{" : String(labels.dropLast()) + ","
+                    let cumulative = histogram.cumulativeCounts
+                    for index in histogram.bounds.indices {
+                        output += bucket
+                        output += open
+                        output += boundTexts.texts[index]
+                        output += String(cumulative[index])
+                        output += "\n"
+                    }
+                    output += bucket + open + "le=\"+Inf\"} " + String(histogram.count) + "\n"
+                    output += family.name + "_sum" + labels + " " + format(histogram.sum) + "\n"
+                    output += family.name + "_count" + labels + " " + String(histogram.count) + "\n"
                 }
             }
         }
@@ -45,6 +60,7 @@ public enum PrometheusText {
     }
 
     static func escapeLabel(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) else { return value }
         var output = ""
         for character in value {
             switch character {

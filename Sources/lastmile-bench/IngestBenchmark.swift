@@ -1,0 +1,96 @@
+import Foundation
+import LastmileConfig
+import LastmileCore
+import LastmileDaemon
+import LastmileStore
+
+/// Durable arrival reports per second over loopback HTTP with keep-alive, driven by wrk, against
+/// nginx answering a fixed 200 to the same load in the same run; then p99 latency at a paced
+/// 2,000 reports per second; then a check that every acknowledged report is committed.
+enum IngestBenchmark {
+    static let connections = 32
+    static let seconds = 10
+
+    static func run() async throws {
+        guard let wrk = Tools.find("wrk"), let nginx = Tools.find("nginx", in: ["/usr/sbin", "/usr/bin"]) else {
+            print("ingest: needs wrk and nginx (apt-get install wrk nginx-light); skipped")
+            return
+        }
+        let directory = try Tools.temporaryDirectory("ingest")
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        // nginx: a fixed 200, the reference.
+        let nginxPort = try Tools.freePort()
+        let nginxConfig = """
+            worker_processes auto;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/nginx-error.log;
+            events { worker_connections 1024; }
+            http {
+              access_log off;
+              client_body_temp_path \(directory.path);
+              server { listen 127.0.0.1:\(nginxPort); location / { return 200 "ok\\n"; } }
+            }
+            """
+        try Data(nginxConfig.utf8).write(to: directory.appendingPathComponent("nginx.conf"))
+        let nginxProcess = Process()
+        nginxProcess.executableURL = URL(fileURLWithPath: nginx)
+        nginxProcess.arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"]
+        try nginxProcess.run()
+        defer { nginxProcess.terminate() }
+
+        // Lastmile with one json receiver and no probes.
+        let config = """
+            [server]
+            listen = "127.0.0.1:0"
+            [[receiver]]
+            name = "phone"
+            number = "+15551230001"
+            carrier = "Bench"
+            source = "json"
+            """
+        let storePath = directory.appendingPathComponent("ingest.db").path
+        let daemon = try await Daemon.start(Daemon.Options(
+            loadConfiguration: { ConfigLoader.load(text: Array(config.utf8), path: "bench.toml", environment: [:]) },
+            logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]), storePathOverride: storePath))
+        try await Task.sleep(for: .milliseconds(300))
+
+        let script = directory.appendingPathComponent("arrival.lua")
+        try Data(luaScript(paced: false).utf8).write(to: script)
+        let paced = directory.appendingPathComponent("paced.lua")
+        try Data(luaScript(paced: true).utf8).write(to: paced)
+
+        let reference = try Tools.wrk(wrk, url: "http://127.0.0.1:\(nginxPort)/hooks/arrivals/phone", script: script,
+                                      connections: connections, seconds: seconds)
+        let lastmile = try Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: script,
+                                     connections: connections, seconds: seconds)
+        // 20 connections × one report per 10 ms ≈ 2,000 reports per second.
+        let steady = try Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: paced,
+                                   connections: 20, seconds: seconds)
+        await daemon.stop(grace: 5)
+        let store = try CanaryStore(path: storePath)
+        let stored = try store.rowCounts().arrivals
+        store.close()
+        let acknowledged = lastmile.requests - lastmile.non2xx + steady.requests - steady.non2xx
+
+        print("ingest: wrk -t2 -c\(connections) -d\(seconds)s, JSON arrival reports, keep-alive, synchronous=FULL")
+        print("  nginx fixed 200 (reference): \(formatted(reference.rate)) req/s, p99 \(formatted(reference.p99 * 1000, digits: 2)) ms")
+        print("  lastmile durable ingest:     \(formatted(lastmile.rate)) reports/s, p99 \(formatted(lastmile.p99 * 1000, digits: 2)) ms, non-2xx \(lastmile.non2xx)")
+        print("  ratio lastmile/nginx:        \(formatted(lastmile.rate / reference.rate * 100, digits: 1))% (target ≥ 30%)")
+        print("  paced (20 connections, 10 ms apart): \(formatted(steady.rate)) reports/s, p50 \(formatted(steady.p50 * 1000, digits: 2)) ms, p99 \(formatted(steady.p99 * 1000, digits: 2)) ms (target p99 < 25 ms at 2,000/s)")
+        print("  acknowledged \(acknowledged), stored \(stored): \(stored >= acknowledged ? "every acknowledged report is committed" : "MISSING \(acknowledged - stored)")")
+    }
+
+    static func luaScript(paced: Bool) -> String {
+        """
+        counter = 0
+        request = function()
+          counter = counter + 1
+          local body = '{"from":"+15550000000","to":"+15551230001","body":"bench report ' .. counter .. ' of thread ' .. tostring(id) .. '"}'
+          return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+        end
+        setup = function(thread) thread:set("id", math.random(1, 1000000)) end
+        \(paced ? "delay = function() return 10 end" : "")
+        """
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Glibc
+
+/// Helpers the benchmarks share: finding programs, free ports, running wrk.
+enum Tools {
+    static func find(_ name: String, in folders: [String] = ["/usr/bin", "/usr/local/bin", "/usr/sbin"]) -> String? {
+        folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lastmile-bench-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A port nothing listens on right now.
+    static func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return UInt16(bigEndian: bound.sin_port)
+    }
+
+    struct WrkResult {
+        var rate: Double
+        var requests: Int
+        var non2xx: Int
+        var p50: Double
+        var p99: Double
+    }
+
+    /// Runs wrk and reads its summary (requests/sec, totals, latency percentiles).
+    static func wrk(_ path: String, url: String, script: URL, connections: Int, seconds: Int) throws -> WrkResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        func value(after label: String) -> String? {
+            text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }
+                .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
+        }
+        func duration(_ text: String?) -> Double {
+            guard let text else { return .nan }
+            for (suffix, scale) in [("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0)] where text.hasSuffix(suffix) {
+                return (Double(text.dropLast(suffix.count)) ?? .nan) * scale
+            }
+            return .nan
+        }
+        let requests = text.split(separator: "\n").first { $0.contains("requests in") }
+            .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0]) } ?? 0
+        return WrkResult(rate: Double(value(after: "Requests/sec:") ?? "") ?? 0, requests: requests,
+                         non2xx: Int(value(after: "Non-2xx or 3xx responses:") ?? "0") ?? 0,
+                         p50: duration(value(after: "50%")), p99: duration(value(after: "99%")))
+    }
+
+    /// Resident memory of this process, in bytes.
+    static func residentBytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return .nan }
+        let fields = text.split(separator: " ")
+        return (Double(fields[1]) ?? .nan) * Double(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
