@@ -56,7 +56,13 @@ public actor CanaryEngine {
             let report = ReceiptReport(reference: store.reserveReportID(), route: route, providerMessageID: parsed.messageID,
                                        token: parsed.token, status: parsed.status, rawStatus: parsed.rawStatus,
                                        errorCode: parsed.errorCode, reportedAt: parsed.reportedAt, ingestedAt: time)
-            let result = correlator.ingest(report)
+            var result = correlator.ingest(report)
+            if try restoreSettled(after: result, lookup: {
+                try parsed.messageID.flatMap { try store.canary(route: route, providerMessageID: $0) }
+                    ?? parsed.token.flatMap { try store.canary(token: $0) }
+            }) {
+                result = correlator.ingest(report)
+            }
             combined.merge(result)
             stored.append(StoredReceipt(report: report, match: result.match, rawPayload: rawPayload))
         }
@@ -80,7 +86,15 @@ public actor CanaryEngine {
         for parsed in arrivals {
             let report = ArrivalReport(reference: store.reserveReportID(), receiver: receiver, from: parsed.from,
                                        body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
-            let result = correlator.ingest(report)
+            var result = correlator.ingest(report)
+            if try restoreSettled(after: result, lookup: {
+                for candidate in TokenScanner.candidates(in: parsed.body) {
+                    if let canary = try store.canary(token: candidate) { return canary }
+                }
+                return nil
+            }) {
+                result = correlator.ingest(report)
+            }
             combined.merge(result)
             stored.append(StoredArrival(report: report, match: result.match, rawPayload: rawPayload, sourceKey: sourceKey))
             matches.append(result.match ?? .unmatched(.noToken, canaryID: nil))
@@ -135,6 +149,15 @@ public actor CanaryEngine {
 
     /// Whether a spool file's arrival is already stored.
     public func hasArrival(sourceKey: String) throws -> Bool { try store.hasArrival(sourceKey: sourceKey) }
+
+    /// A report that names no canary in memory may name one settled long ago: look it up in the
+    /// store and take it back into the correlator. True when the report should be correlated again.
+    private func restoreSettled(after result: CorrelationResult, lookup: () throws -> Canary?) throws -> Bool {
+        guard case .unmatched(let reason, nil)? = result.match, reason == .unknownToken || reason == .unknownMessageID,
+              let canary = try lookup(), canary.verdict != nil, correlator.canary(id: canary.id) == nil else { return false }
+        _ = correlator.restore(canary)
+        return true
+    }
 
     /// Settles canaries whose deadline passed and commits them.
     @discardableResult

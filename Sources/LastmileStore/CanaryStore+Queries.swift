@@ -159,3 +159,10 @@ extension CanaryStore {
         }
     }
 }
+
+extension CanaryStore {
+    /// The latest submit start in the store.
+    public func latestStart() throws -> Date? {
+        try read { connection in try connection.scalar("SELECT max(submit_started_at) FROM canaries")?.date }
+    }
+}

@@ -14,13 +14,14 @@ public struct RecoverySummary: Sendable, Equatable {
 }
 
 extension CanaryStore {
-    /// Loads unsettled and recently settled canaries into `correlator`, marks the
-    /// ones caught mid-submit as unknown submits, settles those past their
-    /// deadline, and commits all of it before returning.
-    public func recover(into correlator: inout Correlator, now: Date) async throws -> RecoverySummary {
+    /// Loads unsettled canaries (and those settled within `keepSettledFor` seconds) into
+    /// `correlator`, marks the ones caught mid-submit as unknown submits, settles those past
+    /// their deadline, and commits all of it before returning. Settled canaries need not be
+    /// loaded: a late report for one is looked up in the store when it comes.
+    public func recover(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0) async throws -> RecoverySummary {
         var summary = RecoverySummary()
         var changed: [String: Canary] = [:]
-        let since = now.addingTimeInterval(-correlator.configuration.settledRetention)
+        let since = keepSettledFor > 0 ? now.addingTimeInterval(-keepSettledFor) : nil
         for canary in try canariesToRecover(settledSince: since) {
             let result = correlator.restore(canary)
             summary.restored += 1

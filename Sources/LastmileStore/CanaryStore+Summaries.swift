@@ -12,63 +12,81 @@ extension CanaryStore {
             values.append(.text(route))
         }
         let bound = values
-        let counts = """
-            SELECT route, carrier, count(*),
-                   sum(submit_outcome = 'accepted'), sum(submit_outcome = 'rejected'), sum(submit_outcome = 'error'),
-                   sum(submit_outcome = 'unknown'),
-                   sum(receipt_status = 'delivered'),
-                   sum(receipt_status IN ('undelivered', 'failed', 'rejected', 'expired', 'deleted')),
-                   sum(verdict = 'delivered'), sum(verdict = 'late'), sum(verdict = 'lost'), sum(verdict = 'rejected'),
-                   sum(verdict = 'send_error'), sum(verdict IS NULL),
-                   sum(verdict IS NOT NULL AND (submit_outcome IS NULL OR submit_outcome IN ('accepted', 'unknown'))),
-                   sum(instr(facts, 'false_receipt') > 0), sum(instr(facts, 'honest_failure') > 0), sum(instr(facts, 'silence') > 0),
-                   sum(instr(facts, 'altered_body') > 0), sum(instr(facts, 'altered_sender') > 0), sum(duplicate_count),
-                   sum(instr(facts, 'arrived_after_settlement') > 0)
-              FROM canaries WHERE \(filter) GROUP BY route, carrier ORDER BY route, carrier
-            """
-        let latencies = """
-            SELECT route, carrier, latency_s FROM canaries
-             WHERE \(filter) AND verdict IN ('delivered', 'late') AND latency_s IS NOT NULL
-             ORDER BY route, carrier, latency_s
+        // A long period covers most of the table: one pass over it beats a row lookup per index entry.
+        let source = to.timeIntervalSince(from) >= 3 * 86_400 ? "canaries NOT INDEXED" : "canaries"
+        // One pass, the work done by SQLite as small integers, the grouping done here without a String per row.
+        let scan = """
+            SELECT route || char(31) || carrier,
+                   CASE submit_outcome WHEN 'accepted' THEN 1 WHEN 'rejected' THEN 2 WHEN 'error' THEN 3 WHEN 'unknown' THEN 4 ELSE 0 END,
+                   CASE WHEN receipt_status = 'delivered' THEN 1
+                        WHEN receipt_status IN ('undelivered', 'failed', 'rejected', 'expired', 'deleted') THEN 2 ELSE 0 END,
+                   CASE verdict WHEN 'delivered' THEN 1 WHEN 'late' THEN 2 WHEN 'lost' THEN 3 WHEN 'rejected' THEN 4
+                                WHEN 'send_error' THEN 5 ELSE 0 END,
+                   CASE WHEN facts = '' THEN 0 ELSE
+                     (instr(facts, 'false_receipt') > 0) | ((instr(facts, 'honest_failure') > 0) << 1)
+                     | ((instr(facts, 'silence') > 0) << 2) | ((instr(facts, 'altered_body') > 0) << 3)
+                     | ((instr(facts, 'altered_sender') > 0) << 4) | ((instr(facts, 'arrived_after_settlement') > 0) << 5) END,
+                   duplicate_count, latency_s
+              FROM \(source) WHERE \(filter)
             """
         return try read { connection in
+            var keys: [[UInt8]] = []
             var summaries: [RouteCarrierSummary] = []
-            var index: [String: Int] = [:]
-            let statement = try connection.statement(counts)
+            let statement = try connection.statement(scan)
             try statement.bind(bound)
             while try statement.step() {
-                func number(_ column: Int) -> Int { Int(statement.value(at: column).integer ?? 0) }
-                var summary = RouteCarrierSummary(route: statement.value(at: 0).text ?? "", carrier: statement.value(at: 1).text ?? "")
-                summary.sent = number(2)
-                summary.accepted = number(3)
-                summary.rejected = number(4)
-                summary.apiErrors = number(5)
-                summary.unknownSubmits = number(6)
-                summary.receiptDelivered = number(7)
-                summary.receiptFailed = number(8)
-                summary.receiptNone = summary.sent - summary.receiptDelivered - summary.receiptFailed
-                let verdicts: [(Verdict, Int)] = [(.delivered, number(9)), (.late, number(10)), (.lost, number(11)),
-                                                  (.rejected, number(12)), (.sendError, number(13))]
-                for (verdict, count) in verdicts where count > 0 { summary.verdicts[verdict] = count }
-                summary.inFlight = number(14)
-                summary.acceptedSettled = number(15)
-                summary.falseReceipts = number(16)
-                summary.honestFailures = number(17)
-                summary.silences = number(18)
-                summary.alteredBodies = number(19)
-                summary.alteredSenders = number(20)
-                summary.duplicates = number(21)
-                summary.arrivalsAfterSettlement = number(22)
-                index[summary.route + "\u{0}" + summary.carrier] = summaries.count
-                summaries.append(summary)
+                let position = statement.withText(0) { bytes -> Int in
+                    if let found = keys.firstIndex(where: { $0.elementsEqual(bytes) }) { return found }
+                    let key = Array(bytes)
+                    let parts = key.split(separator: 31, maxSplits: 1, omittingEmptySubsequences: false)
+                    keys.append(key)
+                    summaries.append(RouteCarrierSummary(route: String(decoding: parts[0], as: UTF8.self),
+                                                         carrier: String(decoding: parts.count > 1 ? parts[1] : [], as: UTF8.self)))
+                    return keys.count - 1
+                }
+                let outcome = statement.integer(at: 1), receipt = statement.integer(at: 2), verdictCode = statement.integer(at: 3)
+                let facts = statement.integer(at: 4)
+                Self.count(into: &summaries[position], outcome: outcome, receipt: receipt, verdictCode: verdictCode, facts: facts,
+                           duplicates: Int(statement.integer(at: 5)), latency: statement.double(at: 6))
             }
-            let rows = try connection.statement(latencies)
-            try rows.bind(bound)
-            while try rows.step() {
-                let key = (rows.value(at: 0).text ?? "") + "\u{0}" + (rows.value(at: 1).text ?? "")
-                if let position = index[key], let latency = rows.value(at: 2).real { summaries[position].latencies.append(latency) }
-            }
-            return summaries
+            for position in summaries.indices { summaries[position].latencies.sort() }
+            return summaries.sorted { ($0.route, $0.carrier) < ($1.route, $1.carrier) }
         }
+    }
+
+    private static let verdictByCode: [Verdict?] = [nil, .delivered, .late, .lost, .rejected, .sendError]
+
+    /// Adds one canary's codes to its summary, in place (a copy would copy the latencies each time).
+    private static func count(into summary: inout RouteCarrierSummary, outcome: Int64, receipt: Int64, verdictCode: Int64,
+                              facts: Int64, duplicates: Int, latency: Double?) {
+        summary.sent += 1
+        switch outcome {
+        case 1: summary.accepted += 1
+        case 2: summary.rejected += 1
+        case 3: summary.apiErrors += 1
+        case 4: summary.unknownSubmits += 1
+        default: break
+        }
+        switch receipt {
+        case 1: summary.receiptDelivered += 1
+        case 2: summary.receiptFailed += 1
+        default: summary.receiptNone += 1
+        }
+        if let verdict = verdictByCode[Int(verdictCode)] {
+            summary.verdicts[verdict, default: 0] += 1
+            if outcome == 0 || outcome == 1 || outcome == 4 { summary.acceptedSettled += 1 }
+            if verdict.arrived, let latency { summary.latencies.append(latency) }
+        } else {
+            summary.inFlight += 1
+        }
+        if facts != 0 {
+            if facts & 1 != 0 { summary.falseReceipts += 1 }
+            if facts & 2 != 0 { summary.honestFailures += 1 }
+            if facts & 4 != 0 { summary.silences += 1 }
+            if facts & 8 != 0 { summary.alteredBodies += 1 }
+            if facts & 16 != 0 { summary.alteredSenders += 1 }
+            if facts & 32 != 0 { summary.arrivalsAfterSettlement += 1 }
+        }
+        summary.duplicates += duplicates
     }
 }

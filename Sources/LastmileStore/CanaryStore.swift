@@ -144,8 +144,9 @@ public final class CanaryStore: Sendable {
 
     /// Canaries a restarted process must take back: every unsettled one, and
     /// settled ones recent enough to recognise their late or repeated reports.
-    public func canariesToRecover(settledSince: Date) throws -> [Canary] {
-        try canaries(where: "state != 'settled' OR settled_at >= ?", [SQLiteValue(settledSince)])
+    public func canariesToRecover(settledSince: Date?) throws -> [Canary] {
+        guard let settledSince else { return try canaries(where: "state != 'settled'", []) }
+        return try canaries(where: "state != 'settled' OR settled_at >= ?", [SQLiteValue(settledSince)])
     }
 
     /// Receipts stored for one canary, in ingest order.

@@ -71,6 +71,20 @@ final class SQLiteStatement {
         }
     }
 
+    /// The bytes of a text column, without making a String.
+    func withText<T>(_ column: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let index = Int32(column)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        guard let pointer = sqlite3_column_text(handle, index) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    func integer(at column: Int) -> Int64 { sqlite3_column_int64(handle, Int32(column)) }
+
+    func double(at column: Int) -> Double? {
+        sqlite3_column_type(handle, Int32(column)) == SQLITE_NULL ? nil : sqlite3_column_double(handle, Int32(column))
+    }
+
     /// Every row, as arrays of values.
     func rows() throws -> [[SQLiteValue]] {
         var rows: [[SQLiteValue]] = []

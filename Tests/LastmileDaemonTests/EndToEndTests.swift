@@ -67,9 +67,11 @@ import Testing
                                        environment: ["BULK_TOKEN": "provider-secret-xyz"])
         let port = try #require(await daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
 
-        let sends = await provider.waitForSends(3)
+        _ = await provider.waitForSends(3)
+        // The three most recent sends: young enough to arrive on time even on a busy machine.
+        let sends = provider.messages
         #expect(sends.count >= 3)
-        let sent = Array(sends.prefix(3))
+        let sent = Array(sends.suffix(3))
         #expect(sent.allSatisfy { $0.authorization == "Bearer provider-secret-xyz" && $0.to == "+15551230001" && $0.from == "LASTMILE" })
         // Give the daemon a moment to record the API's answers before receipts come.
         try await Task.sleep(for: .microseconds(300_000))

@@ -126,3 +126,38 @@ import Testing
         return true
     }
 }
+
+@Suite struct SettledLookupTests {
+    @Test func aReportForACanarySettledLongAgoIsFoundInTheStore() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("old.db")
+        let token = Token(payload: 0x77_0000_0001)
+        let plan = CanaryPlan(id: "old", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
+                              from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+        let clock = ManualClock()
+        do {
+            let store = try CanaryStore(path: path)
+            let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+            try await engine.start(plan)
+            try await engine.answer(canaryID: "old", SubmitAnswer(outcome: .accepted, providerMessageID: "M-old"))
+            clock.advance(by: 700)
+            try await engine.settle()
+            store.close()
+        }
+        // Two days later, after a restart that loads no settled canary.
+        clock.advance(by: 2 * 86_400)
+        let store = try CanaryStore(path: path)
+        defer { store.close() }
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+        #expect(try await engine.recover().restored == 0)
+        let receipt = try await engine.ingest(receipts: [ParsedReceipt(messageID: "M-old", status: .delivered, rawStatus: "DELIVRD")],
+                                              route: "r", rawPayload: Data(), at: clock.now)
+        #expect(receipt == [.matched(canaryID: "old")])
+        let arrival = try await engine.ingest(arrivals: [ParsedArrival(from: "LASTMILE", to: nil, body: plan.body, receivedAt: nil)],
+                                              receiver: "v", rawPayload: Data(), at: clock.now)
+        #expect(arrival == [.unmatched(.afterSettlement, canaryID: "old")])
+        let canary = try #require(try store.canary(id: "old"))
+        #expect(canary.verdict == .lost)
+        #expect(canary.facts == [.falseReceipt, .arrivedAfterSettlement])
+    }
+}
