@@ -33,6 +33,20 @@ enum AdapterSupport {
     /// The digits of an E.164 number, for APIs that want no `+`.
     static func digits(_ number: String) -> String { number.hasPrefix("+") ? String(number.dropFirst()) : number }
 
+    /// The usual JSON answer: accepted on a 2xx that carries a message id, the provider's own
+    /// words for its status, error code and reason found by the given paths.
+    static func jsonAnswer(status: Int, body: Data, id: String, providerStatus: String? = nil, code: String? = nil,
+                           reason: String, price: String? = nil, network: String? = nil) -> SubmitAnswer {
+        let json = JSONPath.decode(body)
+        func field(_ path: String?) -> String? { path.flatMap { path in json.flatMap { JSONPath.string(in: $0, at: path) } } }
+        let messageID = field(id)
+        var outcome = StatusOutcome.outcome(for: status)
+        if outcome == .accepted && messageID == nil { outcome = .error }
+        return SubmitAnswer(outcome: outcome, providerMessageID: messageID, providerStatus: field(providerStatus) ?? "http \(status)",
+                            errorCode: field(code), reason: outcome == .accepted ? nil : field(reason) ?? "HTTP \(status)",
+                            price: field(price), network: field(network))
+    }
+
     /// The first characters of an answer, for a readable reason.
     static func excerpt(_ body: Data) -> String {
         String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

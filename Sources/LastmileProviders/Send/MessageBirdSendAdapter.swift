@@ -26,14 +26,7 @@ struct MessageBirdSendAdapter: SendAdapter {
     }
 
     func answer(status: Int, body: Data) -> SubmitAnswer {
-        let json = JSONPath.decode(body)
-        let id = json.flatMap { JSONPath.string(in: $0, at: "id") }
-        var outcome = StatusOutcome.outcome(for: status)
-        if outcome == .accepted && id == nil { outcome = .error }
-        return SubmitAnswer(outcome: outcome, providerMessageID: id,
-                            providerStatus: json.flatMap { JSONPath.string(in: $0, at: "recipients.items.0.status") } ?? "http \(status)",
-                            errorCode: json.flatMap { JSONPath.string(in: $0, at: "errors.0.code") },
-                            reason: outcome == .accepted ? nil
-                                : json.flatMap { JSONPath.string(in: $0, at: "errors.0.description") } ?? "HTTP \(status)")
+        AdapterSupport.jsonAnswer(status: status, body: body, id: "id", providerStatus: "recipients.items.0.status",
+                                  code: "errors.0.code", reason: "errors.0.description")
     }
 }

@@ -30,13 +30,8 @@ struct PlivoSendAdapter: SendAdapter {
     }
 
     func answer(status: Int, body: Data) -> SubmitAnswer {
-        let json = JSONPath.decode(body)
-        let id = json.flatMap { JSONPath.string(in: $0, at: "message_uuid.0") }
-        var outcome = StatusOutcome.outcome(for: status)
-        if outcome == .accepted && id == nil { outcome = .error }
-        return SubmitAnswer(outcome: outcome, providerMessageID: id,
-                            providerStatus: json.flatMap { JSONPath.string(in: $0, at: "message") } ?? "http \(status)",
-                            errorCode: outcome == .accepted ? nil : String(status),
-                            reason: outcome == .accepted ? nil : json.flatMap { JSONPath.string(in: $0, at: "error") } ?? "HTTP \(status)")
+        var answer = AdapterSupport.jsonAnswer(status: status, body: body, id: "message_uuid.0", providerStatus: "message", reason: "error")
+        if answer.outcome != .accepted { answer.errorCode = String(status) }
+        return answer
     }
 }

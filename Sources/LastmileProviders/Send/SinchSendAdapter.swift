@@ -28,12 +28,6 @@ struct SinchSendAdapter: SendAdapter {
     }
 
     func answer(status: Int, body: Data) -> SubmitAnswer {
-        let json = JSONPath.decode(body)
-        let id = json.flatMap { JSONPath.string(in: $0, at: "id") }
-        var outcome = StatusOutcome.outcome(for: status)
-        if outcome == .accepted && id == nil { outcome = .error }
-        return SubmitAnswer(outcome: outcome, providerMessageID: id, providerStatus: "http \(status)",
-                            errorCode: json.flatMap { JSONPath.string(in: $0, at: "code") },
-                            reason: outcome == .accepted ? nil : json.flatMap { JSONPath.string(in: $0, at: "text") } ?? "HTTP \(status)")
+        AdapterSupport.jsonAnswer(status: status, body: body, id: "id", code: "code", reason: "text")
     }
 }

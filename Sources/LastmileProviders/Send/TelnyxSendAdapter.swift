@@ -27,16 +27,13 @@ struct TelnyxSendAdapter: SendAdapter {
     }
 
     func answer(status: Int, body: Data) -> SubmitAnswer {
-        let json = JSONPath.decode(body)
-        let id = json.flatMap { JSONPath.string(in: $0, at: "data.id") }
-        var outcome = StatusOutcome.outcome(for: status)
-        if outcome == .accepted && id == nil { outcome = .error }
-        let error = json.flatMap { JSONPath.string(in: $0, at: "errors.0.detail") ?? JSONPath.string(in: $0, at: "errors.0.title") }
-        return SubmitAnswer(outcome: outcome, providerMessageID: id,
-                            providerStatus: json.flatMap { JSONPath.string(in: $0, at: "data.to.0.status") } ?? "http \(status)",
-                            errorCode: json.flatMap { JSONPath.string(in: $0, at: "errors.0.code") },
-                            reason: outcome == .accepted ? nil : error ?? "HTTP \(status)",
-                            price: json.flatMap { JSONPath.string(in: $0, at: "data.cost.amount") },
-                            network: json.flatMap { JSONPath.string(in: $0, at: "data.to.0.carrier") })
+        var answer = AdapterSupport.jsonAnswer(status: status, body: body, id: "data.id", providerStatus: "data.to.0.status",
+                                               code: "errors.0.code", reason: "errors.0.detail", price: "data.cost.amount",
+                                               network: "data.to.0.carrier")
+        if answer.outcome != .accepted, answer.reason?.hasPrefix("HTTP ") == true,
+           let title = JSONPath.decode(body).flatMap({ JSONPath.string(in: $0, at: "errors.0.title") }) {
+            answer.reason = title
+        }
+        return answer
     }
 }
