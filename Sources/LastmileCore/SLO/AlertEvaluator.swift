@@ -1,0 +1,86 @@
+import Foundation
+
+/// One multi-window, multi-burn-rate condition: both windows burn at least `factor` times
+/// the sustainable rate.
+public struct AlertTier: Sendable, Hashable {
+    public var severity: String
+    public var long: TimeInterval
+    public var short: TimeInterval
+    public var factor: Double
+    public var enabled: Bool
+
+    public init(severity: String, long: TimeInterval, short: TimeInterval, factor: Double, enabled: Bool = true) {
+        self.severity = severity
+        self.long = long
+        self.short = short
+        self.factor = factor
+        self.enabled = enabled
+    }
+
+    /// DESIGN.md's tiers: page at 1h & 5m over 14.4× and 6h & 30m over 6×; ticket at 1d & 2h over 3× and 3d & 6h over 1×.
+    public static let standard: [AlertTier] = [
+        AlertTier(severity: "page", long: 3_600, short: 300, factor: 14.4),
+        AlertTier(severity: "page", long: 21_600, short: 1_800, factor: 6),
+        AlertTier(severity: "ticket", long: 86_400, short: 7_200, factor: 3),
+        AlertTier(severity: "ticket", long: 259_200, short: 21_600, factor: 1),
+    ]
+}
+
+/// A condition met (or no longer met) for one SLO × route × carrier.
+public struct AlertFinding: Sendable, Hashable {
+    public var name: String
+    public var key: SLOKey
+    public var severity: String
+    public var tier: AlertTier
+    public var badEvents: Int
+    public var totalEvents: Int
+    public var lowerBound: Double
+    public var allowedRate: Double
+
+    public var observedRate: Double { totalEvents > 0 ? Double(badEvents) / Double(totalEvents) : 0 }
+}
+
+/// Decides which alerts fire: a tier's burn rates, and enough evidence that the bad rate
+/// really exceeds what the objective allows (at least `minimumEvents` in the long window and
+/// an exact binomial lower bound above the allowed rate).
+public struct AlertEvaluator: Sendable {
+    public var tiers: [AlertTier]
+    public var minimumEvents: Int
+    public var confidence: Double
+
+    public init(tiers: [AlertTier] = AlertTier.standard, minimumEvents: Int = 10, confidence: Double = 0.95) {
+        self.tiers = tiers
+        self.minimumEvents = minimumEvents
+        self.confidence = confidence
+    }
+
+    /// The windows the tiers read, for the tracker.
+    public var windows: [TimeInterval] { tiers.flatMap { [$0.long, $0.short] } }
+
+    /// The alert's name, written for whoever is on call.
+    public static func name(for indicator: Indicator) -> String {
+        switch indicator {
+        case .acceptedDelivery: return "AcceptedButUndelivered"
+        case .delivery: return "DeliveryBelowObjective"
+        case .latency: return "DeliveryLate"
+        case .receiptHonesty: return "FalseDeliveryReceipts"
+        }
+    }
+
+    /// The most severe tier each status meets, if any.
+    public func findings(_ statuses: [SLOStatus]) -> [AlertFinding] {
+        statuses.compactMap { status in
+            for tier in tiers where tier.enabled {
+                guard let long = status.windows[tier.long], let longBurn = status.burnRate(over: tier.long),
+                      let shortBurn = status.burnRate(over: tier.short),
+                      longBurn >= tier.factor, shortBurn >= tier.factor, long.total >= minimumEvents else { continue }
+                let lower = Binomial.lowerBound(events: long.bad, trials: long.total, confidence: confidence)
+                guard lower > status.definition.allowedRate else { continue }
+                return AlertFinding(name: Self.name(for: status.definition.indicator), key: status.key, severity: tier.severity,
+                                    tier: tier, badEvents: long.bad, totalEvents: long.total, lowerBound: lower,
+                                    allowedRate: status.definition.allowedRate)
+            }
+            return nil
+        }
+    }
+}
