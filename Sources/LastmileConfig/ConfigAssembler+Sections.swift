@@ -52,6 +52,29 @@ extension ConfigAssembler {
         var alerting = AlertingConfiguration()
         if let value = reader.integer("min_events", minimum: 1) { alerting.minEvents = value.value }
         if let value = reader.duration("repeat_interval") { alerting.repeatInterval = value.value }
+        if let value = reader.duration("evaluation_interval") { alerting.evaluationInterval = value.value }
+        if let value = reader.number("confidence") {
+            if value.value > 0.5 && value.value < 1 {
+                alerting.confidence = value.value
+            } else {
+                log.error("[alerting]: confidence must be between 0.5 and 1 (e.g. 0.95)", at: value.location)
+            }
+        }
+        if reader.table.entry("tier") != nil {
+            alerting.tiers = reader.tables("tier").compactMap { tier -> AlertTier? in
+                tier.context = "[[alerting.tier]]"
+                let severity = tier.string("severity", required: true)
+                let long = tier.duration("long", required: true)
+                let short = tier.duration("short", required: true)
+                let factor = tier.number("factor", required: true)
+                let enabled = tier.boolean("enabled")
+                tier.reportUnknownKeys()
+                guard let severity, let long, let short, let factor else { return nil }
+                if short.value >= long.value { log.error("[[alerting.tier]]: short must be shorter than long", at: short.location) }
+                return AlertTier(severity: severity.value, long: long.value, short: short.value, factor: factor.value,
+                                 enabled: enabled?.value ?? true)
+            }
+        }
         for notifier in reader.tables("notify") {
             let context = "[alerting] notify entry"
             let target = TableReader(notifier.table, context: context, file: notifier.file, log: log)

@@ -162,6 +162,12 @@ public struct AlertingConfiguration: Sendable, Hashable {
     public var minEvents: Int = 10
     public var repeatInterval: TimeInterval = 4 * 3_600
     public var notify: [NotifierConfiguration] = []
+    /// How often the SLOs are evaluated.
+    public var evaluationInterval: TimeInterval = 30
+    /// Confidence of the evidence test (the binomial lower bound).
+    public var confidence: Double = 0.95
+    /// The burn-rate tiers; DESIGN.md's four when not configured.
+    public var tiers: [AlertTier] = AlertTier.standard
 }
 
 public struct NotifierConfiguration: Sendable, Hashable {

@@ -90,3 +90,27 @@ extension CanaryStore {
         summary.duplicates += duplicates
     }
 }
+
+extension CanaryStore {
+    /// Canaries settled since `since`, as the SLOs need them, for rebuilding them at start-up.
+    public func settledCanaries(since: Date) throws -> [SettledCanary] {
+        try read { connection in
+            let statement = try connection.statement("""
+                SELECT route, carrier, verdict, submit_outcome, receipt_status = 'delivered', instr(facts, 'false_receipt') > 0, settled_at
+                  FROM canaries WHERE state = 'settled' AND settled_at >= ? ORDER BY settled_at
+                """)
+            try statement.bind([SQLiteValue(since)])
+            var canaries: [SettledCanary] = []
+            while try statement.step() {
+                guard let verdict = statement.value(at: 2).text.flatMap(Verdict.init(rawValue:)), let settledAt = statement.value(at: 6).date else {
+                    continue
+                }
+                canaries.append(SettledCanary(route: statement.value(at: 0).text ?? "", carrier: statement.value(at: 1).text ?? "",
+                                              verdict: verdict, submitOutcome: statement.value(at: 3).text.flatMap(SubmitOutcome.init(rawValue:)),
+                                              receiptSaidDelivered: statement.integer(at: 4) != 0, falseReceipt: statement.integer(at: 5) != 0,
+                                              settledAt: settledAt))
+            }
+            return canaries
+        }
+    }
+}

@@ -88,20 +88,19 @@ public struct SLOTracker: Sendable {
     }
 
     /// Whether a settled canary is an event of `indicator`, and a good one.
-    public static func event(of canary: Canary, for indicator: Indicator) -> Bool? {
-        guard let verdict = canary.verdict else { return nil }
+    public static func event(of canary: SettledCanary, for indicator: Indicator) -> Bool? {
         switch indicator {
         case .delivery:
-            return verdict == .delivered
+            return canary.verdict == .delivered
         case .acceptedDelivery:
-            guard canary.submit == nil || canary.submit?.outcome == .accepted || canary.submit?.outcome == .unknown else { return nil }
-            return verdict != .lost
+            guard canary.submitOutcome == nil || canary.submitOutcome == .accepted || canary.submitOutcome == .unknown else { return nil }
+            return canary.verdict != .lost
         case .latency:
-            guard verdict.arrived else { return nil }
-            return verdict == .delivered
+            guard canary.verdict.arrived else { return nil }
+            return canary.verdict == .delivered
         case .receiptHonesty:
-            guard canary.receiptStatus == .delivered else { return nil }
-            return !canary.facts.contains(.falseReceipt)
+            guard canary.receiptSaidDelivered else { return nil }
+            return !canary.falseReceipt
         }
     }
 
@@ -115,12 +114,15 @@ public struct SLOTracker: Sendable {
 
     /// Counts a settled canary, at its settlement time, in every SLO it belongs to.
     public mutating func record(_ canary: Canary) {
-        guard let settledAt = canary.settledAt else { return }
+        if let settled = SettledCanary(canary) { record(settled) }
+    }
+
+    public mutating func record(_ canary: SettledCanary) {
         for definition in definitions {
             guard let good = Self.event(of: canary, for: definition.indicator) else { continue }
-            let key = SLOKey(slo: definition.name, route: canary.plan.route, carrier: canary.plan.carrier)
+            let key = SLOKey(slo: definition.name, route: canary.route, carrier: canary.carrier)
             if counters[key] == nil { prepare(route: key.route, carrier: key.carrier) }
-            for window in windows { counters[key]?[window]?.add(good: good, at: settledAt) }
+            for window in windows { counters[key]?[window]?.add(good: good, at: canary.settledAt) }
         }
     }
 
@@ -134,5 +136,34 @@ public struct SLOTracker: Sendable {
                                  return EventCounts(good: counts.good, total: counts.total)
                              })
         }
+    }
+}
+
+/// What the SLOs need of a settled canary (the store can give it without loading the canary).
+public struct SettledCanary: Sendable, Hashable {
+    public var route: String
+    public var carrier: String
+    public var verdict: Verdict
+    public var submitOutcome: SubmitOutcome?
+    public var receiptSaidDelivered: Bool
+    public var falseReceipt: Bool
+    public var settledAt: Date
+
+    public init(route: String, carrier: String, verdict: Verdict, submitOutcome: SubmitOutcome?, receiptSaidDelivered: Bool,
+                falseReceipt: Bool, settledAt: Date) {
+        self.route = route
+        self.carrier = carrier
+        self.verdict = verdict
+        self.submitOutcome = submitOutcome
+        self.receiptSaidDelivered = receiptSaidDelivered
+        self.falseReceipt = falseReceipt
+        self.settledAt = settledAt
+    }
+
+    public init?(_ canary: Canary) {
+        guard let verdict = canary.verdict, let settledAt = canary.settledAt else { return nil }
+        self.init(route: canary.plan.route, carrier: canary.plan.carrier, verdict: verdict, submitOutcome: canary.submit?.outcome,
+                  receiptSaidDelivered: canary.receiptStatus == .delivered, falseReceipt: canary.facts.contains(.falseReceipt),
+                  settledAt: settledAt)
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import HTTP
+import LastmileConfig
+import LastmileCore
+import LastmileProviders
+
+/// One alert as notifiers tell it.
+public struct AlertNotice: Sendable, Hashable {
+    public enum Status: String, Sendable { case firing, resolved }
+
+    public var status: Status
+    public var finding: AlertFinding
+    public var startsAt: Date
+    public var endsAt: Date?
+    /// Where to see the recent lost canaries.
+    public var link: String
+
+    public var summary: String {
+        let rate = String(format: "%.1f%%", finding.observedRate * 100)
+        let allowed = String(format: "%.1f%%", finding.allowedRate * 100)
+        let window = SLOMonitor.label(finding.tier.long)
+        switch finding.name {
+        case "AcceptedButUndelivered":
+            return "\(finding.key.route) × \(finding.key.carrier): \(rate) of accepted messages never arrived in the last \(window) "
+                + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
+        default:
+            return "\(finding.name) on \(finding.key.route) × \(finding.key.carrier): \(rate) bad in the last \(window) "
+                + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
+        }
+    }
+}
+
+/// Sends alerts to Alertmanager (v2 API), a JSON webhook, or a command; retries with backoff
+/// in the background, so a notifier that is down never holds up probing.
+struct AlertNotifier: Sendable {
+    let configuration: NotifierConfiguration
+    let client: HTTPClient
+    let logger: Logger
+
+    func send(_ notices: [AlertNotice]) {
+        guard !notices.isEmpty else { return }
+        Task {
+            for attempt in 0..<5 {
+                if attempt > 0 { try? await Task.sleep(for: .seconds(Double(1 << attempt))) }
+                if await deliver(notices) { return }
+            }
+            logger.error("alert notification not delivered", [("notifier", configuration.kind.rawValue),
+                                                              ("alerts", String(notices.count))])
+        }
+    }
+
+    private func deliver(_ notices: [AlertNotice]) async -> Bool {
+        switch configuration.kind {
+        case .alertmanager:
+            guard let base = configuration.url else { return true }
+            let body = notices.map(Self.alertmanager)
+            return await post(URL(string: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v2/alerts")!, body)
+        case .webhook:
+            guard let url = configuration.url else { return true }
+            var delivered = true
+            for notice in notices { delivered = await post(url, Self.webhook(notice)) && delivered }
+            return delivered
+        case .command:
+            return notices.allSatisfy(run)
+        }
+    }
+
+    static func labels(_ notice: AlertNotice) -> [String: String] {
+        ["alertname": notice.finding.name, "severity": notice.finding.severity, "slo": notice.finding.key.slo,
+         "route": notice.finding.key.route, "carrier": notice.finding.key.carrier, "service": "lastmile"]
+    }
+
+    static func alertmanager(_ notice: AlertNotice) -> [String: Any] {
+        var alert: [String: Any] = [
+            "labels": labels(notice),
+            "annotations": ["summary": notice.summary, "lost_canaries": notice.link,
+                            "description": "Burn rate \(String(format: "%.1f", notice.finding.observedRate / notice.finding.allowedRate))× over "
+                                + "\(SLOMonitor.label(notice.finding.tier.long)) and \(SLOMonitor.label(notice.finding.tier.short))"],
+            "startsAt": Timestamps.format(notice.startsAt),
+            "generatorURL": notice.link,
+        ]
+        if let ends = notice.endsAt { alert["endsAt"] = Timestamps.format(ends) }
+        return alert
+    }
+
+    static func webhook(_ notice: AlertNotice) -> [String: Any] {
+        ["status": notice.status.rawValue, "alert": notice.finding.name, "severity": notice.finding.severity,
+         "slo": notice.finding.key.slo, "route": notice.finding.key.route, "carrier": notice.finding.key.carrier,
+         "summary": notice.summary, "rate": notice.finding.observedRate, "allowed_rate": notice.finding.allowedRate,
+         "window": SLOMonitor.label(notice.finding.tier.long), "link": notice.link,
+         "starts_at": Timestamps.format(notice.startsAt)]
+    }
+
+    private func post(_ url: URL, _ object: Any) async -> Bool {
+        guard let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return true }
+        let request = HTTPClient.Request(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body,
+                                         timeout: 10, isIdempotent: true)
+        guard let response = try? await client.send(request) else { return false }
+        return (200..<300).contains(response.status)
+    }
+
+    private func run(_ notice: AlertNotice) -> Bool {
+        guard let program = configuration.command.first else { return true }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = Array(configuration.command.dropFirst())
+        var environment = ProcessInfo.processInfo.environment
+        environment["LASTMILE_ALERT_STATUS"] = notice.status.rawValue
+        environment["LASTMILE_ALERT_NAME"] = notice.finding.name
+        environment["LASTMILE_ALERT_SEVERITY"] = notice.finding.severity
+        environment["LASTMILE_ALERT_SLO"] = notice.finding.key.slo
+        environment["LASTMILE_ALERT_ROUTE"] = notice.finding.key.route
+        environment["LASTMILE_ALERT_CARRIER"] = notice.finding.key.carrier
+        environment["LASTMILE_ALERT_SUMMARY"] = notice.summary
+        environment["LASTMILE_ALERT_LINK"] = notice.link
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        } catch {
+            return false
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import LastmileCore
+import Synchronization
+
+/// The SLOs of the running daemon: fed with every settled canary, read by `/metrics` and the alert loop.
+public final class SLOMonitor: Sendable {
+    private let tracker: Mutex<SLOTracker>
+
+    public init(definitions: [SLODefinition], extraWindows: [TimeInterval]) {
+        tracker = Mutex(SLOTracker(definitions: definitions, extraWindows: extraWindows))
+    }
+
+    public func prepare(_ pairs: [DaemonMetrics.Pair]) {
+        tracker.withLock { tracker in for pair in pairs { tracker.prepare(route: pair.route, carrier: pair.carrier) } }
+    }
+
+    public func record(_ result: CorrelationResult) {
+        guard !result.settled.isEmpty else { return }
+        let settled = result.settledCanaries
+        tracker.withLock { tracker in for canary in settled { tracker.record(canary) } }
+    }
+
+    public func record(_ canaries: [SettledCanary]) {
+        tracker.withLock { tracker in for canary in canaries { tracker.record(canary) } }
+    }
+
+    public func statuses(at now: Date) -> [SLOStatus] { tracker.withLock { $0.statuses(at: now) } }
+
+    /// The longest window kept, for rebuilding from the store.
+    public var longestWindow: TimeInterval { tracker.withLock { $0.windows.max() ?? 0 } }
+
+    /// `lastmile_slo_*` families.
+    public func families(at now: Date) -> [MetricFamily] {
+        var objective: [MetricLabels: Double] = [:], events: [MetricLabels: Double] = [:]
+        var budget: [MetricLabels: Double] = [:], burn: [MetricLabels: Double] = [:]
+        for status in statuses(at: now) {
+            let base: MetricLabels = ["slo": status.key.slo, "route": status.key.route, "carrier": status.key.carrier]
+            objective[base] = status.definition.objective
+            budget[base] = status.budgetRemaining ?? .nan
+            for (window, counts) in status.windows {
+                let label = Self.label(window)
+                events[base.adding("window", label).adding("kind", "good")] = Double(counts.good)
+                events[base.adding("window", label).adding("kind", "total")] = Double(counts.total)
+                burn[base.adding("window", label)] = status.burnRate(over: window) ?? .nan
+            }
+        }
+        return [
+            MetricFamily(name: "lastmile_slo_objective_ratio", help: "The objective of each SLO.", kind: .gauge, values: objective),
+            MetricFamily(name: "lastmile_slo_events", help: "Good and total events of each SLO over rolling windows.", kind: .gauge, values: events),
+            MetricFamily(name: "lastmile_slo_error_budget_remaining_ratio",
+                         help: "Share of the error budget left over the SLO window; NaN with no data.", kind: .gauge, values: budget),
+            MetricFamily(name: "lastmile_slo_burn_rate", help: "Error budget burn rate over each window; NaN with no data.",
+                         kind: .gauge, values: burn),
+        ]
+    }
+
+    static func label(_ window: TimeInterval) -> String {
+        var remaining = Int(window)
+        var text = ""
+        for (suffix, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where remaining >= size {
+            text += "\(remaining / size)\(suffix)"
+            remaining %= size
+        }
+        return text.isEmpty ? "0s" : text
+    }
+}
