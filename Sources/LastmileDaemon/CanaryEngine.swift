@@ -12,13 +12,16 @@ public actor CanaryEngine {
     let store: CanaryStore
     let metrics: DaemonMetrics
     let clock: any WallClock
+    /// Fed with every settled canary, when SLOs are kept.
+    let slo: SLOMonitor?
     private var correlator: Correlator
 
     public init(store: CanaryStore, metrics: DaemonMetrics, clock: any WallClock,
-                configuration: CorrelatorConfiguration = CorrelatorConfiguration()) {
+                configuration: CorrelatorConfiguration = CorrelatorConfiguration(), slo: SLOMonitor? = nil) {
         self.store = store
         self.metrics = metrics
         self.clock = clock
+        self.slo = slo
         self.correlator = Correlator(configuration: configuration)
     }
 
@@ -37,7 +40,7 @@ public actor CanaryEngine {
         let now = clock.now
         let result = correlator.submitStarted(plan, at: now)
         try await store.commit(StoreChange(result))
-        metrics.apply(result, at: now)
+        publish(result, at: now)
     }
 
     /// Records the API's answer.
@@ -45,7 +48,7 @@ public actor CanaryEngine {
         let now = clock.now
         let result = correlator.submitAnswered(id: canaryID, answer: answer, at: now, requestStartedAt: requestStartedAt)
         try await store.commit(StoreChange(result))
-        metrics.apply(result, at: now)
+        publish(result, at: now)
     }
 
     /// Correlates and stores receipts from one request; returns how each was joined.
@@ -67,7 +70,7 @@ public actor CanaryEngine {
             stored.append(StoredReceipt(report: report, match: result.match, rawPayload: rawPayload))
         }
         try await store.commit(StoreChange(combined, receipts: stored))
-        metrics.apply(combined, at: time)
+        publish(combined, at: time)
         let matches = stored.map { receipt -> ReportMatch in
             if let reason = receipt.unmatchedReason { return .unmatched(reason, canaryID: receipt.canaryID) }
             return receipt.duplicate ? .duplicate(canaryID: receipt.canaryID ?? "") : .matched(canaryID: receipt.canaryID ?? "")
@@ -100,7 +103,7 @@ public actor CanaryEngine {
             matches.append(result.match ?? .unmatched(.noToken, canaryID: nil))
         }
         try await store.commit(StoreChange(combined, arrivals: stored))
-        metrics.apply(combined, at: time)
+        publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "arrival", match: match) }
         return matches
     }
@@ -131,7 +134,7 @@ public actor CanaryEngine {
             report: report, match: result.match, rawPayload: Data(parts.map(\.rawPayload).joined(separator: Data("\n".utf8))))])
         change.assembled = [(receiver, sender, reference)]
         try await store.commit(change)
-        metrics.apply(result, at: time)
+        publish(result, at: time)
         metrics.countReport(kind: "arrival", match: result.match)
         return result.match
     }
@@ -166,8 +169,14 @@ public actor CanaryEngine {
         let result = correlator.advance(to: now)
         guard !result.changed.isEmpty else { return 0 }
         try await store.commit(StoreChange(result))
-        metrics.apply(result, at: now)
+        publish(result, at: now)
         return result.settled.count
+    }
+
+    /// Tells metrics and SLOs what a committed step changed.
+    private func publish(_ result: CorrelationResult, at time: Date) {
+        metrics.apply(result, at: time)
+        slo?.record(result)
     }
 
     /// Canaries not yet settled.

@@ -61,6 +61,9 @@ public final class Daemon: Sendable {
     let store: CanaryStore
     public let engine: CanaryEngine
     public let metrics: DaemonMetrics
+    /// The SLOs, fed by the engine.
+    public let slo: SLOMonitor
+    let alerts: AlertLoop
     let limits = SendLimits()
     let server: HTTPServer
     private let current: Mutex<DaemonContext>
@@ -72,7 +75,10 @@ public final class Daemon: Sendable {
     public let listenAddress: ListenAddress
 
     private init(options: Options, context: DaemonContext, store: CanaryStore, engine: CanaryEngine, metrics: DaemonMetrics,
-                 server: HTTPServer, port: UInt16, listenAddress: ListenAddress) {
+                 slo: SLOMonitor, server: HTTPServer, port: UInt16, listenAddress: ListenAddress) {
+        self.slo = slo
+        alerts = AlertLoop(monitor: slo, logger: options.logger, clock: options.clock,
+                           repeatInterval: context.configuration.alerting.repeatInterval)
         self.options = options
         self.current = Mutex(context)
         self.store = store
@@ -106,8 +112,12 @@ public final class Daemon: Sendable {
                                     apiBounds: configuration.metrics.apiBuckets)
         metrics.seed(context.pairs)
         metrics.recordReload(successful: true, at: options.clock.now)
-        let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator)
+        let slo = SLOMonitor(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows)
+        slo.prepare(context.pairs)
+        let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator, slo: slo)
         do {
+            // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
+            slo.record(try store.settledCanaries(since: options.clock.now.addingTimeInterval(-slo.longestWindow)))
             let summary = try await engine.recover()
             _ = try await engine.assemblePending(at: options.clock.now)
             options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
@@ -133,12 +143,14 @@ public final class Daemon: Sendable {
             store.close()
             throw .listen("\(address): \(error)")
         }
-        let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, server: server,
+        let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo, server: server,
                             port: port, listenAddress: ListenAddress(host: address.host, port: port, isIPv6: address.isIPv6))
         daemon.limits.seedSentToday((try? store.sentCounts(since: SendLimits.startOfDay(options.clock.now))) ?? [:],
                                     day: SendLimits.day(of: options.clock.now))
+        let alerts = daemon.alerts
         let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
-                                  context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady })
+                                  context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
+                                  extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() })
         let router = routes.router()
         box.withLock { $0 = router }
         daemon.startLoops()
@@ -205,7 +217,8 @@ public final class Daemon: Sendable {
         let spool = SpoolWatcher(engine: engine, logger: logger, clock: options.clock)
         let watch = Task { [self] in await spool.run(context: { [self] in context }) }
         let schedule = Task { await scheduler.run() }
-        tasks.withLock { $0 = [schedule, settle, prune, watch] }
+        let alerting = Task { [self] in await alerts.run(context: { [self] in context }) }
+        tasks.withLock { $0 = [schedule, settle, prune, watch, alerting] }
     }
 
     /// Loads the configuration again and swaps it in whole; a bad one leaves the old running.
@@ -236,12 +249,30 @@ public final class Daemon: Sendable {
         }
         let fresh = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
         metrics.seed(fresh.pairs)
+        slo.prepare(fresh.pairs)
+        if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
+            rebuildSLOs(configuration, pairs: fresh.pairs)
+        }
         current.withLock { $0 = fresh }
         metrics.recordReload(successful: true, at: options.clock.now)
         logger.notice("configuration reloaded", [("routes", String(configuration.routes.count)),
                                                  ("probes", String(configuration.probes.filter(\.enabled).count))])
         options.notifier.ready(status: statusLine)
         return true
+    }
+
+    /// Counts the stored settled canaries again under changed SLO definitions or tiers.
+    private func rebuildSLOs(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair]) {
+        let definitions = configuration.sloDefinitions
+        let windows = configuration.alertEvaluator.windows
+        let longest = (SLOTracker(definitions: definitions, extraWindows: windows).windows.max() ?? 0)
+        do {
+            let canaries = try store.settledCanaries(since: options.clock.now.addingTimeInterval(-longest))
+            slo.replace(definitions: definitions, extraWindows: windows, pairs: pairs, canaries: canaries)
+            logger.notice("SLOs rebuilt", [("slos", String(definitions.count)), ("canaries", String(canaries.count))])
+        } catch {
+            logger.error("SLOs not rebuilt; keeping the previous ones", [("error", "\(error)")])
+        }
     }
 
     /// Stops scheduling, lets sends and requests in flight finish, settles what is due, and closes the store.

@@ -13,12 +13,14 @@ struct DaemonRoutes: Sendable {
     let clock: any WallClock
     let context: @Sendable () -> DaemonContext
     let isReady: @Sendable () -> Bool
+    /// Families kept outside `DaemonMetrics` (SLOs, alerts).
+    let extraFamilies: @Sendable () -> [MetricFamily]
 
     func router() -> Router {
         var router = Router()
         router.add("GET", "/metrics") { _ in
             HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", PrometheusText.contentType)]),
-                         body: Array(metrics.render().utf8))
+                         body: Array(PrometheusText.render(metrics.families() + extraFamilies()).utf8))
         }
         router.add("GET", "/healthz") { _ in .text("ok") }
         router.add("GET", "/") { request in try statusPage(request) }

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileConfig
 import LastmileCore
 import Synchronization
 
@@ -9,6 +10,18 @@ public final class SLOMonitor: Sendable {
     public init(definitions: [SLODefinition], extraWindows: [TimeInterval]) {
         tracker = Mutex(SLOTracker(definitions: definitions, extraWindows: extraWindows))
     }
+
+    /// Starts over with new definitions, counting `canaries` again (after a reload changed the SLOs).
+    public func replace(definitions: [SLODefinition], extraWindows: [TimeInterval], pairs: [DaemonMetrics.Pair],
+                        canaries: [SettledCanary]) {
+        var fresh = SLOTracker(definitions: definitions, extraWindows: extraWindows)
+        for pair in pairs { fresh.prepare(route: pair.route, carrier: pair.carrier) }
+        for canary in canaries { fresh.record(canary) }
+        tracker.withLock { $0 = fresh }
+    }
+
+    /// The definitions being tracked.
+    public var definitions: [SLODefinition] { tracker.withLock { $0.definitions } }
 
     public func prepare(_ pairs: [DaemonMetrics.Pair]) {
         tracker.withLock { tracker in for pair in pairs { tracker.prepare(route: pair.route, carrier: pair.carrier) } }
@@ -62,5 +75,17 @@ public final class SLOMonitor: Sendable {
             remaining %= size
         }
         return text.isEmpty ? "0s" : text
+    }
+}
+
+extension LastmileConfiguration {
+    /// The configured SLOs as the tracker reads them.
+    public var sloDefinitions: [SLODefinition] {
+        slos.map { SLODefinition(name: $0.name, indicator: $0.indicator, objective: $0.objective, window: $0.window) }
+    }
+
+    /// The evaluator the `[alerting]` section describes.
+    public var alertEvaluator: AlertEvaluator {
+        AlertEvaluator(tiers: alerting.tiers, minimumEvents: alerting.minEvents, confidence: alerting.confidence)
     }
 }

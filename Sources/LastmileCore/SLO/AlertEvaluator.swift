@@ -37,6 +37,18 @@ public struct AlertFinding: Sendable, Hashable {
     public var lowerBound: Double
     public var allowedRate: Double
 
+    public init(name: String, key: SLOKey, severity: String, tier: AlertTier, badEvents: Int, totalEvents: Int,
+                lowerBound: Double, allowedRate: Double) {
+        self.name = name
+        self.key = key
+        self.severity = severity
+        self.tier = tier
+        self.badEvents = badEvents
+        self.totalEvents = totalEvents
+        self.lowerBound = lowerBound
+        self.allowedRate = allowedRate
+    }
+
     public var observedRate: Double { totalEvents > 0 ? Double(badEvents) / Double(totalEvents) : 0 }
 }
 

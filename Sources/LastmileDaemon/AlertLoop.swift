@@ -1,0 +1,95 @@
+import Foundation
+import HTTP
+import LastmileConfig
+import LastmileCore
+import Synchronization
+
+/// Evaluates the SLOs on a fixed interval, moves the alert book on, and tells the notifiers.
+///
+/// Alertmanager is sent every firing alert at every evaluation (with an `endsAt` a few
+/// intervals ahead, as Prometheus does) so it never times one out; webhooks and commands
+/// hear each alert when it fires, again every `repeat_interval`, and when it resolves.
+final class AlertLoop: Sendable {
+    private let monitor: SLOMonitor
+    private let book: Mutex<AlertBook>
+    private let client = HTTPClient()
+    private let logger: Logger
+    private let clock: any WallClock
+
+    init(monitor: SLOMonitor, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval) {
+        self.monitor = monitor
+        self.logger = logger
+        self.clock = clock
+        book = Mutex(AlertBook(repeatInterval: repeatInterval))
+    }
+
+    /// Evaluates with the configuration in force until cancelled.
+    func run(context: @Sendable () -> DaemonContext) async {
+        while !Task.isCancelled {
+            let configuration = context().configuration
+            evaluate(configuration)
+            try? await Task.sleep(for: .seconds(configuration.alerting.evaluationInterval))
+        }
+    }
+
+    /// One evaluation; returns what changed.
+    @discardableResult
+    func evaluate(_ configuration: LastmileConfiguration) -> AlertUpdate {
+        let now = clock.now
+        let alerting = configuration.alerting
+        let findings = configuration.alertEvaluator.findings(monitor.statuses(at: now))
+        let update = book.withLock { book in
+            book.repeatInterval = alerting.repeatInterval
+            return book.update(with: findings, at: now)
+        }
+        for alert in update.fired {
+            logger.warning("alert firing", fields(alert) + [("summary", notice(alert, .firing, configuration).summary)])
+        }
+        for alert in update.resolved { logger.notice("alert resolved", fields(alert)) }
+        for notifier in alerting.notify {
+            let notices: [AlertNotice]
+            switch notifier.kind {
+            case .alertmanager:
+                let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
+                notices = update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) }
+                    + update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+            case .webhook, .command:
+                notices = (update.fired + update.repeated).map { notice($0, .firing, configuration) }
+                    + update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+            }
+            AlertNotifier(configuration: notifier, client: client, logger: logger).send(notices)
+        }
+        return update
+    }
+
+    /// `lastmile_alerts_firing`: 1 for each firing alert.
+    func families() -> [MetricFamily] {
+        let firing = book.withLock { Array($0.firing.values) }
+        var values: [MetricLabels: Double] = [:]
+        for alert in firing {
+            values[["alertname": alert.finding.name, "severity": alert.finding.severity, "slo": alert.finding.key.slo,
+                    "route": alert.finding.key.route, "carrier": alert.finding.key.carrier]] = 1
+        }
+        return [MetricFamily(name: "lastmile_alerts_firing", help: "Alerts firing now, one series each.", kind: .gauge, values: values)]
+    }
+
+    private func notice(_ alert: FiringAlert, _ status: AlertNotice.Status, _ configuration: LastmileConfiguration,
+                        endsAt: Date? = nil) -> AlertNotice {
+        let key = alert.finding.key
+        var target = "/api/canaries?verdict=lost&route=\(Self.escape(key.route))&carrier=\(Self.escape(key.carrier))"
+        if let base = configuration.server.publicURL?.absoluteString {
+            target = (base.hasSuffix("/") ? String(base.dropLast()) : base) + target
+        }
+        return AlertNotice(status: status, finding: alert.finding, startsAt: alert.startsAt, endsAt: endsAt, link: target)
+    }
+
+    private func fields(_ alert: FiringAlert) -> [(String, String)] {
+        [("alert", alert.finding.name), ("severity", alert.finding.severity), ("slo", alert.finding.key.slo),
+         ("route", alert.finding.key.route), ("carrier", alert.finding.key.carrier),
+         ("bad", String(alert.finding.badEvents)), ("total", String(alert.finding.totalEvents))]
+    }
+
+    private static func escape(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? value
+    }
+}
