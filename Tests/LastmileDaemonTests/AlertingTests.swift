@@ -148,7 +148,18 @@ import Testing
         #expect(!after.contains("lastmile_alerts_firing{"))
         #expect(daemon.logText.contains("alert resolved"))
 
+        // The SLO counts come back from the store after a restart.
+        let series = #"lastmile_slo_events{carrier="Test \"Carrier\"",kind="total",route="bulk",slo="accepted-delivery",window="1h"}"#
+        let counted = try #require(EndToEndTests.metricValue(after, series))
+        #expect(counted >= 5)
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(timeout: 20) == 0)
+        let restarted = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
+                                          environment: ["BULK_TOKEN": "token"])
+        let newPort = try #require(await restarted.waitForPort(), "daemon did not restart: \(restarted.logText)")
+        let recounted = try #require(EndToEndTests.metricValue(try await LoopbackHTTP.request(port: newPort, path: "/metrics").body, series))
+        #expect(recounted >= counted, "SLO events lost in a restart: \(counted) before, \(recounted) after")
+        restarted.signal(SIGTERM)
+        #expect(await restarted.waitForExit(timeout: 20) == 0)
     }
 }
