@@ -12,6 +12,7 @@ import Synchronization
 final class AlertLoop: Sendable {
     private let monitor: SLOMonitor
     private let book: Mutex<AlertBook>
+    private let history = Mutex<[AlertNotice]>([])
     private let client = HTTPClient()
     private let logger: Logger
     private let clock: any WallClock
@@ -42,10 +43,13 @@ final class AlertLoop: Sendable {
             book.repeatInterval = alerting.repeatInterval
             return book.update(with: findings, at: now)
         }
-        for alert in update.fired {
-            logger.warning("alert firing", fields(alert) + [("summary", notice(alert, .firing, configuration).summary)])
+        let changes = update.fired.map { notice($0, .firing, configuration) }
+            + update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+        for change in changes {
+            let fields = fields(change.finding) + [("summary", change.summary)]
+            if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
         }
-        for alert in update.resolved { logger.notice("alert resolved", fields(alert)) }
+        if !changes.isEmpty { history.withLock { $0 = Array(($0 + changes).suffix(Self.historyLimit)) } }
         for notifier in alerting.notify {
             let notices: [AlertNotice]
             switch notifier.kind {
@@ -83,11 +87,17 @@ final class AlertLoop: Sendable {
         return AlertNotice(status: status, finding: alert.finding, startsAt: alert.startsAt, endsAt: endsAt, link: target)
     }
 
-    private func fields(_ alert: FiringAlert) -> [(String, String)] {
-        [("alert", alert.finding.name), ("severity", alert.finding.severity), ("slo", alert.finding.key.slo),
-         ("route", alert.finding.key.route), ("carrier", alert.finding.key.carrier),
-         ("bad", String(alert.finding.badEvents)), ("total", String(alert.finding.totalEvents))]
+    private func fields(_ finding: AlertFinding) -> [(String, String)] {
+        [("alert", finding.name), ("severity", finding.severity), ("slo", finding.key.slo),
+         ("route", finding.key.route), ("carrier", finding.key.carrier),
+         ("bad", String(finding.badEvents)), ("total", String(finding.totalEvents))]
     }
+
+    /// How many fired and resolved notices `recent` keeps.
+    static let historyLimit = 200
+
+    /// Alerts that fired or resolved lately, oldest first.
+    var recent: [AlertNotice] { history.withLock { $0 } }
 
     private static func escape(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? value

@@ -19,14 +19,15 @@ public struct AlertNotice: Sendable, Hashable {
         let rate = String(format: "%.1f%%", finding.observedRate * 100)
         let allowed = String(format: "%.1f%%", finding.allowedRate * 100)
         let window = SLOMonitor.label(finding.tier.long)
+        let what: String
         switch finding.name {
-        case "AcceptedButUndelivered":
-            return "\(finding.key.route) × \(finding.key.carrier): \(rate) of accepted messages never arrived in the last \(window) "
-                + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
-        default:
-            return "\(finding.name) on \(finding.key.route) × \(finding.key.carrier): \(rate) bad in the last \(window) "
-                + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
+        case "AcceptedButUndelivered": what = "of accepted messages never arrived"
+        case "DeliveryLate": what = "of arrived messages came after the threshold"
+        case "FalseDeliveryReceipts": what = "of \"delivered\" receipts were for messages that never arrived"
+        default: what = "of messages were not delivered on time"
         }
+        return "\(finding.key.route) × \(finding.key.carrier): \(rate) \(what) in the last \(window) "
+            + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
     }
 }
 

@@ -326,6 +326,9 @@ public enum LastmileVersion {
 }
 
 extension Daemon {
+    /// Alerts that fired or resolved lately, oldest first.
+    public var recentAlerts: [AlertNotice] { alerts.recent }
+
     /// Canaries whose submit started at or after `since`, newest first.
     public func canaries(since: Date, limit: Int = 10_000) throws -> [Canary] {
         try store.canaries(matching: CanaryQuery(since: since, limit: limit))

@@ -58,10 +58,16 @@ enum DemoCommand {
             port = free
         }
         if let simulatorPort, Int(port) != simulatorPort {
+            // The routes must name the port taken: start again there with the rewritten configuration.
+            network.stop()
             configuration = DemoNetwork.pointing(configuration, from: simulatorPort, to: Int(port))
             network = SimulatedNetwork(configuration: configuration, seed: seed)
-            guard let rebound = try? network.start(port: port) else { return 1 }
-            port = rebound
+            do {
+                port = try network.start(port: port)
+            } catch {
+                Output.error("lastmile demo: the simulated network cannot listen on port \(port): \(error)")
+                return 1
+            }
         }
 
         let storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("lastmile-demo-\(getpid())")
@@ -111,12 +117,13 @@ enum DemoCommand {
             }
         }
         interrupted.restore()
+        let alerts = daemon.recentAlerts
         await daemon.stop(grace: 2)
         network.stop()
 
         let canaries = (try? DemoStore.canaries(path: storePath, since: started)) ?? []
         let summaries = CanarySummaries.summarize(canaries)
-        display.finish(summaries: summaries, from: started, to: Date(), configuration: configuration)
+        display.finish(summaries: summaries, from: started, to: Date(), alerts: alerts)
         return 0
     }
 }

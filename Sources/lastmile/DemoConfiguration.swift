@@ -99,7 +99,35 @@ indicator = "latency"
 objective = 0.95
 window = "1h"
 
+# Alerts on the demo's compressed time: DESIGN.md's tiers with hours shrunk to minutes,
+# and fewer events needed because each route × carrier is probed every three seconds.
 [alerting]
-min_events = 10
+min_events = 6
+evaluation_interval = "1s"
+repeat_interval = "10m"
+
+[[alerting.tier]]
+severity = "page"
+long = "2m"
+short = "30s"
+factor = 14.4
+
+[[alerting.tier]]
+severity = "page"
+long = "12m"
+short = "1m"
+factor = 6
+
+[[alerting.tier]]
+severity = "ticket"
+long = "48m"
+short = "4m"
+factor = 3
+
+[[alerting.tier]]
+severity = "ticket"
+long = "144m"
+short = "12m"
+factor = 1
 """#
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LastmileConfig
 import LastmileCore
+import LastmileDaemon
 
 /// What the demo shows: a live table of what the API said, what the receipts said
 /// and what arrived, per route × carrier; then the report and the alerts.
@@ -65,20 +66,18 @@ final class DemoDisplay {
         }
     }
 
-    func finish(summaries: [RouteCarrierSummary], from: Date, to: Date, configuration: LastmileConfiguration) {
+    func finish(summaries: [RouteCarrierSummary], from: Date, to: Date, alerts: [AlertNotice]) {
         if interactive && drawnLines > 0 { FileHandle.standardOutput.write(Data("\u{1B}[\(drawnLines)A\r\u{1B}[J".utf8)) }
         Output.write("\nWhat the API said, what the receipts said, and what arrived:\n\n" + table(summaries) + "\n")
         Output.write(SummaryReport(title: "Lastmile demo report", from: from, to: to, summaries: summaries).render(.text))
-        var alerts: [EvidenceAlert] = []
-        for slo in configuration.slos {
-            alerts += EvidenceAlert.evaluate(summaries, indicator: slo.indicator, objective: slo.objective,
-                                             minimumEvents: configuration.alerting.minEvents)
-        }
         if alerts.isEmpty {
             Output.write("Alerts raised: none (no route × carrier had enough evidence of breaking its objectives).")
         } else {
-            Output.write("Alerts raised:")
-            for alert in alerts { Output.write("  \(alert.name): \(alert.summary)") }
+            Output.write("Alerts raised by the daemon:")
+            for alert in alerts {
+                let at = String(format: "%4.0fs", (alert.status == .firing ? alert.startsAt : alert.endsAt ?? to).timeIntervalSince(from))
+                Output.write("  [\(at)] \(alert.status.rawValue) \(alert.finding.severity) \(alert.finding.name): \(alert.summary)")
+            }
         }
     }
 }
