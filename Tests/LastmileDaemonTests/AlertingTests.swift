@@ -35,13 +35,13 @@ import Testing
             posts.storage.withLock { $0.filter { $0.path == path }.map(\.body) }.compactMap { try? JSONSerialization.jsonObject(with: $0) }
         }
 
-        func waitFor(timeout: Double = 40, _ condition: @Sendable () -> Bool) async -> Bool {
+        func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
             let deadline = ContinuousClock.now + .seconds(timeout)
             while ContinuousClock.now < deadline {
-                if condition() { return true }
+                if await condition() { return true }
                 try? await Task.sleep(for: .milliseconds(100))
             }
-            return condition()
+            return await condition()
         }
     }
 
