@@ -11,6 +11,7 @@ enum LastmileCommand {
           run --config FILE     run the daemon (systemd Type=notify; SIGHUP reloads, SIGTERM stops)
           check --config FILE   validate a configuration and summarise what it will do
           report --store PATH   a summary of a period per route × carrier (text, markdown, json, csv, html)
+          rules --config FILE   Prometheus recording and alerting rules for the configured SLOs
           help                  show this text
 
         """
@@ -30,6 +31,8 @@ enum LastmileCommand {
             return await DemoCommand.run(rest)
         case "report":
             return ReportCommand.run(rest)
+        case "rules":
+            return RulesCommand.run(rest)
         case "version", "--version":
             Output.write("lastmile \(LastmileVersion.current)")
             return 0

@@ -101,6 +101,13 @@ public enum Promtool {
         return nil
     }
 
+    /// Runs `promtool ARGUMENTS…` in `directory`; returns its exit status and output.
+    public static func run(_ arguments: [String], directory: URL? = nil) async throws -> (status: Int32, output: String) {
+        guard let path else { throw RawConnection.Failure(description: "promtool is not installed") }
+        let run = try await BuiltProducts.run(executable: URL(fileURLWithPath: path), arguments, directory: directory)
+        return (run.status, run.output + run.error)
+    }
+
     /// Runs `promtool check metrics` on `text`; returns its exit status and output.
     public static func checkMetrics(_ text: String) async throws -> (status: Int32, output: String) {
         guard let path else { throw RawConnection.Failure(description: "promtool is not installed") }
