@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import LastmileConfig
 import LastmileCore
+import LastmileStore
 import Synchronization
 
 /// Evaluates the SLOs on a fixed interval, moves the alert book on, and tells the notifiers.
@@ -16,26 +17,37 @@ final class AlertLoop: Sendable {
     private let client = HTTPClient()
     private let logger: Logger
     private let clock: any WallClock
+    private let store: CanaryStore
 
-    init(monitor: SLOMonitor, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval) {
+    /// Takes back the alerts the store says were firing, so a restart neither pages again nor
+    /// forgets to resolve.
+    init(monitor: SLOMonitor, store: CanaryStore, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval) {
         self.monitor = monitor
+        self.store = store
         self.logger = logger
         self.clock = clock
-        book = Mutex(AlertBook(repeatInterval: repeatInterval))
+        let restored: [FiringAlert]
+        do {
+            restored = try store.firingAlerts()
+        } catch {
+            logger.error("firing alerts not read from the store; they will fire again", [("error", "\(error)")])
+            restored = []
+        }
+        book = Mutex(AlertBook(repeatInterval: repeatInterval, restoring: restored))
     }
 
     /// Evaluates with the configuration in force until cancelled.
     func run(context: @Sendable () -> DaemonContext) async {
         while !Task.isCancelled {
             let configuration = context().configuration
-            evaluate(configuration)
+            await evaluate(configuration)
             try? await Task.sleep(for: .seconds(configuration.alerting.evaluationInterval))
         }
     }
 
     /// One evaluation; returns what changed.
     @discardableResult
-    func evaluate(_ configuration: LastmileConfiguration) -> AlertUpdate {
+    func evaluate(_ configuration: LastmileConfiguration) async -> AlertUpdate {
         let now = clock.now
         let alerting = configuration.alerting
         let findings = configuration.alertEvaluator.findings(monitor.statuses(at: now))
@@ -50,6 +62,13 @@ final class AlertLoop: Sendable {
             if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
         }
         if !changes.isEmpty { history.withLock { $0 = Array(($0 + changes).suffix(Self.historyLimit)) } }
+        if !update.isEmpty {
+            do {
+                try await store.saveFiringAlerts(update.firing)
+            } catch {
+                logger.error("firing alerts not stored", [("error", "\(error)")])
+            }
+        }
         for notifier in alerting.notify {
             let notices: [AlertNotice]
             switch notifier.kind {

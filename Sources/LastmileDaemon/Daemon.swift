@@ -77,7 +77,7 @@ public final class Daemon: Sendable {
     private init(options: Options, context: DaemonContext, store: CanaryStore, engine: CanaryEngine, metrics: DaemonMetrics,
                  slo: SLOMonitor, server: HTTPServer, port: UInt16, listenAddress: ListenAddress) {
         self.slo = slo
-        alerts = AlertLoop(monitor: slo, logger: options.logger, clock: options.clock,
+        alerts = AlertLoop(monitor: slo, store: store, logger: options.logger, clock: options.clock,
                            repeatInterval: context.configuration.alerting.repeatInterval)
         self.options = options
         self.current = Mutex(context)

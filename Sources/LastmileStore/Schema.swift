@@ -110,6 +110,26 @@ enum Schema {
         """
         CREATE INDEX canaries_by_start ON canaries (submit_started_at);
         """,
+        // 4: alerts firing, so a restart neither pages again nor forgets to resolve.
+        """
+        CREATE TABLE alerts (
+            name TEXT NOT NULL,
+            slo TEXT NOT NULL,
+            route TEXT NOT NULL,
+            carrier TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            tier_long REAL NOT NULL,
+            tier_short REAL NOT NULL,
+            tier_factor REAL NOT NULL,
+            bad INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            lower_bound REAL NOT NULL,
+            allowed_rate REAL NOT NULL,
+            starts_at REAL NOT NULL,
+            last_notified_at REAL NOT NULL,
+            PRIMARY KEY (name, slo, route, carrier, severity)
+        );
+        """,
     ]
 
     /// The schema version this code writes.

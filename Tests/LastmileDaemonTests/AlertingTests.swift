@@ -136,29 +136,41 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         #expect(recorder.bodies(at: "/hook").count == 1)
 
-        // Disabling the tier resolves the alert: Alertmanager gets endsAt ≤ now, the webhook "resolved".
-        try config.replacingOccurrences(of: "enabled = true", with: "enabled = false")
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        daemon.signal(SIGHUP)
-        let resolved = await recorder.waitFor(timeout: 20) {
-            recorder.bodies(at: "/hook").contains { ($0 as? [String: Any])?["status"] as? String == "resolved" }
-        }
-        #expect(resolved, "no resolution: \(daemon.logText)")
-        let after = try await LoopbackHTTP.request(port: port, path: "/metrics").body
-        #expect(!after.contains("lastmile_alerts_firing{"))
-        #expect(daemon.logText.contains("alert resolved"))
-
-        // The SLO counts come back from the store after a restart.
+        // A restart while firing: the alert is taken back from the store, not fired (and paged) again,
+        // and the SLO counts come back from the store.
         let series = #"lastmile_slo_events{carrier="Test \"Carrier\"",kind="total",route="bulk",slo="accepted-delivery",window="1h"}"#
-        let counted = try #require(EndToEndTests.metricValue(after, series))
+        let counted = try #require(EndToEndTests.metricValue(metrics, series))
         #expect(counted >= 5)
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(timeout: 20) == 0)
         let restarted = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
                                           environment: ["BULK_TOKEN": "token"])
         let newPort = try #require(await restarted.waitForPort(), "daemon did not restart: \(restarted.logText)")
-        let recounted = try #require(EndToEndTests.metricValue(try await LoopbackHTTP.request(port: newPort, path: "/metrics").body, series))
+        let reopened = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
+        #expect(reopened.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#),
+                "the firing alert was not restored")
+        let recounted = try #require(EndToEndTests.metricValue(reopened, series))
         #expect(recounted >= counted, "SLO events lost in a restart: \(counted) before, \(recounted) after")
+        try await Task.sleep(for: .seconds(1))
+        #expect(recorder.bodies(at: "/hook").count == 1, "a restart paged again")
+        #expect(!restarted.logText.contains("alert firing"))
+
+        // Disabling the tier resolves the alert: Alertmanager gets endsAt ≤ now, the webhook "resolved".
+        try config.replacingOccurrences(of: "enabled = true", with: "enabled = false")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        restarted.signal(SIGHUP)
+        let resolved = await recorder.waitFor(timeout: 20) {
+            recorder.bodies(at: "/hook").contains { ($0 as? [String: Any])?["status"] as? String == "resolved" }
+        }
+        #expect(resolved, "no resolution: \(restarted.logText)")
+        let resolution = Self.alertmanagerAlerts(recorder).last
+        let resolvedEnd = try #require(resolution?["endsAt"] as? String)
+        let resolvedStart = try #require(resolution?["startsAt"] as? String)
+        #expect(resolvedStart == startsAt, "the restored alert keeps its start")
+        #expect(resolvedEnd > resolvedStart)
+        let after = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
+        #expect(!after.contains("lastmile_alerts_firing{"))
+        #expect(restarted.logText.contains("alert resolved"))
         restarted.signal(SIGTERM)
         #expect(await restarted.waitForExit(timeout: 20) == 0)
     }

@@ -2,6 +2,12 @@ import Foundation
 
 /// One alert that is firing: which condition, since when, and when it was last told.
 public struct FiringAlert: Sendable, Hashable {
+    public init(finding: AlertFinding, startsAt: Date, lastNotifiedAt: Date) {
+        self.finding = finding
+        self.startsAt = startsAt
+        self.lastNotifiedAt = lastNotifiedAt
+    }
+
     /// The latest finding (counts and rates move while it fires).
     public var finding: AlertFinding
     public var startsAt: Date
@@ -47,8 +53,10 @@ public struct AlertBook: Sendable {
     public private(set) var firing: [AlertIdentity: FiringAlert] = [:]
     public var repeatInterval: TimeInterval
 
-    public init(repeatInterval: TimeInterval) {
+    /// A book holding `restoring` (the alerts firing when the daemon last stopped) as firing.
+    public init(repeatInterval: TimeInterval, restoring: [FiringAlert] = []) {
         self.repeatInterval = repeatInterval
+        for alert in restoring { firing[alert.identity] = alert }
     }
 
     /// Fires alerts for new findings, resolves those whose condition is gone, and marks repeats due.

@@ -1,0 +1,47 @@
+import Foundation
+import LastmileCore
+
+extension CanaryStore {
+    /// Replaces the stored firing alerts with `alerts`, in one transaction.
+    public func saveFiringAlerts(_ alerts: [FiringAlert]) async throws {
+        try await writer.write { connection in
+            try connection.execute("DELETE FROM alerts")
+            for alert in alerts {
+                let finding = alert.finding
+                let statement = try connection.statement("""
+                    INSERT INTO alerts (name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
+                                        lower_bound, allowed_rate, starts_at, last_notified_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                try statement.bind([SQLiteValue(finding.name), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
+                                    SQLiteValue(finding.key.carrier), SQLiteValue(finding.severity), SQLiteValue(finding.tier.long),
+                                    SQLiteValue(finding.tier.short), SQLiteValue(finding.tier.factor), SQLiteValue(finding.badEvents),
+                                    SQLiteValue(finding.totalEvents), SQLiteValue(finding.lowerBound), SQLiteValue(finding.allowedRate),
+                                    SQLiteValue(alert.startsAt), SQLiteValue(alert.lastNotifiedAt)])
+                _ = try statement.step()
+            }
+        }
+    }
+
+    /// The alerts that were firing when last saved.
+    public func firingAlerts() throws -> [FiringAlert] {
+        try read { connection in
+            let statement = try connection.statement("""
+                SELECT name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total, lower_bound, allowed_rate,
+                       starts_at, last_notified_at FROM alerts ORDER BY route, carrier, name, severity
+                """)
+            var alerts: [FiringAlert] = []
+            while try statement.step() {
+                let text = { (column: Int) in statement.value(at: column).text ?? "" }
+                let real = { (column: Int) in statement.value(at: column).real ?? 0 }
+                let tier = AlertTier(severity: text(4), long: real(5), short: real(6), factor: real(7))
+                let finding = AlertFinding(name: text(0), key: SLOKey(slo: text(1), route: text(2), carrier: text(3)), severity: text(4),
+                                           tier: tier, badEvents: Int(statement.integer(at: 8)), totalEvents: Int(statement.integer(at: 9)),
+                                           lowerBound: real(10), allowedRate: real(11))
+                guard let startsAt = statement.value(at: 12).date, let notified = statement.value(at: 13).date else { continue }
+                alerts.append(FiringAlert(finding: finding, startsAt: startsAt, lastNotifiedAt: notified))
+            }
+            return alerts
+        }
+    }
+}
