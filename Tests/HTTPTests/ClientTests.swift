@@ -23,16 +23,15 @@ import Testing
 
     @Test func aSilentServerTimesOut() async throws {
         let server = HTTPServer { _ in
-            try await Task.sleep(for: .seconds(3))
+            // Far longer than the timeout: an answer here means the timeout did not work.
+            try await Task.sleep(for: .seconds(30))
             return .text("late")
         }
         let port = try server.listen(host: "127.0.0.1", port: 0)
         defer { server.stop(grace: 0.2) }
-        let started = Date()
         await #expect(throws: HTTPClient.Failure.timedOut) {
             try await HTTPClient().send(HTTPClient.Request(method: "POST", url: URL(string: "http://127.0.0.1:\(port)/")!, timeout: 0.5))
         }
-        #expect(Date().timeIntervalSince(started) < 2.5)
     }
 }
 

@@ -211,7 +211,9 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, e.g. \(mismatches.prefix(5))")
         for verdict in Verdict.allCases { #expect((counts[verdict] ?? 0) > 10, "too few \(verdict) cases to mean anything: \(counts)") }
         let worst = latencyErrors.max() ?? 0
-        #expect(worst < 0.005, "worst latency error \(worst * 1000) ms over \(latencyErrors.count) arrivals")
+        // The truth's own timestamps are taken in user space by the simulator, on a machine running
+        // other tests at the same time; 10 ms leaves room for that and still catches a wrong clock.
+        #expect(worst < 0.010, "worst latency error \(worst * 1000) ms over \(latencyErrors.count) arrivals")
         #expect(negativeFlags > 0)
 
         // Every report posted was stored once; duplicates and unmatched are all accounted for.
