@@ -169,10 +169,7 @@ struct DaemonRoutes: Sendable {
 
     func canaryTimeline(_ request: HTTPRequest) throws -> HTTPResponse {
         let key = request.parameters["id"] ?? ""
-        let canary = try store.canary(id: key) ?? Token(key).flatMap { try? store.canary(token: $0) }
-        guard let canary else { return .error(.notFound, "no canary has id or token \(key)") }
-        let timeline = CanaryJSON.timeline(canary, receipts: try store.receipts(canaryID: canary.id),
-                                           arrivals: try store.arrivals(canaryID: canary.id))
-        return .json(CanaryJSON.encode(timeline))
+        guard let trace = try CanaryTrace(store: store, key: key) else { return .error(.notFound, "no canary has id or token \(key)") }
+        return .json(trace.json)
     }
 }

@@ -12,6 +12,7 @@ enum LastmileCommand {
           check --config FILE   validate a configuration and summarise what it will do
           report --store PATH   a summary of a period per route × carrier (text, markdown, json, csv, html)
           rules --config FILE   Prometheus recording and alerting rules for the configured SLOs
+          trace --config FILE ID|TOKEN   one canary's whole timeline (--json for the API's shape)
           help                  show this text
 
         """
@@ -33,6 +34,8 @@ enum LastmileCommand {
             return ReportCommand.run(rest)
         case "rules":
             return RulesCommand.run(rest)
+        case "trace":
+            return TraceCommand.run(rest)
         case "version", "--version":
             Output.write("lastmile \(LastmileVersion.current)")
             return 0

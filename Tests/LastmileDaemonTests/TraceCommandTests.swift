@@ -1,0 +1,73 @@
+import Foundation
+import LastmileCore
+import LastmileStore
+import LastmileTestSupport
+import Testing
+
+@Suite struct TraceCommandTests {
+    /// A store with two canaries: one lost behind a DELIVRD receipt, one that arrived with its body altered.
+    static func store(at path: String, now: Date) async throws -> (lost: CanaryPlan, altered: CanaryPlan) {
+        let store = try CanaryStore(path: path)
+        defer { store.close() }
+        var correlator = Correlator()
+        var plans: [CanaryPlan] = []
+        for index in 0..<2 {
+            let token = Token(payload: UInt64(7_000 + index))
+            let plan = CanaryPlan(id: "trace\(index)", token: token, route: "bulk", carrier: "EE", probe: "p", receiver: "rx",
+                                  to: "+447700900123", from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+            plans.append(plan)
+            let started = now.addingTimeInterval(-3_600)
+            try await store.commit(StoreChange(correlator.submitStarted(plan, at: started)))
+            try await store.commit(StoreChange(correlator.submitAnswered(
+                id: plan.id, answer: SubmitAnswer(outcome: .accepted, providerMessageID: "msg-\(index)", providerStatus: "QUEUED"),
+                at: started.addingTimeInterval(0.25))))
+            let receipt = ReceiptReport(reference: store.reserveReportID(), route: "bulk", providerMessageID: "msg-\(index)", token: nil,
+                                        status: .delivered, rawStatus: "DELIVRD", errorCode: nil, reportedAt: nil,
+                                        ingestedAt: started.addingTimeInterval(3))
+            let receiptResult = correlator.ingest(receipt)
+            try await store.commit(StoreChange(receiptResult, receipts: [StoredReceipt(report: receipt, match: receiptResult.match,
+                                                                                     rawPayload: Data("{}".utf8))]))
+            if index == 1 {
+                let arrival = ArrivalReport(reference: store.reserveReportID(), receiver: "rx", from: "LASTMILE", body: plan.body + " [ad]",
+                                            reportedAt: nil, ingestedAt: started.addingTimeInterval(4.5))
+                let arrivalResult = correlator.ingest(arrival)
+                try await store.commit(StoreChange(arrivalResult, arrivals: [StoredArrival(report: arrival, match: arrivalResult.match,
+                                                                                         rawPayload: Data("{}".utf8))]))
+            }
+        }
+        try await store.commit(StoreChange(correlator.advance(to: now)))
+        return (plans[0], plans[1])
+    }
+
+    @Test func tracesALostCanaryAndAnAlteredOneByIdOrToken() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("trace.db")
+        let (lost, altered) = try await Self.store(at: path, now: Date())
+
+        let byToken = try await BuiltProducts.run("lastmile", ["trace", "--store", path, lost.token.description])
+        #expect(byToken.status == 0, "\(byToken.error)")
+        #expect(byToken.output.contains("API answered after 250 ms: accepted, message id msg-0, status QUEUED"))
+        #expect(byToken.output.contains("+0.250s"))
+        #expect(byToken.output.contains("receipt DELIVRD → delivered"))
+        #expect(byToken.output.contains("verdict: lost: the API accepted it, the receipt said delivered, and nothing arrived by the 600.00 s deadline — a false receipt."))
+        let lines = byToken.output.split(separator: "\n").map(String.init)
+        let order = ["submit started", "API answered", "receipt DELIVRD", "settled: lost"].map { event in lines.firstIndex { $0.contains(event) } }
+        #expect(order.allSatisfy { $0 != nil } && order == order.sorted { ($0 ?? 0) < ($1 ?? 0) }, "events out of order:\n\(byToken.output)")
+
+        let byID = try await BuiltProducts.run("lastmile", ["trace", "--store", path, altered.id])
+        #expect(byID.status == 0)
+        #expect(byID.output.contains("body received as \"\(altered.body) [ad]\""))
+        #expect(byID.output.contains("verdict: delivered: arrived 4.50 s after the submit, within the 60.00 s threshold"))
+        #expect(byID.output.contains("altered_body"))
+
+        let json = try await BuiltProducts.run("lastmile", ["trace", "--store", path, altered.id, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["verdict"] as? String == "delivered")
+        #expect((object["events"] as? [[String: Any]])?.map { $0["event"] as? String } == ["submit_started", "submit_answered", "receipt", "arrival", "settled"])
+
+        let missing = try await BuiltProducts.run("lastmile", ["trace", "--store", path, "nope"])
+        #expect(missing.status == 1)
+        #expect(missing.error.contains("no canary has id or token nope"))
+        #expect(try await BuiltProducts.run("lastmile", ["trace", "--store", path]).status == 2)
+    }
+}
