@@ -7,14 +7,17 @@ import LastmileStore
 /// `lastmile report`: a summary of a period, per route × carrier, for cron.
 enum ReportCommand {
     static let usage = """
-        usage: lastmile report (--config FILE | --store PATH) [--period 7d | --from TIME [--to TIME]]
-                               [--format text|markdown|json|csv|html] [--route NAME]
+        usage: lastmile report (--config FILE | --store PATH) [--period 7d|yesterday|last-week|last-month | --from TIME [--to TIME]]
+                               [--format text|markdown|json|csv|html] [--route NAME] [--output PATH] [--fail-on-breach]
+
+        --fail-on-breach (with --config) exits 2 when an SLO was breached over the period.
         """
 
     static func run(_ arguments: [String]) -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config", "store", "period", "from", "to", "format", "route"])
+            options = try OptionParser(arguments, valued: ["config", "store", "period", "from", "to", "format", "route", "output"],
+                                       flagNames: ["fail-on-breach"])
         } catch {
             Output.error("lastmile report: \(error)\n\(usage)")
             return 2
@@ -24,13 +27,20 @@ enum ReportCommand {
             return 2
         }
         var storePath = options.values["store"]
-        if storePath == nil, let config = options.values["config"] {
+        var definitions: [SLODefinition] = []
+        if let config = options.values["config"] {
             let loaded = ConfigLoader.load(path: config)
             guard let configuration = loaded.configuration else {
                 for error in loaded.errors { Output.error(error.description) }
                 return 1
             }
-            storePath = configuration.store.path
+            storePath = storePath ?? configuration.store.path
+            definitions = configuration.sloDefinitions
+        }
+        let failOnBreach = options.flags.contains("fail-on-breach")
+        if failOnBreach && options.values["config"] == nil {
+            Output.error("lastmile report: --fail-on-breach needs --config, where the SLOs are")
+            return 2
         }
         guard let storePath else {
             Output.error(usage)
@@ -46,9 +56,11 @@ enum ReportCommand {
         if let text = options.values["from"] {
             guard let date = Timestamps.parse(text) else { Output.error("lastmile report: --from must be an RFC 3339 time"); return 2 }
             from = date
+        } else if let name = options.values["period"], let period = ReportPeriod(rawValue: name) {
+            (from, to) = period.bounds(now: now)
         } else {
             guard let period = ConfigDuration.parse(options.values["period"] ?? "7d"), period > 0 else {
-                Output.error("lastmile report: --period must be a duration such as 1d or 7d")
+                Output.error("lastmile report: --period must be a duration such as 1d or 7d, or yesterday, last-week, last-month")
                 return 2
             }
             from = to.addingTimeInterval(-period)
@@ -63,11 +75,47 @@ enum ReportCommand {
             defer { store.close() }
             let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
             let report = SummaryReport(from: from, to: to, summaries: summaries)
-            Output.write(report.render(format))
-            return 0
+            let settled = try store.settledCanaries(since: from).filter { $0.settledAt < to && (options.values["route"] ?? $0.route) == $0.route }
+            let compliance = SLOCompliance.evaluate(definitions, canaries: settled)
+            var text = report.render(format)
+            if format == .text || format == .markdown, !compliance.isEmpty {
+                text += (text.hasSuffix("\n") ? "" : "\n") + Self.complianceSection(compliance, markdown: format == .markdown)
+            }
+            if let output = options.values["output"] {
+                do {
+                    try text.write(toFile: output, atomically: true, encoding: .utf8)
+                } catch {
+                    Output.error("lastmile report: cannot write \(output): \(error)")
+                    return 1
+                }
+            } else {
+                Output.write(text)
+            }
+            let breached = compliance.filter(\.isBreached)
+            for result in breached {
+                Output.error("SLO breached: \(result.key.slo) on \(result.key.route) × \(result.key.carrier): "
+                             + "\(Self.percent(result.ratio ?? 0)) against an objective of \(Self.percent(result.objective)) "
+                             + "(\(result.counts.good) good of \(result.counts.total))")
+            }
+            return failOnBreach && !breached.isEmpty ? 2 : 0
         } catch {
             Output.error("lastmile report: \(storePath): \(error)")
             return 1
         }
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
+
+    /// SLO compliance over the period: ratio, objective, budget left, and whether it held.
+    static func complianceSection(_ results: [SLOCompliance], markdown: Bool) -> String {
+        var lines = [markdown ? "\n## SLO compliance\n" : "\nSLO compliance over the period:"]
+        if markdown { lines += ["| SLO | route | carrier | ratio | objective | budget left | events | state |", "|---|---|---|---|---|---|---|---|"] }
+        for result in results {
+            let cells = [result.key.slo, result.key.route, result.key.carrier, result.ratio.map(percent) ?? "no data",
+                         percent(result.objective), result.budgetRemaining.map(percent) ?? "-", "\(result.counts.total)",
+                         result.isBreached ? "BREACHED" : "met"]
+            lines.append(markdown ? "| " + cells.joined(separator: " | ") + " |" : "  " + cells.joined(separator: "  "))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -5,9 +5,8 @@ import LastmileTestSupport
 import Testing
 
 @Suite struct ReportCommandTests {
-    @Test func reportsAPeriodFromTheStoreInEveryFormat() async throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("report.db")
+    /// Ten canaries on bulk × EE an hour ago: seven arrived, three lost.
+    static func makeStore(at path: String) async throws {
         let store = try CanaryStore(path: path)
         var correlator = Correlator()
         let now = Date()
@@ -26,6 +25,12 @@ import Testing
         }
         try await store.commit(StoreChange(correlator.advance(to: now)))
         store.close()
+    }
+
+    @Test func reportsAPeriodFromTheStoreInEveryFormat() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("report.db")
+        try await Self.makeStore(at: path)
 
         let text = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "1d"])
         #expect(text.status == 0, "\(text.error)")
@@ -47,5 +52,38 @@ import Testing
         #expect(empty.output.contains("no canaries in this period"))
         #expect(try await BuiltProducts.run("lastmile", ["report", "--store", path, "--format", "pdf"]).status == 2)
         #expect(try await BuiltProducts.run("lastmile", ["report", "--store", directory.path("missing.db")]).status == 1)
+    }
+
+    @Test func failOnBreachExitsTwoWhenAnSLOWasBreachedAndTheReportSaysSo() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("report.db")
+        try await Self.makeStore(at: path)
+        let slos = try String(contentsOf: BuiltProducts.projectRoot.appendingPathComponent("alerts/slos.toml"), encoding: .utf8)
+        let strict = try directory.write("strict.toml", "[store]\npath = \"\(path)\"\n\n" + slos)
+        let lenient = try directory.write("lenient.toml", "[store]\npath = \"\(path)\"\n\n"
+            + String(slos[..<slos.range(of: "# Accepted by the API")!.lowerBound])
+            + "[[slo]]\nname = \"lenient\"\nindicator = \"accepted_delivery\"\nobjective = 0.5\nwindow = \"1d\"\n")
+
+        let breached = try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "1d", "--fail-on-breach"])
+        #expect(breached.status == 2, "\(breached.error)")
+        #expect(breached.error.contains("SLO breached: accepted-delivery on bulk × EE: 70.00% against an objective of 99.00% (7 good of 10)"))
+        #expect(breached.output.contains("SLO compliance over the period:"))
+        #expect(breached.output.contains("accepted-delivery  bulk  EE  70.00%  99.00%"))
+
+        let met = try await BuiltProducts.run("lastmile", ["report", "--config", lenient, "--period", "1d", "--fail-on-breach"])
+        #expect(met.status == 0, "\(met.error)")
+        #expect(met.output.contains("lenient  bulk  EE  70.00%  50.00%  40.00%  10  met"))
+
+        // Without the flag a breach is reported but the exit is 0; the flag needs the SLOs of a config.
+        #expect(try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "1d"]).status == 0)
+        #expect(try await BuiltProducts.run("lastmile", ["report", "--store", path, "--fail-on-breach"]).status == 2)
+
+        // A period with no canaries is no data, not a breach; --output writes the file instead of stdout.
+        let output = directory.path("weekly.md")
+        let quiet = try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "last-month", "--fail-on-breach",
+                                                             "--format", "markdown", "--output", output])
+        #expect(quiet.status == 0, "\(quiet.error)")
+        #expect(quiet.output.isEmpty)
+        #expect(try String(contentsOfFile: output, encoding: .utf8).contains("no canaries in this period"))
     }
 }

@@ -67,6 +67,7 @@ public struct SummaryReport: Sendable {
             var lines = ["| " + Self.columns.joined(separator: " | ") + " |",
                          "|" + Self.columns.map { _ in " --- |" }.joined()]
             lines += rows().map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+            if summaries.isEmpty { lines += ["", "(no canaries in this period)"] }
             return lines.joined(separator: "\n") + "\n"
         }
         let widths = Self.columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
