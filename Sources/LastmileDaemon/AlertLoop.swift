@@ -85,6 +85,9 @@ final class AlertLoop: Sendable {
         return update
     }
 
+    /// The alerts firing now, sorted.
+    var firing: [FiringAlert] { book.withLock { $0.firing.values.sorted { $0.identity < $1.identity } } }
+
     /// `lastmile_alerts_firing`: 1 for each firing alert.
     func families() -> [MetricFamily] {
         let firing = book.withLock { Array($0.firing.values) }

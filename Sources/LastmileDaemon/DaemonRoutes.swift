@@ -15,6 +15,9 @@ struct DaemonRoutes: Sendable {
     let isReady: @Sendable () -> Bool
     /// Families kept outside `DaemonMetrics` (SLOs, alerts).
     let extraFamilies: @Sendable () -> [MetricFamily]
+    /// For the status page.
+    let sloStatuses: @Sendable (Date) -> [SLOStatus]
+    let firingAlerts: @Sendable () -> [FiringAlert]
 
     func router() -> Router {
         var router = Router()
@@ -39,6 +42,7 @@ struct DaemonRoutes: Sendable {
         }
         router.add("GET", "/api/canaries") { request in try listCanaries(request) }
         router.add("GET", "/api/canaries/{id}") { request in try canaryTimeline(request) }
+        router.add("GET", "/trace/{id}") { request in try tracePage(request) }
         return router
     }
 
@@ -143,10 +147,22 @@ struct DaemonRoutes: Sendable {
         let now = clock.now
         let from = now.addingTimeInterval(-hours * 3_600)
         let canaries = try store.canaries(matching: CanaryQuery(since: from, limit: 10_000))
-        let report = SummaryReport(title: "Lastmile status", from: from, to: now, summaries: CanarySummaries.summarize(canaries))
-        var page = report.render(.html)
-        page = page.replacingOccurrences(of: "</h1>", with: "</h1><p><a href=\"/metrics\">metrics</a> · "
-                                         + "<a href=\"/api/canaries\">recent canaries</a></p>")
+        let page = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firingAlerts()).render()
+        return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: Array(page.utf8))
+    }
+
+    /// One canary's trace as a page.
+    func tracePage(_ request: HTTPRequest) throws -> HTTPResponse {
+        let key = request.parameters["id"] ?? ""
+        guard let trace = try CanaryTrace(store: store, key: key) else { return .error(.notFound, "no canary has id or token \(key)") }
+        let page = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8" /><title>Canary \(StatusPage.escape(key))</title>
+            <style>body{font-family:system-ui,sans-serif;margin:1.5em}pre{font-size:.9em;line-height:1.4}</style></head><body>
+            <p><a href="/">status</a> · <a href="/api/canaries/\(StatusPage.escape(key))">JSON</a></p>
+            <pre>\(StatusPage.escape(trace.text))</pre></body></html>
+
+            """
         return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: Array(page.utf8))
     }
 
