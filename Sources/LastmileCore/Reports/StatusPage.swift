@@ -106,7 +106,8 @@ public struct StatusPage: Sendable {
         }.joined(separator: "<br />")
     }
 
-    /// Delivery rate per time bucket as an inline SVG polyline; gaps where nothing settled.
+    /// Delivery rate per time bucket as an inline SVG polyline; buckets where nothing settled are
+    /// skipped (the line joins its neighbours), since sparse probes leave many empty.
     func sparkline(route: String, carrier: String) -> String {
         let width = 120.0, height = 24.0
         // From the first canary when it came after the period's start, so a young daemon's line has shape.
@@ -121,10 +122,7 @@ public struct StatusPage: Sendable {
         }
         var segments: [[String]] = [[]]
         for index in 0..<buckets {
-            guard settled[index] > 0 else {
-                if !(segments.last?.isEmpty ?? true) { segments.append([]) }
-                continue
-            }
+            guard settled[index] > 0 else { continue }
             let x = Double(index) / Double(max(buckets - 1, 1)) * width
             let y = height - 2 - Double(delivered[index]) / Double(settled[index]) * (height - 4)
             segments[segments.count - 1].append(String(format: "%.1f,%.1f", x, y))
