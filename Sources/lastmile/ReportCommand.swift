@@ -74,7 +74,8 @@ enum ReportCommand {
             let store = try CanaryStore(path: storePath)
             defer { store.close() }
             let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
-            let report = SummaryReport(from: from, to: to, summaries: summaries)
+            var report = SummaryReport(from: from, to: to, summaries: summaries)
+            if format == .html { report.daily = try Self.daily(store, from: from, to: to, route: options.values["route"]) }
             let settled = try store.settledCanaries(since: from).filter { $0.settledAt < to && (options.values["route"] ?? $0.route) == $0.route }
             let compliance = SLOCompliance.evaluate(definitions, canaries: settled)
             var text = report.render(format)
@@ -102,6 +103,20 @@ enum ReportCommand {
             Output.error("lastmile report: \(storePath): \(error)")
             return 1
         }
+    }
+
+    /// Summaries per UTC day of the period (at most 400 days), for the HTML report's chart.
+    static func daily(_ store: CanaryStore, from: Date, to: Date, route: String?) throws -> [(day: Date, summaries: [RouteCarrierSummary])] {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var day = calendar.startOfDay(for: from)
+        var days: [(day: Date, summaries: [RouteCarrierSummary])] = []
+        while day < to && days.count < 400 {
+            let next = calendar.date(byAdding: .day, value: 1, to: day)!
+            days.append((day, try store.summaries(startedFrom: max(day, from), to: min(next, to), route: route)))
+            day = next
+        }
+        return days
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import LastmileCore
 import LastmileStore
 import LastmileTestSupport
@@ -41,11 +44,32 @@ import Testing
         let route = try #require((object["routes"] as? [[String: Any]])?.first)
         #expect((route["verdicts"] as? [String: Int])?["delivered"] == 7)
         #expect((route["verdicts"] as? [String: Int])?["lost"] == 3)
+        // The JSON schema is stable: these keys, no more, no fewer.
+        #expect(Set(route.keys) == ["route", "carrier", "sent", "api", "receipts", "verdicts", "in_flight", "lost_by_receipt", "altered",
+                                    "duplicates", "arrivals_after_settlement", "delivery_rate", "accepted_undelivered_rate",
+                                    "false_receipt_rate", "delivery_rate_95", "accepted_undelivered_rate_95", "latency_seconds"])
+        #expect(Set((route["latency_seconds"] as? [String: Any] ?? [:]).keys) == ["p50", "p90", "p95", "p99", "max"])
+        let interval = try #require(route["accepted_undelivered_rate_95"] as? [Double])
+        #expect(interval.count == 2 && interval[0] < 0.3 && interval[1] > 0.3, "3 of 10 lost: the interval holds 30%")
         for format in ["markdown", "csv", "html"] {
             let run = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--format", format])
             #expect(run.status == 0)
             #expect(run.output.contains("bulk"))
         }
+        // CSV: a header and one row per pair, every row as wide as the header.
+        let csv = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "1d", "--format", "csv"])
+        let rows = csv.output.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0.count == rows[0].count })
+        #expect(rows[0].contains("accepted_undelivered_95%_CI") && rows[1].contains("30.0%"))
+        // HTML: well-formed, self-contained, with the charts.
+        let html = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "1d", "--format", "html"])
+        let parser = XMLParser(data: Data(html.output.utf8))
+        #expect(parser.parse(), "HTML not well-formed: \(parser.parserError.map { "\($0)" } ?? "") line \(parser.lineNumber)")
+        #expect(html.output.contains("aria-label=\"latency distribution of bulk × EE\""))
+        #expect(html.output.contains("aria-label=\"daily delivery rate per route and carrier\""))
+        #expect(html.output.contains("<title>7</title>"), "seven arrivals in the 5–10 s bar")
+        #expect(!html.output.contains("src=\""))
         // A period before the canaries: an empty report, not an error.
         let empty = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--to", "2020-01-01T00:00:00Z", "--period", "1d"])
         #expect(empty.status == 0)

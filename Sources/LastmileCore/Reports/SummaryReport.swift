@@ -10,6 +10,8 @@ public struct SummaryReport: Sendable {
     public var from: Date
     public var to: Date
     public var summaries: [RouteCarrierSummary]
+    /// The same summaries per UTC day, for the HTML report's daily chart (empty: no chart).
+    public var daily: [(day: Date, summaries: [RouteCarrierSummary])] = []
 
     public init(title: String = "Lastmile report", from: Date, to: Date, summaries: [RouteCarrierSummary]) {
         self.title = title
@@ -41,6 +43,11 @@ public struct SummaryReport: Sendable {
         return String(format: "%.1f%%", value * 100)
     }
 
+    static func interval(_ bounds: (lower: Double, upper: Double)?) -> String {
+        guard let bounds else { return "-" }
+        return String(format: "%.1f–%.1f%%", bounds.lower * 100, bounds.upper * 100)
+    }
+
     static func seconds(_ value: Double?) -> String {
         guard let value else { return "-" }
         return value < 10 ? String(format: "%.2fs", value) : String(format: "%.0fs", value)
@@ -48,7 +55,7 @@ public struct SummaryReport: Sendable {
 
     static let columns = ["route", "carrier", "sent", "accepted", "receipt delivered", "arrived", "on time", "late", "lost",
                           "lost w/ delivered receipt", "rejected", "send error", "delivery", "accepted undelivered",
-                          "false receipts", "p50", "p95"]
+                          "false receipts", "p50", "p95", "p90", "p99", "max", "delivery 95% CI", "accepted undelivered 95% CI"]
 
     func rows() -> [[String]] {
         summaries.map { summary in
@@ -57,7 +64,9 @@ public struct SummaryReport: Sendable {
              String(summary.lost), String(summary.falseReceipts), String(summary.verdicts[.rejected] ?? 0),
              String(summary.verdicts[.sendError] ?? 0), Self.percent(summary.deliveryRate),
              Self.percent(summary.acceptedUndeliveredRate), Self.percent(summary.falseReceiptRate),
-             Self.seconds(summary.latency(quantile: 0.5)), Self.seconds(summary.latency(quantile: 0.95))]
+             Self.seconds(summary.latency(quantile: 0.5)), Self.seconds(summary.latency(quantile: 0.95)),
+             Self.seconds(summary.latency(quantile: 0.9)), Self.seconds(summary.latency(quantile: 0.99)), Self.seconds(summary.latencies.last),
+             Self.interval(summary.deliveryInterval), Self.interval(summary.acceptedUndeliveredInterval)]
         }
     }
 
@@ -132,8 +141,11 @@ public struct SummaryReport: Sendable {
             route["delivery_rate"] = optional(summary.deliveryRate)
             route["accepted_undelivered_rate"] = optional(summary.acceptedUndeliveredRate)
             route["false_receipt_rate"] = optional(summary.falseReceiptRate)
+            route["delivery_rate_95"] = summary.deliveryInterval.map { [$0.lower, $0.upper] } ?? NSNull()
+            route["accepted_undelivered_rate_95"] = summary.acceptedUndeliveredInterval.map { [$0.lower, $0.upper] } ?? NSNull()
             var latency: [String: Any] = [:]
             latency["p50"] = optional(summary.latency(quantile: 0.5))
+            latency["p90"] = optional(summary.latency(quantile: 0.9))
             latency["p95"] = optional(summary.latency(quantile: 0.95))
             latency["p99"] = optional(summary.latency(quantile: 0.99))
             latency["max"] = optional(summary.latencies.last)
@@ -143,32 +155,5 @@ public struct SummaryReport: Sendable {
         let object: [String: Any] = ["title": title, "from": Self.timestamp(from), "to": Self.timestamp(to), "routes": routes]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    func html() -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
-        var output = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
-            <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}
-            td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}td:nth-child(-n+2),th{text-align:left}
-            .bad{background:#fde2e1}</style></head><body>
-            <h1>\(escape(title))</h1><p>\(escape(periodText))</p>
-            <table><thead><tr>\(Self.columns.map { "<th>\(escape($0))</th>" }.joined())</tr></thead><tbody>
-
-            """
-        for (summary, row) in zip(summaries, rows()) {
-            let bad = (summary.acceptedUndeliveredRate ?? 0) > 0.01 || summary.falseReceipts > 0
-            output += "<tr\(bad ? " class=\"bad\"" : "")>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
-        }
-        output += "</tbody></table>\n"
-        let notes = self.notes(markdown: false)
-        if !notes.isEmpty {
-            output += "<ul>" + notes.split(separator: "\n").map { "<li>\(escape(String($0.dropFirst(4))))</li>" }.joined() + "</ul>\n"
-        }
-        return output + "</body></html>\n"
     }
 }
