@@ -9,7 +9,7 @@ extension SummaryReport {
             <!DOCTYPE html>
             <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8" /><title>\(escape(title))</title>
             <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}
-            td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}td:nth-child(-n+2),th{text-align:left}
+            table{font-size:.85em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:right}td:nth-child(-n+2),th{text-align:left}
             .bad{background:#fde2e1}svg text{font-size:10px;fill:#444}</style></head><body>
             <h1>\(escape(title))</h1><p>\(escape(periodText))</p>
             <table><thead><tr>\(Self.columns.map { "<th>\(escape($0))</th>" }.joined())</tr></thead><tbody>
@@ -50,7 +50,8 @@ extension SummaryReport {
         }
         for (index, day) in daily.enumerated() where index == 0 || index == daily.count - 1 || daily.count <= 8 {
             let label = day.day.formatted(Date.ISO8601FormatStyle().year().month().day())
-            svg += String(format: "<text x=\"%.1f\" y=\"%.0f\">", left + Double(index) * step - 20, height) + label + "</text>"
+            let anchor = index == 0 ? "start" : index == daily.count - 1 ? "end" : "middle"
+            svg += String(format: "<text x=\"%.1f\" y=\"%.0f\" ", left + Double(index) * step, height) + "text-anchor=\"\(anchor)\">" + label + "</text>"
         }
         for (number, pair) in pairs.enumerated() {
             let colour = Self.palette[number % Self.palette.count]
@@ -60,8 +61,12 @@ extension SummaryReport {
                 }
                 return String(format: "%.1f,%.1f", left + Double(index) * step, (height - bottom) * (1 - rate) + 5)
             }
-            if !points.isEmpty {
+            if points.count > 1 {
                 svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\" />"
+            }
+            for point in points {
+                let xy = point.split(separator: ",")
+                svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(colour)\" />"
             }
             svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" ", left, height + 6 + Double(number) * 16)
                 + "fill=\"\(colour)\" />"

@@ -55,7 +55,7 @@ public struct SummaryReport: Sendable {
 
     static let columns = ["route", "carrier", "sent", "accepted", "receipt delivered", "arrived", "on time", "late", "lost",
                           "lost w/ delivered receipt", "rejected", "send error", "delivery", "accepted undelivered",
-                          "false receipts", "p50", "p95", "p90", "p99", "max", "delivery 95% CI", "accepted undelivered 95% CI"]
+                          "false receipts", "p50", "p90", "p95", "p99", "max", "delivery 95% CI", "accepted undelivered 95% CI"]
 
     func rows() -> [[String]] {
         summaries.map { summary in
@@ -64,8 +64,8 @@ public struct SummaryReport: Sendable {
              String(summary.lost), String(summary.falseReceipts), String(summary.verdicts[.rejected] ?? 0),
              String(summary.verdicts[.sendError] ?? 0), Self.percent(summary.deliveryRate),
              Self.percent(summary.acceptedUndeliveredRate), Self.percent(summary.falseReceiptRate),
-             Self.seconds(summary.latency(quantile: 0.5)), Self.seconds(summary.latency(quantile: 0.95)),
-             Self.seconds(summary.latency(quantile: 0.9)), Self.seconds(summary.latency(quantile: 0.99)), Self.seconds(summary.latencies.last),
+             Self.seconds(summary.latency(quantile: 0.5)), Self.seconds(summary.latency(quantile: 0.9)),
+             Self.seconds(summary.latency(quantile: 0.95)), Self.seconds(summary.latency(quantile: 0.99)), Self.seconds(summary.latencies.last),
              Self.interval(summary.deliveryInterval), Self.interval(summary.acceptedUndeliveredInterval)]
         }
     }
