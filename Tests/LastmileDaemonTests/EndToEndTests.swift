@@ -121,8 +121,13 @@ import Testing
         let verdicts = Dictionary(uniqueKeysWithValues: ours.map {
             ((($0["submit"] as! [String: Any])["message_id"] as! String), $0["verdict"] as? String ?? "none")
         })
-        #expect(verdicts[sent[0].messageID] == "delivered")
-        #expect(verdicts[sent[1].messageID] == "delivered")
+        // Arrived, and judged by the latency measured: on time within the 3 s threshold, late after it
+        // (a loaded machine can make this test's own posts slow).
+        for message in sent.prefix(2) {
+            let canary = try #require(ours.first { ($0["submit"] as? [String: Any])?["message_id"] as? String == message.messageID })
+            let latency = try #require(canary["latency_seconds"] as? Double, "no arrival recorded")
+            #expect(verdicts[message.messageID] == (latency <= 3 ? "delivered" : "late"), "latency \(latency)")
+        }
         #expect(verdicts[sent[2].messageID] == "lost")
         let lost = try #require(ours.first { ($0["verdict"] as? String) == "lost" })
         #expect((lost["facts"] as? [String]) == ["false_receipt"])
