@@ -78,10 +78,8 @@ enum ReportCommand {
             if format == .html { report.daily = try Self.daily(store, from: from, to: to, route: options.values["route"]) }
             let settled = try store.settledCanaries(since: from).filter { $0.settledAt < to && (options.values["route"] ?? $0.route) == $0.route }
             let compliance = SLOCompliance.evaluate(definitions, canaries: settled)
-            var text = report.render(format)
-            if format == .text || format == .markdown, !compliance.isEmpty {
-                text += (text.hasSuffix("\n") ? "" : "\n") + Self.complianceSection(compliance, markdown: format == .markdown)
-            }
+            report.compliance = compliance
+            let text = report.render(format)
             if let output = options.values["output"] {
                 do {
                     try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -121,16 +119,4 @@ enum ReportCommand {
 
     static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 
-    /// SLO compliance over the period: ratio, objective, budget left, and whether it held.
-    static func complianceSection(_ results: [SLOCompliance], markdown: Bool) -> String {
-        var lines = [markdown ? "\n## SLO compliance\n" : "\nSLO compliance over the period:"]
-        if markdown { lines += ["| SLO | route | carrier | ratio | objective | budget left | events | state |", "|---|---|---|---|---|---|---|---|"] }
-        for result in results {
-            let cells = [result.key.slo, result.key.route, result.key.carrier, result.ratio.map(percent) ?? "no data",
-                         percent(result.objective), result.budgetRemaining.map(percent) ?? "-", "\(result.counts.total)",
-                         result.isBreached ? "BREACHED" : "met"]
-            lines.append(markdown ? "| " + cells.joined(separator: " | ") + " |" : "  " + cells.joined(separator: "  "))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
 }

@@ -94,6 +94,15 @@ import Testing
         #expect(breached.output.contains("SLO compliance over the period:"))
         #expect(breached.output.contains("accepted-delivery  bulk  EE  70.00%  99.00%"))
 
+        let json = try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "1d", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let records = try #require(object["slos"] as? [[String: Any]])
+        let accepted = try #require(records.first { $0["slo"] as? String == "accepted-delivery" })
+        #expect(accepted["breached"] as? Bool == true && accepted["good"] as? Int == 7 && accepted["total"] as? Int == 10)
+        let html = try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "1d", "--format", "html"])
+        #expect(html.output.contains("<h2>SLO compliance</h2>"))
+        #expect(html.output.contains("<tr class=\"bad\"><td>accepted-delivery</td><td>bulk</td><td>EE</td><td>70.00%</td>"))
+
         let met = try await BuiltProducts.run("lastmile", ["report", "--config", lenient, "--period", "1d", "--fail-on-breach"])
         #expect(met.status == 0, "\(met.error)")
         #expect(met.output.contains("lenient  bulk  EE  70.00%  50.00%  40.00%  10  met"))

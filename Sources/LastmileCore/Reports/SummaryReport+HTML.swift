@@ -25,6 +25,17 @@ extension SummaryReport {
         if !notes.isEmpty {
             output += "<ul>" + notes.split(separator: "\n").map { "<li>\(escape(String($0.dropFirst(4))))</li>" }.joined() + "</ul>\n"
         }
+        if !compliance.isEmpty {
+            output += "<h2>SLO compliance</h2>\n<table><thead><tr><th>SLO</th><th>route</th><th>carrier</th><th>ratio</th><th>objective</th>"
+                + "<th>budget left</th><th>events</th><th>state</th></tr></thead><tbody>\n"
+            for result in compliance {
+                let cells = [result.key.slo, result.key.route, result.key.carrier, result.ratio.map(Self.percentage) ?? "no data",
+                             Self.percentage(result.objective), result.budgetRemaining.map(Self.percentage) ?? "-", "\(result.counts.total)",
+                             result.isBreached ? "BREACHED" : "met"]
+                output += "<tr\(result.isBreached ? " class=\"bad\"" : "")>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
+            }
+            output += "</tbody></table>\n"
+        }
         if daily.count > 1 { output += "<h2>Delivery rate by day</h2>\n" + dailyChart() }
         let withLatency = summaries.filter { !$0.latencies.isEmpty }
         if !withLatency.isEmpty {

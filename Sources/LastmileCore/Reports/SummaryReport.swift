@@ -12,6 +12,8 @@ public struct SummaryReport: Sendable {
     public var summaries: [RouteCarrierSummary]
     /// The same summaries per UTC day, for the HTML report's daily chart (empty: no chart).
     public var daily: [(day: Date, summaries: [RouteCarrierSummary])] = []
+    /// Each SLO's record over the period (empty: no SLOs given).
+    public var compliance: [SLOCompliance] = []
 
     public init(title: String = "Lastmile report", from: Date, to: Date, summaries: [RouteCarrierSummary]) {
         self.title = title
@@ -22,8 +24,9 @@ public struct SummaryReport: Sendable {
 
     public func render(_ format: Format) -> String {
         switch format {
-        case .text: return table(markdown: false)
+        case .text: return table(markdown: false) + complianceSection(markdown: false)
         case .markdown: return "# \(title)\n\n\(periodText)\n\n" + table(markdown: true) + "\n" + notes(markdown: true)
+            + complianceSection(markdown: true)
         case .json: return json()
         case .csv: return csv()
         case .html: return html()
@@ -152,8 +155,29 @@ public struct SummaryReport: Sendable {
             route["latency_seconds"] = latency
             routes.append(route)
         }
-        let object: [String: Any] = ["title": title, "from": Self.timestamp(from), "to": Self.timestamp(to), "routes": routes]
+        let slos = compliance.map { result -> [String: Any] in
+            ["slo": result.key.slo, "route": result.key.route, "carrier": result.key.carrier, "objective": result.objective,
+             "good": result.counts.good, "total": result.counts.total, "ratio": optional(result.ratio),
+             "budget_remaining": optional(result.budgetRemaining), "breached": result.isBreached]
+        }
+        let object: [String: Any] = ["title": title, "from": Self.timestamp(from), "to": Self.timestamp(to), "routes": routes, "slos": slos]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
+
+    /// SLO compliance over the period: ratio, objective, budget left, and whether it held.
+    func complianceSection(markdown: Bool) -> String {
+        guard !compliance.isEmpty else { return "" }
+        var lines = [markdown ? "\n## SLO compliance\n" : "\nSLO compliance over the period:"]
+        if markdown { lines += ["| SLO | route | carrier | ratio | objective | budget left | events | state |", "|---|---|---|---|---|---|---|---|"] }
+        for result in compliance {
+            let cells = [result.key.slo, result.key.route, result.key.carrier, result.ratio.map(Self.percentage) ?? "no data",
+                         Self.percentage(result.objective), result.budgetRemaining.map(Self.percentage) ?? "-", "\(result.counts.total)",
+                         result.isBreached ? "BREACHED" : "met"]
+            lines.append(markdown ? "| " + cells.joined(separator: " | ") + " |" : "  " + cells.joined(separator: "  "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func percentage(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 }
