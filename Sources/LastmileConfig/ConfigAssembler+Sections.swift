@@ -53,6 +53,7 @@ extension ConfigAssembler {
         if let value = reader.integer("min_events", minimum: 1) { alerting.minEvents = value.value }
         if let value = reader.duration("repeat_interval") { alerting.repeatInterval = value.value }
         if let value = reader.duration("evaluation_interval") { alerting.evaluationInterval = value.value }
+        if let value = reader.duration("pending_for") { alerting.pendingFor = value.value }
         if let value = reader.number("confidence") {
             if value.value > 0.5 && value.value < 1 {
                 alerting.confidence = value.value

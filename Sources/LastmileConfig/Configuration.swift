@@ -164,6 +164,8 @@ public struct AlertingConfiguration: Sendable, Hashable {
     public var notify: [NotifierConfiguration] = []
     /// How often the SLOs are evaluated.
     public var evaluationInterval: TimeInterval = 30
+    /// How long a condition must hold before its alert fires (pending until then).
+    public var pendingFor: TimeInterval = 0
     /// Confidence of the evidence test (the binomial lower bound).
     public var confidence: Double = 0.95
     /// The burn-rate tiers; DESIGN.md's four when not configured.

@@ -21,19 +21,20 @@ final class AlertLoop: Sendable {
 
     /// Takes back the alerts the store says were firing, so a restart neither pages again nor
     /// forgets to resolve.
-    init(monitor: SLOMonitor, store: CanaryStore, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval) {
+    init(monitor: SLOMonitor, store: CanaryStore, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval,
+         pendingFor: TimeInterval) {
         self.monitor = monitor
         self.store = store
         self.logger = logger
         self.clock = clock
-        let restored: [FiringAlert]
+        var restored: (firing: [FiringAlert], pending: [FiringAlert]) = ([], [])
         do {
-            restored = try store.firingAlerts()
+            restored = try store.storedAlerts()
         } catch {
-            logger.error("firing alerts not read from the store; they will fire again", [("error", "\(error)")])
-            restored = []
+            logger.error("alerts not read from the store; firing ones will fire again", [("error", "\(error)")])
         }
-        book = Mutex(AlertBook(repeatInterval: repeatInterval, restoring: restored))
+        book = Mutex(AlertBook(repeatInterval: repeatInterval, pendingFor: pendingFor, restoring: restored.firing,
+                               restoringPending: restored.pending))
     }
 
     /// Evaluates with the configuration in force until cancelled.
@@ -53,6 +54,7 @@ final class AlertLoop: Sendable {
         let findings = configuration.alertEvaluator.findings(monitor.statuses(at: now))
         let update = book.withLock { book in
             book.repeatInterval = alerting.repeatInterval
+            book.pendingFor = alerting.pendingFor
             return book.update(with: findings, at: now)
         }
         let changes = update.fired.map { notice($0, .firing, configuration) }
@@ -64,7 +66,7 @@ final class AlertLoop: Sendable {
         if !changes.isEmpty { history.withLock { $0 = Array(($0 + changes).suffix(Self.historyLimit)) } }
         if !update.isEmpty {
             do {
-                try await store.saveFiringAlerts(update.firing)
+                try await store.saveAlerts(firing: update.firing, pending: update.pending)
             } catch {
                 logger.error("firing alerts not stored", [("error", "\(error)")])
             }
@@ -88,15 +90,22 @@ final class AlertLoop: Sendable {
     /// The alerts firing now, sorted.
     var firing: [FiringAlert] { book.withLock { $0.firing.values.sorted { $0.identity < $1.identity } } }
 
-    /// `lastmile_alerts_firing`: 1 for each firing alert.
+    /// `lastmile_alerts_firing` and `lastmile_alerts_pending`: 1 for each alert in that state.
     func families() -> [MetricFamily] {
-        let firing = book.withLock { Array($0.firing.values) }
-        var values: [MetricLabels: Double] = [:]
-        for alert in firing {
-            values[["alertname": alert.finding.name, "severity": alert.finding.severity, "slo": alert.finding.key.slo,
-                    "route": alert.finding.key.route, "carrier": alert.finding.key.carrier]] = 1
+        let (firing, pending) = book.withLock { (Array($0.firing.values), Array($0.pending.values)) }
+        func series(_ alerts: [FiringAlert]) -> [MetricLabels: Double] {
+            var values: [MetricLabels: Double] = [:]
+            for alert in alerts {
+                values[["alertname": alert.finding.name, "severity": alert.finding.severity, "slo": alert.finding.key.slo,
+                        "route": alert.finding.key.route, "carrier": alert.finding.key.carrier]] = 1
+            }
+            return values
         }
-        return [MetricFamily(name: "lastmile_alerts_firing", help: "Alerts firing now, one series each.", kind: .gauge, values: values)]
+        return [
+            MetricFamily(name: "lastmile_alerts_firing", help: "Alerts firing now, one series each.", kind: .gauge, values: series(firing)),
+            MetricFamily(name: "lastmile_alerts_pending", help: "Alert conditions met but not yet for [alerting] pending_for.",
+                         kind: .gauge, values: series(pending)),
+        ]
     }
 
     private func notice(_ alert: FiringAlert, _ status: AlertNotice.Status, _ configuration: LastmileConfiguration,

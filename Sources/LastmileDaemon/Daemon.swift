@@ -78,7 +78,8 @@ public final class Daemon: Sendable {
                  slo: SLOMonitor, server: HTTPServer, port: UInt16, listenAddress: ListenAddress) {
         self.slo = slo
         alerts = AlertLoop(monitor: slo, store: store, logger: options.logger, clock: options.clock,
-                           repeatInterval: context.configuration.alerting.repeatInterval)
+                           repeatInterval: context.configuration.alerting.repeatInterval,
+                           pendingFor: context.configuration.alerting.pendingFor)
         self.options = options
         self.current = Mutex(context)
         self.store = store

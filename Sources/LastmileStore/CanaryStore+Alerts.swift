@@ -2,18 +2,18 @@ import Foundation
 import LastmileCore
 
 extension CanaryStore {
-    /// Replaces the stored firing alerts with `alerts`, in one transaction.
-    public func saveFiringAlerts(_ alerts: [FiringAlert]) async throws {
+    /// Replaces the stored alerts with those pending and firing now, in one transaction.
+    public func saveAlerts(firing: [FiringAlert], pending: [FiringAlert]) async throws {
         try await writer.write { connection in
             try connection.execute("DELETE FROM alerts")
-            for alert in alerts {
+            for (state, alert) in firing.map({ ("firing", $0) }) + pending.map({ ("pending", $0) }) {
                 let finding = alert.finding
                 let statement = try connection.statement("""
-                    INSERT INTO alerts (name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
+                    INSERT INTO alerts (state, name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
                                         lower_bound, allowed_rate, starts_at, last_notified_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                try statement.bind([SQLiteValue(finding.name), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
+                try statement.bind([SQLiteValue(state), SQLiteValue(finding.name), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
                                     SQLiteValue(finding.key.carrier), SQLiteValue(finding.severity), SQLiteValue(finding.tier.long),
                                     SQLiteValue(finding.tier.short), SQLiteValue(finding.tier.factor), SQLiteValue(finding.badEvents),
                                     SQLiteValue(finding.totalEvents), SQLiteValue(finding.lowerBound), SQLiteValue(finding.allowedRate),
@@ -23,14 +23,14 @@ extension CanaryStore {
         }
     }
 
-    /// The alerts that were firing when last saved.
-    public func firingAlerts() throws -> [FiringAlert] {
+    /// The alerts that were firing and pending when last saved.
+    public func storedAlerts() throws -> (firing: [FiringAlert], pending: [FiringAlert]) {
         try read { connection in
             let statement = try connection.statement("""
                 SELECT name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total, lower_bound, allowed_rate,
-                       starts_at, last_notified_at FROM alerts ORDER BY route, carrier, name, severity
+                       starts_at, last_notified_at, state FROM alerts ORDER BY route, carrier, name, severity
                 """)
-            var alerts: [FiringAlert] = []
+            var alerts: (firing: [FiringAlert], pending: [FiringAlert]) = ([], [])
             while try statement.step() {
                 let text = { (column: Int) in statement.value(at: column).text ?? "" }
                 let real = { (column: Int) in statement.value(at: column).real ?? 0 }
@@ -39,7 +39,8 @@ extension CanaryStore {
                                            tier: tier, badEvents: Int(statement.integer(at: 8)), totalEvents: Int(statement.integer(at: 9)),
                                            lowerBound: real(10), allowedRate: real(11))
                 guard let startsAt = statement.value(at: 12).date, let notified = statement.value(at: 13).date else { continue }
-                alerts.append(FiringAlert(finding: finding, startsAt: startsAt, lastNotifiedAt: notified))
+                let alert = FiringAlert(finding: finding, startsAt: startsAt, lastNotifiedAt: notified)
+                if text(14) == "pending" { alerts.pending.append(alert) } else { alerts.firing.append(alert) }
             }
             return alerts
         }

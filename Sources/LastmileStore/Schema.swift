@@ -110,9 +110,10 @@ enum Schema {
         """
         CREATE INDEX canaries_by_start ON canaries (submit_started_at);
         """,
-        // 4: alerts firing, so a restart neither pages again nor forgets to resolve.
+        // 4: alerts pending and firing, so a restart neither pages again nor forgets to resolve.
         """
         CREATE TABLE alerts (
+            state TEXT NOT NULL CHECK (state IN ('pending', 'firing')),
             name TEXT NOT NULL,
             slo TEXT NOT NULL,
             route TEXT NOT NULL,

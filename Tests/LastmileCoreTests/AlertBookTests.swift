@@ -48,4 +48,25 @@ import Testing
         #expect(update.resolved.map(\.finding.key.route) == ["a"])
         #expect(update.firing.map(\.finding.key.route) == ["b"])
     }
+
+    @Test func aConditionIsPendingUntilItHasHeldForPendingForThenFiresFromWhenItBegan() {
+        var book = AlertBook(repeatInterval: 3_600, pendingFor: 120)
+        let first = book.update(with: [Self.finding()], at: Self.start)
+        #expect(first.fired.isEmpty && first.pending.count == 1 && first.pendingChanged)
+        let still = book.update(with: [Self.finding()], at: Self.start.addingTimeInterval(60))
+        #expect(still.fired.isEmpty && still.pending.count == 1 && still.isEmpty, "nothing new while it stays pending")
+        let fired = book.update(with: [Self.finding()], at: Self.start.addingTimeInterval(120))
+        #expect(fired.fired.count == 1 && fired.pending.isEmpty)
+        #expect(fired.fired.first?.startsAt == Self.start, "an alert starts when its condition began")
+    }
+
+    @Test func aPendingConditionThatGoesAwayIsDroppedWithoutAResolution() {
+        var book = AlertBook(repeatInterval: 3_600, pendingFor: 300)
+        _ = book.update(with: [Self.finding()], at: Self.start)
+        let gone = book.update(with: [], at: Self.start.addingTimeInterval(60))
+        #expect(gone.resolved.isEmpty && gone.fired.isEmpty && gone.pending.isEmpty && gone.pendingChanged)
+        // Met again later: pending afresh, from the new start.
+        let again = book.update(with: [Self.finding()], at: Self.start.addingTimeInterval(400))
+        #expect(again.pending.first?.startsAt == Self.start.addingTimeInterval(400))
+    }
 }
