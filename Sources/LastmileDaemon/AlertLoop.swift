@@ -90,6 +90,9 @@ final class AlertLoop: Sendable {
     /// The alerts firing now, sorted.
     var firing: [FiringAlert] { book.withLock { $0.firing.values.sorted { $0.identity < $1.identity } } }
 
+    /// The conditions pending now, sorted.
+    var pending: [FiringAlert] { book.withLock { $0.pending.values.sorted { $0.identity < $1.identity } } }
+
     /// `lastmile_alerts_firing` and `lastmile_alerts_pending`: 1 for each alert in that state.
     func families() -> [MetricFamily] {
         let (firing, pending) = book.withLock { (Array($0.firing.values), Array($0.pending.values)) }

@@ -152,7 +152,8 @@ public final class Daemon: Sendable {
         let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
                                   context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
                                   extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() },
-                                  sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing })
+                                  sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
+                                  pendingAlerts: { alerts.pending })
         let router = routes.router()
         box.withLock { $0 = router }
         daemon.startLoops()

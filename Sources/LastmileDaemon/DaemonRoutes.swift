@@ -18,6 +18,7 @@ struct DaemonRoutes: Sendable {
     /// For the status page.
     let sloStatuses: @Sendable (Date) -> [SLOStatus]
     let firingAlerts: @Sendable () -> [FiringAlert]
+    let pendingAlerts: @Sendable () -> [FiringAlert]
 
     func router() -> Router {
         var router = Router()
@@ -147,7 +148,9 @@ struct DaemonRoutes: Sendable {
         let now = clock.now
         let from = now.addingTimeInterval(-hours * 3_600)
         let canaries = try store.canaries(matching: CanaryQuery(since: from, limit: 10_000))
-        let page = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firingAlerts()).render()
+        var status = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firingAlerts())
+        status.pending = pendingAlerts()
+        let page = status.render()
         return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: Array(page.utf8))
     }
 

@@ -79,6 +79,13 @@ import Testing
         let page = StatusPage(now: Self.now, from: Self.now.addingTimeInterval(-3_600), canaries: [], slos: tracker.statuses(at: Self.now),
                               firing: []).render()
         #expect(page.contains("No canaries in this period."))
+        var withPending = StatusPage(now: Self.now, from: Self.now.addingTimeInterval(-3_600), canaries: [], slos: [], firing: [])
+        let finding = AlertFinding(name: "DeliveryLate", key: SLOKey(slo: "latency", route: "queued", carrier: "EE"), severity: "ticket",
+                                   tier: AlertTier.standard[2], badEvents: 3, totalEvents: 20, lowerBound: 0.06, allowedRate: 0.05)
+        withPending.pending = [FiringAlert(finding: finding, startsAt: Self.now, lastNotifiedAt: Self.now)]
+        let pendingPage = withPending.render()
+        #expect(pendingPage.contains("<p class=\"ok\">None firing.</p>"))
+        #expect(pendingPage.contains("<strong>pending ticket: DeliveryLate</strong> on queued × EE: 15.0% bad (3 of 20)"))
         #expect(page.contains("<h2>Alerts firing</h2>\n<p class=\"ok\">None.</p>"))
         #expect(XMLParser(data: Data(page.utf8)).parse())
     }

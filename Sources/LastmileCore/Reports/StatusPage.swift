@@ -9,6 +9,8 @@ public struct StatusPage: Sendable {
     public var canaries: [Canary]
     public var slos: [SLOStatus]
     public var firing: [FiringAlert]
+    /// Conditions met but not yet for long enough to fire.
+    public var pending: [FiringAlert] = []
     /// Points in each sparkline.
     public var buckets = 24
 
@@ -33,7 +35,7 @@ public struct StatusPage: Sendable {
             td.name,th.name{text-align:left}th{font-weight:600;background:#f4f4f6}
             .bad{color:#b3261e;font-weight:600}.ok{color:#1b6e3a}.none{color:#888}
             .alert{border-left:4px solid #b3261e;background:#fdecea;padding:.5em .8em;margin:.4em 0}
-            .alert.ticket{border-color:#c77700;background:#fff4e0}
+            .alert.ticket{border-color:#c77700;background:#fff4e0}.alert.pending{border-color:#888;background:#f2f2f2}
             svg.spark polyline{fill:none;stroke:#3867d6;stroke-width:1.5}svg.spark line{stroke:#b3261e;stroke-width:.5;stroke-dasharray:2 2}
             a{color:#3867d6}code{font-size:.95em}
             </style></head><body>
@@ -44,7 +46,7 @@ public struct StatusPage: Sendable {
             """
         html += "<h2>Alerts firing</h2>\n"
         if firing.isEmpty {
-            html += "<p class=\"ok\">None.</p>\n"
+            html += "<p class=\"ok\">None\(pending.isEmpty ? "" : " firing").</p>\n"
         } else {
             for alert in firing {
                 let finding = alert.finding
@@ -56,6 +58,13 @@ public struct StatusPage: Sendable {
                     + (finding.name == "AcceptedButUndelivered" || finding.name == "FalseDeliveryReceipts" ? "<a href=\"#lost\">lost canaries</a>" : "")
                     + "</div>\n"
             }
+        }
+        for alert in pending {
+            let finding = alert.finding
+            html += "<div class=\"alert pending\"><strong>pending \(Self.escape(finding.severity)): \(Self.escape(finding.name))</strong> on "
+                + "\(Self.escape(finding.key.route)) × \(Self.escape(finding.key.carrier)): \(Self.percent(finding.observedRate)) bad "
+                + "(\(finding.badEvents) of \(finding.totalEvents)) over \(Self.duration(finding.tier.long)), met since "
+                + "\(Self.escape(Self.time(alert.startsAt)))</div>\n"
         }
         html += """
             <h2>Routes</h2>
