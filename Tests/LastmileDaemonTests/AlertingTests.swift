@@ -5,173 +5,175 @@ import LastmileTestSupport
 import Synchronization
 import Testing
 
-/// Alerts end to end: a route that accepts everything and delivers nothing must page through
-/// Alertmanager's v2 API, a webhook and a command, show in `/metrics`, and resolve on reload.
-@Suite(.serialized) struct AlertingTests {
-    /// Records the JSON bodies posted to it, by path.
-    final class Recorder: Sendable {
-        final class Posts: Sendable {
-            let storage = Mutex<[(path: String, body: Data)]>([])
-        }
+extension WholeSystemSuites {
+    /// Alerts end to end: a route that accepts everything and delivers nothing must page through
+    /// Alertmanager's v2 API, a webhook and a command, show in `/metrics`, and resolve on reload.
+    @Suite(.serialized) struct AlertingTests {
+        /// Records the JSON bodies posted to it, by path.
+        final class Recorder: Sendable {
+            final class Posts: Sendable {
+                let storage = Mutex<[(path: String, body: Data)]>([])
+            }
 
-        let server: HTTPServer
-        let port: UInt16
-        private let posts = Posts()
+            let server: HTTPServer
+            let port: UInt16
+            private let posts = Posts()
 
-        init() throws {
-            let posts = self.posts
-            server = HTTPServer { request in
-                let body = Data(request.body)
-                guard request.method == "POST", (try? JSONSerialization.jsonObject(with: body)) != nil else {
-                    return .error(.badRequest, "expected a JSON POST")
+            init() throws {
+                let posts = self.posts
+                server = HTTPServer { request in
+                    let body = Data(request.body)
+                    guard request.method == "POST", (try? JSONSerialization.jsonObject(with: body)) != nil else {
+                        return .error(.badRequest, "expected a JSON POST")
+                    }
+                    posts.storage.withLock { $0.append((request.path, body)) }
+                    return .json(Array("{}".utf8))
                 }
-                posts.storage.withLock { $0.append((request.path, body)) }
-                return .json(Array("{}".utf8))
+                port = try server.listen(host: "127.0.0.1", port: 0)
             }
-            port = try server.listen(host: "127.0.0.1", port: 0)
-        }
 
-        func bodies(at path: String) -> [Any] {
-            posts.storage.withLock { $0.filter { $0.path == path }.map(\.body) }.compactMap { try? JSONSerialization.jsonObject(with: $0) }
-        }
-
-        func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
-            let deadline = ContinuousClock.now + .seconds(timeout)
-            while ContinuousClock.now < deadline {
-                if await condition() { return true }
-                try? await Task.sleep(for: .milliseconds(100))
+            func bodies(at path: String) -> [Any] {
+                posts.storage.withLock { $0.filter { $0.path == path }.map(\.body) }.compactMap { try? JSONSerialization.jsonObject(with: $0) }
             }
-            return await condition()
+
+            func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
+                let deadline = ContinuousClock.now + .seconds(timeout)
+                while ContinuousClock.now < deadline {
+                    if await condition() { return true }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+                return await condition()
+            }
         }
-    }
 
-    static func alerting(recorder: UInt16, log: String, enabled: Bool) -> String {
-        """
+        static func alerting(recorder: UInt16, log: String, enabled: Bool) -> String {
+            """
 
-        [[slo]]
-        name = "accepted-delivery"
-        indicator = "accepted_delivery"
-        objective = 0.99
-        window = "1h"
+            [[slo]]
+            name = "accepted-delivery"
+            indicator = "accepted_delivery"
+            objective = 0.99
+            window = "1h"
 
-        [alerting]
-        min_events = 5
-        evaluation_interval = "200ms"
+            [alerting]
+            min_events = 5
+            evaluation_interval = "200ms"
 
-        [[alerting.tier]]
-        severity = "page"
-        long = "5m"
-        short = "1m"
-        factor = 14.4
-        enabled = \(enabled)
+            [[alerting.tier]]
+            severity = "page"
+            long = "5m"
+            short = "1m"
+            factor = 14.4
+            enabled = \(enabled)
 
-        [[alerting.notify]]
-        kind = "alertmanager"
-        url = "http://127.0.0.1:\(recorder)/"
+            [[alerting.notify]]
+            kind = "alertmanager"
+            url = "http://127.0.0.1:\(recorder)/"
 
-        [[alerting.notify]]
-        kind = "webhook"
-        url = "http://127.0.0.1:\(recorder)/hook"
+            [[alerting.notify]]
+            kind = "webhook"
+            url = "http://127.0.0.1:\(recorder)/hook"
 
-        [[alerting.notify]]
-        kind = "command"
-        command = ["/bin/sh", "-c", "echo \\"$LASTMILE_ALERT_STATUS $LASTMILE_ALERT_NAME $LASTMILE_ALERT_ROUTE\\" >> \(log)"]
-        """
-    }
-
-    /// The alerts of every Alertmanager post, flattened.
-    static func alertmanagerAlerts(_ recorder: Recorder) -> [[String: Any]] {
-        recorder.bodies(at: "/api/v2/alerts").flatMap { ($0 as? [[String: Any]]) ?? [] }
-    }
-
-    @Test func lostCanariesPageThroughEveryNotifierAndResolveOnReload() async throws {
-        let provider = try FakeProvider()
-        let recorder = try Recorder()
-        let directory = try TemporaryDirectory()
-        let log = directory.path("alerts.log")
-        let config = EndToEndTests.config(providerPort: provider.port, interval: "150ms",
-                                          extra: Self.alerting(recorder: recorder.port, log: log, enabled: true))
-        let path = try directory.write("lastmile.toml", config)
-        let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
-                                       environment: ["BULK_TOKEN": "token"])
-        let port = try #require(await daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
-
-        // Nothing ever arrives: after the 4 s deadline every canary is lost.
-        let paged = await recorder.waitFor { !Self.alertmanagerAlerts(recorder).isEmpty && !recorder.bodies(at: "/hook").isEmpty }
-        #expect(paged, "no alert posted: \(daemon.logText)")
-        let alert = try #require(Self.alertmanagerAlerts(recorder).first)
-        let labels = try #require(alert["labels"] as? [String: String])
-        #expect(labels["alertname"] == "AcceptedButUndelivered")
-        #expect(labels["severity"] == "page")
-        #expect(labels["route"] == "bulk")
-        #expect(labels["carrier"] == "Test \"Carrier\"")
-        #expect(labels["slo"] == "accepted-delivery")
-        let annotations = try #require(alert["annotations"] as? [String: String])
-        #expect(annotations["summary"]?.contains("never arrived") == true)
-        #expect(annotations["summary"]?.contains("the objective allows 1.0%") == true)
-        #expect(annotations["lost_canaries"]?.contains("/api/canaries?verdict=lost&route=bulk") == true)
-        let startsAt = try #require(alert["startsAt"] as? String)
-        let endsAt = try #require(alert["endsAt"] as? String)
-        #expect(endsAt > startsAt, "a firing alert's endsAt lies ahead")
-
-        let hook = try #require(recorder.bodies(at: "/hook").first as? [String: Any])
-        #expect(hook["status"] as? String == "firing")
-        #expect(hook["alert"] as? String == "AcceptedButUndelivered")
-        #expect((hook["rate"] as? Double ?? 0) > 0.5)
-
-        let commandRan = await recorder.waitFor(timeout: 10) {
-            (try? String(contentsOfFile: log, encoding: .utf8))?.contains("firing AcceptedButUndelivered bulk") == true
+            [[alerting.notify]]
+            kind = "command"
+            command = ["/bin/sh", "-c", "echo \\"$LASTMILE_ALERT_STATUS $LASTMILE_ALERT_NAME $LASTMILE_ALERT_ROUTE\\" >> \(log)"]
+            """
         }
-        #expect(commandRan, "command notifier not run")
 
-        let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics").body
-        #expect(metrics.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#))
-        let budget = try #require(EndToEndTests.metricValue(metrics,
-            #"lastmile_slo_error_budget_remaining_ratio{carrier="Test \"Carrier\"",route="bulk",slo="accepted-delivery"}"#))
-        #expect(budget < 0, "every canary lost spends more than the budget")
-        let checked = try await Promtool.checkMetrics(metrics)
-        #expect(checked.status == 0, "\(checked.output)")
-
-        // The webhook hears an alert once when it fires, not at every evaluation.
-        try await Task.sleep(for: .seconds(1))
-        #expect(recorder.bodies(at: "/hook").count == 1)
-
-        // A restart while firing: the alert is taken back from the store, not fired (and paged) again,
-        // and the SLO counts come back from the store.
-        let series = #"lastmile_slo_events{carrier="Test \"Carrier\"",kind="total",route="bulk",slo="accepted-delivery",window="1h"}"#
-        let counted = try #require(EndToEndTests.metricValue(metrics, series))
-        #expect(counted >= 5)
-        daemon.signal(SIGTERM)
-        #expect(await daemon.waitForExit(timeout: 20) == 0)
-        let restarted = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
-                                          environment: ["BULK_TOKEN": "token"])
-        let newPort = try #require(await restarted.waitForPort(), "daemon did not restart: \(restarted.logText)")
-        let reopened = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
-        #expect(reopened.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#),
-                "the firing alert was not restored")
-        let recounted = try #require(EndToEndTests.metricValue(reopened, series))
-        #expect(recounted >= counted, "SLO events lost in a restart: \(counted) before, \(recounted) after")
-        try await Task.sleep(for: .seconds(1))
-        #expect(recorder.bodies(at: "/hook").count == 1, "a restart paged again")
-        #expect(!restarted.logText.contains("alert firing"))
-
-        // Disabling the tier resolves the alert: Alertmanager gets endsAt ≤ now, the webhook "resolved".
-        try config.replacingOccurrences(of: "enabled = true", with: "enabled = false")
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        restarted.signal(SIGHUP)
-        let resolved = await recorder.waitFor(timeout: 20) {
-            recorder.bodies(at: "/hook").contains { ($0 as? [String: Any])?["status"] as? String == "resolved" }
+        /// The alerts of every Alertmanager post, flattened.
+        static func alertmanagerAlerts(_ recorder: Recorder) -> [[String: Any]] {
+            recorder.bodies(at: "/api/v2/alerts").flatMap { ($0 as? [[String: Any]]) ?? [] }
         }
-        #expect(resolved, "no resolution: \(restarted.logText)")
-        let resolution = Self.alertmanagerAlerts(recorder).last
-        let resolvedEnd = try #require(resolution?["endsAt"] as? String)
-        let resolvedStart = try #require(resolution?["startsAt"] as? String)
-        #expect(resolvedStart == startsAt, "the restored alert keeps its start")
-        #expect(resolvedEnd > resolvedStart)
-        let after = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
-        #expect(!after.contains("lastmile_alerts_firing{"))
-        #expect(restarted.logText.contains("alert resolved"))
-        restarted.signal(SIGTERM)
-        #expect(await restarted.waitForExit(timeout: 20) == 0)
+
+        @Test func lostCanariesPageThroughEveryNotifierAndResolveOnReload() async throws {
+            let provider = try FakeProvider()
+            let recorder = try Recorder()
+            let directory = try TemporaryDirectory()
+            let log = directory.path("alerts.log")
+            let config = EndToEndTests.config(providerPort: provider.port, interval: "150ms",
+                                              extra: Self.alerting(recorder: recorder.port, log: log, enabled: true))
+            let path = try directory.write("lastmile.toml", config)
+            let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
+                                           environment: ["BULK_TOKEN": "token"])
+            let port = try #require(await daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
+
+            // Nothing ever arrives: after the 4 s deadline every canary is lost.
+            let paged = await recorder.waitFor { !Self.alertmanagerAlerts(recorder).isEmpty && !recorder.bodies(at: "/hook").isEmpty }
+            #expect(paged, "no alert posted: \(daemon.logText)")
+            let alert = try #require(Self.alertmanagerAlerts(recorder).first)
+            let labels = try #require(alert["labels"] as? [String: String])
+            #expect(labels["alertname"] == "AcceptedButUndelivered")
+            #expect(labels["severity"] == "page")
+            #expect(labels["route"] == "bulk")
+            #expect(labels["carrier"] == "Test \"Carrier\"")
+            #expect(labels["slo"] == "accepted-delivery")
+            let annotations = try #require(alert["annotations"] as? [String: String])
+            #expect(annotations["summary"]?.contains("never arrived") == true)
+            #expect(annotations["summary"]?.contains("the objective allows 1.0%") == true)
+            #expect(annotations["lost_canaries"]?.contains("/api/canaries?verdict=lost&route=bulk") == true)
+            let startsAt = try #require(alert["startsAt"] as? String)
+            let endsAt = try #require(alert["endsAt"] as? String)
+            #expect(endsAt > startsAt, "a firing alert's endsAt lies ahead")
+
+            let hook = try #require(recorder.bodies(at: "/hook").first as? [String: Any])
+            #expect(hook["status"] as? String == "firing")
+            #expect(hook["alert"] as? String == "AcceptedButUndelivered")
+            #expect((hook["rate"] as? Double ?? 0) > 0.5)
+
+            let commandRan = await recorder.waitFor(timeout: 10) {
+                (try? String(contentsOfFile: log, encoding: .utf8))?.contains("firing AcceptedButUndelivered bulk") == true
+            }
+            #expect(commandRan, "command notifier not run")
+
+            let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics").body
+            #expect(metrics.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#))
+            let budget = try #require(EndToEndTests.metricValue(metrics,
+                #"lastmile_slo_error_budget_remaining_ratio{carrier="Test \"Carrier\"",route="bulk",slo="accepted-delivery"}"#))
+            #expect(budget < 0, "every canary lost spends more than the budget")
+            let checked = try await Promtool.checkMetrics(metrics)
+            #expect(checked.status == 0, "\(checked.output)")
+
+            // The webhook hears an alert once when it fires, not at every evaluation.
+            try await Task.sleep(for: .seconds(1))
+            #expect(recorder.bodies(at: "/hook").count == 1)
+
+            // A restart while firing: the alert is taken back from the store, not fired (and paged) again,
+            // and the SLO counts come back from the store.
+            let series = #"lastmile_slo_events{carrier="Test \"Carrier\"",kind="total",route="bulk",slo="accepted-delivery",window="1h"}"#
+            let counted = try #require(EndToEndTests.metricValue(metrics, series))
+            #expect(counted >= 5)
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitForExit(timeout: 20) == 0)
+            let restarted = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("store.db")],
+                                              environment: ["BULK_TOKEN": "token"])
+            let newPort = try #require(await restarted.waitForPort(), "daemon did not restart: \(restarted.logText)")
+            let reopened = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
+            #expect(reopened.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#),
+                    "the firing alert was not restored")
+            let recounted = try #require(EndToEndTests.metricValue(reopened, series))
+            #expect(recounted >= counted, "SLO events lost in a restart: \(counted) before, \(recounted) after")
+            try await Task.sleep(for: .seconds(1))
+            #expect(recorder.bodies(at: "/hook").count == 1, "a restart paged again")
+            #expect(!restarted.logText.contains("alert firing"))
+
+            // Disabling the tier resolves the alert: Alertmanager gets endsAt ≤ now, the webhook "resolved".
+            try config.replacingOccurrences(of: "enabled = true", with: "enabled = false")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            restarted.signal(SIGHUP)
+            let resolved = await recorder.waitFor(timeout: 20) {
+                recorder.bodies(at: "/hook").contains { ($0 as? [String: Any])?["status"] as? String == "resolved" }
+            }
+            #expect(resolved, "no resolution: \(restarted.logText)")
+            let resolution = Self.alertmanagerAlerts(recorder).last
+            let resolvedEnd = try #require(resolution?["endsAt"] as? String)
+            let resolvedStart = try #require(resolution?["startsAt"] as? String)
+            #expect(resolvedStart == startsAt, "the restored alert keeps its start")
+            #expect(resolvedEnd > resolvedStart)
+            let after = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
+            #expect(!after.contains("lastmile_alerts_firing{"))
+            #expect(restarted.logText.contains("alert resolved"))
+            restarted.signal(SIGTERM)
+            #expect(await restarted.waitForExit(timeout: 20) == 0)
+        }
     }
 }
