@@ -57,30 +57,29 @@ final class AlertLoop: Sendable {
             book.pendingFor = alerting.pendingFor
             return book.update(with: findings, at: now)
         }
-        let changes = update.fired.map { notice($0, .firing, configuration) }
-            + update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
-        for change in changes {
+        let fired = update.fired.map { notice($0, .firing, configuration) }
+        let resolved = update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+        for change in fired + resolved {
             let fields = fields(change.finding) + [("summary", change.summary)]
             if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
         }
-        if !changes.isEmpty { history.withLock { $0 = Array(($0 + changes).suffix(Self.historyLimit)) } }
+        if !(fired + resolved).isEmpty { history.withLock { $0 = Array(($0 + fired + resolved).suffix(Self.historyLimit)) } }
         if !update.isEmpty {
             do {
                 try await store.saveAlerts(firing: update.firing, pending: update.pending)
             } catch {
-                logger.error("firing alerts not stored", [("error", "\(error)")])
+                logger.error("alerts not stored", [("error", "\(error)")])
             }
         }
+        let repeated = update.repeated.map { notice($0, .firing, configuration) }
+        let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
         for notifier in alerting.notify {
             let notices: [AlertNotice]
             switch notifier.kind {
             case .alertmanager:
-                let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
-                notices = update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) }
-                    + update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+                notices = update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) } + resolved
             case .webhook, .command:
-                notices = (update.fired + update.repeated).map { notice($0, .firing, configuration) }
-                    + update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+                notices = fired + repeated + resolved
             }
             AlertNotifier(configuration: notifier, client: client, logger: logger).send(notices)
         }

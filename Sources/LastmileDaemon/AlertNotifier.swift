@@ -18,7 +18,7 @@ public struct AlertNotice: Sendable, Hashable {
     public var summary: String {
         let rate = String(format: "%.1f%%", finding.observedRate * 100)
         let allowed = String(format: "%.1f%%", finding.allowedRate * 100)
-        let window = SLOMonitor.label(finding.tier.long)
+        let window = CompactDuration.text(finding.tier.long)
         let what: String
         switch finding.name {
         case "AcceptedButUndelivered": what = "of accepted messages never arrived"
@@ -76,7 +76,7 @@ struct AlertNotifier: Sendable {
             "labels": labels(notice),
             "annotations": ["summary": notice.summary, "lost_canaries": notice.link,
                             "description": "Burn rate \(String(format: "%.1f", notice.finding.observedRate / notice.finding.allowedRate))× over "
-                                + "\(SLOMonitor.label(notice.finding.tier.long)) and \(SLOMonitor.label(notice.finding.tier.short))"],
+                                + "\(CompactDuration.text(notice.finding.tier.long)) and \(CompactDuration.text(notice.finding.tier.short))"],
             "startsAt": Timestamps.format(notice.startsAt),
             "generatorURL": notice.link,
         ]
@@ -88,7 +88,7 @@ struct AlertNotifier: Sendable {
         ["status": notice.status.rawValue, "alert": notice.finding.name, "severity": notice.finding.severity,
          "slo": notice.finding.key.slo, "route": notice.finding.key.route, "carrier": notice.finding.key.carrier,
          "summary": notice.summary, "rate": notice.finding.observedRate, "allowed_rate": notice.finding.allowedRate,
-         "window": SLOMonitor.label(notice.finding.tier.long), "link": notice.link,
+         "window": CompactDuration.text(notice.finding.tier.long), "link": notice.link,
          "starts_at": Timestamps.format(notice.startsAt)]
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import LastmileConfig
 import LastmileCore
 import Synchronization
 
@@ -51,7 +50,7 @@ public final class SLOMonitor: Sendable {
             objective[base] = status.definition.objective
             budget[base] = status.budgetRemaining ?? .nan
             for (window, counts) in status.windows {
-                let label = Self.label(window)
+                let label = CompactDuration.text(window)
                 events[base.adding("window", label).adding("kind", "good")] = Double(counts.good)
                 events[base.adding("window", label).adding("kind", "total")] = Double(counts.total)
                 burn[base.adding("window", label)] = status.burnRate(over: window) ?? .nan
@@ -65,27 +64,5 @@ public final class SLOMonitor: Sendable {
             MetricFamily(name: "lastmile_slo_burn_rate", help: "Error budget burn rate over each window; NaN with no data.",
                          kind: .gauge, values: burn),
         ]
-    }
-
-    static func label(_ window: TimeInterval) -> String {
-        var remaining = Int(window)
-        var text = ""
-        for (suffix, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where remaining >= size {
-            text += "\(remaining / size)\(suffix)"
-            remaining %= size
-        }
-        return text.isEmpty ? "0s" : text
-    }
-}
-
-extension LastmileConfiguration {
-    /// The configured SLOs as the tracker reads them.
-    public var sloDefinitions: [SLODefinition] {
-        slos.map { SLODefinition(name: $0.name, indicator: $0.indicator, objective: $0.objective, window: $0.window) }
-    }
-
-    /// The evaluator the `[alerting]` section describes.
-    public var alertEvaluator: AlertEvaluator {
-        AlertEvaluator(tiers: alerting.tiers, minimumEvents: alerting.minEvents, confidence: alerting.confidence)
     }
 }

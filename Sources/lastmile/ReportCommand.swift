@@ -26,24 +26,13 @@ enum ReportCommand {
             Output.error("lastmile report: --format must be one of \(SummaryReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
             return 2
         }
-        var storePath = options.values["store"]
-        var definitions: [SLODefinition] = []
-        if let config = options.values["config"] {
-            let loaded = ConfigLoader.load(path: config)
-            guard let configuration = loaded.configuration else {
-                for error in loaded.errors { Output.error(error.description) }
-                return 1
-            }
-            storePath = storePath ?? configuration.store.path
-            definitions = configuration.sloDefinitions
-        }
+        var status: Int32 = 0
+        guard let source = StoreSource.resolve(options, usage: usage, exitStatus: &status) else { return status }
+        let storePath = source.path
+        let definitions = source.configuration?.sloDefinitions ?? []
         let failOnBreach = options.flags.contains("fail-on-breach")
-        if failOnBreach && options.values["config"] == nil {
+        if failOnBreach && source.configuration == nil {
             Output.error("lastmile report: --fail-on-breach needs --config, where the SLOs are")
-            return 2
-        }
-        guard let storePath else {
-            Output.error(usage)
             return 2
         }
         let now = Date()
@@ -66,10 +55,7 @@ enum ReportCommand {
             from = to.addingTimeInterval(-period)
         }
         guard from < to else { Output.error("lastmile report: the period is empty (--from is not before --to)"); return 2 }
-        guard FileManager.default.fileExists(atPath: storePath) else {
-            Output.error("lastmile report: no store at \(storePath)")
-            return 1
-        }
+        guard source.exists(command: "report") else { return 1 }
         do {
             let store = try CanaryStore(path: storePath)
             defer { store.close() }

@@ -1,5 +1,4 @@
 import Foundation
-import LastmileConfig
 import LastmileDaemon
 import LastmileStore
 
@@ -19,23 +18,10 @@ enum TraceCommand {
             Output.error(usage)
             return 2
         }
-        var storePath = options.values["store"]
-        if storePath == nil, let config = options.values["config"] {
-            let loaded = ConfigLoader.load(path: config)
-            guard let configuration = loaded.configuration else {
-                for error in loaded.errors { Output.error(error.description) }
-                return 1
-            }
-            storePath = configuration.store.path
-        }
-        guard let storePath else {
-            Output.error(usage)
-            return 2
-        }
-        guard FileManager.default.fileExists(atPath: storePath) else {
-            Output.error("lastmile trace: no store at \(storePath)")
-            return 1
-        }
+        var status: Int32 = 0
+        guard let source = StoreSource.resolve(options, usage: usage, exitStatus: &status) else { return status }
+        guard source.exists(command: "trace") else { return 1 }
+        let storePath = source.path
         do {
             let store = try CanaryStore(path: storePath)
             defer { store.close() }

@@ -46,7 +46,8 @@ extension WholeSystemSuites {
             }
         }
 
-        static func alerting(recorder: UInt16, log: String, enabled: Bool) -> String {
+        /// One SLO and one fast page tier (switched on or off), with no notifiers yet.
+        static func pagingOnLoss(enabled: Bool) -> String {
             """
 
             [[slo]]
@@ -66,6 +67,11 @@ extension WholeSystemSuites {
             factor = 14.4
             enabled = \(enabled)
 
+            """
+        }
+
+        static func alerting(recorder: UInt16, log: String, enabled: Bool) -> String {
+            pagingOnLoss(enabled: enabled) + """
             [[alerting.notify]]
             kind = "alertmanager"
             url = "http://127.0.0.1:\(recorder)/"

@@ -55,25 +55,7 @@ extension WholeSystemSuites {
             try #require(amReady, "alertmanager did not start: \((try? String(contentsOfFile: directory.path("am.log"), encoding: .utf8)) ?? "")")
 
             let provider = try FakeProvider()
-            var config = EndToEndTests.config(providerPort: provider.port, interval: "150ms", extra: """
-
-                [[slo]]
-                name = "accepted-delivery"
-                indicator = "accepted_delivery"
-                objective = 0.99
-                window = "1h"
-
-                [alerting]
-                min_events = 5
-                evaluation_interval = "200ms"
-
-                [[alerting.tier]]
-                severity = "page"
-                long = "5m"
-                short = "1m"
-                factor = 14.4
-                enabled = true
-
+            var config = EndToEndTests.config(providerPort: provider.port, interval: "150ms", extra: AlertingTests.pagingOnLoss(enabled: true) + """
                 [[alerting.notify]]
                 kind = "alertmanager"
                 url = "http://127.0.0.1:\(amPort)"

@@ -53,7 +53,7 @@ public struct StatusPage: Sendable {
                 let rate = Self.percent(finding.observedRate)
                 html += "<div class=\"alert \(Self.escape(finding.severity))\"><strong>\(Self.escape(finding.severity)): "
                     + "\(Self.escape(finding.name))</strong> on \(Self.escape(finding.key.route)) × \(Self.escape(finding.key.carrier)): "
-                    + "\(rate) bad (\(finding.badEvents) of \(finding.totalEvents)) over \(Self.duration(finding.tier.long)); "
+                    + "\(rate) bad (\(finding.badEvents) of \(finding.totalEvents)) over \(CompactDuration.text(finding.tier.long)); "
                     + "the \(Self.escape(finding.key.slo)) objective allows \(Self.percent(finding.allowedRate)). Since \(Self.escape(Self.time(alert.startsAt))). "
                     + (finding.name == "AcceptedButUndelivered" || finding.name == "FalseDeliveryReceipts" ? "<a href=\"#lost\">lost canaries</a>" : "")
                     + "</div>\n"
@@ -63,7 +63,7 @@ public struct StatusPage: Sendable {
             let finding = alert.finding
             html += "<div class=\"alert pending\"><strong>pending \(Self.escape(finding.severity)): \(Self.escape(finding.name))</strong> on "
                 + "\(Self.escape(finding.key.route)) × \(Self.escape(finding.key.carrier)): \(Self.percent(finding.observedRate)) bad "
-                + "(\(finding.badEvents) of \(finding.totalEvents)) over \(Self.duration(finding.tier.long)), met since "
+                + "(\(finding.badEvents) of \(finding.totalEvents)) over \(CompactDuration.text(finding.tier.long)), met since "
                 + "\(Self.escape(Self.time(alert.startsAt)))</div>\n"
         }
         html += """
@@ -159,10 +159,6 @@ public struct StatusPage: Sendable {
     static func seconds(_ value: Double?) -> String {
         guard let value else { return "-" }
         return value < 10 ? String(format: "%.2f s", value) : String(format: "%.0f s", value)
-    }
-
-    static func duration(_ seconds: TimeInterval) -> String {
-        seconds >= 86_400 ? "\(Int(seconds / 86_400))d" : seconds >= 3_600 ? "\(Int(seconds / 3_600))h" : "\(Int(seconds / 60))m"
     }
 
     static func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }

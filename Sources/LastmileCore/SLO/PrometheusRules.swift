@@ -28,15 +28,6 @@ public struct PrometheusRules: Sendable {
         }
     }
 
-    /// `5m`, `1h`, `3d`: Prometheus durations, largest unit that divides evenly.
-    public static func duration(_ seconds: TimeInterval) -> String {
-        let whole = Int(seconds.rounded())
-        for (suffix, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] where whole % size == 0 && whole >= size {
-            return "\(whole / size)\(suffix)"
-        }
-        return "\(whole)s"
-    }
-
     /// The rules file, YAML.
     public func render() -> String {
         var lines = ["# Lastmile SLO rules: recording rules for each SLO's bad ratio and events over the alert",
@@ -49,7 +40,7 @@ public struct PrometheusRules: Sendable {
             let slo = Self.quoted(definition.name)
             lines += ["  - name: lastmile-slo-\(definition.name)", "    rules:"]
             for window in windows {
-                let range = Self.duration(window)
+                let range = CompactDuration.text(window)
                 lines += [
                     "      - record: lastmile:slo_events:increase\(range)",
                     "        expr: sum by (route, carrier) (increase(\(total)[\(range)]))",
@@ -64,7 +55,7 @@ public struct PrometheusRules: Sendable {
             let allowed = Self.number(definition.allowedRate)
             let name = AlertEvaluator.name(for: definition.indicator)
             for tier in evaluator.tiers where tier.enabled {
-                let long = Self.duration(tier.long), short = Self.duration(tier.short)
+                let long = CompactDuration.text(tier.long), short = CompactDuration.text(tier.short)
                 let threshold = Self.number(tier.factor * definition.allowedRate)
                 let selector = "{slo=\(Self.quoted(definition.name))}"
                 let p = "lastmile:slo_bad_ratio:rate\(long)\(selector)"
