@@ -1,4 +1,5 @@
 import Foundation
+import LastmileCore
 
 /// Durations as configs write them: `500ms`, `90s`, `5m`, `1h30m`, `28d`, `2w`.
 public enum ConfigDuration {
@@ -25,13 +26,6 @@ public enum ConfigDuration {
 
     /// The shortest spelling of a whole number of seconds or milliseconds: `1h30m`, `500ms`.
     public static func format(_ seconds: TimeInterval) -> String {
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        var remaining = Int(seconds.rounded())
-        var text = ""
-        for (suffix, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where remaining >= size {
-            text += "\(remaining / size)\(suffix)"
-            remaining %= size
-        }
-        return text.isEmpty ? "0s" : text
+        seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : CompactDuration.text(seconds)
     }
 }
