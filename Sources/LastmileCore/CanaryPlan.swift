@@ -31,10 +31,13 @@ public struct CanaryPlan: Hashable, Sendable, Codable {
     public var deadline: TimeInterval
     /// Which timestamp the receiver's latency uses.
     public var latencyClock: LatencyClock
+    /// When the schedule wanted the canary sent; nil when it was not sent by a schedule
+    /// (or was recorded before schedules were stored).
+    public var scheduledAt: Date?
 
     public init(id: String, token: Token, route: String, carrier: String, probe: String, receiver: String,
                 to: String, from: String, body: String, threshold: TimeInterval, deadline: TimeInterval,
-                latencyClock: LatencyClock = .ingest) {
+                latencyClock: LatencyClock = .ingest, scheduledAt: Date? = nil) {
         self.id = id
         self.token = token
         self.route = route
@@ -47,6 +50,7 @@ public struct CanaryPlan: Hashable, Sendable, Codable {
         self.threshold = threshold
         self.deadline = deadline
         self.latencyClock = latencyClock
+        self.scheduledAt = scheduledAt
     }
 }
 

@@ -12,7 +12,8 @@ enum CanaryJSON {
         return [
             "id": plan.id, "token": plan.token.description, "route": plan.route, "carrier": plan.carrier,
             "probe": plan.probe, "receiver": plan.receiver, "to": plan.to, "from": plan.from, "body": plan.body,
-            "state": canary.state.rawValue, "submit_started_at": time(canary.submitStartedAt),
+            "state": canary.state.rawValue, "scheduled_at": time(plan.scheduledAt),
+            "submit_started_at": time(canary.submitStartedAt),
             "submit_ended_at": time(canary.submitEndedAt),
             "submit": canary.submit.map { answer -> Any in
                 ["outcome": answer.outcome.rawValue, "message_id": answer.providerMessageID ?? NSNull(),
@@ -45,7 +46,8 @@ enum CanaryJSON {
              "reported_at": time(arrival.reportedAt), "ingested_at": time(arrival.ingestedAt), "duplicate": arrival.duplicate,
              "unmatched_reason": arrival.unmatchedReason?.rawValue ?? NSNull()]
         }
-        var events: [(Date, String, String)] = [(canary.submitStartedAt, "submit_started", "")]
+        var events: [(Date, String, String)] = canary.plan.scheduledAt.map { [($0, "scheduled", canary.plan.probe)] } ?? []
+        events.append((canary.submitStartedAt, "submit_started", ""))
         if let ended = canary.submitEndedAt {
             events.append((ended, "submit_answered", canary.submit?.outcome.rawValue ?? ""))
         }

@@ -24,7 +24,8 @@ public struct CanarySender: Sendable {
     }
 
     /// Sends a canary from `probe` to `receiverName`, unless a limit says no (which is counted and logged).
-    public func send(probe: ProbeConfiguration, receiverName: String, context: DaemonContext) async {
+    /// `scheduledAt` is when the schedule wanted it sent, kept for its trace.
+    public func send(probe: ProbeConfiguration, receiverName: String, context: DaemonContext, scheduledAt: Date? = nil) async {
         guard let route = context.routes[probe.route], let receiver = context.receivers[receiverName] else { return }
         guard let adapter = route.adapter else {
             skip(route: probe.route, probe: probe.name, reason: "no_adapter")
@@ -42,7 +43,7 @@ public struct CanarySender: Sendable {
                               carrier: receiver.configuration.carrier, probe: probe.name, receiver: receiverName,
                               to: receiver.configuration.number, from: route.configuration.from,
                               body: probe.body.render(token: token), threshold: probe.threshold, deadline: probe.deadline,
-                              latencyClock: receiver.configuration.clock)
+                              latencyClock: receiver.configuration.clock, scheduledAt: scheduledAt)
         do {
             try await engine.start(plan)
         } catch {

@@ -24,7 +24,12 @@ public struct CanaryTrace: Sendable {
     /// Events in time order: when, and what happened.
     public var events: [(at: Date, text: String)] {
         let plan = canary.plan
-        var events: [(at: Date, text: String)] = [(canary.submitStartedAt, "submit started: POST to route \(plan.route)")]
+        var events: [(at: Date, text: String)] = []
+        if let scheduled = plan.scheduledAt {
+            events.append((scheduled, "scheduled by probe \(plan.probe)"))
+        }
+        let wait = plan.scheduledAt.map { " (\(Self.seconds(canary.submitStartedAt.timeIntervalSince($0))) after its schedule)" } ?? ""
+        events.append((canary.submitStartedAt, "submit started: request to route \(plan.route)\(wait)"))
         if let ended = canary.submitEndedAt {
             let took = Self.seconds(ended.timeIntervalSince(canary.submitStartedAt))
             if let answer = canary.submit {

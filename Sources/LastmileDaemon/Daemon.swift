@@ -180,9 +180,10 @@ public final class Daemon: Sendable {
         let lastPing = Mutex(ContinuousClock.now)
         let scheduler = Scheduler(hooks: Scheduler.Hooks(
             context: { [self] in context },
-            fire: { probe, context in
+            fire: { [clock = options.clock] probe, context, lateness in
+                let scheduledAt = clock.now.addingTimeInterval(-lateness)
                 for receiver in probe.receivers {
-                    Task { await sender.send(probe: probe, receiverName: receiver, context: context) }
+                    Task { await sender.send(probe: probe, receiverName: receiver, context: context, scheduledAt: scheduledAt) }
                 }
             },
             heartbeat: {

@@ -12,14 +12,14 @@ public final class Scheduler: Sendable {
     public struct Hooks: Sendable {
         /// The configuration in force now.
         public var context: @Sendable () -> DaemonContext
-        /// Called when a probe is due; must return at once.
-        public var fire: @Sendable (ProbeConfiguration, DaemonContext) -> Void
+        /// Called when a probe is due, with how many seconds after its due time it fired; must return at once.
+        public var fire: @Sendable (ProbeConfiguration, DaemonContext, TimeInterval) -> Void
         /// Called on every pass of the loop (systemd's watchdog).
         public var heartbeat: @Sendable () -> Void
         /// Told how late each run fired, in seconds.
         public var lateness: (@Sendable (Double) -> Void)?
 
-        public init(context: @escaping @Sendable () -> DaemonContext, fire: @escaping @Sendable (ProbeConfiguration, DaemonContext) -> Void,
+        public init(context: @escaping @Sendable () -> DaemonContext, fire: @escaping @Sendable (ProbeConfiguration, DaemonContext, TimeInterval) -> Void,
                     heartbeat: @escaping @Sendable () -> Void, lateness: (@Sendable (Double) -> Void)? = nil) {
             self.context = context
             self.fire = fire
@@ -52,7 +52,7 @@ public final class Scheduler: Sendable {
             let now = seconds(.now)
             schedule.update(probes, now: now, using: &generator)
             for (probe, due) in schedule.takeDueWithTimes(probes, now: now, using: &generator) {
-                hooks.fire(probe, context)
+                hooks.fire(probe, context, max(0, seconds(.now) - due))
                 hooks.lateness?(seconds(.now) - due)
             }
             hooks.heartbeat()

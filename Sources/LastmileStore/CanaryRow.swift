@@ -8,7 +8,7 @@ enum CanaryRow {
         state, submit_started_at, submit_ended_at, submit_outcome, provider_message_id, provider_status, \
         provider_error_code, submit_reason, receipt_status, receipt_raw_status, receipt_count, seen_receipts, \
         arrival_ingested_at, arrival_reported_at, arrival_from, arrival_body, latency_s, verdict, settled_at, facts, \
-        duplicate_count, provider_price, provider_network
+        duplicate_count, provider_price, provider_network, scheduled_at
         """
 
     static let upsert: String = {
@@ -34,7 +34,7 @@ enum CanaryRow {
             SQLiteValue(canary.arrival?.from), SQLiteValue(canary.arrival?.body), SQLiteValue(canary.arrival?.latency),
             SQLiteValue(canary.verdict?.rawValue), SQLiteValue(canary.settledAt),
             .text(canary.facts.sorted().map(\.rawValue).joined(separator: ",")), SQLiteValue(canary.duplicateCount),
-            SQLiteValue(canary.submit?.price), SQLiteValue(canary.submit?.network),
+            SQLiteValue(canary.submit?.price), SQLiteValue(canary.submit?.network), SQLiteValue(plan.scheduledAt),
         ]
     }
 
@@ -49,7 +49,7 @@ enum CanaryRow {
             id: try text(0), token: token, route: try text(2), carrier: try text(3), probe: try text(4),
             receiver: try text(5), to: try text(6), from: try text(7), body: try text(8),
             threshold: row[9].real ?? 0, deadline: row[10].real ?? 0,
-            latencyClock: LatencyClock(rawValue: try text(11)) ?? .ingest)
+            latencyClock: LatencyClock(rawValue: try text(11)) ?? .ingest, scheduledAt: row[35].date)
         guard let startedAt = row[13].date else { throw corrupt("no submit start for \(plan.id)") }
         var canary = Canary(plan: plan, submitStartedAt: startedAt)
         canary.submitEndedAt = row[14].date

@@ -131,6 +131,10 @@ enum Schema {
             PRIMARY KEY (name, slo, route, carrier, severity)
         );
         """,
+        // 5: when the schedule wanted each canary sent, for traces.
+        """
+        ALTER TABLE canaries ADD COLUMN scheduled_at REAL;
+        """,
     ]
 
     /// The schema version this code writes.

@@ -30,7 +30,7 @@ enum PrecisionBenchmark {
         let configuration = ConfigLoader.load(text: Array(text.utf8), path: "precision.toml", environment: [:]).configuration!
         let context = DaemonContext(configuration: configuration, loadedAt: Date())
         let lateness = Mutex<[Double]>([])
-        let scheduler = Scheduler(hooks: Scheduler.Hooks(context: { context }, fire: { _, _ in }, heartbeat: {},
+        let scheduler = Scheduler(hooks: Scheduler.Hooks(context: { context }, fire: { _, _, _ in }, heartbeat: {},
                                                          lateness: { value in lateness.withLock { $0.append(value) } }))
         let task = Task { await scheduler.run() }
         try await Task.sleep(for: .seconds(10))

@@ -110,7 +110,7 @@ import Testing
         let context = try Self.context(interval: "100ms", probes: 2)
         let fires = Mutex(0)
         let beats = Mutex(0)
-        let scheduler = Scheduler(hooks: Scheduler.Hooks(context: { context }, fire: { _, _ in fires.withLock { $0 += 1 } },
+        let scheduler = Scheduler(hooks: Scheduler.Hooks(context: { context }, fire: { _, _, _ in fires.withLock { $0 += 1 } },
                                                          heartbeat: { beats.withLock { $0 += 1 } }), tick: .milliseconds(50))
         let task = Task { await scheduler.run() }
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))

@@ -136,6 +136,14 @@ extension WholeSystemSuites {
             let timeline = try await LoopbackHTTP.request(port: port, path: "/api/canaries/\(ours[0]["token"] as! String)")
             #expect(timeline.status == 200)
             #expect(timeline.body.contains("\"events\""))
+            // Every scheduled canary keeps when its schedule wanted it, which comes at or before its submit.
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            for canary in ours {
+                let scheduled = try #require((canary["scheduled_at"] as? String).flatMap(formatter.date(from:)), "\(canary)")
+                let started = try #require((canary["submit_started_at"] as? String).flatMap(formatter.date(from:)))
+                #expect(scheduled <= started.addingTimeInterval(0.001) && started.timeIntervalSince(scheduled) < 5, "\(scheduled) \(started)")
+            }
 
             let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics")
             #expect(metrics.status == 200)

@@ -13,10 +13,12 @@ import Testing
         var plans: [CanaryPlan] = []
         for index in 0..<2 {
             let token = Token(payload: UInt64(7_000 + index))
-            let plan = CanaryPlan(id: "trace\(index)", token: token, route: "bulk", carrier: "EE", probe: "p", receiver: "rx",
-                                  to: "+447700900123", from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
-            plans.append(plan)
             let started = now.addingTimeInterval(-3_600)
+            // The first canary went out 40 ms after its schedule; the second has no schedule (sent by hand).
+            let plan = CanaryPlan(id: "trace\(index)", token: token, route: "bulk", carrier: "EE", probe: "p", receiver: "rx",
+                                  to: "+447700900123", from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600,
+                                  scheduledAt: index == 0 ? started.addingTimeInterval(-0.04) : nil)
+            plans.append(plan)
             try await store.commit(StoreChange(correlator.submitStarted(plan, at: started)))
             try await store.commit(StoreChange(correlator.submitAnswered(
                 id: plan.id, answer: SubmitAnswer(outcome: .accepted, providerMessageID: "msg-\(index)", providerStatus: "QUEUED"),
@@ -48,10 +50,12 @@ import Testing
         #expect(byToken.status == 0, "\(byToken.error)")
         #expect(byToken.output.contains("API answered after 250 ms: accepted, message id msg-0, status QUEUED"))
         #expect(byToken.output.contains("+0.250s"))
+        #expect(byToken.output.contains("-0.040s  scheduled by probe p"))
+        #expect(byToken.output.contains("submit started: request to route bulk (40 ms after its schedule)"))
         #expect(byToken.output.contains("receipt DELIVRD → delivered"))
         #expect(byToken.output.contains("verdict: lost: the API accepted it, the receipt said delivered, and nothing arrived by the 600.00 s deadline — a false receipt."))
         let lines = byToken.output.split(separator: "\n").map(String.init)
-        let order = ["submit started", "API answered", "receipt DELIVRD", "settled: lost"].map { event in lines.firstIndex { $0.contains(event) } }
+        let order = ["scheduled by probe", "submit started", "API answered", "receipt DELIVRD", "settled: lost"].map { event in lines.firstIndex { $0.contains(event) } }
         #expect(order.allSatisfy { $0 != nil } && order == order.sorted { ($0 ?? 0) < ($1 ?? 0) }, "events out of order:\n\(byToken.output)")
 
         let byID = try await BuiltProducts.run("lastmile", ["trace", "--store", path, altered.id])
@@ -64,6 +68,12 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["verdict"] as? String == "delivered")
         #expect((object["events"] as? [[String: Any]])?.map { $0["event"] as? String } == ["submit_started", "submit_answered", "receipt", "arrival", "settled"])
+
+        let lostJSON = try await BuiltProducts.run("lastmile", ["trace", "--store", path, lost.id, "--json"])
+        let lostObject = try #require(try JSONSerialization.jsonObject(with: Data(lostJSON.output.utf8)) as? [String: Any])
+        #expect((lostObject["events"] as? [[String: Any]])?.first?["event"] as? String == "scheduled")
+        #expect(lostObject["scheduled_at"] as? String != nil)
+        #expect(object["scheduled_at"] is NSNull)
 
         let missing = try await BuiltProducts.run("lastmile", ["trace", "--store", path, "nope"])
         #expect(missing.status == 1)
