@@ -184,6 +184,28 @@ public final class CanaryStore: Sendable {
         }
     }
 
+    /// Reports ingested in `[from, to)` that joined no canary, per kind, source and reason. With a
+    /// route, only that route's receipts: an unmatched arrival names no route.
+    public func unmatchedReports(ingestedFrom from: Date, to: Date, route: String? = nil) throws -> [UnmatchedReportCount] {
+        var query = "SELECT kind, source, reason, count(*) FROM unmatched_reports WHERE ingested_at >= ? AND ingested_at < ?"
+        var values: [SQLiteValue] = [SQLiteValue(from), SQLiteValue(to)]
+        if let route {
+            query += " AND kind = 'receipt' AND source = ?"
+            values.append(.text(route))
+        }
+        let bound = values
+        let grouped = query + " GROUP BY kind, source, reason ORDER BY kind DESC, source, reason"
+        return try read { connection in
+            let statement = try connection.statement(grouped)
+            try statement.bind(bound)
+            return try statement.rows().compactMap { row in
+                guard let kind = row[0].text.flatMap(UnmatchedReportCount.Kind.init(rawValue:)),
+                      let reason = row[2].text.flatMap(UnmatchedReason.init(rawValue:)) else { return nil }
+                return UnmatchedReportCount(kind: kind, source: row[1].text ?? "", reason: reason, count: Int(row[3].integer ?? 0))
+            }
+        }
+    }
+
     /// Number of rows in each table, for tests and diagnostics.
     public func rowCounts() throws -> (canaries: Int, receipts: Int, arrivals: Int) {
         try read { connection in

@@ -65,6 +65,7 @@ enum ReportCommand {
             let settled = try store.settledCanaries(since: from).filter { $0.settledAt < to && (options.values["route"] ?? $0.route) == $0.route }
             let compliance = SLOCompliance.evaluate(definitions, canaries: settled)
             report.compliance = compliance
+            report.unmatched = try store.unmatchedReports(ingestedFrom: from, to: to, route: options.values["route"])
             let text = report.render(format)
             if let output = options.values["output"] {
                 do {

@@ -8,7 +8,8 @@ import LastmileTestSupport
 import Testing
 
 @Suite struct ReportCommandTests {
-    /// Ten canaries on bulk × EE an hour ago: seven arrived, three lost.
+    /// Ten canaries on bulk × EE an hour ago: seven arrived, three lost; and two reports that
+    /// joined none (an arrival without a token, a receipt for a message id no canary has).
     static func makeStore(at path: String) async throws {
         let store = try CanaryStore(path: path)
         var correlator = Correlator()
@@ -27,6 +28,17 @@ import Testing
             }
         }
         try await store.commit(StoreChange(correlator.advance(to: now)))
+        let stray = ArrivalReport(reference: store.reserveReportID(), receiver: "rx", from: "+15550100", body: "Your code is 1234",
+                                  ingestedAt: now.addingTimeInterval(-1_800))
+        let strayResult = correlator.ingest(stray)
+        try await store.commit(StoreChange(strayResult, arrivals: [StoredArrival(report: stray, match: strayResult.match,
+                                                                                 rawPayload: Data("{}".utf8))]))
+        let receipt = ReceiptReport(reference: store.reserveReportID(), route: "bulk", providerMessageID: "someone-else", token: nil,
+                                    status: .delivered, rawStatus: "DELIVRD", errorCode: nil, reportedAt: nil,
+                                    ingestedAt: now.addingTimeInterval(-1_700))
+        let receiptResult = correlator.ingest(receipt)
+        try await store.commit(StoreChange(receiptResult, receipts: [StoredReceipt(report: receipt, match: receiptResult.match,
+                                                                                   rawPayload: Data("{}".utf8))]))
         store.close()
     }
 
@@ -39,8 +51,15 @@ import Testing
         #expect(text.status == 0, "\(text.error)")
         #expect(text.output.contains("bulk   EE         10        10"))
         #expect(text.output.contains("30.0% of accepted canaries never arrived"))
+        #expect(text.output.contains("Unmatched reports: 2 joined no canary (all kept in the store):"))
+        #expect(text.output.contains("receipt  bulk  a message id no canary has  1"))
+        #expect(text.output.contains("arrival  rx    no token in the body        1"))
         let json = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "1d", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["title", "from", "to", "routes", "slos", "unmatched"])
+        let unmatched = try #require(object["unmatched"] as? [[String: Any]])
+        #expect(unmatched.map { "\($0["kind"] ?? "")/\($0["source"] ?? "")/\($0["reason"] ?? "")/\($0["count"] ?? "")" }
+                == ["receipt/bulk/unknown_message_id/1", "arrival/rx/no_token/1"])
         let route = try #require((object["routes"] as? [[String: Any]])?.first)
         #expect((route["verdicts"] as? [String: Int])?["delivered"] == 7)
         #expect((route["verdicts"] as? [String: Int])?["lost"] == 3)
@@ -70,6 +89,11 @@ import Testing
         #expect(html.output.contains("aria-label=\"daily delivery rate per route and carrier\""))
         #expect(html.output.contains("<title>7</title>"), "seven arrivals in the 5–10 s bar")
         #expect(!html.output.contains("src=\""))
+        #expect(html.output.contains("<h2>Unmatched reports</h2>\n<p>2 reports joined no canary"))
+        // One route's report has that route's unmatched receipts only: an unmatched arrival names no route.
+        let routeOnly = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "1d", "--route", "bulk", "--format", "json"])
+        let routeObject = try #require(try JSONSerialization.jsonObject(with: Data(routeOnly.output.utf8)) as? [String: Any])
+        #expect((routeObject["unmatched"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["receipt"])
         // A period before the canaries: an empty report, not an error.
         let empty = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--to", "2020-01-01T00:00:00Z", "--period", "1d"])
         #expect(empty.status == 0)
@@ -93,6 +117,16 @@ import Testing
         #expect(breached.error.contains("SLO breached: accepted-delivery on bulk × EE: 70.00% against an objective of 99.00% (7 good of 10)"))
         #expect(breached.output.contains("SLO compliance over the period:"))
         #expect(breached.output.contains("accepted-delivery  bulk  EE  70.00%  99.00%"))
+        // CSV carries each SLO's record as columns of the pair's row.
+        let csv = try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "1d", "--format", "csv"])
+        let csvRows = csv.output.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csvRows.count == 2 && csvRows.allSatisfy { $0.count == csvRows[0].count })
+        let columns = ["ratio", "objective", "budget_left", "state"].map { "slo_accepted-delivery_\($0)" }
+        let positions = columns.compactMap { csvRows[0].firstIndex(of: $0) }
+        #expect(positions.count == 4, "\(csvRows[0])")
+        if positions.count == 4, csvRows.count == 2 {
+            #expect(positions.map { csvRows[1][$0] } == ["70.00%", "99.00%", "-2900.00%", "breached"])
+        }
 
         let json = try await BuiltProducts.run("lastmile", ["report", "--config", strict, "--period", "1d", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])

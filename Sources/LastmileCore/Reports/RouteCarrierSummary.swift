@@ -44,7 +44,6 @@ public struct RouteCarrierSummary: Sendable, Hashable {
     public var deliveryRate: Double? { settled > 0 ? Double(verdicts[.delivered] ?? 0) / Double(settled) : nil }
     /// Lost ÷ accepted-and-settled: messages the API took that never arrived.
     public var acceptedUndeliveredRate: Double? { acceptedSettled > 0 ? Double(lost) / Double(acceptedSettled) : nil }
-    /// False receipts ÷ canaries whose receipt said delivered.
     /// Two-sided 95% Wilson interval of the delivery rate; nil with nothing settled.
     public var deliveryInterval: (lower: Double, upper: Double)? {
         settled > 0 ? (Wilson.lowerBound(events: verdicts[.delivered] ?? 0, trials: settled, z: 1.96),
@@ -57,6 +56,7 @@ public struct RouteCarrierSummary: Sendable, Hashable {
                                Wilson.upperBound(events: lost, trials: acceptedSettled, z: 1.96)) : nil
     }
 
+    /// False receipts ÷ canaries whose receipt said delivered.
     public var falseReceiptRate: Double? { receiptDelivered > 0 ? Double(falseReceipts) / Double(receiptDelivered) : nil }
     /// Arrived within the threshold ÷ arrived.
     public var onTimeRate: Double? { arrived > 0 ? Double(verdicts[.delivered] ?? 0) / Double(arrived) : nil }

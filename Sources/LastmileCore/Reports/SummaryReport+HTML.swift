@@ -36,6 +36,7 @@ extension SummaryReport {
             }
             output += "</tbody></table>\n"
         }
+        output += unmatchedHTML()
         if daily.count > 1 { output += "<h2>Delivery rate by day</h2>\n" + dailyChart() }
         let withLatency = summaries.filter { !$0.latencies.isEmpty }
         if !withLatency.isEmpty {

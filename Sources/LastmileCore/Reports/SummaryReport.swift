@@ -14,6 +14,8 @@ public struct SummaryReport: Sendable {
     public var daily: [(day: Date, summaries: [RouteCarrierSummary])] = []
     /// Each SLO's record over the period (empty: no SLOs given).
     public var compliance: [SLOCompliance] = []
+    /// Reports that joined no canary over the period.
+    public var unmatched: [UnmatchedReportCount] = []
 
     public init(title: String = "Lastmile report", from: Date, to: Date, summaries: [RouteCarrierSummary]) {
         self.title = title
@@ -24,9 +26,9 @@ public struct SummaryReport: Sendable {
 
     public func render(_ format: Format) -> String {
         switch format {
-        case .text: return table(markdown: false) + complianceSection(markdown: false)
+        case .text: return table(markdown: false) + complianceSection(markdown: false) + unmatchedSection(markdown: false)
         case .markdown: return "# \(title)\n\n\(periodText)\n\n" + table(markdown: true) + "\n" + notes(markdown: true)
-            + complianceSection(markdown: true)
+            + complianceSection(markdown: true) + unmatchedSection(markdown: true)
         case .json: return json()
         case .csv: return csv()
         case .html: return html()
@@ -114,13 +116,28 @@ public struct SummaryReport: Sendable {
         return lines.map { markdown ? "- \($0)" : "  * \($0)" }.joined(separator: "\n") + "\n"
     }
 
+    /// The route × carrier table as CSV, one row per pair, with four columns per SLO (ratio,
+    /// objective, budget left, state) so a spreadsheet needs no second table.
     func csv() -> String {
         func escape(_ cell: String) -> String {
             cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
         }
+        var names: [String] = []
+        for result in compliance where !names.contains(result.key.slo) { names.append(result.key.slo) }
+        let byKey = Dictionary(compliance.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let header = ["from", "to"] + Self.columns.map { $0.replacingOccurrences(of: " ", with: "_") }
+            + names.flatMap { name in ["ratio", "objective", "budget_left", "state"].map { "slo_\(name)_\($0)" } }
         let period = [Self.timestamp(from), Self.timestamp(to)]
-        return ([header] + rows().map { period + $0 }).map { $0.map(escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        let lines = zip(summaries, rows()).map { summary, row in
+            period + row + names.flatMap { name -> [String] in
+                guard let result = byKey[SLOKey(slo: name, route: summary.route, carrier: summary.carrier)], let ratio = result.ratio else {
+                    return ["", "", "", "no_data"]
+                }
+                return [Self.percentage(ratio), Self.percentage(result.objective), result.budgetRemaining.map(Self.percentage) ?? "",
+                        result.isBreached ? "breached" : "met"]
+            }
+        }
+        return ([header] + lines).map { $0.map(escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
     func json() -> String {
@@ -160,7 +177,8 @@ public struct SummaryReport: Sendable {
              "good": result.counts.good, "total": result.counts.total, "ratio": optional(result.ratio),
              "budget_remaining": optional(result.budgetRemaining), "breached": result.isBreached]
         }
-        let object: [String: Any] = ["title": title, "from": Self.timestamp(from), "to": Self.timestamp(to), "routes": routes, "slos": slos]
+        let object: [String: Any] = ["title": title, "from": Self.timestamp(from), "to": Self.timestamp(to), "routes": routes, "slos": slos,
+                                     "unmatched": unmatchedJSON()]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
