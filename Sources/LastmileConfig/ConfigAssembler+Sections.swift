@@ -69,11 +69,15 @@ extension ConfigAssembler {
                 let short = tier.duration("short", required: true)
                 let factor = tier.number("factor", required: true)
                 let enabled = tier.boolean("enabled")
+                let confidence = tier.number("confidence")
                 tier.reportUnknownKeys()
                 guard let severity, let long, let short, let factor else { return nil }
                 if short.value >= long.value { log.error("[[alerting.tier]]: short must be shorter than long", at: short.location) }
+                if let confidence, !(confidence.value > 0.5 && confidence.value < 1) {
+                    log.error("[[alerting.tier]]: confidence must be between 0.5 and 1 (e.g. 0.999)", at: confidence.location)
+                }
                 return AlertTier(severity: severity.value, long: long.value, short: short.value, factor: factor.value,
-                                 enabled: enabled?.value ?? true)
+                                 enabled: enabled?.value ?? true, confidence: confidence?.value)
             }
         }
         for notifier in reader.tables("notify") {

@@ -166,9 +166,9 @@ public struct AlertingConfiguration: Sendable, Hashable {
     public var evaluationInterval: TimeInterval = 30
     /// How long a condition must hold before its alert fires (pending until then).
     public var pendingFor: TimeInterval = 0
-    /// Confidence of the evidence test (the binomial lower bound).
+    /// Confidence of the evidence test (the binomial lower bound) for tiers that set none.
     public var confidence: Double = 0.95
-    /// The burn-rate tiers; DESIGN.md's four when not configured.
+    /// The burn-rate tiers; DESIGN.md's four when not configured (their pages at 99.9 % confidence).
     public var tiers: [AlertTier] = AlertTier.standard
 }
 

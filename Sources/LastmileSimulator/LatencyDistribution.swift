@@ -1,4 +1,5 @@
 import Foundation
+import LastmileCore
 
 /// How long something takes, in seconds.
 public enum LatencyDistribution: Sendable, Hashable {

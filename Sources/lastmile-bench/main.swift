@@ -1,6 +1,6 @@
 // Benchmarks that print figures beside a reference measured in the same run.
 //
-//   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision]...
+//   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision|detection]...
 import Foundation
 import LastmileCore
 import LastmileStore
@@ -13,6 +13,7 @@ let available: [String: () async throws -> Void] = [
     "report": ReportBenchmark.run,
     "memory": MemoryBenchmark.run,
     "precision": PrecisionBenchmark.run,
+    "detection": DetectionBenchmark.run,
 ]
 
 let requested = CommandLine.arguments.dropFirst()

@@ -269,3 +269,42 @@ import TOML
                                        "27:21 [metrics]: \"soon\" in delivery_buckets is not a duration such as 250ms or 2m"])
     }
 }
+
+@Suite struct AlertingSectionTests {
+    @Test func aTierMayAskForItsOwnConfidence() throws {
+        let tiers = """
+
+            [alerting]
+            confidence = 0.9
+
+            [[alerting.tier]]
+            severity = "page"
+            long = "1h"
+            short = "5m"
+            factor = 14.4
+            confidence = 0.999
+
+            [[alerting.tier]]
+            severity = "ticket"
+            long = "1d"
+            short = "2h"
+            factor = 3
+
+            """
+        let (good, _) = try ConfigFixtures.load(ConfigFixtures.valid + tiers)
+        #expect(good.errors.isEmpty, "\(good.errors)")
+        let alerting = try #require(good.configuration?.alerting)
+        #expect(alerting.confidence == 0.9)
+        #expect(alerting.tiers.map(\.confidence) == [0.999, nil])
+
+        let (bad, _) = try ConfigFixtures.load(ConfigFixtures.valid + tiers.replacingOccurrences(of: "confidence = 0.999", with: "confidence = 99.9"))
+        #expect(bad.errorSummaries == ["33:14 [[alerting.tier]]: confidence must be between 0.5 and 1 (e.g. 0.999)"])
+    }
+
+    @Test func withoutTiersThePagesAskForMoreConfidenceThanTheTickets() throws {
+        let (result, _) = try ConfigFixtures.load(ConfigFixtures.valid)
+        let tiers = try #require(result.configuration?.alerting.tiers)
+        #expect(tiers.filter { $0.severity == "page" }.map(\.confidence) == [0.999, 0.999])
+        #expect(tiers.filter { $0.severity == "ticket" }.map(\.confidence) == [nil, nil])
+    }
+}

@@ -71,12 +71,5 @@ import Testing
         #expect(Binomial.lowerBound(events: 0, trials: 50) == 0)
         #expect(Wilson.lowerBound(events: 0, trials: 0) == 0)
         #expect(Wilson.lowerBound(events: 5, trials: 10) < 0.5 && Wilson.upperBound(events: 5, trials: 10) > 0.5)
-        var summary = RouteCarrierSummary(route: "r", carrier: "c")
-        summary.verdicts = [.lost: 30, .delivered: 70]
-        summary.acceptedSettled = 100
-        let alerts = EvidenceAlert.evaluate([summary], indicator: .acceptedDelivery, objective: 0.99, minimumEvents: 10)
-        #expect(alerts.map(\.name) == ["AcceptedButUndelivered"])
-        #expect(alerts.first?.summary.contains("30.0% of accepted messages never arrived (30 of 100)") == true)
-        #expect(EvidenceAlert.evaluate([summary], indicator: .acceptedDelivery, objective: 0.99, minimumEvents: 200).isEmpty)
     }
 }
