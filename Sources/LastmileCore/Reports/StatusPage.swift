@@ -31,7 +31,7 @@ public struct StatusPage: Sendable {
             <style>
             body{font-family:system-ui,sans-serif;margin:1.5em;color:#1d1d1f}
             h1{margin:0 0 .2em}h2{margin:1.4em 0 .4em;font-size:1.1em}
-            table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:right}
+            table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:right}td{white-space:nowrap}
             td.name,th.name{text-align:left}th{font-weight:600;background:#f4f4f6}
             .bad{color:#b3261e;font-weight:600}.ok{color:#1b6e3a}.none{color:#888}
             .alert{border-left:4px solid #b3261e;background:#fdecea;padding:.5em .8em;margin:.4em 0}
