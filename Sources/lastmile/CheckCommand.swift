@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileDaemon
 
 /// `lastmile check --config FILE`: exit 0 with a summary, or 1 with every error.
 enum CheckCommand {
@@ -26,6 +27,7 @@ enum CheckCommand {
         let included = configuration.files.count - 1
         Output.write("\(path): OK" + (included > 0 ? " (with \(included) included file\(included == 1 ? "" : "s"))" : ""))
         Output.write(ConfigSummary(configuration).text)
+        Output.write(DetectionOutlook(configuration).text)
         return 0
     }
 }

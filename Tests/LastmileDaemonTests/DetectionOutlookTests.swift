@@ -1,0 +1,78 @@
+import Foundation
+import LastmileConfig
+import LastmileCore
+import LastmileDaemon
+import Testing
+
+@Suite struct DetectionOutlookTests {
+    static func configuration(extra: String = "", slo: Bool = true) throws -> LastmileConfiguration {
+        var text = """
+            [[route]]
+            name = "r"
+            provider = "http"
+            from = "LASTMILE"
+            \(extra)
+            [route.request]
+            url = "http://127.0.0.1:9/send"
+            json = { to = "{to}" }
+            [route.receipt]
+            delivered = ["DELIVRD"]
+
+            [[receiver]]
+            name = "a"
+            number = "+15551230001"
+            carrier = "Alpha"
+            source = "json"
+
+            [[receiver]]
+            name = "b"
+            number = "+15551230002"
+            carrier = "Beta"
+            source = "json"
+
+            [[probe]]
+            name = "both"
+            route = "r"
+            receivers = ["a", "b"]
+            interval = "5m"
+            deadline = "15m"
+
+            [[probe]]
+            name = "alpha-more"
+            route = "r"
+            receivers = ["a"]
+            interval = "5m"
+            deadline = "15m"
+
+            """
+        if slo {
+            text += "[[slo]]\nname = \"accepted\"\nindicator = \"accepted_delivery\"\nobjective = 0.99\nwindow = \"28d\"\n"
+        }
+        let result = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/outlook.toml", environment: [:])
+        return try #require(result.configuration, "\(result.diagnostics)")
+    }
+
+    @Test func eachCarrierIsJudgedAtTheRateItIsProbed() throws {
+        let outlook = DetectionOutlook(try Self.configuration())
+        #expect(outlook.lines.map(\.carrier) == ["Alpha", "Beta"])
+        #expect(outlook.lines.map(\.canariesPerHour) == [24, 12])
+        for line in outlook.lines {
+            // Nothing is known before the 15-minute deadline; an outage pages within half an hour of it.
+            let outage = try #require(line.outage, "\(line.carrier): an outage never paged")
+            #expect(outage >= 900 && outage <= 2_700, "\(line.carrier): \(outage / 60) min")
+            // A 10% loss needs hours, more of them at the lower rate (or none within the 12h horizon).
+            #expect(line.tenPercent.map { $0 > 45 * 60 } ?? true)
+        }
+        #expect(outlook.lines[1].outage! >= outlook.lines[0].outage!, "fewer canaries cannot page sooner")
+        #expect(outlook.text.contains("median time to page for accepted (99%)"))
+        #expect(outlook.text.contains("r      Beta     12"))
+    }
+
+    @Test func aDailyCapThinsTheRateAndNoSLOSaysSo() throws {
+        let capped = DetectionOutlook(try Self.configuration(extra: "daily_cap = 432"))
+        #expect(capped.lines.map(\.canariesPerHour) == [12, 6])
+        let none = DetectionOutlook(try Self.configuration(slo: false))
+        #expect(none.lines.isEmpty)
+        #expect(none.text == "alerting: no accepted_delivery SLO, so nothing pages when accepted messages stop arriving")
+    }
+}
