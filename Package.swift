@@ -24,7 +24,7 @@ let package = Package(
         .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore", "LastmileConfig", "LastmileDaemon", "HTTP"]),
         .executableTarget(name: "lastmile-crash-writer", dependencies: ["LastmileCore", "LastmileStore"]),
         .target(name: "LastmileTestSupport", path: "Tests/LastmileTestSupport"),
-        .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore"]),
+        .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore", "LastmileTestSupport"]),
         .testTarget(name: "LastmileStoreTests", dependencies: ["LastmileStore", "LastmileCore", "LastmileTestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "LastmileTestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LastmileTestSupport"]),

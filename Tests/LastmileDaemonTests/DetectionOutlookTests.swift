@@ -2,6 +2,7 @@ import Foundation
 import LastmileConfig
 import LastmileCore
 import LastmileDaemon
+import LastmileTestSupport
 import Testing
 
 @Suite struct DetectionOutlookTests {
@@ -52,8 +53,9 @@ import Testing
         return try #require(result.configuration, "\(result.diagnostics)")
     }
 
-    @Test func eachCarrierIsJudgedAtTheRateItIsProbed() throws {
-        let outlook = DetectionOutlook(try Self.configuration())
+    @Test func eachCarrierIsJudgedAtTheRateItIsProbed() async throws {
+        let configuration = try Self.configuration()
+        let outlook = await offThePool { DetectionOutlook(configuration) }
         #expect(outlook.lines.map(\.carrier) == ["Alpha", "Beta"])
         #expect(outlook.lines.map(\.canariesPerHour) == [24, 12])
         for line in outlook.lines {
@@ -68,8 +70,9 @@ import Testing
         #expect(outlook.text.contains("r      Beta     12"))
     }
 
-    @Test func aDailyCapThinsTheRateAndNoSLOSaysSo() throws {
-        let capped = DetectionOutlook(try Self.configuration(extra: "daily_cap = 432"))
+    @Test func aDailyCapThinsTheRateAndNoSLOSaysSo() async throws {
+        let configuration = try Self.configuration(extra: "daily_cap = 432")
+        let capped = await offThePool { DetectionOutlook(configuration) }
         #expect(capped.lines.map(\.canariesPerHour) == [12, 6])
         let none = DetectionOutlook(try Self.configuration(slo: false))
         #expect(none.lines.isEmpty)
