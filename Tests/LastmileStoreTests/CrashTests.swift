@@ -32,9 +32,14 @@ import LastmileTestSupport
             }
             reader.start()
 
-            // Wait for "ready", then let it write for a random while before the kill.
+            // Wait for "ready" and a first acknowledged write (on a busy machine the first fsync can
+            // take a while), then let it write for a random while before the kill.
             let ready = Date().addingTimeInterval(20)
-            while !received.text.contains("ready\n") && Date() < ready { try await Task.sleep(for: .milliseconds(5)) }
+            func firstAcknowledged() -> Bool {
+                guard let range = received.text.range(of: "ready\n") else { return false }
+                return received.text[range.upperBound...].contains("\n")
+            }
+            while !firstAcknowledged() && Date() < ready { try await Task.sleep(for: .milliseconds(5)) }
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...400, using: &generator)))
             kill(process.processIdentifier, SIGKILL)
             while process.isRunning || !reader.isFinished { try await Task.sleep(for: .milliseconds(5)) }
