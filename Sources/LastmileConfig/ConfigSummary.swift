@@ -1,4 +1,5 @@
 import Foundation
+import LastmileCore
 
 /// What a configuration will do, for `lastmile check`: counts, and canaries and cost per route per day.
 public struct ConfigSummary: Sendable, Hashable {
@@ -56,12 +57,7 @@ public struct ConfigSummary: Sendable, Hashable {
             let cost = line.costPerDay.map { "\(line.currency) " + String(format: "%.2f", $0) } ?? "-"
             return [line.route, line.provider, String(line.probes), canaries, cost]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        for row in [header] + rows {
-            lines.append("  " + row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  "))
-        }
+        lines += TextTable.lines([header] + rows, indent: "  ")
         let costs = routes.compactMap(\.costPerDay)
         if !costs.isEmpty, Set(routes.filter { $0.costPerDay != nil }.map(\.currency)).count == 1 {
             lines.append("  total cost/day: \(routes.first { $0.costPerDay != nil }!.currency) "

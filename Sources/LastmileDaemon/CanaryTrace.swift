@@ -94,11 +94,7 @@ public struct CanaryTrace: Sendable {
         ]
         let start = canary.submitStartedAt
         let rows = events.map { [Timestamps.format($0.at), String(format: "%+.3fs", $0.at.timeIntervalSince(start)), $0.text] }
-        let widths = (0..<2).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            lines.append(row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
-                         + String(repeating: " ", count: widths[1] - row[1].count) + row[1] + "  " + row[2])
-        }
+        lines += TextTable.lines(rows, rightAligned: { $0 == 1 })
         let facts = canary.facts.map(\.rawValue).sorted()
         lines += ["", "verdict: " + reason]
         if !facts.isEmpty { lines.append("facts: " + facts.joined(separator: ", ")) }

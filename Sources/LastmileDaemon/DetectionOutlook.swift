@@ -90,12 +90,7 @@ public struct DetectionOutlook: Sendable {
             [line.route, line.carrier, String(format: "%g", (line.canariesPerHour * 10).rounded() / 10),
              line.outage.map(Self.duration) ?? never, line.tenPercent.map(Self.duration) ?? never]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        for row in [header] + rows {
-            output.append("  " + row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  "))
-        }
+        output += TextTable.lines([header] + rows, indent: "  ")
         return output.joined(separator: "\n")
     }
 

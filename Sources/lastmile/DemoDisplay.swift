@@ -44,11 +44,7 @@ final class DemoDisplay {
     }
 
     func table(_ summaries: [RouteCarrierSummary]) -> String {
-        let all = [Self.header] + rows(summaries)
-        let widths = Self.header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        TextTable.lines([Self.header] + rows(summaries)).joined(separator: "\n")
     }
 
     /// Redraws the table in place: back up over the last drawing, clear, draw again.

@@ -1,6 +1,7 @@
 import Foundation
 import LastmileConfig
 import LastmileCore
+import LastmileTestSupport
 import Synchronization
 import Testing
 @testable import LastmileDaemon
@@ -32,16 +33,7 @@ import Testing
 
 @Suite struct SchedulerTests {
     static func context(interval: String, jitter: String = "0s", probes: Int = 1) throws -> DaemonContext {
-        var text = """
-            [[route]]
-            name = "r"
-            provider = "http"
-            from = "LASTMILE"
-            [route.request]
-            url = "http://127.0.0.1:9/send"
-            json = { to = "{to}" }
-            [route.receipt]
-            delivered = ["DELIVRD"]
+        var text = ConfigText.httpRoute() + """
             [[receiver]]
             name = "phone"
             number = "+15551230001"

@@ -7,18 +7,7 @@ import Testing
 
 @Suite struct DetectionOutlookTests {
     static func configuration(extra: String = "", slo: Bool = true) throws -> LastmileConfiguration {
-        var text = """
-            [[route]]
-            name = "r"
-            provider = "http"
-            from = "LASTMILE"
-            \(extra)
-            [route.request]
-            url = "http://127.0.0.1:9/send"
-            json = { to = "{to}" }
-            [route.receipt]
-            delivered = ["DELIVRD"]
-
+        var text = ConfigText.httpRoute(extra: extra) + """
             [[receiver]]
             name = "a"
             number = "+15551230001"

@@ -17,13 +17,7 @@ extension SummaryReport {
             lines += unmatchedRows().map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
             return lines.joined(separator: "\n") + "\n"
         }
-        let rows = unmatchedRows()
-        let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = ["", heading + ":"]
-        for row in rows {
-            lines.append("  " + (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                         + "  " + row[3])
-        }
+        let lines = ["", heading + ":"] + TextTable.lines(unmatchedRows(), indent: "  ")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -84,15 +84,8 @@ public struct SummaryReport: Sendable {
             if summaries.isEmpty { lines += ["", "(no canaries in this period)"] }
             return lines.joined(separator: "\n") + "\n"
         }
-        let widths = Self.columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         var output = "\(title): \(periodText)\n\n"
-        for (index, row) in all.enumerated() {
-            output += row.enumerated().map { column, cell in
-                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                           : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ") + "\n"
-            if index == 0 { output += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
-        }
+        output += TextTable.lines(all, rightAligned: { $0 >= 2 }, rule: true).joined(separator: "\n") + "\n"
         if summaries.isEmpty { output += "(no canaries in this period)\n" }
         return output + "\n" + notes(markdown: false)
     }
