@@ -18,6 +18,7 @@ extension ConfigAssembler {
         let clock = reader.choice("clock", LatencyClock.allCases.map(\.rawValue)).flatMap { LatencyClock(rawValue: $0.value) }
         let secret = secret(reader, "secret")
         let spool = reader.string("spool")
+        let auth = hookAuth(reader)
         if let source {
             if source.isSpool && spool == nil {
                 log.error("\(reader.context): source \(source.rawValue) reads a spool folder; set spool = \"/path\"",
@@ -31,7 +32,7 @@ extension ConfigAssembler {
         guard let name, let number, let carrier, let source else { return nil }
         return ReceiverConfiguration(name: name.value, number: number.value, carrier: carrier.value, country: country?.value,
                                      source: source, clock: clock ?? .ingest, secret: secret, spool: spool?.value,
-                                     location: name.location)
+                                     location: name.location, auth: auth?.value ?? .required, authLocation: auth?.location)
     }
 
     func readProbe(_ reader: TableReader, defaults: ProbeDefaults, defaultsLocation: [String: SourceLocation],

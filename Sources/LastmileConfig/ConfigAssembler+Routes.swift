@@ -23,9 +23,14 @@ extension ConfigAssembler {
         let currency = reader.string("currency")
         let apiSecret = self.secret(reader, "secret")
         let hookSecret = self.secret(reader, "hook_secret")
+        if let hookSecret, !HookToken.isValid(hookSecret.reveal()) {
+            log.error("\(reader.context): hook_secret may hold only letters, digits, '-', '_', '.' and '~': it travels in the "
+                      + "callback URL providers call", at: reader.location(ofKey: "hook_secret"))
+        }
+        let auth = hookAuth(reader)
         var credentials: [String: Secret] = [:]
         if let provider {
-            if provider == .infobip || provider == .kannel, apiURL == nil, reader.table.entry("api_url") == nil {
+            if provider.needsAPIURL, apiURL == nil, reader.table.entry("api_url") == nil {
                 log.error("\(reader.context): provider \(provider.rawValue) needs api_url (its base URL differs per account or host)",
                           at: reader.location)
             }
@@ -47,7 +52,8 @@ extension ConfigAssembler {
         return RouteConfiguration(
             name: name.value, provider: provider, apiURL: apiURL, from: from.value, dailyCap: dailyCap?.value,
             concurrency: concurrency?.value ?? 4, credentials: credentials, secret: apiSecret, hookSecret: hookSecret,
-            pricePerMessage: price?.value, currency: currency?.value ?? "USD", http: http, location: name.location)
+            auth: auth?.value ?? .required, pricePerMessage: price?.value, currency: currency?.value ?? "USD", http: http,
+            location: name.location, authLocation: auth?.location)
     }
 
     func readCredentials(_ reader: TableReader, provider: ProviderKind) -> [String: Secret] {

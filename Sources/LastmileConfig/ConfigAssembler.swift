@@ -67,8 +67,37 @@ final class ConfigAssembler {
             readProbe($0, defaults: defaults, defaultsLocation: defaultsLocation, routes: routeNames, receivers: receiverNames)
         }
         reportDuplicates(probes.map { ($0.name, $0.location) }, kind: "probe")
+        checkHooks(routes: routes, receivers: receivers, publicURL: server.publicURL)
         return LastmileConfiguration(files: files, server: server, store: store, defaults: defaults, routes: routes,
                                      receivers: receivers, probes: probes, slos: slos, alerting: alerting, metrics: metrics)
+    }
+
+    /// Every hook authenticates its callers unless it says `auth = "none"`.
+    func checkHooks(routes: [RouteConfiguration], receivers: [ReceiverConfiguration], publicURL: URL?) {
+        let open = "or write auth = \"none\" to accept them from anyone"
+        for route in routes {
+            if case .unavailable(let reason) = route.receiptHookScheme(publicURL: publicURL) {
+                log.error("route \"\(route.name)\": \(reason); \(open)", at: route.location)
+            }
+            if route.auth == .none, route.hookSecret != nil {
+                log.error("route \"\(route.name)\": auth = \"none\" opens the hook, so its hook_secret would never be checked",
+                          at: route.authLocation ?? route.location)
+            }
+        }
+        for receiver in receivers {
+            if case .unavailable(let reason)? = receiver.arrivalHookScheme(publicURL: publicURL) {
+                log.error("receiver \"\(receiver.name)\": \(reason); \(open)", at: receiver.location)
+            }
+            if receiver.source.isSpool, receiver.auth == .none, let location = receiver.authLocation {
+                log.error("receiver \"\(receiver.name)\": a spool source takes no webhooks, so auth does not apply", at: location)
+            }
+        }
+    }
+
+    /// `auth = "none"`, the one way to open a hook.
+    func hookAuth(_ reader: TableReader) -> Located<HookAuthMode>? {
+        guard let text = reader.choice("auth", ["none"]) else { return nil }
+        return Located(.none, at: text.location)
     }
 
     func reportDuplicates(_ names: [(String, SourceLocation)], kind: String) {

@@ -55,11 +55,15 @@ public struct RouteConfiguration: Sendable {
     public var secret: Secret?
     /// The bearer token the receipt hook requires, if any.
     public var hookSecret: Secret?
+    /// Whether the receipt hook must authenticate its callers (`auth = "none"` opens it).
+    public var auth: HookAuthMode = .required
     public var pricePerMessage: Double?
     public var currency: String
     /// The request and answer shapes of a generic `http` route.
     public var http: HTTPRouteSpecification?
     public var location: SourceLocation
+    /// Where `auth` was written, when it was.
+    public var authLocation: SourceLocation?
 }
 
 /// A generic HTTP send API, described field by field.
@@ -135,6 +139,10 @@ public struct ReceiverConfiguration: Sendable {
     /// The spool folder of a modem source.
     public var spool: String?
     public var location: SourceLocation
+    /// Whether the arrival hook must authenticate its callers (`auth = "none"` opens it).
+    public var auth: HookAuthMode = .required
+    /// Where `auth` was written, when it was.
+    public var authLocation: SourceLocation?
 }
 
 public struct ProbeConfiguration: Sendable, Hashable {

@@ -144,6 +144,10 @@ extension TableReader {
         let here = location(of: node)
         switch node.value {
         case .string(let value):
+            guard !value.isEmpty else {
+                log.error("\(context): secret \"\(key)\" is empty; an empty secret would match an empty token", at: here)
+                return nil
+            }
             return Located(Secret(value, source: .inline), at: here)
         case .table(let spec):
             let reader = TableReader(spec, context: "\(context).\(key)", file: file, log: log)
@@ -167,6 +171,10 @@ extension TableReader {
                 }
                 var value = String(decoding: data, as: UTF8.self)
                 while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
+                guard !value.isEmpty else {
+                    log.error("\(context): secret \"\(key)\" reads the file \(url.path), which is empty", at: path.location)
+                    return nil
+                }
                 return Located(Secret(value, source: .file(url.path)), at: here)
             default:
                 log.error("\(context): secret \"\(key)\" must be a string, { env = \"NAME\" } or { file = \"/path\" }", at: here)

@@ -15,6 +15,9 @@ public actor CanaryEngine {
     /// Fed with every settled canary, when SLOs are kept.
     let slo: SLOMonitor?
     private var correlator: Correlator
+    /// What a request may cost the store.
+    private var policy = IngestStoragePolicy()
+    private var unmatched = UnmatchedBudget(stored: 0)
 
     public init(store: CanaryStore, metrics: DaemonMetrics, clock: any WallClock,
                 configuration: CorrelatorConfiguration = CorrelatorConfiguration(), slo: SLOMonitor? = nil) {
@@ -25,8 +28,24 @@ public actor CanaryEngine {
         self.correlator = Correlator(configuration: configuration)
     }
 
+    /// Sets what one request may cost the store (at start and on reload).
+    public func setStoragePolicy(_ policy: IngestStoragePolicy) {
+        self.policy = policy
+    }
+
+    /// The change that stores one request's reports: its body once, trimmed when it told nothing new.
+    private func requestChange(_ result: CorrelationResult, receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = [],
+                               payload: Data, matches: [ReportMatch], at time: Date) -> StoreChange {
+        var change = StoreChange(result, receipts: receipts, arrivals: arrivals)
+        change.payload = policy.payload(payload, matches: matches, at: time)
+        let unmatchedCount = receipts.filter { $0.unmatchedReason != nil }.count + arrivals.filter { $0.unmatchedReason != nil }.count
+        if unmatchedCount > 0 { change.trimUnmatchedTo = unmatched.trim(adding: unmatchedCount, limit: policy.unmatchedLimit) }
+        return change
+    }
+
     /// Takes back the store's state after a start.
     public func recover() async throws -> RecoverySummary {
+        unmatched = UnmatchedBudget(stored: try store.unmatchedCount())
         var recovering = Correlator(configuration: correlator.configuration)
         let summary = try await store.recover(into: &recovering, now: clock.now)
         correlator = recovering
@@ -67,14 +86,14 @@ public actor CanaryEngine {
                 result = correlator.ingest(report)
             }
             combined.merge(result)
-            stored.append(StoredReceipt(report: report, match: result.match, rawPayload: rawPayload))
+            stored.append(StoredReceipt(report: report, match: result.match, rawPayload: Data()))
         }
-        try await store.commit(StoreChange(combined, receipts: stored))
-        publish(combined, at: time)
         let matches = stored.map { receipt -> ReportMatch in
             if let reason = receipt.unmatchedReason { return .unmatched(reason, canaryID: receipt.canaryID) }
             return receipt.duplicate ? .duplicate(canaryID: receipt.canaryID ?? "") : .matched(canaryID: receipt.canaryID ?? "")
         }
+        try await store.commit(requestChange(combined, receipts: stored, payload: rawPayload, matches: matches, at: time))
+        publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "receipt", match: match) }
         return matches
     }
@@ -99,10 +118,10 @@ public actor CanaryEngine {
                 result = correlator.ingest(report)
             }
             combined.merge(result)
-            stored.append(StoredArrival(report: report, match: result.match, rawPayload: rawPayload, sourceKey: sourceKey))
+            stored.append(StoredArrival(report: report, match: result.match, rawPayload: Data(), sourceKey: sourceKey))
             matches.append(result.match ?? .unmatched(.noToken, canaryID: nil))
         }
-        try await store.commit(StoreChange(combined, arrivals: stored))
+        try await store.commit(requestChange(combined, arrivals: stored, payload: rawPayload, matches: matches, at: time))
         publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "arrival", match: match) }
         return matches
@@ -117,7 +136,8 @@ public actor CanaryEngine {
         var change = StoreChange()
         change.parts = [StoredPart(receiver: receiver, sender: arrival.from, reference: part.reference, total: part.total,
                                    part: part.index, body: arrival.body, reportedAt: arrival.receivedAt, ingestedAt: time,
-                                   rawPayload: rawPayload)]
+                                   rawPayload: Data())]
+        change.payload = RequestPayload(body: rawPayload, receivedAt: time)
         try await store.commit(change)
         return try await assemble(receiver: receiver, sender: arrival.from, reference: part.reference, at: time)
     }

@@ -57,8 +57,12 @@ public struct DaemonContext: Sendable {
         return URL(string: (base.hasSuffix("/") ? String(base.dropLast()) : base) + target)
     }
 
-    /// The URL providers post a route's receipts to, when the public URL is known.
+    /// The URL providers post a route's receipts to, when the public URL is known. A hook checked
+    /// by bearer token carries it as `?token=…`, since providers call the URL as they are given it.
     public func receiptCallback(route: String) -> URL? {
-        configuration.server.publicURL?.appendingPathComponent("hooks/receipts/\(route)")
+        guard let base = configuration.server.publicURL?.appendingPathComponent("hooks/receipts/\(route)") else { return nil }
+        guard let route = routes[route]?.configuration, let secret = route.hookSecret,
+              route.receiptHookScheme(publicURL: configuration.server.publicURL) == .bearerToken else { return base }
+        return URL(string: base.absoluteString + "?token=" + secret.reveal()) ?? base
     }
 }

@@ -5,8 +5,9 @@ extension CanaryStore {
     public func parts(receiver: String, sender: String, reference: String) throws -> [StoredPart] {
         try read { connection in
             let statement = try connection.statement("""
-                SELECT total, part, body, reported_at, ingested_at, raw_payload FROM message_parts
-                 WHERE receiver = ? AND sender = ? AND reference = ? ORDER BY part
+                SELECT m.total, m.part, m.body, m.reported_at, m.ingested_at, coalesce(p.body, m.raw_payload)
+                  FROM message_parts m LEFT JOIN payloads p ON p.id = m.payload_id
+                 WHERE m.receiver = ? AND m.sender = ? AND m.reference = ? ORDER BY m.part
                 """)
             try statement.bind([.text(receiver), .text(sender), .text(reference)])
             return try statement.rows().map { row in

@@ -69,39 +69,47 @@ public final class CanaryStore: Sendable {
         for canary in change.canaries {
             try connection.run(CanaryRow.upsert, CanaryRow.values(of: canary))
         }
+        var payloadID: SQLiteValue = .null
+        if let payload = change.payload {
+            try connection.run("INSERT INTO payloads (received_at, body, truncated) VALUES (?, ?, ?)",
+                               [SQLiteValue(payload.receivedAt), .blob(payload.body), .integer(payload.truncated ? 1 : 0)])
+            payloadID = .integer(connection.lastInsertedRowID)
+        }
+        func own(_ raw: Data) -> SQLiteValue { change.payload == nil ? .blob(raw) : .blob(Data()) }
         for receipt in change.receipts {
             let report = receipt.report
             try connection.run("""
                 INSERT INTO receipts (id, canary_id, route, provider_message_id, token, status, raw_status, error_code,
-                                      reported_at, ingested_at, duplicate, unmatched_reason, raw_payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      reported_at, ingested_at, duplicate, unmatched_reason, raw_payload, payload_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                     .integer(receipt.id), SQLiteValue(receipt.canaryID), .text(report.route),
                     SQLiteValue(report.providerMessageID), SQLiteValue(report.token?.description),
                     .text(report.status.rawValue), .text(report.rawStatus), SQLiteValue(report.errorCode),
                     SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt), .integer(receipt.duplicate ? 1 : 0),
-                    SQLiteValue(receipt.unmatchedReason?.rawValue), .blob(receipt.rawPayload),
+                    SQLiteValue(receipt.unmatchedReason?.rawValue), own(receipt.rawPayload), payloadID,
                 ])
         }
         for arrival in change.arrivals {
             let report = arrival.report
             try connection.run("""
                 INSERT INTO arrivals (id, canary_id, receiver, sender, body, reported_at, ingested_at, duplicate,
-                                      unmatched_reason, raw_payload, source_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      unmatched_reason, raw_payload, source_key, payload_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                     .integer(arrival.id), SQLiteValue(arrival.canaryID), .text(report.receiver), .text(report.from),
                     .text(report.body), SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt),
                     .integer(arrival.duplicate ? 1 : 0), SQLiteValue(arrival.unmatchedReason?.rawValue),
-                    .blob(arrival.rawPayload), SQLiteValue(arrival.sourceKey),
+                    own(arrival.rawPayload), SQLiteValue(arrival.sourceKey), payloadID,
                 ])
         }
         for part in change.parts {
             try connection.run("""
-                INSERT OR IGNORE INTO message_parts (receiver, sender, reference, total, part, body, reported_at, ingested_at, raw_payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO message_parts (receiver, sender, reference, total, part, body, reported_at, ingested_at,
+                                                     raw_payload, payload_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(part.receiver), .text(part.sender), .text(part.reference), SQLiteValue(part.total), SQLiteValue(part.part),
-                      .text(part.body), SQLiteValue(part.reportedAt), SQLiteValue(part.ingestedAt), .blob(part.rawPayload)])
+                      .text(part.body), SQLiteValue(part.reportedAt), SQLiteValue(part.ingestedAt), own(part.rawPayload), payloadID])
         }
         for message in change.assembled {
             try connection.run("DELETE FROM message_parts WHERE receiver = ? AND sender = ? AND reference = ?",
@@ -110,6 +118,19 @@ public final class CanaryStore: Sendable {
         for claim in change.claims {
             try connection.run("UPDATE receipts SET canary_id = ?, unmatched_reason = NULL WHERE id = ?",
                                [.text(claim.canaryID), .integer(claim.receiptID)])
+        }
+        if let keep = change.trimUnmatchedTo {
+            try trimUnmatched(keeping: keep, on: connection)
+        }
+    }
+
+    /// Removes the oldest unmatched reports of each kind beyond `keep`, so junk cannot crowd out real data.
+    static func trimUnmatched(keeping keep: Int, on connection: SQLiteConnection) throws {
+        for table in ["receipts", "arrivals"] {
+            try connection.run("""
+                DELETE FROM \(table) WHERE id IN (SELECT id FROM \(table) WHERE unmatched_reason IS NOT NULL
+                                                  ORDER BY ingested_at DESC LIMIT -1 OFFSET ?)
+                """, [.integer(Int64(max(0, keep)))])
         }
     }
 
@@ -153,9 +174,10 @@ public final class CanaryStore: Sendable {
     public func receipts(canaryID: String) throws -> [StoredReceipt] {
         try read { connection in
             let statement = try connection.statement("""
-                SELECT id, route, provider_message_id, token, status, raw_status, error_code, reported_at, ingested_at,
-                       duplicate, unmatched_reason, raw_payload, canary_id
-                  FROM receipts WHERE canary_id = ? ORDER BY ingested_at, id
+                SELECT r.id, r.route, r.provider_message_id, r.token, r.status, r.raw_status, r.error_code, r.reported_at,
+                       r.ingested_at, r.duplicate, r.unmatched_reason, coalesce(p.body, r.raw_payload), r.canary_id
+                  FROM receipts r LEFT JOIN payloads p ON p.id = r.payload_id
+                 WHERE r.canary_id = ? ORDER BY r.ingested_at, r.id
                 """)
             try statement.bind([.text(canaryID)])
             return try statement.rows().map(Self.receipt(from:))
@@ -204,6 +226,11 @@ public final class CanaryStore: Sendable {
                 return UnmatchedReportCount(kind: kind, source: row[1].text ?? "", reason: reason, count: Int(row[3].integer ?? 0))
             }
         }
+    }
+
+    /// Unmatched receipts and arrivals stored now.
+    public func unmatchedCount() throws -> Int {
+        try read { connection in Int(try connection.scalar("SELECT count(*) FROM unmatched_reports")?.integer ?? 0) }
     }
 
     /// Number of rows in each table, for tests and diagnostics.

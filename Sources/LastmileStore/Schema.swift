@@ -135,6 +135,30 @@ enum Schema {
         """
         ALTER TABLE canaries ADD COLUMN scheduled_at REAL;
         """,
+        // 6: a request's raw body stored once, however many reports it carried.
+        """
+        CREATE TABLE payloads (
+            id INTEGER PRIMARY KEY,
+            received_at REAL NOT NULL,
+            body BLOB NOT NULL,
+            truncated INTEGER NOT NULL DEFAULT 0
+        );
+        ALTER TABLE receipts ADD COLUMN payload_id INTEGER;
+        ALTER TABLE arrivals ADD COLUMN payload_id INTEGER;
+        ALTER TABLE message_parts ADD COLUMN payload_id INTEGER;
+        CREATE INDEX receipts_by_payload ON receipts (payload_id) WHERE payload_id IS NOT NULL;
+        CREATE INDEX arrivals_by_payload ON arrivals (payload_id) WHERE payload_id IS NOT NULL;
+        CREATE INDEX message_parts_by_payload ON message_parts (payload_id) WHERE payload_id IS NOT NULL;
+        CREATE INDEX message_parts_by_ingest ON message_parts (ingested_at);
+        DROP VIEW unmatched_reports;
+        CREATE VIEW unmatched_reports AS
+            SELECT 'receipt' AS kind, r.id, r.route AS source, r.unmatched_reason AS reason, r.ingested_at,
+                   coalesce(p.body, r.raw_payload) AS raw_payload
+              FROM receipts r LEFT JOIN payloads p ON p.id = r.payload_id WHERE r.unmatched_reason IS NOT NULL
+            UNION ALL
+            SELECT 'arrival', a.id, a.receiver, a.unmatched_reason, a.ingested_at, coalesce(p.body, a.raw_payload)
+              FROM arrivals a LEFT JOIN payloads p ON p.id = a.payload_id WHERE a.unmatched_reason IS NOT NULL;
+        """,
     ]
 
     /// The schema version this code writes.

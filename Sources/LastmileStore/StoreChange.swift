@@ -88,6 +88,11 @@ public struct StoreChange: Sendable {
     public var parts: [StoredPart] = []
     /// Assembled messages whose parts can go: (receiver, sender, reference).
     public var assembled: [(receiver: String, sender: String, reference: String)] = []
+    /// The request the change's reports came in, stored once for all of them; each report's
+    /// own `rawPayload` is then not stored.
+    public var payload: RequestPayload?
+    /// Unmatched reports of each kind to keep at most, oldest removed first, when a flood must be trimmed.
+    public var trimUnmatchedTo: Int?
 
     public init(canaries: [Canary] = [], receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = [],
                 claims: [ReceiptClaim] = []) {
@@ -105,6 +110,20 @@ public struct StoreChange: Sendable {
 
     public var isEmpty: Bool {
         canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty && parts.isEmpty && assembled.isEmpty
+    }
+}
+
+/// The raw body of one inbound request (or spool file), as stored.
+public struct RequestPayload: Sendable, Hashable {
+    public var body: Data
+    /// Whether `body` is only the first bytes of what came.
+    public var truncated: Bool
+    public var receivedAt: Date
+
+    public init(body: Data, truncated: Bool = false, receivedAt: Date) {
+        self.body = body
+        self.truncated = truncated
+        self.receivedAt = receivedAt
     }
 }
 

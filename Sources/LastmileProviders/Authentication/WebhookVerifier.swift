@@ -34,6 +34,7 @@ public struct BearerTokenVerifier: WebhookVerifier {
         } else {
             return ReportError(.unauthorized, "missing Authorization: Bearer token")
         }
+        guard !token.isEmpty else { return ReportError(.forbidden, "this hook has an empty token, which matches nothing") }
         return Crypto.constantTimeEqual(Array(presented.utf8), token) ? nil : ReportError(.forbidden, "wrong token")
     }
 }
@@ -50,5 +51,19 @@ enum Freshness {
             return ReportError(.forbidden, "stale \(header): the request is older than \(Int(tolerance)) s or from the future")
         }
         return nil
+    }
+}
+
+/// Every request is refused: a hook that must authenticate but whose check cannot be built
+/// (`lastmile check` names why). Never a silent downgrade to an open hook.
+public struct RefusingHook: WebhookVerifier {
+    let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public func check(_ request: HTTPRequest, url: URL?, now: Date) -> ReportError? {
+        ReportError(.forbidden, "this hook cannot check its callers: \(reason)")
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Whether a hook must prove who calls it. Hooks face the internet, so `required` is the
+/// default and an open hook has to be asked for by name.
+public enum HookAuthMode: String, Sendable, Hashable, CaseIterable {
+    /// The provider's signature or a bearer token, refused when neither is configured.
+    case required
+    /// Anyone may call the hook: `auth = "none"`.
+    case none
+}
+
+/// How a hook checks its callers, as decided from the configuration.
+public enum HookScheme: Sendable, Hashable {
+    /// The provider's own signature over the request (the named header).
+    case signature(header: String)
+    /// A shared token as `Authorization: Bearer …` or `?token=…`.
+    case bearerToken
+    /// Nothing: the configuration says `auth = "none"`.
+    case open
+    /// Required but impossible with this configuration; every request is refused.
+    case unavailable(reason: String)
+}
+
+extension RouteConfiguration {
+    /// How `/hooks/receipts/{name}` checks its callers, given the public URL (signatures over
+    /// the URL need it).
+    public func receiptHookScheme(publicURL: URL?) -> HookScheme {
+        if auth == .none { return .open }
+        switch provider {
+        case .twilio, .plivo:
+            let header = provider == .twilio ? "X-Twilio-Signature" : "X-Plivo-Signature-V3"
+            guard publicURL != nil else {
+                return .unavailable(reason: "provider \(provider.rawValue) signs its receipts over the URL it calls (\(header)); "
+                                    + "set [server] public_url so they can be checked")
+            }
+            return .signature(header: header)
+        case .telnyx where credentials["public_key"] != nil:
+            return .signature(header: "telnyx-signature-ed25519")
+        case .telnyx, .vonage, .sinch, .infobip, .messagebird, .kannel, .http:
+            guard hookSecret != nil else {
+                return .unavailable(reason: "its receipt hook /hooks/receipts/\(name) would accept anyone's receipts; set hook_secret "
+                                    + "(providers present it as ?token=… in the callback URL Lastmile gives them)")
+            }
+            return .bearerToken
+        }
+    }
+
+    /// Methods the provider calls the receipt hook with.
+    public var receiptMethods: [String] {
+        switch provider {
+        case .twilio, .plivo, .telnyx, .sinch, .infobip: return ["POST"]
+        case .vonage, .messagebird, .kannel, .http: return ["GET", "POST"]
+        }
+    }
+}
+
+extension ReceiverConfiguration {
+    /// How `/hooks/arrivals/{name}` checks its callers; nil for spool sources, which take no webhooks.
+    public func arrivalHookScheme(publicURL: URL?) -> HookScheme? {
+        if source.isSpool { return nil }
+        if auth == .none { return .open }
+        guard secret != nil else {
+            return .unavailable(reason: "its arrival hook /hooks/arrivals/\(name) would accept anyone's arrivals, so a forged "
+                                + "report could hide a lost canary; set secret (its \(source.secretMeaning))")
+        }
+        switch source {
+        case .twilio:
+            guard publicURL != nil else {
+                return .unavailable(reason: "source twilio signs over the URL it calls (X-Twilio-Signature); set [server] public_url")
+            }
+            return .signature(header: "X-Twilio-Signature")
+        case .telnyx: return .signature(header: "telnyx-signature-ed25519")
+        case .androidSMSGateway: return .signature(header: "X-Signature")
+        case .httpSMS: return .signature(header: "Authorization (an HS256 JWT)")
+        case .vonage, .json, .smstools, .gammu: return .bearerToken
+        }
+    }
+
+    /// Methods the source calls the arrival hook with.
+    public var arrivalMethods: [String] {
+        switch source {
+        case .twilio, .telnyx, .androidSMSGateway, .httpSMS, .smstools, .gammu: return ["POST"]
+        case .vonage, .json: return ["GET", "POST"]
+        }
+    }
+}
+
+extension ArrivalSourceKind {
+    /// What a receiver's `secret` is for this source, for messages.
+    var secretMeaning: String {
+        switch self {
+        case .twilio: return "Twilio auth token"
+        case .telnyx: return "Telnyx public key"
+        case .androidSMSGateway, .httpSMS: return "signing key"
+        case .vonage, .json, .smstools, .gammu: return "bearer token"
+        }
+    }
+}
+
+/// Characters a hook token may hold: it travels in the callback URLs Lastmile gives providers,
+/// some of which (Kannel's dlr-url) treat `%` as their own escape.
+enum HookToken {
+    static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")
+
+    static func isValid(_ text: String) -> Bool { text.allSatisfy(allowed.contains) }
+}
