@@ -21,14 +21,25 @@ public final class HTTPServer: Sendable {
     private let rejected = Atomic<Int>(0)
     /// Read on every request and idle wait, so kept outside the lock.
     private let stopping = Atomic<Bool>(false)
+    /// Set when a listener ended for a reason other than `stop`.
+    private let listenerFailure = Mutex<String?>(nil)
+    /// Told once when a listener fails for good.
+    private let onListenerFailure: (@Sendable (String) -> Void)?
+    /// Errors `accept` is made to return before the real call, for tests of the accept loop.
+    let injectedAcceptErrors = Mutex<[Int32]>([])
 
     /// Creates a server. Requests are stamped with `now` when given, otherwise with the
     /// time the kernel received their last bytes, which no thread scheduling can delay.
-    public init(limits: HTTPLimits = HTTPLimits(), now: (@Sendable () -> Date)? = nil, handler: @escaping HTTPHandler) {
+    public init(limits: HTTPLimits = HTTPLimits(), now: (@Sendable () -> Date)? = nil,
+                onListenerFailure: (@Sendable (String) -> Void)? = nil, handler: @escaping HTTPHandler) {
         self.limits = limits
         self.now = now
+        self.onListenerFailure = onListenerFailure
         self.handler = handler
     }
+
+    /// Why a listener stopped accepting although the server was not stopped; nil while all accept.
+    public var failure: String? { listenerFailure.withLock { $0 } }
 
     /// Starts listening on `host:port` (port 0 picks a free one) and returns the bound port.
     @discardableResult
@@ -80,16 +91,29 @@ public final class HTTPServer: Sendable {
             close(listener)
             state.withLock { $0.acceptLoops -= 1 }
         }
+        var backoff = AcceptBackoff()
         while true {
-            let descriptor = acceptClosingOnExec(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let descriptor = accept(on: listener)
             if descriptor < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if errno == EMFILE || errno == ENFILE {
-                    usleep(50_000)
+                let code = errno
+                switch AcceptBackoff.classify(code) {
+                case .retryNow:
                     continue
+                case .retryLater:
+                    // Out of descriptors, buffers or memory, or a network error passed up by the
+                    // kernel: the listener itself is fine, so wait and try again.
+                    usleep(backoff.next())
+                    continue
+                case .fatal:
+                    if !isStopping {
+                        let reason = "accept failed: \(String(cString: strerror(code)))"
+                        listenerFailure.withLock { $0 = $0 ?? reason }
+                        onListenerFailure?(reason)
+                    }
+                    return
                 }
-                return
             }
+            backoff.reset()
             let isStopping = self.isStopping
             let refusal = state.withLock { state -> String? in
                 if isStopping { return "shutting down" }
@@ -120,6 +144,14 @@ public final class HTTPServer: Sendable {
             thread.stackSize = 256 * 1024
             thread.start()
         }
+    }
+
+    private func accept(on listener: Int32) -> Int32 {
+        if let injected = injectedAcceptErrors.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            errno = injected
+            return -1
+        }
+        return acceptClosingOnExec(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
     }
 
     /// Runs the handler from a connection thread and waits for its answer.

@@ -14,6 +14,20 @@ extension ConfigAssembler {
             }
         }
         server.publicURL = url(reader, "public_url")
+        if let admin = reader.string("admin_listen") {
+            switch ListenAddress.parse(admin.value) {
+            case .success(let address):
+                if address == server.listen {
+                    log.error("[server]: admin_listen must differ from listen, or the admin pages face the internet with the hooks",
+                              at: admin.location)
+                }
+                server.adminListen = address
+            case .failure(let problem):
+                log.error("[server]: admin_listen = \"\(admin.value)\" is not an address to listen on: \(problem.reason)",
+                          at: admin.location)
+            }
+        }
+        if let limit = reader.integer("max_reports_per_request", minimum: 1) { server.maximumReportsPerRequest = limit.value }
         reader.reportUnknownKeys()
         return server
     }
@@ -25,6 +39,8 @@ extension ConfigAssembler {
             store.pathIsExplicit = true
         }
         if let retention = reader.duration("retention") { store.retention = retention.value }
+        if let retention = reader.duration("unmatched_retention") { store.unmatchedRetention = retention.value }
+        if let limit = reader.integer("unmatched_limit", minimum: 1) { store.unmatchedLimit = limit.value }
         if let size = reader.string("max_size") {
             if let bytes = ByteSize.parse(size.value), bytes >= 1_048_576 {
                 store.maximumSize = bytes

@@ -23,6 +23,16 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var listen: ListenAddress
     /// How providers reach the hooks; nil when not configured.
     public var publicURL: URL?
+    /// Where metrics, the status page, the canary API and traces are served, when apart from the hooks.
+    public var adminListen: ListenAddress?
+    /// Receipts or arrivals one request may carry; beyond it the request is refused with 413.
+    public var maximumReportsPerRequest = 1_000
+
+    public init(listen: ListenAddress, publicURL: URL?, adminListen: ListenAddress? = nil) {
+        self.listen = listen
+        self.publicURL = publicURL
+        self.adminListen = adminListen
+    }
 }
 
 public struct StorageConfiguration: Sendable, Hashable {
@@ -32,6 +42,10 @@ public struct StorageConfiguration: Sendable, Hashable {
     public var pathIsExplicit = false
     /// The most bytes the database may grow to; beyond it writes fail and hooks answer 503.
     public var maximumSize: Int?
+    /// How long reports that joined no canary are kept (shorter than `retention`: they are mostly junk).
+    public var unmatchedRetention: TimeInterval = 30 * 86_400
+    /// Unmatched reports kept of each kind; the oldest go first.
+    public var unmatchedLimit = 10_000
 }
 
 /// Settings any probe inherits unless it sets its own.

@@ -19,6 +19,8 @@ public final class Daemon: Sendable {
         public var notifier: SystemdNotifier
         /// Replaces `[server] listen` (the demo and tests use port 0).
         public var listenOverride: ListenAddress?
+        /// Replaces `[server] admin_listen`.
+        public var adminListenOverride: ListenAddress?
         /// Replaces `[store] path`.
         public var storePathOverride: String?
         public var version: String
@@ -66,6 +68,8 @@ public final class Daemon: Sendable {
     let alerts: AlertLoop
     let limits = SendLimits()
     let server: HTTPServer
+    /// The admin listener, when `admin_listen` is set.
+    let adminServer: HTTPServer?
     private let current: Mutex<DaemonContext>
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let ready = Atomic<Bool>(false)
@@ -73,9 +77,11 @@ public final class Daemon: Sendable {
     /// The port the HTTP listener is bound to.
     public let port: UInt16
     public let listenAddress: ListenAddress
+    /// Where metrics and the status page are served, when apart from the hooks.
+    public let adminAddress: ListenAddress?
 
     private init(options: Options, context: DaemonContext, store: CanaryStore, engine: CanaryEngine, metrics: DaemonMetrics,
-                 slo: SLOMonitor, server: HTTPServer, port: UInt16, listenAddress: ListenAddress) {
+                 slo: SLOMonitor, servers: DaemonServers) {
         self.slo = slo
         alerts = AlertLoop(monitor: slo, store: store, logger: options.logger, clock: options.clock,
                            repeatInterval: context.configuration.alerting.repeatInterval,
@@ -85,9 +91,11 @@ public final class Daemon: Sendable {
         self.store = store
         self.engine = engine
         self.metrics = metrics
-        self.server = server
-        self.port = port
-        self.listenAddress = listenAddress
+        self.server = servers.main
+        self.adminServer = servers.admin
+        self.port = servers.address.port
+        self.listenAddress = servers.address
+        self.adminAddress = servers.adminAddress
     }
 
     /// The configuration in force.
@@ -116,6 +124,7 @@ public final class Daemon: Sendable {
         let slo = SLOMonitor(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows)
         slo.prepare(context.pairs)
         let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator, slo: slo)
+        await engine.setStoragePolicy(configuration.storagePolicy)
         do {
             // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
             slo.record(try store.settledCanaries(since: options.clock.now.addingTimeInterval(-slo.longestWindow)))
@@ -128,44 +137,41 @@ public final class Daemon: Sendable {
             store.close()
             throw .store("\(storePath): \(error)")
         }
-        let address = options.listenOverride ?? configuration.server.listen
-        let box = Mutex<Router?>(nil)
-        let clock = options.clock
-        // With a steady clock, requests carry the kernel's arrival time mapped onto it; other clocks stamp them themselves.
-        let stamp: (@Sendable () -> Date)? = clock is SteadyClock ? nil : { @Sendable in clock.now }
-        let server = HTTPServer(limits: options.httpLimits, now: stamp) { request in
-            guard let router = box.withLock({ $0 }) else { return .error(.serviceUnavailable, "starting") }
-            return try await router.handle(request)
-        }
-        let port: UInt16
+        let servers: DaemonServers
         do {
-            port = try server.listen(host: address.host, port: address.port)
+            servers = try DaemonServers.open(
+                main: options.listenOverride ?? configuration.server.listen,
+                admin: options.adminListenOverride ?? configuration.server.adminListen,
+                limits: options.httpLimits, clock: options.clock, logger: options.logger)
         } catch {
             store.close()
-            throw .listen("\(address): \(error)")
+            throw error
         }
-        let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo, server: server,
-                            port: port, listenAddress: ListenAddress(host: address.host, port: port, isIPv6: address.isIPv6))
+        let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo,
+                            servers: servers)
         daemon.limits.seedSentToday((try? store.sentCounts(since: SendLimits.startOfDay(options.clock.now))) ?? [:],
                                     day: SendLimits.day(of: options.clock.now))
         let alerts = daemon.alerts
+        let clock = options.clock
         let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
                                   context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
                                   extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() },
                                   sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
                                   pendingAlerts: { alerts.pending })
-        let router = routes.router()
-        box.withLock { $0 = router }
+        servers.install(routes)
         daemon.startLoops()
         daemon.ready.store(true, ordering: .releasing)
         options.logger.notice("listening", [("address", daemon.listenAddress.description),
+                                            ("admin", daemon.adminAddress?.description ?? "-"),
                                             ("routes", String(configuration.routes.count)),
                                             ("probes", String(configuration.probes.filter(\.enabled).count))])
         options.notifier.ready(status: daemon.statusLine)
         return daemon
     }
 
-    var isReady: Bool { ready.load(ordering: .acquiring) && !stopped.load(ordering: .acquiring) }
+    var isReady: Bool {
+        ready.load(ordering: .acquiring) && !stopped.load(ordering: .acquiring) && server.failure == nil && adminServer?.failure == nil
+    }
 
     var statusLine: String {
         let configuration = context.configuration
@@ -209,13 +215,9 @@ public final class Daemon: Sendable {
         }
         let prune = Task { [self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3_600))
+                try? await Task.sleep(for: .seconds(300))
                 if Task.isCancelled { break }
-                let cutoff = options.clock.now.addingTimeInterval(-context.configuration.store.retention)
-                if let summary = try? await store.prune(before: cutoff) {
-                    logger.info("pruned old rows", [("canaries", String(summary.canaries)), ("receipts", String(summary.receipts)),
-                                                    ("arrivals", String(summary.arrivals))])
-                }
+                await pruneOnce()
             }
         }
         let spool = SpoolWatcher(engine: engine, logger: logger, clock: options.clock)
@@ -252,6 +254,9 @@ public final class Daemon: Sendable {
             Task { try? await store.setMaximumSize(size) }
         }
         let fresh = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
+        let engine = self.engine
+        let policy = configuration.storagePolicy
+        Task { await engine.setStoragePolicy(policy) }
         metrics.seed(fresh.pairs)
         slo.prepare(fresh.pairs)
         if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
@@ -290,7 +295,9 @@ public final class Daemon: Sendable {
         while limits.inFlightTotal > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        server.stop(grace: max(0.5, ContinuousClock.now.duration(to: deadline) / .seconds(1)))
+        let remaining = max(0.5, ContinuousClock.now.duration(to: deadline) / .seconds(1))
+        adminServer?.stop(grace: 0.5)
+        server.stop(grace: remaining)
         for task in running.dropFirst() { task.cancel() }
         _ = try? await engine.settle()
         store.close()
@@ -330,6 +337,27 @@ public enum LastmileVersion {
 }
 
 extension Daemon {
+    /// Removes what is past its retention: old canaries and reports, unmatched reports and
+    /// incomplete message parts past theirs, unreferenced request bodies, old spool `done/` files.
+    func pruneOnce() async {
+        let store = context.configuration.store
+        let now = options.clock.now
+        let cutoff = now.addingTimeInterval(-store.retention)
+        do {
+            let summary = try await self.store.prune(before: cutoff, unmatchedBefore: now.addingTimeInterval(-store.unmatchedRetention))
+            logger.info("pruned old rows", [("canaries", String(summary.canaries)), ("receipts", String(summary.receipts)),
+                                            ("arrivals", String(summary.arrivals)), ("unmatched", String(summary.unmatched)),
+                                            ("parts", String(summary.parts)), ("payloads", String(summary.payloads))])
+        } catch {
+            logger.error("pruning failed; will retry", [("error", "\(error)")])
+        }
+        for receiver in context.configuration.receivers where receiver.source.isSpool {
+            guard let spool = receiver.spool else { continue }
+            let removed = SpoolFolder(URL(fileURLWithPath: spool)).pruneDone(before: cutoff)
+            if removed > 0 { logger.info("pruned spool files", [("receiver", receiver.name), ("files", String(removed))]) }
+        }
+    }
+
     /// Alerts that fired or resolved lately, oldest first.
     public var recentAlerts: [AlertNotice] { alerts.recent }
 

@@ -20,37 +20,73 @@ struct DaemonRoutes: Sendable {
     let firingAlerts: @Sendable () -> [FiringAlert]
     let pendingAlerts: @Sendable () -> [FiringAlert]
 
-    func router() -> Router {
+    /// Which paths a listener serves.
+    enum Surface: Sendable {
+        /// The hooks and health checks: what faces the internet when `admin_listen` is set.
+        case hooks
+        /// Metrics, the status page, the canary API and traces, with health checks.
+        case admin
+        /// Everything, on one listener.
+        case all
+    }
+
+    func router(_ surface: Surface = .all) -> Router {
         var router = Router()
-        router.add("GET", "/metrics") { _ in
-            HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", PrometheusText.contentType)]),
-                         body: Array(PrometheusText.render(metrics.families() + extraFamilies()).utf8))
-        }
         router.add("GET", "/healthz") { _ in .text("ok") }
-        router.add("GET", "/") { request in try statusPage(request) }
         router.add("GET", "/readyz") { _ in isReady() ? .text("ready") : .error(.serviceUnavailable, "not ready") }
-        for method in ["POST", "GET"] {
-            router.add(method, "/hooks/receipts/{route}") { request in
-                let response = await receipts(request)
-                metrics.countWebhook(hook: "receipts", status: response.status.code)
-                return response
-            }
-            router.add(method, "/hooks/arrivals/{receiver}") { request in
-                let response = await arrivals(request)
-                metrics.countWebhook(hook: "arrivals", status: response.status.code)
-                return response
+        if surface != .admin {
+            for method in ["POST", "GET"] {
+                router.add(method, "/hooks/receipts/{route}") { request in
+                    let response = await receipts(request)
+                    metrics.countWebhook(hook: "receipts", status: response.status.code)
+                    return response
+                }
+                router.add(method, "/hooks/arrivals/{receiver}") { request in
+                    let response = await arrivals(request)
+                    metrics.countWebhook(hook: "arrivals", status: response.status.code)
+                    return response
+                }
             }
         }
-        router.add("GET", "/api/canaries") { request in try listCanaries(request) }
-        router.add("GET", "/api/canaries/{id}") { request in try canaryTimeline(request) }
-        router.add("GET", "/trace/{id}") { request in try tracePage(request) }
+        if surface != .hooks {
+            router.add("GET", "/metrics") { _ in
+                HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", PrometheusText.contentType)]),
+                             body: Array(PrometheusText.render(metrics.families() + extraFamilies()).utf8))
+            }
+            router.add("GET", "/") { request in try statusPage(request) }
+            router.add("GET", "/api/canaries") { request in try listCanaries(request) }
+            router.add("GET", "/api/canaries/{id}") { request in try canaryTimeline(request) }
+            router.add("GET", "/trace/{id}") { request in try tracePage(request) }
+        }
         return router
+    }
+
+    /// Why a hook refuses a request before reading it: a method its sender never uses, or a
+    /// browser's request (providers and phones send no `Origin`; a web page open in the
+    /// operator's browser does, and must not reach a loopback daemon's hooks).
+    func refusal(of request: HTTPRequest, methods: [String]) -> HTTPResponse? {
+        guard methods.contains(request.method) else {
+            var response = HTTPResponse.error(.methodNotAllowed, "this hook takes \(methods.joined(separator: ", "))")
+            response.headers.set("Allow", methods.joined(separator: ", "))
+            return response
+        }
+        if request.headers["Origin"] != nil || request.headers["Sec-Fetch-Site"].map({ $0 != "none" }) == true {
+            return .error(.forbidden, "hooks do not take requests from web pages")
+        }
+        return nil
+    }
+
+    /// The refusal when one request carries more reports than a request may.
+    func tooMany(_ count: Int, limit: Int) -> HTTPResponse? {
+        guard count > limit else { return nil }
+        return .error(.contentTooLarge, "the request carries \(count) reports; at most \(limit) are taken per request")
     }
 
     func receipts(_ request: HTTPRequest) async -> HTTPResponse {
         let name = request.parameters["route"] ?? ""
         let context = context()
         guard let route = context.routes[name] else { return .error(.notFound, "no route is named \(name)") }
+        if let refusal = refusal(of: request, methods: route.configuration.receiptMethods) { return refusal }
         if let refusal = route.verifier.check(request, url: context.publicURL(for: request.head.target), now: clock.now) {
             logger.warning("receipt refused", [("route", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
@@ -63,6 +99,10 @@ struct DaemonRoutes: Sendable {
             return .error(error.status, error.reason)
         }
         guard !parsed.isEmpty else { return .text("ignored") }
+        if let refusal = tooMany(parsed.count, limit: context.configuration.server.maximumReportsPerRequest) {
+            logger.warning("receipts refused", [("route", name), ("reports", String(parsed.count)), ("reason", "too many in one request")])
+            return refusal
+        }
         do {
             let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: arrivalTime(request))
             for (receipt, match) in zip(parsed, matches) {
@@ -83,6 +123,7 @@ struct DaemonRoutes: Sendable {
         guard let parser = receiver.parser else {
             return .error(.notFound, "receiver \(name) reads a spool folder and takes no webhooks")
         }
+        if let refusal = refusal(of: request, methods: receiver.configuration.arrivalMethods) { return refusal }
         if let refusal = receiver.verifier.check(request, url: context.publicURL(for: request.head.target), now: clock.now) {
             logger.warning("arrival refused", [("receiver", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
@@ -95,6 +136,10 @@ struct DaemonRoutes: Sendable {
             return .error(error.status, error.reason)
         }
         guard !parsed.isEmpty else { return .text("ignored") }
+        if let refusal = tooMany(parsed.count, limit: context.configuration.server.maximumReportsPerRequest) {
+            logger.warning("arrivals refused", [("receiver", name), ("reports", String(parsed.count)), ("reason", "too many in one request")])
+            return refusal
+        }
         let at = arrivalTime(request)
         do {
             if parsed.contains(where: { $0.part != nil }) {
@@ -129,9 +174,10 @@ struct DaemonRoutes: Sendable {
         return response
     }
 
-    /// The request as received: the target line and the body, so GET callbacks keep their query.
+    /// The request as received: the target line and the body, so GET callbacks keep their query,
+    /// less the hook's own `token`, which must not sit in the store.
     func raw(_ request: HTTPRequest) -> Data {
-        request.method == "GET" ? Data(request.head.target.utf8) : Data(request.body)
+        request.method == "GET" ? Data(HookTarget.withoutToken(request.head.target).utf8) : Data(request.body)
     }
 
     func describe(_ match: ReportMatch) -> String {
@@ -144,7 +190,13 @@ struct DaemonRoutes: Sendable {
 
     /// The last hour (or `?hours=N`) per route × carrier, as an HTML page.
     func statusPage(_ request: HTTPRequest) throws -> HTTPResponse {
-        let hours = request.queryValue("hours").flatMap(Double.init).map { min(max($0, 0.01), 24 * 400) } ?? 1
+        var hours = 1.0
+        if let text = request.queryValue("hours") {
+            guard let value = Double(text), value.isFinite, value > 0, value <= 24 * 400 else {
+                return .error(.badRequest, "hours must be a number of hours above 0 and at most 9600, such as 24")
+            }
+            hours = value
+        }
         let now = clock.now
         let from = now.addingTimeInterval(-hours * 3_600)
         let canaries = try store.canaries(matching: CanaryQuery(since: from, limit: 10_000))
@@ -179,8 +231,10 @@ struct DaemonRoutes: Sendable {
             query.verdict = verdict
         }
         if let text = request.queryValue("limit") {
-            guard let limit = Int(text), limit > 0 else { return .error(.badRequest, "limit must be a positive integer") }
-            query.limit = min(limit, 1_000)
+            guard let limit = Int(text), (1...1_000).contains(limit) else {
+                return .error(.badRequest, "limit must be a whole number from 1 to 1000")
+            }
+            query.limit = limit
         }
         let canaries = try store.canaries(matching: query)
         return .json(CanaryJSON.encode(canaries.map(CanaryJSON.summary)))

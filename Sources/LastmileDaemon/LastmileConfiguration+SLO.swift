@@ -12,3 +12,10 @@ extension LastmileConfiguration {
         AlertEvaluator(tiers: alerting.tiers, minimumEvents: alerting.minEvents, confidence: alerting.confidence)
     }
 }
+
+extension LastmileConfiguration {
+    /// What one inbound request may cost the store under this configuration.
+    var storagePolicy: IngestStoragePolicy {
+        IngestStoragePolicy(unmatchedLimit: store.unmatchedLimit)
+    }
+}

@@ -5,8 +5,8 @@ import LastmileProviders
 
 /// Reads the spool folders of GSM modem daemons (smstools3, gammu-smsd). A file moves to
 /// `done/` only after its arrival is committed, and to `failed/` (with the reason logged) when
-/// it cannot be read. Each file is stored under its name, so a crash between the commit and the
-/// move never counts it twice.
+/// it cannot be read or is not an SMS file at all. Each file is stored under its name, so a
+/// crash between the commit and the move never counts it twice.
 struct SpoolWatcher: Sendable {
     let engine: CanaryEngine
     let logger: Logger
@@ -14,70 +14,82 @@ struct SpoolWatcher: Sendable {
 
     /// Scans every spool receiver's folder, then again every `interval`, until cancelled.
     func run(context: @escaping @Sendable () -> DaemonContext, interval: Duration = .milliseconds(500)) async {
+        var seen: [String: SpoolFolder.Sighting] = [:]
         while !Task.isCancelled {
             for receiver in context().configuration.receivers where receiver.source.isSpool {
                 guard let spool = receiver.spool else { continue }
-                await scan(receiver: receiver, folder: URL(fileURLWithPath: spool))
+                await scan(receiver: receiver, folder: SpoolFolder(URL(fileURLWithPath: spool)), seen: &seen)
             }
             try? await Task.sleep(for: interval)
         }
     }
 
-    func scan(receiver: ReceiverConfiguration, folder: URL) async {
-        let manager = FileManager.default
-        guard let names = try? manager.contentsOfDirectory(atPath: folder.path) else {
-            logger.warning("spool folder cannot be read", [("receiver", receiver.name), ("folder", folder.path)])
+    /// One pass over a folder; `seen` remembers files still being written, by receiver and name.
+    func scan(receiver: ReceiverConfiguration, folder: SpoolFolder, seen: inout [String: SpoolFolder.Sighting]) async {
+        guard let names = folder.names() else {
+            logger.warning("spool folder cannot be read", [("receiver", receiver.name), ("folder", folder.url.path)])
             return
         }
-        for name in names.sorted() where !name.hasPrefix(".") {
+        let present = Set(names.map { "\(receiver.name)/\($0)" })
+        seen = seen.filter { !$0.key.hasPrefix(receiver.name + "/") || present.contains($0.key) }
+        for name in names {
             if Task.isCancelled { return }
-            let file = folder.appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             if receiver.source == .gammu && !name.hasPrefix("IN") { continue }
-            await process(file: file, name: name, receiver: receiver, folder: folder)
+            let key = "\(receiver.name)/\(name)"
+            let (entry, sighting) = folder.inspect(name, previous: seen[key], now: Date())
+            seen[key] = sighting
+            switch entry {
+            case .notYet:
+                continue
+            case .refused(_, let reason):
+                refuse(name, in: folder, receiver: receiver, reason: reason)
+            case .ready(_, let data):
+                // Stamped when first seen, so waiting for the file to settle adds nothing to latency.
+                let firstSeen = sighting.map { clock.now.addingTimeInterval($0.firstSeen.timeIntervalSinceNow) } ?? clock.now
+                await process(data: data, name: name, key: key, receiver: receiver, folder: folder, at: firstSeen)
+                seen[key] = nil
+            }
         }
     }
 
-    private func process(file: URL, name: String, receiver: ReceiverConfiguration, folder: URL) async {
-        let key = "\(receiver.name)/\(name)"
+    private func process(data: Data, name: String, key: String, receiver: ReceiverConfiguration, folder: SpoolFolder,
+                         at time: Date) async {
         do {
             if try await engine.hasArrival(sourceKey: key) {
-                move(file, to: folder.appendingPathComponent("done"), name: name)
+                move(name, in: folder, to: "done")
                 return
             }
         } catch {
             logger.error("spool file not processed: the store cannot be read", [("receiver", receiver.name), ("file", name)])
             return
         }
-        guard let data = FileManager.default.contents(atPath: file.path) else { return }
         let parsed: ParsedArrival
         do {
             parsed = receiver.source == .gammu ? try SpoolFiles.gammu(name: name, data: data) : try SpoolFiles.smstools(data)
         } catch {
-            logger.warning("spool file cannot be read; moved to failed", [("receiver", receiver.name), ("file", name),
-                                                                         ("reason", error.description)])
-            move(file, to: folder.appendingPathComponent("failed"), name: name)
+            refuse(name, in: folder, receiver: receiver, reason: error.description)
             return
         }
         do {
-            let matches = try await engine.ingest(arrivals: [parsed], receiver: receiver.name, rawPayload: data, at: clock.now,
+            let matches = try await engine.ingest(arrivals: [parsed], receiver: receiver.name, rawPayload: data, at: time,
                                                   sourceKey: key)
             logger.info("arrival", [("canary", matches.first?.canaryID ?? "-"), ("receiver", receiver.name), ("file", name)])
-            move(file, to: folder.appendingPathComponent("done"), name: name)
+            move(name, in: folder, to: "done")
         } catch {
             logger.error("spool arrival not stored; will retry", [("receiver", receiver.name), ("file", name), ("error", "\(error)")])
         }
     }
 
-    private func move(_ file: URL, to folder: URL, name: String) {
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let target = folder.appendingPathComponent(name)
-        try? FileManager.default.removeItem(at: target)
+    private func refuse(_ name: String, in folder: SpoolFolder, receiver: ReceiverConfiguration, reason: String) {
+        logger.warning("spool file refused; moved to failed", [("receiver", receiver.name), ("file", name), ("reason", reason)])
+        move(name, in: folder, to: "failed")
+    }
+
+    private func move(_ name: String, in folder: SpoolFolder, to subfolder: String) {
         do {
-            try FileManager.default.moveItem(at: file, to: target)
+            try folder.move(name, to: subfolder)
         } catch {
-            logger.error("spool file cannot be moved", [("file", file.path), ("to", folder.path), ("error", "\(error)")])
+            logger.error("spool file cannot be moved", [("file", name), ("to", subfolder), ("error", "\(error)")])
         }
     }
 }

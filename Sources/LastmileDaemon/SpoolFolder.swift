@@ -1,0 +1,119 @@
+import Foundation
+import Glibc
+
+/// One modem daemon's spool folder, read as untrusted input: only regular files (no symbolic
+/// links, FIFOs or devices), at most `maximumFileBytes` each, and only once a file has stopped
+/// changing (or, for smstools, once its `.LOCK` file is gone).
+struct SpoolFolder: Sendable {
+    let url: URL
+    /// An SMS file is a few hundred bytes; a long message with headers a few kilobytes.
+    static let maximumFileBytes = 64 * 1024
+
+    init(_ url: URL) {
+        self.url = url
+    }
+
+    /// What a file in the folder is, as far as reading it goes.
+    enum Entry: Equatable {
+        /// Ready: its content, and when it was first seen.
+        case ready(name: String, data: Data)
+        /// Refused for good: to move to `failed/` with this reason.
+        case refused(name: String, reason: String)
+        /// Still being written; look again later.
+        case notYet(name: String)
+    }
+
+    /// What the file looked like when last seen, so a file that has stopped changing is known.
+    struct Sighting: Equatable, Sendable {
+        var size: Int
+        var modified: timespec
+        var firstSeen: Date
+
+        static func == (lhs: Sighting, rhs: Sighting) -> Bool {
+            lhs.size == rhs.size && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
+        }
+    }
+
+    /// Names in the folder worth looking at, sorted: no hidden files, no lock files, no folders.
+    func names() -> [String]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return nil }
+        return names.sorted().filter { !$0.hasPrefix(".") && !$0.hasSuffix(".LOCK") && $0 != "done" && $0 != "failed" }
+    }
+
+    /// Looks at `name`: `previous` is how it was at the last scan. A file untouched for `settle`
+    /// seconds, or unchanged since the last scan, is ready.
+    func inspect(_ name: String, previous: Sighting?, now: Date, settle: TimeInterval = 1) -> (Entry, Sighting?) {
+        let path = url.appendingPathComponent(name).path
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return (.notYet(name: name), nil) }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFDIR { return (.notYet(name: name), nil) }
+        if type == S_IFLNK { return (.refused(name: name, reason: "a symbolic link, not a file"), nil) }
+        guard type == S_IFREG else { return (.refused(name: name, reason: "not a regular file (a FIFO, socket or device)"), nil) }
+        if FileManager.default.fileExists(atPath: path + ".LOCK") { return (.notYet(name: name), previous) }
+        let size = Int(info.st_size)
+        guard size <= Self.maximumFileBytes else {
+            return (.refused(name: name, reason: "\(size) bytes, more than the \(Self.maximumFileBytes) an SMS file may hold"), nil)
+        }
+        let sighting = Sighting(size: size, modified: info.st_mtim, firstSeen: previous?.firstSeen ?? now)
+        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        let untouched = now.timeIntervalSince1970 - modified >= settle
+        guard untouched || previous == sighting else { return (.notYet(name: name), sighting) }
+        switch read(path, expectedSize: size) {
+        case .success(let data): return (.ready(name: name, data: data), sighting)
+        case .failure(let problem): return (.refused(name: name, reason: problem.description), nil)
+        }
+    }
+
+    private struct ReadProblem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Reads a regular file without following links or blocking on a FIFO swapped in after `lstat`.
+    private func read(_ path: String, expectedSize: Int) -> Result<Data, ReadProblem> {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(ReadProblem(description: "cannot be opened: \(String(cString: strerror(errno)))")) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            return .failure(ReadProblem(description: "not a regular file when opened"))
+        }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return .failure(ReadProblem(description: "cannot be read: \(String(cString: strerror(errno)))")) }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+            guard data.count <= Self.maximumFileBytes else {
+                return .failure(ReadProblem(description: "grew past the \(Self.maximumFileBytes) bytes an SMS file may hold"))
+            }
+        }
+        return .success(data)
+    }
+
+    /// Moves `name` into the subfolder `folder` (`done`, `failed`), replacing what has that name.
+    func move(_ name: String, to folder: String) throws {
+        let target = url.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        guard rename(url.appendingPathComponent(name).path, target.appendingPathComponent(name).path) == 0 else {
+            throw ReadProblem(description: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Deletes files in `done/` last modified before `cutoff`; returns how many.
+    func pruneDone(before cutoff: Date) -> Int {
+        let done = url.appendingPathComponent("done")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: done.path) else { return 0 }
+        var removed = 0
+        for name in names {
+            let path = done.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR,
+                  Double(info.st_mtim.tv_sec) < cutoff.timeIntervalSince1970, unlink(path) == 0 else { continue }
+            removed += 1
+        }
+        return removed
+    }
+}
