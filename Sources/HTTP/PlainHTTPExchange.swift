@@ -110,7 +110,8 @@ public enum PlainHTTPExchange {
         buffer.removeFirst(headEnd! + 4)
         var lines = head.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
+        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), statusLine[1].count == 3,
+              statusLine[1].allSatisfy({ $0.isASCII && $0.isNumber }), let status = Int(statusLine[1]), status >= 100 else {
             throw .transport("malformed status line")
         }
         let headers = lines.compactMap { line -> (String, String)? in
@@ -132,8 +133,9 @@ public enum PlainHTTPExchange {
                     lineEnd = find([13, 10], in: buffer)
                 }
                 let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self).split(separator: ";").first ?? ""
-                guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else {
-                    throw .transport("malformed chunk size")
+                guard let size = ResponseLength.chunkSize(String(sizeText)) else { throw .transport("malformed chunk size") }
+                guard size <= maximumBytes - body.count else {
+                    throw .transport("response larger than \(maximumBytes) bytes")
                 }
                 buffer.removeFirst(lineEnd! + 2)
                 if size == 0 {
@@ -153,7 +155,11 @@ public enum PlainHTTPExchange {
                 body += buffer[0..<size]
                 buffer.removeFirst(size + 2)
             }
-        } else if let lengthText = header("content-length"), let length = Int(lengthText) {
+        } else if let lengthText = header("content-length") {
+            guard let length = ResponseLength.contentLength(lengthText) else {
+                throw .transport("malformed Content-Length: \(lengthText.prefix(40))")
+            }
+            guard length <= maximumBytes else { throw .transport("response larger than \(maximumBytes) bytes") }
             while buffer.count < length {
                 if closed { throw .transport("truncated answer") }
                 try fill()

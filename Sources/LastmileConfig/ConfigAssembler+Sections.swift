@@ -101,7 +101,7 @@ extension ConfigAssembler {
             let target = TableReader(notifier.table, context: context, file: notifier.file, log: log)
             guard let kind = target.choice("kind", NotifierKind.allCases.map(\.rawValue), required: true)
                 .flatMap({ NotifierKind(rawValue: $0.value) }) else {
-                _ = target.node("url"); _ = target.node("command")
+                _ = target.node("url"); _ = target.node("command"); _ = target.node("env"); _ = target.node("timeout")
                 target.reportUnknownKeys()
                 continue
             }
@@ -115,7 +115,15 @@ extension ConfigAssembler {
                     log.error("\(context): \"command\" must name a program", at: target.location(ofKey: "command"))
                 }
                 configuration.command = command.map(\.value)
+                for name in target.stringArray("env") ?? [] {
+                    if name.value.isEmpty || !name.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                        log.error("\(context): env names variables to pass on, such as PAGER_KEY; \"\(name.value)\" is not one",
+                                  at: name.location)
+                    }
+                    configuration.environment.append(name.value)
+                }
             }
+            if let timeout = target.duration("timeout") { configuration.timeout = timeout.value }
             target.reportUnknownKeys()
             alerting.notify.append(configuration)
         }

@@ -198,6 +198,19 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public var kind: NotifierKind
     public var url: URL?
     public var command: [String]
+    /// How long one post or command may take; a command still running then is killed.
+    public var timeout: TimeInterval = 10
+    /// Variables of the daemon's environment a command is given, beside `PATH`, `LANG` and the
+    /// `LASTMILE_ALERT_*` ones.
+    public var environment: [String] = []
+
+    public init(kind: NotifierKind, url: URL?, command: [String], timeout: TimeInterval = 10, environment: [String] = []) {
+        self.kind = kind
+        self.url = url
+        self.command = command
+        self.timeout = timeout
+        self.environment = environment
+    }
 }
 
 /// Histogram buckets of `/metrics`, in seconds.

@@ -62,7 +62,9 @@ struct AlertNotifier: Sendable {
             for notice in notices { delivered = await post(url, Self.webhook(notice)) && delivered }
             return delivered
         case .command:
-            return notices.allSatisfy(run)
+            var delivered = true
+            for notice in notices { delivered = await run(notice) && delivered }
+            return delivered
         }
     }
 
@@ -95,33 +97,32 @@ struct AlertNotifier: Sendable {
     private func post(_ url: URL, _ object: Any) async -> Bool {
         guard let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return true }
         let request = HTTPClient.Request(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body,
-                                         timeout: 10, isIdempotent: true)
+                                         timeout: configuration.timeout, isIdempotent: true)
         guard let response = try? await client.send(request) else { return false }
         return (200..<300).contains(response.status)
     }
 
-    private func run(_ notice: AlertNotice) -> Bool {
-        guard let program = configuration.command.first else { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = Array(configuration.command.dropFirst())
-        var environment = ProcessInfo.processInfo.environment
-        environment["LASTMILE_ALERT_STATUS"] = notice.status.rawValue
-        environment["LASTMILE_ALERT_NAME"] = notice.finding.name
-        environment["LASTMILE_ALERT_SEVERITY"] = notice.finding.severity
-        environment["LASTMILE_ALERT_SLO"] = notice.finding.key.slo
-        environment["LASTMILE_ALERT_ROUTE"] = notice.finding.key.route
-        environment["LASTMILE_ALERT_CARRIER"] = notice.finding.key.carrier
-        environment["LASTMILE_ALERT_SUMMARY"] = notice.summary
-        environment["LASTMILE_ALERT_LINK"] = notice.link
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus == 0
-        } catch {
-            return false
+    private func run(_ notice: AlertNotice) async -> Bool {
+        let variables = [
+            "LASTMILE_ALERT_STATUS": notice.status.rawValue, "LASTMILE_ALERT_NAME": notice.finding.name,
+            "LASTMILE_ALERT_SEVERITY": notice.finding.severity, "LASTMILE_ALERT_SLO": notice.finding.key.slo,
+            "LASTMILE_ALERT_ROUTE": notice.finding.key.route, "LASTMILE_ALERT_CARRIER": notice.finding.key.carrier,
+            "LASTMILE_ALERT_SUMMARY": notice.summary, "LASTMILE_ALERT_LINK": notice.link,
+        ]
+        let outcome = await CommandRunner.run(configuration.command,
+                                              environment: CommandRunner.environment(passing: configuration.environment, extra: variables),
+                                              timeout: configuration.timeout)
+        switch outcome {
+        case .exited(0):
+            return true
+        case .exited(let status):
+            logger.warning("alert command failed", [("command", configuration.command.first ?? ""), ("status", String(status))])
+        case .timedOut:
+            logger.warning("alert command timed out and was killed", [("command", configuration.command.first ?? ""),
+                                                                     ("timeout", CompactDuration.text(configuration.timeout))])
+        case .couldNotStart(let reason):
+            logger.warning("alert command could not start", [("command", configuration.command.first ?? ""), ("reason", reason)])
         }
+        return false
     }
 }

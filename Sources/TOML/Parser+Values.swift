@@ -75,7 +75,10 @@ extension Parser {
     mutating func parseInlineTable() throws(TOMLError) -> TableBuilder {
         try enterNesting()
         defer { depth -= 1 }
-        let table = TableBuilder(origin: .inline, position: here)
+        guard tableDepth < TOMLDecoder.maximumNesting else {
+            throw error("tables nest deeper than \(TOMLDecoder.maximumNesting) levels")
+        }
+        let table = TableBuilder(origin: .inline, position: here, depth: tableDepth + 1)
         index += 1
         skipWhitespace()
         if peek == UInt8(ascii: "}") {

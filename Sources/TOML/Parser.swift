@@ -7,6 +7,8 @@ struct Parser {
     let root: TableBuilder
     var current: TableBuilder
     var depth = 0
+    /// The depth of the table whose value is being read, for inline tables inside it.
+    var tableDepth = 0
 
     init(bytes: [UInt8]) {
         var starts = [0]
@@ -152,6 +154,9 @@ struct Parser {
             parts.append(try parseSimpleKey())
             skipWhitespace()
             guard peek == UInt8(ascii: ".") else { return parts }
+            guard parts.count < TOMLDecoder.maximumNesting else {
+                throw error("a key has more than \(TOMLDecoder.maximumNesting) dotted parts")
+            }
             index += 1
         }
     }
@@ -216,7 +221,7 @@ struct Parser {
         for (offset, key) in keys.dropLast().enumerated() {
             switch target[key.name] {
             case nil:
-                let child = TableBuilder(origin: .dotted, position: key.position)
+                let child = try self.table(under: target, origin: .dotted, position: key.position, at: keyStart)
                 target[key.name] = .table(child, keyPosition: key.position)
                 target = child
             case .table(let child, _) where child.origin == .dotted:
@@ -231,6 +236,9 @@ struct Parser {
         guard target[last.name] == nil else {
             throw error("the key \(Self.dotted(keys)) is already defined", at: keyStart)
         }
+        let outerDepth = tableDepth
+        tableDepth = target.depth
+        defer { tableDepth = outerDepth }
         if peek == UInt8(ascii: "{") {
             let inline = try parseInlineTable()
             target[last.name] = .table(inline, keyPosition: last.position)
@@ -239,6 +247,15 @@ struct Parser {
             let value = try parseValue()
             target[last.name] = .value(TOMLNode(value, at: position), keyPosition: last.position)
         }
+    }
+
+    /// A new table inside `parent`, refused beyond the nesting limit.
+    func table(under parent: TableBuilder, origin: TableBuilder.Origin, position: TOMLPosition,
+               at offset: Int) throws(TOMLError) -> TableBuilder {
+        guard parent.depth < TOMLDecoder.maximumNesting else {
+            throw error("tables nest deeper than \(TOMLDecoder.maximumNesting) levels", at: offset)
+        }
+        return TableBuilder(origin: origin, position: position, depth: parent.depth + 1)
     }
 
     // MARK: Headers
@@ -262,7 +279,7 @@ struct Parser {
         for (offset, key) in keys.dropLast().enumerated() {
             switch table[key.name] {
             case nil:
-                let child = TableBuilder(origin: .implicit, position: key.position)
+                let child = try self.table(under: table, origin: .implicit, position: key.position, at: start)
                 table[key.name] = .table(child, keyPosition: key.position)
                 table = child
             case .table(let child, _):
@@ -279,7 +296,7 @@ struct Parser {
         let last = keys[keys.count - 1]
         let name = Self.dotted(keys)
         if isArray {
-            let element = TableBuilder(origin: .header, position: headerPosition)
+            let element = try self.table(under: table, origin: .header, position: headerPosition, at: start)
             switch table[last.name] {
             case nil:
                 table[last.name] = .arrayOfTables([element], keyPosition: last.position)
@@ -297,7 +314,7 @@ struct Parser {
         } else {
             switch table[last.name] {
             case nil:
-                let child = TableBuilder(origin: .header, position: headerPosition)
+                let child = try self.table(under: table, origin: .header, position: headerPosition, at: start)
                 table[last.name] = .table(child, keyPosition: last.position)
                 current = child
             case .table(let child, _) where child.origin == .implicit:

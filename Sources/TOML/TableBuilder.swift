@@ -23,12 +23,16 @@ final class TableBuilder {
 
     var origin: Origin
     let position: TOMLPosition
+    /// Tables above this one (the root is at 0), bounded so that no document can nest deep
+    /// enough to exhaust the stack while it is built.
+    let depth: Int
     private(set) var slots: [String: Slot] = [:]
     private var order: [String] = []
 
-    init(origin: Origin, position: TOMLPosition) {
+    init(origin: Origin, position: TOMLPosition, depth: Int = 0) {
         self.origin = origin
         self.position = position
+        self.depth = depth
     }
 
     subscript(key: String) -> Slot? {
