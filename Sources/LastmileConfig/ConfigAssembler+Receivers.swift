@@ -19,6 +19,7 @@ extension ConfigAssembler {
         let secret = secret(reader, "secret")
         let spool = reader.string("spool")
         let auth = hookAuth(reader)
+        if secret == nil, reader.table.entry("secret") != nil, let name { unresolvedHookSecrets.insert("receiver:\(name.value)") }
         if let source {
             if source.isSpool && spool == nil {
                 log.error("\(reader.context): source \(source.rawValue) reads a spool folder; set spool = \"/path\"",

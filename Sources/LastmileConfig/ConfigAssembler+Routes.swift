@@ -28,6 +28,7 @@ extension ConfigAssembler {
                       + "callback URL providers call", at: reader.location(ofKey: "hook_secret"))
         }
         let auth = hookAuth(reader)
+        if hookSecret == nil, reader.table.entry("hook_secret") != nil, let name { unresolvedHookSecrets.insert("route:\(name.value)") }
         var credentials: [String: Secret] = [:]
         if let provider {
             if provider.needsAPIURL, apiURL == nil, reader.table.entry("api_url") == nil {

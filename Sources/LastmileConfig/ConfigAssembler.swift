@@ -7,6 +7,9 @@ final class ConfigAssembler {
     let log: DiagnosticLog
     let environment: [String: String]
     let directory: URL
+    /// Routes and receivers (`route:NAME`, `receiver:NAME`) whose hook secret was written but
+    /// could not be read: already reported, so not reported again as missing.
+    var unresolvedHookSecrets: Set<String> = []
 
     init(log: DiagnosticLog, environment: [String: String], directory: URL) {
         self.log = log
@@ -76,7 +79,8 @@ final class ConfigAssembler {
     func checkHooks(routes: [RouteConfiguration], receivers: [ReceiverConfiguration], publicURL: URL?) {
         let open = "or write auth = \"none\" to accept them from anyone"
         for route in routes {
-            if case .unavailable(let reason) = route.receiptHookScheme(publicURL: publicURL) {
+            if case .unavailable(let reason) = route.receiptHookScheme(publicURL: publicURL),
+               !unresolvedHookSecrets.contains("route:\(route.name)") {
                 log.error("route \"\(route.name)\": \(reason); \(open)", at: route.location)
             }
             if route.auth == .none, route.hookSecret != nil {
@@ -85,7 +89,8 @@ final class ConfigAssembler {
             }
         }
         for receiver in receivers {
-            if case .unavailable(let reason)? = receiver.arrivalHookScheme(publicURL: publicURL) {
+            if case .unavailable(let reason)? = receiver.arrivalHookScheme(publicURL: publicURL),
+               !unresolvedHookSecrets.contains("receiver:\(receiver.name)") {
                 log.error("receiver \"\(receiver.name)\": \(reason); \(open)", at: receiver.location)
             }
             if receiver.source.isSpool, receiver.auth == .none, let location = receiver.authLocation {

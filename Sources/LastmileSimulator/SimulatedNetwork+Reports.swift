@@ -46,8 +46,14 @@ extension SimulatedNetwork {
             var form = "MessageSid=\(messageID)&SmsSid=\(messageID)&MessageStatus=\(status)&AccountSid="
                 + PercentEncoding.encode(route.credentials["account_sid"]?.reveal() ?? "")
             if word == .failed { form += "&ErrorCode=30003" }
-            path = send.statusCallback?.path ?? "/hooks/receipts/\(route.name)"
-            headers = [("Content-Type", "application/x-www-form-urlencoded")]
+            path = send.statusCallback.map { callback in
+                callback.path + (callback.query.map { "?" + $0 } ?? "")
+            } ?? "/hooks/receipts/\(route.name)"
+            // Signed as Twilio signs: over the callback URL it was given and the posted fields.
+            let signature = TwilioSignatureVerifier.signature(
+                url: send.statusCallback?.absoluteString ?? "", parameters: PercentEncoding.formFields(form).map { ($0.name, $0.value) },
+                authToken: route.credentials["auth_token"]?.reveal() ?? "")
+            headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signature)]
             body = Data(form.utf8)
         } else {
             let specification = route.http

@@ -7,6 +7,8 @@ enum DemoConfiguration {
 
 [server]
 listen = "127.0.0.1:9733"
+# The simulator signs Twilio receipts over this URL, as Twilio would.
+public_url = "http://127.0.0.1:9733"
 
 [store]
 retention = "1d"
@@ -32,6 +34,7 @@ name = "lying"
 provider = "http"
 from = "LASTMILE"
 secret = "demo-bulk-token"
+hook_secret = "demo-hook-token"
 
 [route.request]
 method = "POST"
@@ -64,6 +67,7 @@ number = "+15551230001"
 carrier = "T-Mobile US"
 source = "android-sms-gateway"
 clock = "receiver"
+secret = "demo-signing-key"
 
 [[receiver]]
 name = "phone-att"
@@ -71,6 +75,7 @@ number = "+15551230002"
 carrier = "AT&T"
 source = "android-sms-gateway"
 clock = "receiver"
+secret = "demo-signing-key"
 
 [[probe]]
 name = "healthy"
