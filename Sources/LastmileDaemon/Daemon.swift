@@ -29,13 +29,15 @@ public final class Daemon: Sendable {
 
         public init(loadConfiguration: @escaping @Sendable () -> ConfigLoadResult, logger: Logger = Logger(),
                     clock: any WallClock = SteadyClock(), notifier: SystemdNotifier = SystemdNotifier(),
-                    listenOverride: ListenAddress? = nil, storePathOverride: String? = nil, version: String = LastmileVersion.current,
+                    listenOverride: ListenAddress? = nil, adminListenOverride: ListenAddress? = nil,
+                    storePathOverride: String? = nil, version: String = LastmileVersion.current,
                     correlator: CorrelatorConfiguration = CorrelatorConfiguration(), httpLimits: HTTPLimits = HTTPLimits()) {
             self.loadConfiguration = loadConfiguration
             self.logger = logger
             self.clock = clock
             self.notifier = notifier
             self.listenOverride = listenOverride
+            self.adminListenOverride = adminListenOverride
             self.storePathOverride = storePathOverride
             self.version = version
             self.correlator = correlator

@@ -228,6 +228,13 @@ public final class CanaryStore: Sendable {
         }
     }
 
+    /// The raw payloads of the unmatched reports, oldest first.
+    public func unmatchedRawPayloads() throws -> [Data] {
+        try read { connection in
+            try connection.statement("SELECT raw_payload FROM unmatched_reports ORDER BY ingested_at, id").rows().map { $0[0].blob ?? Data() }
+        }
+    }
+
     /// Unmatched receipts and arrivals stored now.
     public func unmatchedCount() throws -> Int {
         try read { connection in Int(try connection.scalar("SELECT count(*) FROM unmatched_reports")?.integer ?? 0) }

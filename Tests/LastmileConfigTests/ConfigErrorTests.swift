@@ -83,6 +83,7 @@ import TOML
             number = "+15551230009"
             carrier = "T-Mobile US"
             source = "json"
+            secret = "another-token"
             """
         let error = try only(text)
         #expect(error.position == TOMLPosition(line: 26, column: 8))

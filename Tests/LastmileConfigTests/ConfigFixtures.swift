@@ -8,7 +8,7 @@ enum ConfigFixtures {
     static let valid = """
         [server]
         listen = "127.0.0.1:9733"
-
+        public_url = "https://probe.example.net"
         [defaults]
         threshold = "60s"
         deadline = "15m"
@@ -24,7 +24,7 @@ enum ConfigFixtures {
         number = "+15551230001"
         carrier = "T-Mobile US"
         source = "json"
-
+        secret = "arrival-token"
         [[probe]]
         name = "us-longcode-tmo"
         route = "us-longcode"

@@ -39,6 +39,7 @@ import Testing
             number = "+15551230001"
             carrier = "C"
             source = "json"
+            secret = "arrival-token"
 
             """
         for index in 0..<probes {

@@ -13,12 +13,14 @@ import Testing
             number = "+15551230001"
             carrier = "Alpha"
             source = "json"
+            secret = "arrival-token"
 
             [[receiver]]
             name = "b"
             number = "+15551230002"
             carrier = "Beta"
             source = "json"
+            secret = "arrival-token"
 
             [[probe]]
             name = "both"

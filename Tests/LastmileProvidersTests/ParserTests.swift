@@ -38,6 +38,7 @@ func route(_ provider: ProviderKind, receipt format: String? = nil) -> RouteConf
         provider = "\(provider.rawValue)"
         from = "+15005550006"
         api_url = "http://127.0.0.1:9"
+        auth = "none"
         """
     let credentials = (provider.requiredCredentials + provider.optionalCredentials.prefix(0)).map { "\($0) = \"x\"" }.joined(separator: ", ")
     if !credentials.isEmpty { text += "\ncredentials = { \(credentials) }" }
@@ -51,6 +52,7 @@ func route(_ provider: ProviderKind, receipt format: String? = nil) -> RouteConf
 
 func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
     let text = "[[receiver]]\nname = \"p\"\nnumber = \"+15551230001\"\ncarrier = \"C\"\nsource = \"\(source.rawValue)\"\n"
+        + (source.isSpool ? "spool = \"/tmp\"\n" : "auth = \"none\"\n")
     return ConfigLoader.load(text: Array(text.utf8), path: "p.toml", environment: [:]).configuration!.receivers[0]
 }
 

@@ -156,6 +156,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
             provider = "\(adapterCase.provider)"
             api_url = "http://127.0.0.1:\(port)"
             from = "+15005550006"
+            auth = "none"
             \(adapterCase.routeExtra.replacingOccurrences(of: "{base}", with: "http://127.0.0.1:\(port)"))
             """
         let result = ConfigLoader.load(text: Array(text.utf8), path: "adapter.toml", environment: [:])

@@ -8,6 +8,7 @@ public enum ConfigText {
         name = "\(name)"
         provider = "http"
         from = "LASTMILE"
+        hook_secret = "\(name)-hook-token"
         \(extra)
         [route.request]
         url = "http://127.0.0.1:9/send"

@@ -55,6 +55,26 @@ import TOML
         #expect(error(allowed) == nil)
     }
 
+    @Test func deepDottedKeysAndHeadersAreLocatedErrorsNotCrashes() {
+        let depth = 300_000
+        let dotted = error(String(repeating: "a.", count: depth) + "a = 1")
+        #expect(dotted?.message.contains("more than 100 dotted parts") == true)
+        #expect(dotted?.position.line == 1)
+        let header = error("[" + String(repeating: "a.", count: depth) + "a]\nx = 1")
+        #expect(header?.message.contains("more than 100 dotted parts") == true)
+        let arrayHeader = error("[[" + String(repeating: "a.", count: depth) + "a]]")
+        #expect(arrayHeader?.message.contains("more than 100 dotted parts") == true)
+        // Within the limits, headers and dotted keys together still may not nest past 100 tables.
+        let stacked = "[" + Array(repeating: "a", count: 60).joined(separator: ".") + "]\n"
+            + Array(repeating: "b", count: 60).joined(separator: ".") + " = 1"
+        #expect(error(stacked)?.message.contains("tables nest deeper than 100 levels") == true)
+        let inline = "[" + Array(repeating: "a", count: 99).joined(separator: ".") + "]\nx = { y = { z = 1 } }"
+        #expect(error(inline)?.message.contains("tables nest deeper than 100 levels") == true)
+        let fits = "[" + Array(repeating: "a", count: 50).joined(separator: ".") + "]\n"
+            + Array(repeating: "b", count: 49).joined(separator: ".") + " = 1"
+        #expect(error(fits) == nil)
+    }
+
     @Test func hugeNumbersAreErrors() {
         #expect(error("x = 1" + String(repeating: "0", count: 5_000))?.message.contains("range") == true)
         #expect(error("x = 1e999")?.message.contains("range") == true)
