@@ -19,6 +19,7 @@ extension WholeSystemSuites {
             var text = """
                 [server]
                 listen = "127.0.0.1:0"
+                public_url = "http://127.0.0.1:\(simulator)"
 
                 [defaults]
                 interval = "90ms"
@@ -61,6 +62,7 @@ extension WholeSystemSuites {
                 number = "+15551230001"
                 carrier = "Carrier A"
                 source = "android-sms-gateway"
+                secret = "phone-a-secret"
 
                 [[receiver]]
                 name = "phone-b"
@@ -74,6 +76,7 @@ extension WholeSystemSuites {
                 number = "+15551230003"
                 carrier = "Carrier B"
                 source = "android-sms-gateway"
+                secret = "phone-skewed-secret"
                 clock = "receiver"
 
                 """

@@ -121,6 +121,7 @@ final class NotifySocket {
             provider = "http"
             from = "STUCK"
             concurrency = 2
+            hook_secret = "stuck-hook-token"
 
             [route.request]
             url = "http://127.0.0.1:\(hanging.port)/api/v1/send_sms"

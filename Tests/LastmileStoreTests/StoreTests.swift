@@ -347,7 +347,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let summary = try await store.prune(before: t0.addingTimeInterval(5_000), batchSize: 10)
         #expect(summary.canaries == 25)
         #expect(summary.receipts == 12)
-        #expect(summary.batches == 2 + 1 + 3)
+        // receipts 2, arrivals 1, unmatched receipts and arrivals 1 each, parts 1, canaries 3, payloads 1.
+        #expect(summary.batches == 2 + 1 + 1 + 1 + 1 + 3 + 1)
         let counts = try store.rowCounts()
         #expect(counts.canaries == 2)   // the unsettled one and the recent one
         #expect(counts.receipts == 12)
