@@ -174,7 +174,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
     func sendsTheExactRequestAndReadsEveryAnswer(adapterCase: AdapterCase) async throws {
         let provider = try RecordingProvider()
         let route = try route(adapterCase, port: provider.port)
-        let adapter = try #require(SendAdapters.adapter(for: route, timeout: 1))
+        let adapter = try #require(SendAdapters.adapter(for: route, timeout: 3))
         let client = HTTPClient()
 
         // Success: the request is exactly what the provider documents.
@@ -204,7 +204,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
         #expect(adapter.answer(status: failed.status, body: failed.body).outcome == .error)
 
         // A provider that does not answer in time.
-        provider.answer(200, adapterCase.success.1, after: 1.5)
+        provider.answer(200, adapterCase.success.1, after: 6)
         let slow = try adapter.request(for: Self.message)
         do throws(HTTPClient.Failure) {
             _ = try await client.send(slow)
