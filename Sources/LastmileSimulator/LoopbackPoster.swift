@@ -51,7 +51,8 @@ final class LoopbackPoster: Sendable {
                     connection = Self.open(host: host, port: port)
                     connectedTo = (host, port)
                 }
-                guard connection >= 0 else { usleep(50_000); continue }
+                // This is the poster's own thread, never one of the concurrency pool's.
+                guard connection >= 0 else { Thread.sleep(forTimeInterval: 0.05); continue }
                 guard let request = job.build() else { break }
                 var text = "\(request.method) \(request.path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(request.body.count)\r\n"
                 for (name, value) in request.headers { text += "\(name): \(value)\r\n" }

@@ -60,12 +60,12 @@ enum IngestBenchmark {
         let paced = directory.appendingPathComponent("paced.lua")
         try Data(luaScript(paced: true).utf8).write(to: paced)
 
-        let reference = try Tools.wrk(wrk, url: "http://127.0.0.1:\(nginxPort)/hooks/arrivals/phone", script: script,
+        let reference = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(nginxPort)/hooks/arrivals/phone", script: script,
                                       connections: connections, seconds: seconds)
-        let lastmile = try Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: script,
+        let lastmile = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: script,
                                      connections: connections, seconds: seconds)
         // 20 connections × one report per 10 ms ≈ 2,000 reports per second.
-        let steady = try Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: paced,
+        let steady = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: paced,
                                    connections: 20, seconds: seconds)
         await daemon.stop(grace: 5)
         let store = try CanaryStore(path: storePath)

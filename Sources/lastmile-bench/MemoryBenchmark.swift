@@ -29,15 +29,15 @@ enum MemoryBenchmark {
             process.arguments = ["run", "--config", "probes/demo.toml", "--listen", "127.0.0.1:0", "--log-level", "error",
                                  "--store", directory.appendingPathComponent("service.db").path]
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            let child = try ChildProcess(process, captureOutput: false)
             try await Task.sleep(for: .seconds(5))
-            if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            if let status = try? String(contentsOfFile: "/proc/\(child.pid)/status", encoding: .utf8),
                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
                let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
                 service = kilobytes * 1024
             }
-            process.terminate()
-            process.waitUntilExit()
+            child.terminate()
+            _ = await child.status()
         }
 
         var correlator = Correlator()

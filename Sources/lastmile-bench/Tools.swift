@@ -36,16 +36,13 @@ enum Tools {
     }
 
     /// Runs wrk and reads its summary (requests/sec, totals, latency percentiles).
-    static func wrk(_ path: String, url: String, script: URL, connections: Int, seconds: Int) throws -> WrkResult {
+    static func wrk(_ path: String, url: String, script: URL, connections: Int, seconds: Int) async throws -> WrkResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let child = try ChildProcess(process, captureOutput: true)
+        let text = await child.outputText()
+        _ = await child.status()
         func value(after label: String) -> String? {
             text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }
                 .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
