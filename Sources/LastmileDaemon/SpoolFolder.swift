@@ -15,7 +15,7 @@ struct SpoolFolder: Sendable {
 
     /// What a file in the folder is, as far as reading it goes.
     enum Entry: Equatable {
-        /// Ready: its content, and when it was first seen.
+        /// Ready to ingest: its content (when it was first seen is in its `Sighting`).
         case ready(name: String, data: Data)
         /// Refused for good: to move to `failed/` with this reason.
         case refused(name: String, reason: String)

@@ -284,8 +284,9 @@ extension WholeSystemSuites {
         #expect(names("done") == ["GSM1.ok"])
         #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.locked").path))
         #expect(try store.rowCounts().arrivals == 1)
-        // The link was moved, not followed: its target is untouched.
-        #expect(FileManager.default.fileExists(atPath: "/etc/passwd"))
+        // The link itself was moved, not followed and not copied.
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: spool.appendingPathComponent("failed/GSM1.link").path)
+                == "/etc/passwd")
         try FileManager.default.removeItem(at: spool.appendingPathComponent("GSM1.locked.LOCK"))
         await watcher.scan(receiver: receiver, folder: SpoolFolder(spool), seen: &seen)
         await watcher.scan(receiver: receiver, folder: SpoolFolder(spool), seen: &seen)
