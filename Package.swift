@@ -19,9 +19,11 @@ let package = Package(
         .target(name: "LastmileProviders", dependencies: ["CCrypto", "LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileDaemon", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders", "HTTP"]),
         .target(name: "LastmileSimulator", dependencies: ["LastmileCore", "LastmileConfig", "LastmileProviders", "HTTP"]),
-        .executableTarget(name: "lastmile", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileDaemon", "LastmileSimulator"]),
+        .executableTarget(name: "lastmile", dependencies: ["LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders", "LastmileDaemon",
+                                                           "LastmileSimulator"]),
         .executableTarget(name: "toml-decode", dependencies: ["TOML"]),
-        .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore", "LastmileConfig", "LastmileDaemon", "HTTP"]),
+        .executableTarget(name: "lastmile-bench", dependencies: ["LastmileCore", "LastmileStore", "LastmileConfig", "LastmileProviders",
+                                                                 "LastmileDaemon", "HTTP"]),
         .executableTarget(name: "lastmile-crash-writer", dependencies: ["LastmileCore", "LastmileStore"]),
         .target(name: "LastmileTestSupport", path: "Tests/LastmileTestSupport"),
         .testTarget(name: "LastmileCoreTests", dependencies: ["LastmileCore", "LastmileTestSupport"]),
@@ -33,7 +35,7 @@ let package = Package(
         .testTarget(name: "LastmileDaemonTests",
                     dependencies: ["LastmileDaemon", "LastmileProviders", "LastmileCore", "LastmileStore", "LastmileSimulator",
                                    "LastmileConfig", "HTTP", "LastmileTestSupport"]),
-        .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "TOML", "LastmileTestSupport"]),
+        .testTarget(name: "LastmileConfigTests", dependencies: ["LastmileConfig", "LastmileProviders", "TOML", "LastmileTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

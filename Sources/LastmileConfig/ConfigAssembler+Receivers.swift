@@ -13,8 +13,8 @@ extension ConfigAssembler {
         }
         let carrier = reader.string("carrier", required: true)
         let country = reader.string("country")
-        let source = reader.choice("source", ArrivalSourceKind.allCases.map(\.rawValue), required: true)
-            .flatMap { ArrivalSourceKind(rawValue: $0.value) }
+        let source = reader.choice("source", catalogue.sources.map(\.kind.rawValue), required: true)
+            .flatMap { catalogue.source(named: $0.value) }
         let clock = reader.choice("clock", LatencyClock.allCases.map(\.rawValue)).flatMap { LatencyClock(rawValue: $0.value) }
         let secret = secret(reader, "secret")
         let spool = reader.string("spool")
@@ -22,17 +22,18 @@ extension ConfigAssembler {
         if secret == nil, reader.table.entry("secret") != nil, let name { unresolvedHookSecrets.insert("receiver:\(name.value)") }
         if let source {
             if source.isSpool && spool == nil {
-                log.error("\(reader.context): source \(source.rawValue) reads a spool folder; set spool = \"/path\"",
+                log.error("\(reader.context): source \(source.kind) reads a spool folder; set spool = \"/path\"",
                           at: reader.location)
             }
             if !source.isSpool, let spool {
-                log.error("\(reader.context): spool is only for the smstools and gammu sources", at: spool.location)
+                log.error("\(reader.context): spool is only for sources that read a spool folder ("
+                          + catalogue.sources.filter(\.isSpool).map(\.kind.rawValue).joined(separator: ", ") + ")", at: spool.location)
             }
         }
         reader.reportUnknownKeys()
         guard let name, let number, let carrier, let source else { return nil }
         return ReceiverConfiguration(name: name.value, number: number.value, carrier: carrier.value, country: country?.value,
-                                     source: source, clock: clock ?? .ingest, secret: secret, spool: spool?.value,
+                                     sourceTraits: source, clock: clock ?? .ingest, secret: secret, spool: spool?.value,
                                      location: name.location, auth: auth?.value ?? .required, authLocation: auth?.location)
     }
 

@@ -6,8 +6,8 @@ extension ConfigAssembler {
     func readRoute(_ reader: TableReader) -> RouteConfiguration? {
         let name = name(reader)
         if let name { reader.context = "route \"\(name.value)\"" }
-        let provider = reader.choice("provider", ProviderKind.allCases.map(\.rawValue), required: true)
-            .flatMap { ProviderKind(rawValue: $0.value) }
+        let provider = reader.choice("provider", catalogue.providers.map(\.kind.rawValue), required: true)
+            .flatMap { catalogue.provider(named: $0.value) }
         let apiURL = url(reader, "api_url")
         let from = reader.string("from", required: true)
         if let from, !SenderID.isValid(from.value) {
@@ -32,7 +32,7 @@ extension ConfigAssembler {
         var credentials: [String: Secret] = [:]
         if let provider {
             if provider.needsAPIURL, apiURL == nil, reader.table.entry("api_url") == nil {
-                log.error("\(reader.context): provider \(provider.rawValue) needs api_url (its base URL differs per account or host)",
+                log.error("\(reader.context): provider \(provider.kind) needs api_url (its base URL differs per account or host)",
                           at: reader.location)
             }
             credentials = readCredentials(reader, provider: provider)
@@ -40,24 +40,24 @@ extension ConfigAssembler {
             _ = reader.node("credentials")
         }
         var http: HTTPRouteSpecification?
-        if provider == .http {
+        if provider?.describesItsShape == true {
             http = readHTTPSpecification(reader)
         } else {
             for key in ["request", "response", "receipt"] where reader.table.entry(key) != nil {
                 _ = reader.node(key)
-                log.error("\(reader.context): [route.\(key)] is only for provider = \"http\"", at: reader.location(ofKey: key))
+                log.error("\(reader.context): [route.\(key)] is only for providers that describe their own API, such as provider = \"http\"", at: reader.location(ofKey: key))
             }
         }
         reader.reportUnknownKeys()
         guard let name, let provider, let from else { return nil }
         return RouteConfiguration(
-            name: name.value, provider: provider, apiURL: apiURL, from: from.value, dailyCap: dailyCap?.value,
+            name: name.value, traits: provider, apiURL: apiURL, from: from.value, dailyCap: dailyCap?.value,
             concurrency: concurrency?.value ?? 4, credentials: credentials, secret: apiSecret, hookSecret: hookSecret,
             auth: auth?.value ?? .required, pricePerMessage: price?.value, currency: currency?.value ?? "USD", http: http,
             location: name.location, authLocation: auth?.location)
     }
 
-    func readCredentials(_ reader: TableReader, provider: ProviderKind) -> [String: Secret] {
+    func readCredentials(_ reader: TableReader, provider: ProviderTraits) -> [String: Secret] {
         let required = provider.requiredCredentials
         guard let table = reader.table("credentials", context: "\(reader.context) credentials", required: !required.isEmpty) else {
             return [:]

@@ -7,12 +7,15 @@ final class ConfigAssembler {
     let log: DiagnosticLog
     let environment: [String: String]
     let directory: URL
+    /// The providers and sources routes and receivers may name.
+    let catalogue: ProviderCatalogue
     /// Routes and receivers (`route:NAME`, `receiver:NAME`) whose hook secret was written but
     /// could not be read: already reported, so not reported again as missing.
     var unresolvedHookSecrets: Set<String> = []
 
-    init(log: DiagnosticLog, environment: [String: String], directory: URL) {
+    init(log: DiagnosticLog, environment: [String: String], directory: URL, catalogue: ProviderCatalogue) {
         self.log = log
+        self.catalogue = catalogue
         self.environment = environment
         self.directory = directory
     }
@@ -93,7 +96,7 @@ final class ConfigAssembler {
                !unresolvedHookSecrets.contains("receiver:\(receiver.name)") {
                 log.error("receiver \"\(receiver.name)\": \(reason); \(open)", at: receiver.location)
             }
-            if receiver.source.isSpool, receiver.auth == .none, let location = receiver.authLocation {
+            if receiver.sourceTraits.isSpool, receiver.auth == .none, let location = receiver.authLocation {
                 log.error("receiver \"\(receiver.name)\": a spool source takes no webhooks, so auth does not apply", at: location)
             }
         }

@@ -24,18 +24,21 @@ public enum ConfigLoader {
     /// Sections any file may hold.
     static let sharedSections = ["route", "receiver", "probe", "slo"]
 
-    /// Loads `path`. Secrets are resolved from `environment` and the file system.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigLoadResult {
+    /// Loads `path`, whose routes and receivers may name what `catalogue` holds. Secrets are
+    /// resolved from `environment` and the file system.
+    public static func load(path: String, catalogue: ProviderCatalogue,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigLoadResult {
         guard let data = FileManager.default.contents(atPath: path) else {
             let diagnostic = ConfigDiagnostic(.error, file: path, position: TOMLPosition(line: 1, column: 1),
                                               message: "cannot read the config file")
             return ConfigLoadResult(configuration: nil, diagnostics: [diagnostic])
         }
-        return load(text: Array(data), path: path, environment: environment)
+        return load(text: Array(data), path: path, catalogue: catalogue, environment: environment)
     }
 
     /// Loads a main file whose bytes are already read.
-    public static func load(text: [UInt8], path: String, environment: [String: String]) -> ConfigLoadResult {
+    public static func load(text: [UInt8], path: String, catalogue: ProviderCatalogue,
+                            environment: [String: String]) -> ConfigLoadResult {
         let log = DiagnosticLog()
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         var files = [path]
@@ -56,7 +59,7 @@ public enum ConfigLoader {
                 }
             }
         }
-        let assembler = ConfigAssembler(log: log, environment: environment, directory: directory)
+        let assembler = ConfigAssembler(log: log, environment: environment, directory: directory, catalogue: catalogue)
         let configuration = assembler.assemble(main: mainReader, all: readers, files: files)
         let diagnostics = log.entries.sorted { lhs, rhs in
             let left = files.firstIndex(of: lhs.file) ?? files.count, right = files.firstIndex(of: rhs.file) ?? files.count

@@ -59,7 +59,8 @@ public struct ProbeDefaults: Sendable, Hashable {
 
 public struct RouteConfiguration: Sendable {
     public var name: String
-    public var provider: ProviderKind
+    /// What the route's provider needs and how it calls back.
+    public var traits: ProviderTraits
     public var apiURL: URL?
     public var from: String
     public var dailyCap: Int?
@@ -78,6 +79,9 @@ public struct RouteConfiguration: Sendable {
     public var location: SourceLocation
     /// Where `auth` was written, when it was.
     public var authLocation: SourceLocation?
+
+    /// The route's provider.
+    public var provider: ProviderKind { traits.kind }
 }
 
 /// A generic HTTP send API, described field by field.
@@ -147,7 +151,8 @@ public struct ReceiverConfiguration: Sendable {
     public var number: String
     public var carrier: String
     public var country: String?
-    public var source: ArrivalSourceKind
+    /// What the receiver's source needs and how it reports.
+    public var sourceTraits: ArrivalSourceTraits
     public var clock: LatencyClock
     public var secret: Secret?
     /// The spool folder of a modem source.
@@ -157,6 +162,9 @@ public struct ReceiverConfiguration: Sendable {
     public var auth: HookAuthMode = .required
     /// Where `auth` was written, when it was.
     public var authLocation: SourceLocation?
+
+    /// The receiver's arrival source.
+    public var source: ArrivalSourceKind { sourceTraits.kind }
 }
 
 public struct ProbeConfiguration: Sendable, Hashable {

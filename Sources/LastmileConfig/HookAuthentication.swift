@@ -26,17 +26,16 @@ extension RouteConfiguration {
     /// the URL need it).
     public func receiptHookScheme(publicURL: URL?) -> HookScheme {
         if auth == .none { return .open }
-        switch provider {
-        case .twilio, .plivo:
-            let header = provider == .twilio ? "X-Twilio-Signature" : "X-Plivo-Signature-V3"
+        switch traits.receiptSignature {
+        case .overURL(let header), .always(let header):
             guard publicURL != nil else {
-                return .unavailable(reason: "provider \(provider.rawValue) signs its receipts over the URL it calls (\(header)); "
+                return .unavailable(reason: "provider \(provider) signs its receipts over the URL it calls (\(header)); "
                                     + "set [server] public_url so they can be checked")
             }
             return .signature(header: header)
-        case .telnyx where credentials["public_key"] != nil:
-            return .signature(header: "telnyx-signature-ed25519")
-        case .telnyx, .vonage, .sinch, .infobip, .messagebird, .kannel, .http:
+        case .withCredential(let credential, let header) where credentials[credential] != nil:
+            return .signature(header: header)
+        case .withCredential, .none:
             guard hookSecret != nil else {
                 return .unavailable(reason: "its receipt hook /hooks/receipts/\(name) would accept anyone's receipts; set hook_secret "
                                     + "(providers present it as ?token=… in the callback URL Lastmile gives them)")
@@ -46,55 +45,33 @@ extension RouteConfiguration {
     }
 
     /// Methods the provider calls the receipt hook with.
-    public var receiptMethods: [String] {
-        switch provider {
-        case .twilio, .plivo, .telnyx, .sinch, .infobip: return ["POST"]
-        case .vonage, .messagebird, .kannel, .http: return ["GET", "POST"]
-        }
-    }
+    public var receiptMethods: [String] { traits.receiptMethods }
 }
 
 extension ReceiverConfiguration {
     /// How `/hooks/arrivals/{name}` checks its callers; nil for spool sources, which take no webhooks.
     public func arrivalHookScheme(publicURL: URL?) -> HookScheme? {
-        if source.isSpool { return nil }
+        if sourceTraits.isSpool { return nil }
         if auth == .none { return .open }
         guard secret != nil else {
             return .unavailable(reason: "its arrival hook /hooks/arrivals/\(name) would accept anyone's arrivals, so a forged "
-                                + "report could hide a lost canary; set secret (its \(source.secretMeaning))")
+                                + "report could hide a lost canary; set secret (its \(sourceTraits.secretMeaning))")
         }
-        switch source {
-        case .twilio:
+        switch sourceTraits.signature {
+        case .overURL(let header):
             guard publicURL != nil else {
-                return .unavailable(reason: "source twilio signs over the URL it calls (X-Twilio-Signature); set [server] public_url")
+                return .unavailable(reason: "source \(source) signs over the URL it calls (\(header)); set [server] public_url")
             }
-            return .signature(header: "X-Twilio-Signature")
-        case .telnyx: return .signature(header: "telnyx-signature-ed25519")
-        case .androidSMSGateway: return .signature(header: "X-Signature")
-        case .httpSMS: return .signature(header: "Authorization (an HS256 JWT)")
-        case .vonage, .json, .smstools, .gammu: return .bearerToken
+            return .signature(header: header)
+        case .always(let header), .withCredential(_, let header):
+            return .signature(header: header)
+        case .none:
+            return .bearerToken
         }
     }
 
     /// Methods the source calls the arrival hook with.
-    public var arrivalMethods: [String] {
-        switch source {
-        case .twilio, .telnyx, .androidSMSGateway, .httpSMS, .smstools, .gammu: return ["POST"]
-        case .vonage, .json: return ["GET", "POST"]
-        }
-    }
-}
-
-extension ArrivalSourceKind {
-    /// What a receiver's `secret` is for this source, for messages.
-    var secretMeaning: String {
-        switch self {
-        case .twilio: return "Twilio auth token"
-        case .telnyx: return "Telnyx public key"
-        case .androidSMSGateway, .httpSMS: return "signing key"
-        case .vonage, .json, .smstools, .gammu: return "bearer token"
-        }
-    }
+    public var arrivalMethods: [String] { sourceTraits.methods }
 }
 
 /// Characters a hook token may hold: it travels in the callback URLs Lastmile gives providers,

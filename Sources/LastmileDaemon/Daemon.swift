@@ -353,7 +353,7 @@ extension Daemon {
         } catch {
             logger.error("pruning failed; will retry", [("error", "\(error)")])
         }
-        for receiver in context.configuration.receivers where receiver.source.isSpool {
+        for receiver in context.configuration.receivers where receiver.sourceTraits.isSpool {
             guard let spool = receiver.spool else { continue }
             let removed = SpoolFolder(URL(fileURLWithPath: spool)).pruneDone(before: cutoff)
             if removed > 0 { logger.info("pruned spool files", [("receiver", receiver.name), ("files", String(removed))]) }

@@ -9,13 +9,15 @@ public struct DaemonContext: Sendable {
     public struct Route: Sendable {
         public var configuration: RouteConfiguration
         public var adapter: (any SendAdapter)?
-        public var receiptParser: any ReceiptParser
+        public var receiptParser: (any ReceiptParser)?
         public var verifier: any WebhookVerifier
     }
 
     public struct Receiver: Sendable {
         public var configuration: ReceiverConfiguration
         public var parser: (any ArrivalParser)?
+        /// How a spool receiver's files read.
+        public var spoolFormat: (any SpoolFormat)?
         public var verifier: any WebhookVerifier
     }
 
@@ -24,19 +26,21 @@ public struct DaemonContext: Sendable {
     public let receivers: [String: Receiver]
     public let loadedAt: Date
 
-    public init(configuration: LastmileConfiguration, loadedAt: Date, sendTimeout: Double = 15) {
+    public init(configuration: LastmileConfiguration, loadedAt: Date, sendTimeout: Double = 15,
+                registry: ProviderRegistry = .standard) {
         self.configuration = configuration
         self.loadedAt = loadedAt
         var routes: [String: Route] = [:]
         for route in configuration.routes {
-            routes[route.name] = Route(configuration: route, adapter: SendAdapters.adapter(for: route, timeout: sendTimeout),
-                                       receiptParser: ReceiptParsers.parser(for: route),
-                                       verifier: WebhookVerifiers.receipts(of: route, publicURL: configuration.server.publicURL))
+            routes[route.name] = Route(configuration: route, adapter: registry.adapter(for: route, timeout: sendTimeout),
+                                       receiptParser: registry.receiptParser(for: route),
+                                       verifier: registry.receiptVerifier(for: route, publicURL: configuration.server.publicURL))
         }
         var receivers: [String: Receiver] = [:]
         for receiver in configuration.receivers {
-            receivers[receiver.name] = Receiver(configuration: receiver, parser: ArrivalParsers.parser(for: receiver),
-                                                verifier: WebhookVerifiers.arrivals(at: receiver, publicURL: configuration.server.publicURL))
+            receivers[receiver.name] = Receiver(configuration: receiver, parser: registry.arrivalParser(for: receiver),
+                                                spoolFormat: registry.spoolFormat(for: receiver),
+                                                verifier: registry.arrivalVerifier(for: receiver, publicURL: configuration.server.publicURL))
         }
         self.routes = routes
         self.receivers = receivers

@@ -91,9 +91,10 @@ struct DaemonRoutes: Sendable {
             logger.warning("receipt refused", [("route", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
         }
+        guard let parser = route.receiptParser else { return .error(.notFound, "route \(name) has no receipt parser") }
         let parsed: [ParsedReceipt]
         do {
-            parsed = try route.receiptParser.receipts(from: request)
+            parsed = try parser.receipts(from: request)
         } catch {
             logger.warning("malformed receipt", [("route", name), ("reason", error.reason)])
             return .error(error.status, error.reason)

@@ -16,16 +16,18 @@ struct SpoolWatcher: Sendable {
     func run(context: @escaping @Sendable () -> DaemonContext, interval: Duration = .milliseconds(500)) async {
         var seen: [String: SpoolFolder.Sighting] = [:]
         while !Task.isCancelled {
-            for receiver in context().configuration.receivers where receiver.source.isSpool {
-                guard let spool = receiver.spool else { continue }
-                await scan(receiver: receiver, folder: SpoolFolder(URL(fileURLWithPath: spool)), seen: &seen)
+            for receiver in context().receivers.values.sorted(by: { $0.configuration.name < $1.configuration.name }) {
+                guard let format = receiver.spoolFormat, let spool = receiver.configuration.spool else { continue }
+                await scan(receiver: receiver.configuration, format: format, folder: SpoolFolder(URL(fileURLWithPath: spool)),
+                           seen: &seen)
             }
             try? await Task.sleep(for: interval)
         }
     }
 
     /// One pass over a folder; `seen` remembers files still being written, by receiver and name.
-    func scan(receiver: ReceiverConfiguration, folder: SpoolFolder, seen: inout [String: SpoolFolder.Sighting]) async {
+    func scan(receiver: ReceiverConfiguration, format: any SpoolFormat, folder: SpoolFolder,
+              seen: inout [String: SpoolFolder.Sighting]) async {
         guard let names = folder.names() else {
             logger.warning("spool folder cannot be read", [("receiver", receiver.name), ("folder", folder.url.path)])
             return
@@ -34,7 +36,7 @@ struct SpoolWatcher: Sendable {
         seen = seen.filter { !$0.key.hasPrefix(receiver.name + "/") || present.contains($0.key) }
         for name in names {
             if Task.isCancelled { return }
-            if receiver.source == .gammu && !name.hasPrefix("IN") { continue }
+            if !format.isMessage(named: name) { continue }
             let key = "\(receiver.name)/\(name)"
             let (entry, sighting) = folder.inspect(name, previous: seen[key], now: Date())
             seen[key] = sighting
@@ -46,14 +48,14 @@ struct SpoolWatcher: Sendable {
             case .ready(_, let data):
                 // Stamped when first seen, so waiting for the file to settle adds nothing to latency.
                 let firstSeen = sighting.map { clock.now.addingTimeInterval($0.firstSeen.timeIntervalSinceNow) } ?? clock.now
-                await process(data: data, name: name, key: key, receiver: receiver, folder: folder, at: firstSeen)
+                await process(data: data, name: name, key: key, receiver: receiver, format: format, folder: folder, at: firstSeen)
                 seen[key] = nil
             }
         }
     }
 
-    private func process(data: Data, name: String, key: String, receiver: ReceiverConfiguration, folder: SpoolFolder,
-                         at time: Date) async {
+    private func process(data: Data, name: String, key: String, receiver: ReceiverConfiguration, format: any SpoolFormat,
+                         folder: SpoolFolder, at time: Date) async {
         do {
             if try await engine.hasArrival(sourceKey: key) {
                 move(name, in: folder, to: "done")
@@ -65,7 +67,7 @@ struct SpoolWatcher: Sendable {
         }
         let parsed: ParsedArrival
         do {
-            parsed = receiver.source == .gammu ? try SpoolFiles.gammu(name: name, data: data) : try SpoolFiles.smstools(data)
+            parsed = try format.arrival(named: name, data: data)
         } catch {
             refuse(name, in: folder, receiver: receiver, reason: error.description)
             return

@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileDaemon
 import LastmileStore
@@ -51,7 +52,7 @@ enum IngestBenchmark {
             """
         let storePath = directory.appendingPathComponent("ingest.db").path
         let daemon = try await Daemon.start(Daemon.Options(
-            loadConfiguration: { ConfigLoader.load(text: Array(config.utf8), path: "bench.toml", environment: [:]) },
+            loadConfiguration: { ConfigLoader.load(text: Array(config.utf8), path: "bench.toml", catalogue: .standard, environment: [:]) },
             logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]), storePathOverride: storePath))
         try await Task.sleep(for: .milliseconds(300))
 

@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileDaemon
 
@@ -12,7 +13,7 @@ enum MemoryBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try String(contentsOfFile: "probes/demo.toml", encoding: .utf8)
         let daemon = try await Daemon.start(Daemon.Options(
-            loadConfiguration: { ConfigLoader.load(text: Array(demo.utf8), path: "demo.toml", environment: [:]) },
+            loadConfiguration: { ConfigLoader.load(text: Array(demo.utf8), path: "demo.toml", catalogue: .standard, environment: [:]) },
             logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]),
             listenOverride: ListenAddress(host: "127.0.0.1", port: 0, isIPv6: false),
             storePathOverride: directory.appendingPathComponent("memory.db").path))

@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileDaemon
 import Synchronization
 
@@ -27,7 +28,7 @@ enum PrecisionBenchmark {
         for index in 0..<50 {
             text += "[[probe]]\nname = \"p\(index)\"\nroute = \"r\"\nreceivers = [\"phone\"]\ninterval = \"200ms\"\njitter = \"50ms\"\n"
         }
-        let configuration = ConfigLoader.load(text: Array(text.utf8), path: "precision.toml", environment: [:]).configuration!
+        let configuration = ConfigLoader.load(text: Array(text.utf8), path: "precision.toml", catalogue: .standard, environment: [:]).configuration!
         let context = DaemonContext(configuration: configuration, loadedAt: Date())
         let lateness = Mutex<[Double]>([])
         let scheduler = Scheduler(hooks: Scheduler.Hooks(context: { context }, fire: { _, _, _ in }, heartbeat: {},

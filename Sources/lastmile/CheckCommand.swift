@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileDaemon
 
 /// `lastmile check --config FILE`: exit 0 with a summary, or 1 with every error.
@@ -16,7 +17,7 @@ enum CheckCommand {
             Output.error("usage: lastmile check --config FILE")
             return 2
         }
-        let result = ConfigLoader.load(path: path)
+        let result = ConfigLoader.load(path: path, catalogue: .standard)
         for diagnostic in result.diagnostics {
             Output.error(diagnostic.description)
         }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileDaemon
 import LastmileSimulator
@@ -37,8 +38,8 @@ enum DemoCommand {
             }
             listen = address
         }
-        let loaded = options.values["config"].map { ConfigLoader.load(path: $0) }
-            ?? ConfigLoader.load(text: Array(DemoConfiguration.text.utf8), path: "demo.toml (built in)",
+        let loaded = options.values["config"].map { ConfigLoader.load(path: $0, catalogue: .standard) }
+            ?? ConfigLoader.load(text: Array(DemoConfiguration.text.utf8), path: "demo.toml (built in)", catalogue: .standard,
                                  environment: ProcessInfo.processInfo.environment)
         for diagnostic in loaded.diagnostics { Output.error(diagnostic.description) }
         guard var configuration = loaded.configuration else { return 1 }

@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileDaemon
 
@@ -19,7 +20,7 @@ enum RulesCommand {
             Output.error(usage)
             return 2
         }
-        let result = ConfigLoader.load(path: path)
+        let result = ConfigLoader.load(path: path, catalogue: .standard)
         for diagnostic in result.diagnostics { Output.error(diagnostic.description) }
         guard let configuration = result.configuration else { return 1 }
         if configuration.slos.isEmpty {

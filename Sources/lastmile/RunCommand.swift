@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileDaemon
 
 /// `lastmile run --config FILE`: the daemon, until SIGTERM or SIGINT.
@@ -16,7 +17,7 @@ enum RunCommand {
             Output.error("usage: lastmile run --config FILE [--listen ADDR] [--store PATH] [--log-level LEVEL]")
             return 2
         }
-        var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoader.load(path: path) })
+        var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoader.load(path: path, catalogue: .standard) })
         if let level = options.values["log-level"] {
             guard let parsed = LogLevelName.parse(level) else {
                 Output.error("lastmile run: --log-level must be error, warning, notice, info or debug")

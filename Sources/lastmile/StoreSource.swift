@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 
 /// The store a reading command opens: `--store PATH`, or the one `--config FILE` names (the
 /// configuration is kept, for what else it says).
@@ -11,7 +12,7 @@ struct StoreSource {
     static func resolve(_ options: OptionParser, usage: String, exitStatus: inout Int32) -> StoreSource? {
         var configuration: LastmileConfiguration?
         if let config = options.values["config"] {
-            let loaded = ConfigLoader.load(path: config)
+            let loaded = ConfigLoader.load(path: config, catalogue: .standard)
             guard let loadedConfiguration = loaded.configuration else {
                 for error in loaded.errors { Output.error(error.description) }
                 exitStatus = 1

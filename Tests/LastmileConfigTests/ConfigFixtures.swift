@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileTestSupport
 import TOML
 
@@ -40,7 +41,7 @@ enum ConfigFixtures {
         let directory = try TemporaryDirectory()
         for (name, content) in files { try directory.write(name, content) }
         let path = try directory.write("lastmile.toml", text)
-        return (ConfigLoader.load(path: path, environment: environment), directory)
+        return (ConfigLoader.load(path: path, catalogue: .standard, environment: environment), directory)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileTestSupport
 import Testing
 
@@ -27,7 +28,7 @@ import Testing
         let expected = ["demo.toml", "http-api.toml", "infobip.toml", "kannel.toml", "messagebird.toml", "plivo.toml",
                         "sinch.toml", "telnyx.toml", "twilio.toml", "vonage.toml"]
         #expect(Self.examples == expected)
-        let providers = Set(ProviderKind.allCases.map(\.rawValue)).subtracting(["http"])
+        let providers = Set(ProviderCatalogue.standard.providers.map(\.kind.rawValue)).subtracting(["http"])
         #expect(providers.allSatisfy { Self.examples.contains("\($0).toml") })
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileTestSupport
 import Synchronization
@@ -45,7 +46,7 @@ import Testing
         for index in 0..<probes {
             text += "[[probe]]\nname = \"p\(index)\"\nroute = \"r\"\nreceivers = [\"phone\"]\ninterval = \"\(interval)\"\njitter = \"\(jitter)\"\n"
         }
-        let result = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/scheduler-test.toml", environment: [:])
+        let result = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/scheduler-test.toml", catalogue: .standard, environment: [:])
         let configuration = try #require(result.configuration, "\(result.diagnostics)")
         return DaemonContext(configuration: configuration, loadedAt: Date())
     }

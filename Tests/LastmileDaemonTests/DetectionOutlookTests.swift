@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileDaemon
 import LastmileTestSupport
@@ -40,7 +41,7 @@ import Testing
         if slo {
             text += "[[slo]]\nname = \"accepted\"\nindicator = \"accepted_delivery\"\nobjective = 0.99\nwindow = \"28d\"\n"
         }
-        let result = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/outlook.toml", environment: [:])
+        let result = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/outlook.toml", catalogue: .standard, environment: [:])
         return try #require(result.configuration, "\(result.diagnostics)")
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import HTTP
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 @testable import LastmileDaemon
 import LastmileStore
@@ -37,7 +38,7 @@ extension WholeSystemSuites {
             let directory = try TemporaryDirectory()
             let storePath = directory.path("exposure.db")
             let load: @Sendable () -> ConfigLoadResult = {
-                ConfigLoader.load(text: Array(text.utf8), path: "exposure.toml", environment: [:])
+                ConfigLoader.load(text: Array(text.utf8), path: "exposure.toml", catalogue: .standard, environment: [:])
             }
             let daemon = try await Daemon.start(Daemon.Options(
                 loadConfiguration: load, logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]),
@@ -272,11 +273,11 @@ extension WholeSystemSuites {
             source = "smstools"
             spool = "\(spool.path)"
             """
-        let receiver = try #require(ConfigLoader.load(text: Array(text.utf8), path: "s.toml", environment: [:]).configuration?.receivers.first)
+        let receiver = try #require(ConfigLoader.load(text: Array(text.utf8), path: "s.toml", catalogue: .standard, environment: [:]).configuration?.receivers.first)
         var seen: [String: SpoolFolder.Sighting] = [:]
         // Twice: a file written just now is read once it is seen unchanged.
-        await watcher.scan(receiver: receiver, folder: SpoolFolder(spool), seen: &seen)
-        await watcher.scan(receiver: receiver, folder: SpoolFolder(spool), seen: &seen)
+        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
+        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
         func names(_ folder: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(folder).path)) ?? []).sorted()
         }
@@ -288,8 +289,8 @@ extension WholeSystemSuites {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: spool.appendingPathComponent("failed/GSM1.link").path)
                 == "/etc/passwd")
         try FileManager.default.removeItem(at: spool.appendingPathComponent("GSM1.locked.LOCK"))
-        await watcher.scan(receiver: receiver, folder: SpoolFolder(spool), seen: &seen)
-        await watcher.scan(receiver: receiver, folder: SpoolFolder(spool), seen: &seen)
+        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
+        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
         #expect(names("done") == ["GSM1.locked", "GSM1.ok"])
         #expect(try store.rowCounts().arrivals == 2)
         // Retention clears done/ as it does the store.

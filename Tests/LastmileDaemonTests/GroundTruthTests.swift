@@ -1,5 +1,6 @@
 import Foundation
 import LastmileConfig
+import LastmileProviders
 import LastmileCore
 import LastmileDaemon
 import LastmileSimulator
@@ -131,7 +132,7 @@ extension WholeSystemSuites {
             let directory = try TemporaryDirectory()
             let configText = Mutex("")
             // The simulator needs its port in the config; the config needs the simulator. Start it on a free port first.
-            let bootstrap = ConfigLoader.load(text: Array(Self.config(simulator: 1, probesEnabled: true).utf8), path: "truth.toml",
+            let bootstrap = ConfigLoader.load(text: Array(Self.config(simulator: 1, probesEnabled: true).utf8), path: "truth.toml", catalogue: .standard,
                                               environment: [:])
             let shape = try #require(bootstrap.configuration, "\(bootstrap.diagnostics)")
             let probeNetwork = SimulatedNetwork(configuration: shape, seed: 7, behavior: Self.behavior)
@@ -139,7 +140,7 @@ extension WholeSystemSuites {
             probeNetwork.stop()
             configText.withLock { $0 = Self.config(simulator: port, probesEnabled: true) }
             let load: @Sendable () -> ConfigLoadResult = {
-                ConfigLoader.load(text: Array(configText.withLock { $0 }.utf8), path: "truth.toml", environment: [:])
+                ConfigLoader.load(text: Array(configText.withLock { $0 }.utf8), path: "truth.toml", catalogue: .standard, environment: [:])
             }
             let configuration = try #require(load().configuration)
             let network = SimulatedNetwork(configuration: configuration, seed: 7, behavior: Self.behavior)

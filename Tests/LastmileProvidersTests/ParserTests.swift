@@ -40,20 +40,21 @@ func route(_ provider: ProviderKind, receipt format: String? = nil) -> RouteConf
         api_url = "http://127.0.0.1:9"
         auth = "none"
         """
-    let credentials = (provider.requiredCredentials + provider.optionalCredentials.prefix(0)).map { "\($0) = \"x\"" }.joined(separator: ", ")
+    let traits = ProviderRegistry.standard.provider(provider)!.providerTraits
+    let credentials = traits.requiredCredentials.map { "\($0) = \"x\"" }.joined(separator: ", ")
     if !credentials.isEmpty { text += "\ncredentials = { \(credentials) }" }
     if provider == .http {
         text += "\n[route.request]\nurl = \"http://127.0.0.1:9/send\"\njson = { to = \"{to}\" }\n[route.receipt]\n"
         text += format.map { "format = \"\($0)\"\n" } ?? "delivered = [\"DELIVRD\"]\n"
     }
-    let result = ConfigLoader.load(text: Array(text.utf8), path: "r.toml", environment: [:])
+    let result = ConfigLoader.load(text: Array(text.utf8), path: "r.toml", catalogue: .standard, environment: [:])
     return result.configuration!.routes[0]
 }
 
 func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
     let text = "[[receiver]]\nname = \"p\"\nnumber = \"+15551230001\"\ncarrier = \"C\"\nsource = \"\(source.rawValue)\"\n"
-        + (source.isSpool ? "spool = \"/tmp\"\n" : "auth = \"none\"\n")
-    return ConfigLoader.load(text: Array(text.utf8), path: "p.toml", environment: [:]).configuration!.receivers[0]
+        + (ProviderRegistry.standard.source(source)!.sourceTraits.isSpool ? "spool = \"/tmp\"\n" : "auth = \"none\"\n")
+    return ConfigLoader.load(text: Array(text.utf8), path: "p.toml", catalogue: .standard, environment: [:]).configuration!.receivers[0]
 }
 
 @Suite struct ReceiptParserTests {
@@ -137,7 +138,7 @@ func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
     @Test(arguments: documented.map { $0.2.name })
     func documentedPayloadsParse(name: String) throws {
         let (provider, format, payload) = Self.documented.first { $0.2.name == name }!
-        let parser = ReceiptParsers.parser(for: route(provider, receipt: format))
+        let parser = try #require(ProviderRegistry.standard.receiptParser(for: route(provider, receipt: format)))
         let receipts = try parser.receipts(from: payload.request)
         #expect(receipts.count == 1, "\(payload.source)")
         let receipt = try #require(receipts.first)
@@ -147,9 +148,9 @@ func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
         #expect(receipt.token == payload.token)
     }
 
-    @Test(arguments: ProviderKind.allCases)
-    func malformedPayloadsAreRefusedWithAReason(provider: ProviderKind) {
-        let parser = ReceiptParsers.parser(for: route(provider))
+    @Test(arguments: ProviderRegistry.standard.providers.map(\.providerTraits.kind))
+    func malformedPayloadsAreRefusedWithAReason(provider: ProviderKind) throws {
+        let parser = try #require(ProviderRegistry.standard.receiptParser(for: route(provider)))
         let malformed: [HTTPRequest] = [
             HTTPRequest(head: HTTPRequestHead(method: "POST", target: "/hook", headers: HTTPHeaders([("Content-Type", "application/json")])),
                         body: Array("{not json".utf8)),
@@ -169,7 +170,10 @@ func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
     }
 
     @Test func everyProviderHasAStatusTable() {
-        #expect(ReceiptStatusTable.all.count == 9)
+        #expect(ProviderRegistry.standard.statusTables.count == 9)
+        for provider in ProviderRegistry.standard.providers {
+            #expect(!provider.statusTables.isEmpty, "\(provider.providerTraits.kind) has no status table")
+        }
         #expect(ReceiptStatusTable.infobip.status(for: "DELIVERED") == .delivered)
         #expect(ReceiptStatusTable.smpp.status(for: "delivrd") == .delivered)
         #expect(ReceiptStatusTable.twilio.status(for: "never-heard-of") == .unknown)
@@ -221,7 +225,7 @@ func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
     @Test(arguments: documented.map { $0.1.name })
     func documentedPayloadsParse(name: String) throws {
         let (source, payload) = Self.documented.first { $0.1.name == name }!
-        let parser = try #require(ArrivalParsers.parser(for: receiver(source)))
+        let parser = try #require(ProviderRegistry.standard.arrivalParser(for: receiver(source)))
         let arrivals = try parser.arrivals(from: payload.request)
         #expect(arrivals.count == 1, "\(payload.source)")
         #expect(arrivals.first?.from == payload.from)
@@ -231,7 +235,7 @@ func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
 
     @Test(arguments: [ArrivalSourceKind.twilio, .vonage, .telnyx, .httpSMS, .androidSMSGateway, .json])
     func malformedPayloadsAreRefusedWithAReason(source: ArrivalSourceKind) throws {
-        let parser = try #require(ArrivalParsers.parser(for: receiver(source)))
+        let parser = try #require(ProviderRegistry.standard.arrivalParser(for: receiver(source)))
         let malformed: [HTTPRequest] = [
             HTTPRequest(head: HTTPRequestHead(method: "POST", target: "/hook", headers: HTTPHeaders([("Content-Type", "application/json")])),
                         body: Array("[[[".utf8)),
@@ -251,11 +255,11 @@ func receiver(_ source: ArrivalSourceKind) -> ReceiverConfiguration {
     }
 
     @Test func otherEventsAreAcknowledgedAndIgnored() throws {
-        let telnyx = try #require(ArrivalParsers.parser(for: receiver(.telnyx)))
+        let telnyx = try #require(ProviderRegistry.standard.arrivalParser(for: receiver(.telnyx)))
         let sent = HTTPRequest(head: HTTPRequestHead(method: "POST", target: "/h", headers: HTTPHeaders([("Content-Type", "application/json")])),
                                body: Array(#"{"data":{"event_type":"message.sent","payload":{}}}"#.utf8))
         #expect(try telnyx.arrivals(from: sent).isEmpty)
-        let gateway = try #require(ArrivalParsers.parser(for: receiver(.androidSMSGateway)))
+        let gateway = try #require(ProviderRegistry.standard.arrivalParser(for: receiver(.androidSMSGateway)))
         let ping = HTTPRequest(head: HTTPRequestHead(method: "POST", target: "/h", headers: HTTPHeaders([("Content-Type", "application/json")])),
                                body: Array(#"{"event":"system:ping","payload":{}}"#.utf8))
         #expect(try gateway.arrivals(from: ping).isEmpty)

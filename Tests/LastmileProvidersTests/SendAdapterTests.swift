@@ -159,7 +159,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
             auth = "none"
             \(adapterCase.routeExtra.replacingOccurrences(of: "{base}", with: "http://127.0.0.1:\(port)"))
             """
-        let result = ConfigLoader.load(text: Array(text.utf8), path: "adapter.toml", environment: [:])
+        let result = ConfigLoader.load(text: Array(text.utf8), path: "adapter.toml", catalogue: .standard, environment: [:])
         return try #require(result.configuration?.routes.first, "\(result.diagnostics)")
     }
 
@@ -174,7 +174,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
     func sendsTheExactRequestAndReadsEveryAnswer(adapterCase: AdapterCase) async throws {
         let provider = try RecordingProvider()
         let route = try route(adapterCase, port: provider.port)
-        let adapter = try #require(SendAdapters.adapter(for: route, timeout: 3))
+        let adapter = try #require(ProviderRegistry.standard.adapter(for: route, timeout: 3))
         let client = HTTPClient()
 
         // Success: the request is exactly what the provider documents.
@@ -218,7 +218,7 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
 
     @Test func vonageReportsPriceAndNetwork() throws {
         let adapterCase = Self.cases.first { $0.provider == "vonage" }!
-        let adapter = try #require(SendAdapters.adapter(for: try route(adapterCase, port: 9)))
+        let adapter = try #require(ProviderRegistry.standard.adapter(for: try route(adapterCase, port: 9)))
         let answer = adapter.answer(status: 200, body: Data(#"{"messages":[{"message-id":"m","status":"0","message-price":"0.0333","network":"23410"}]}"#.utf8))
         #expect(answer.price == "0.0333")
         #expect(answer.network == "23410")
