@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import LastmileBase
 import Synchronization
 
 /// An HTTP/1.1 server on POSIX sockets: one thread accepts per listener, one
@@ -25,6 +26,10 @@ public final class HTTPServer: Sendable {
     private let listenerFailure = Mutex<String?>(nil)
     /// Told once when a listener fails for good.
     private let onListenerFailure: (@Sendable (String) -> Void)?
+    /// Opens when stopping and every accept thread has ended.
+    private let acceptLoopsEnded = AsyncLatch()
+    /// Opens when stopping and every connection has closed.
+    private let drained = AsyncLatch()
     /// Errors `accept` is made to return before the real call, for tests of the accept loop.
     let injectedAcceptErrors = Mutex<[Int32]>([])
 
@@ -64,32 +69,56 @@ public final class HTTPServer: Sendable {
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     /// Stops accepting, lets requests in flight finish (up to `grace` seconds),
-    /// closes idle connections, and returns when all are closed.
-    public func stop(grace: Double = 10) {
+    /// closes idle connections, and returns when all are closed. Waits without polling.
+    public func stop(grace: Double = 10) async {
+        stopAccepting()
+        await acceptLoopsEnded.wait(timeout: .seconds(2))
+        if await drained.wait(timeout: .seconds(grace)) { return }
+        shutDownConnections()
+        await drained.wait(timeout: .seconds(2))
+    }
+
+    /// Stops at once, without waiting: no new connections, and every open one is shut down
+    /// (its thread closes it). For places that cannot wait, such as `deinit`.
+    public func close() {
+        stopAccepting()
+        shutDownConnections()
+    }
+
+    private func stopAccepting() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        let listeners = state.withLock { state -> [Int32] in
-            defer { state.listeners = [] }
-            return state.listeners
-        }
         // Shutting a listener down wakes its accept thread, which then closes it. Closing it
         // here instead could let a new socket reuse the number while the thread still accepts on it.
-        for descriptor in listeners { shutdown(descriptor, Int32(SHUT_RDWR)) }
-        let accepting = Deadline(seconds: 2)
-        while state.withLock({ $0.acceptLoops }) > 0 && !accepting.passed { usleep(1_000) }
-        let deadline = Deadline(seconds: grace)
-        while connectionCount > 0 && !deadline.passed {
-            usleep(20_000)
+        // Under the lock, as descriptors are closed under it too: a number shut down here is still ours.
+        state.withLock { state in
+            for descriptor in state.listeners { shutdown(descriptor, Int32(SHUT_RDWR)) }
+            state.listeners = []
         }
-        let remaining = state.withLock { Array($0.connections) }
-        for descriptor in remaining { shutdown(descriptor, Int32(SHUT_RDWR)) }
-        let drain = Deadline(seconds: 2)
-        while connectionCount > 0 && !drain.passed { usleep(10_000) }
+        noteProgress()
+    }
+
+    private func shutDownConnections() {
+        state.withLock { state in
+            for descriptor in state.connections { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// Opens the stop latches whose condition now holds.
+    private func noteProgress() {
+        guard isStopping else { return }
+        let (loops, connections) = state.withLock { ($0.acceptLoops, $0.connections.count) }
+        if loops == 0 { acceptLoopsEnded.open() }
+        if connections == 0 { drained.open() }
     }
 
     private func acceptLoop(_ listener: Int32) {
         defer {
-            close(listener)
-            state.withLock { $0.acceptLoops -= 1 }
+            state.withLock { state in
+                state.listeners.removeAll { $0 == listener }
+                Glibc.close(listener)
+                state.acceptLoops -= 1
+            }
+            noteProgress()
         }
         var backoff = AcceptBackoff()
         while true {
@@ -101,8 +130,10 @@ public final class HTTPServer: Sendable {
                     continue
                 case .retryLater:
                     // Out of descriptors, buffers or memory, or a network error passed up by the
-                    // kernel: the listener itself is fine, so wait and try again.
-                    usleep(backoff.next())
+                    // kernel: the listener itself is fine, so wait and try again. The wait is on the
+                    // listener, so a stop (which shuts it down) ends it at once.
+                    var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&waiting, 1, Int32(max(1, backoff.next() / 1_000)))
                     continue
                 case .fatal:
                     if !isStopping {
@@ -123,13 +154,13 @@ public final class HTTPServer: Sendable {
             }
             if let refusal {
                 if refusal == "shutting down" {
-                    close(descriptor)
+                    Glibc.close(descriptor)
                     return
                 }
                 rejected.add(1, ordering: .relaxed)
                 let response = HTTPResponse.error(.serviceUnavailable, refusal)
                 _ = Socket.sendAll(descriptor, response.serialized(keepAlive: false), timeout: 0.5)
-                close(descriptor)
+                Glibc.close(descriptor)
                 continue
             }
             var noDelay: Int32 = 1
@@ -137,8 +168,11 @@ public final class HTTPServer: Sendable {
             if now == nil { Socket.enableReceiveTimestamps(descriptor) }
             let thread = Thread { [self] in
                 HTTPConnection(server: self, descriptor: descriptor).serve()
-                state.withLock { _ = $0.connections.remove(descriptor) }
-                close(descriptor)
+                state.withLock { state in
+                    state.connections.remove(descriptor)
+                    Glibc.close(descriptor)
+                }
+                noteProgress()
             }
             thread.name = "lastmile-http-connection"
             thread.stackSize = 256 * 1024

@@ -4,7 +4,7 @@ import Synchronization
 /// Wall-clock time that never jumps: it starts at the real time and then advances with
 /// the monotonic clock, so durations between its readings stay right when the system
 /// clock is stepped back or forward (NTP, a mistaken `date -s`). Times from elsewhere
-/// (a socket's arrival stamp, in real time) are mapped onto it with `steady(fromReal:)`.
+/// (a socket's arrival stamp, in real time) are mapped onto it with `instant(fromReal:)`.
 public final class SteadyClock: WallClock {
     private let real: @Sendable () -> Date
     private let monotonic: @Sendable () -> Double
@@ -21,8 +21,8 @@ public final class SteadyClock: WallClock {
     public var now: Date { anchor.real.addingTimeInterval(monotonic() - anchor.monotonic) }
 
     /// A real-time instant (taken moments ago) expressed on the steady timeline.
-    public func steady(fromReal instant: Date) -> Date {
-        now.addingTimeInterval(-real().timeIntervalSince(instant))
+    public func instant(fromReal stamp: Date) -> Date? {
+        now.addingTimeInterval(-real().timeIntervalSince(stamp))
     }
 
     /// Seconds on CLOCK_MONOTONIC.

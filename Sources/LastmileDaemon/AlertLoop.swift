@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileCore
 import LastmileStore
@@ -18,6 +19,8 @@ final class AlertLoop: Sendable {
     private let logger: Logger
     private let clock: any WallClock
     private let store: CanaryStore
+    /// Notifications being delivered (with their retries), so a shutdown can let them finish.
+    let notifications = InFlightWork()
 
     /// Takes back the alerts the store says were firing, so a restart neither pages again nor
     /// forgets to resolve.
@@ -81,7 +84,7 @@ final class AlertLoop: Sendable {
             case .webhook, .command:
                 notices = fired + repeated + resolved
             }
-            AlertNotifier(configuration: notifier, client: client, logger: logger).send(notices)
+            AlertNotifier(configuration: notifier, client: client, logger: logger, work: notifications).send(notices)
         }
         return update
     }

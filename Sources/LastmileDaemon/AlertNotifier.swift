@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileCore
 import LastmileProviders
@@ -37,10 +38,12 @@ struct AlertNotifier: Sendable {
     let configuration: NotifierConfiguration
     let client: HTTPClient
     let logger: Logger
+    /// Where the delivery is counted while it runs.
+    let work: InFlightWork
 
     func send(_ notices: [AlertNotice]) {
         guard !notices.isEmpty else { return }
-        Task {
+        work.spawn { [self] in
             for attempt in 0..<5 {
                 if attempt > 0 { try? await Task.sleep(for: .seconds(Double(1 << attempt))) }
                 if await deliver(notices) { return }

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import LastmileCore
 import LastmileProviders
 import LastmileStore

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileCore
 import LastmileProviders
@@ -61,7 +62,7 @@ public struct CanarySender: Sendable {
             requestStartedAt = clock.now
             do {
                 let response = try await client.send(request)
-                requestStartedAt = (clock as? SteadyClock)?.steady(fromReal: response.startedAt) ?? response.startedAt
+                requestStartedAt = clock.instant(fromReal: response.startedAt) ?? response.startedAt
                 answer = adapter.answer(status: response.status, body: response.body)
             } catch {
                 answer = adapter.answer(failure: error)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 import LastmileProviders
 import LastmileStore
@@ -162,11 +163,10 @@ struct DaemonRoutes: Sendable {
         }
     }
 
-    /// When a request arrived, on the daemon's clock: the kernel's stamp mapped onto a steady clock.
+    /// When a request arrived, on the daemon's clock: the kernel's stamp mapped onto it.
     func arrivalTime(_ request: HTTPRequest) -> Date {
         guard let received = request.receivedAt else { return clock.now }
-        if let steady = clock as? SteadyClock { return steady.steady(fromReal: received) }
-        return received
+        return clock.instant(fromReal: received) ?? received
     }
 
     func unavailable() -> HTTPResponse {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileCore
 import Synchronization
@@ -31,8 +32,9 @@ final class DaemonServers: Sendable {
     /// Binds the listeners; their routers are installed once the daemon is built.
     static func open(main address: ListenAddress, admin adminAddress: ListenAddress?, limits: HTTPLimits, clock: any WallClock,
                      logger: Logger) throws(Daemon.StartError) -> DaemonServers {
-        // With a steady clock, requests carry the kernel's arrival time mapped onto it; other clocks stamp them themselves.
-        let stamp: (@Sendable () -> Date)? = clock is SteadyClock ? nil : { @Sendable in clock.now }
+        // With a clock that follows the machine's time, requests carry the kernel's arrival time mapped onto it;
+        // other clocks (simulations) stamp them themselves.
+        let stamp: (@Sendable () -> Date)? = clock.instant(fromReal: Date()) != nil ? nil : { @Sendable in clock.now }
         let routers = Routers()
         func server(admin: Bool) -> HTTPServer {
             HTTPServer(limits: limits, now: stamp, onListenerFailure: { reason in
@@ -59,7 +61,7 @@ final class DaemonServers: Sendable {
                 boundAdmin = ListenAddress(host: adminAddress.host, port: port, isIPv6: adminAddress.isIPv6)
                 admin = server
             } catch {
-                main.stop(grace: 0)
+                main.close()
                 throw .listen("admin_listen \(adminAddress): \(error)")
             }
         }

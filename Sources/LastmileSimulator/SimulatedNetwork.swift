@@ -54,8 +54,9 @@ public final class SimulatedNetwork: Sendable {
         poster.connect(host: url.host ?? "127.0.0.1", port: UInt16(url.port ?? 80))
     }
 
-    public func stop() {
-        server.stop(grace: 1)
+    /// Stops the simulated APIs (letting requests in flight finish) and the poster.
+    public func stop() async {
+        await server.stop(grace: 1)
         poster.stop()
     }
 

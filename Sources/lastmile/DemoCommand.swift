@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import LastmileBase
 import LastmileConfig
 import LastmileProviders
 import LastmileCore
@@ -60,7 +61,7 @@ enum DemoCommand {
         }
         if let simulatorPort, Int(port) != simulatorPort {
             // The routes must name the port taken: start again there with the rewritten configuration.
-            network.stop()
+            await network.stop()
             configuration = DemoNetwork.pointing(configuration, from: simulatorPort, to: Int(port))
             network = SimulatedNetwork(configuration: configuration, seed: seed)
             do {
@@ -120,7 +121,7 @@ enum DemoCommand {
         interrupted.restore()
         let alerts = daemon.recentAlerts
         await daemon.stop(grace: 2)
-        network.stop()
+        await network.stop()
 
         let canaries = (try? DemoStore.canaries(path: storePath, since: started)) ?? []
         let summaries = CanarySummaries.summarize(canaries)

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import LastmileConfig
 import LastmileProviders
 import LastmileDaemon

@@ -10,7 +10,7 @@ import Testing
             return .error(.serviceUnavailable, "try later")
         }
         let port = try server.listen(host: "127.0.0.1", port: 0)
-        defer { server.stop(grace: 0.2) }
+        defer { server.close() }
         let client = HTTPClient()
         let url = URL(string: "http://127.0.0.1:\(port)/x")!
         let get = try await client.send(HTTPClient.Request(url: url, timeout: 5), retries: 2)
@@ -28,7 +28,7 @@ import Testing
             return .text("late")
         }
         let port = try server.listen(host: "127.0.0.1", port: 0)
-        defer { server.stop(grace: 0.2) }
+        defer { server.close() }
         await #expect(throws: HTTPClient.Failure.timedOut) {
             try await HTTPClient().send(HTTPClient.Request(method: "POST", url: URL(string: "http://127.0.0.1:\(port)/")!, timeout: 0.5))
         }
@@ -44,7 +44,7 @@ import Testing
             return HTTPResponse(status: .ok, body: request.body)
         }
         let port = try server.listen(host: "127.0.0.1", port: 0)
-        defer { server.stop(grace: 0.2) }
+        defer { server.close() }
         let client = HTTPClient()
         let failures = Counter()
         await withTaskGroup(of: Void.self) { group in

@@ -100,7 +100,7 @@ import Testing
         let server = HTTPServer { _ in .text("ok") }
         server.injectedAcceptErrors.withLock { $0 = [ENOBUFS, ENOMEM, EPROTO, EMFILE, ENETDOWN, EPERM] }
         let port = try server.listen(host: "127.0.0.1", port: 0)
-        defer { server.stop(grace: 0.2) }
+        defer { server.close() }
         let response = try await LoopbackHTTP.request(port: port, path: "/", timeout: 10)
         #expect(response.status == 200)
         #expect(server.failure == nil)
@@ -112,7 +112,7 @@ import Testing
         let server = HTTPServer(onListenerFailure: { reason in told.withLock { $0 = reason } }) { _ in .text("ok") }
         server.injectedAcceptErrors.withLock { $0 = [EBADF] }
         _ = try server.listen(host: "127.0.0.1", port: 0)
-        defer { server.stop(grace: 0.2) }
+        defer { server.close() }
         let deadline = ContinuousClock.now + .seconds(10)
         while server.failure == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(server.failure?.contains("accept failed") == true)

@@ -27,7 +27,7 @@ final class TestServer {
         port = try server.listen(host: ipv6 ? "::1" : "127.0.0.1", port: 0)
     }
 
-    deinit { server.stop(grace: 0.2) }
+    deinit { server.close() }
 }
 
 /// A count shared between a handler and the test.
@@ -167,7 +167,7 @@ final class Counter: Sendable {
         while test.slowRequestsStarted.count == 0 && Date() < deadline { try await Task.sleep(for: .microseconds(5_000)) }
         let idle = try RawConnection(port: test.port)
         let server = test.server
-        await onThread { server.stop(grace: 5) }
+        await server.stop(grace: 5)
         let response = try await connection.readResponse()
         #expect(response.status == 200)
         #expect(response.body == "slow done\n")

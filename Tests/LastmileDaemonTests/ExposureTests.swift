@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileProviders
 import LastmileCore

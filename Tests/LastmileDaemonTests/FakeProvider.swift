@@ -53,7 +53,7 @@ final class FakeProvider: Sendable {
         return box.all
     }
 
-    deinit { server.stop(grace: 0.5) }
+    deinit { server.close() }
 }
 
 final class SentBox: Sendable {

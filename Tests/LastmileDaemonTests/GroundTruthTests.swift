@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import LastmileConfig
 import LastmileProviders
 import LastmileCore
@@ -137,7 +138,7 @@ extension WholeSystemSuites {
             let shape = try #require(bootstrap.configuration, "\(bootstrap.diagnostics)")
             let probeNetwork = SimulatedNetwork(configuration: shape, seed: 7, behavior: Self.behavior)
             let port = try probeNetwork.start()
-            probeNetwork.stop()
+            await probeNetwork.stop()
             configText.withLock { $0 = Self.config(simulator: port, probesEnabled: true) }
             let load: @Sendable () -> ConfigLoadResult = {
                 ConfigLoader.load(text: Array(configText.withLock { $0 }.utf8), path: "truth.toml", catalogue: .standard, environment: [:])
@@ -158,7 +159,7 @@ extension WholeSystemSuites {
                 try await Task.sleep(for: .milliseconds(250))
             }
             configText.withLock { $0 = Self.config(simulator: port, probesEnabled: false) }
-            #expect(daemon.reload())
+            #expect(await daemon.reload())
             let quiet = ContinuousClock.now
             while ContinuousClock.now - quiet < .seconds(20) {
                 try await Task.sleep(for: .milliseconds(250))
@@ -166,7 +167,7 @@ extension WholeSystemSuites {
             }
             try await Task.sleep(for: .milliseconds(300))
             await daemon.stop(grace: 5)
-            network.stop()
+            await network.stop()
 
             let store = try CanaryStore(path: directory.path("truth.db"))
             defer { store.close() }

@@ -16,7 +16,7 @@ extension WholeSystemSuites {
         static func freePort() throws -> UInt16 {
             let probe = HTTPServer { _ in .text("") }
             let port = try probe.listen(host: "127.0.0.1", port: 0)
-            probe.stop(grace: 0)
+            probe.close()
             return port
         }
 

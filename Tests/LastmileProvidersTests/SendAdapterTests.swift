@@ -34,7 +34,7 @@ final class RecordingProvider: Sendable {
     func answer(_ status: Int, _ body: String, after delay: Double = 0) { replyBox.set((status, body, delay)) }
     var last: HTTPRequest? { seenBox.all.last }
 
-    deinit { server.stop(grace: 0.2) }
+    deinit { server.close() }
 }
 
 final class SeenBox: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import Testing
 @testable import LastmileProviders
 

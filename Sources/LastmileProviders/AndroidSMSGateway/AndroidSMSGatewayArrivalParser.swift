@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 
 /// SMS Gateway for Android's webhook: `{"event": "sms:received", "payload": {"message", "phoneNumber", "receivedAt"}}`.
 struct AndroidSMSGatewayArrivalParser: ArrivalParser {

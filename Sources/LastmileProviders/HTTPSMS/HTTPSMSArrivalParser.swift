@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 
 /// httpSMS's `message.phone.received` CloudEvent: `data.contact` (sender), `data.owner`, `data.content`, `data.timestamp`.
 /// https://docs.httpsms.com/webhooks/events

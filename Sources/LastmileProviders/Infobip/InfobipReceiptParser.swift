@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// Infobip's delivery reports: `results[]` with `messageId`, `status.groupName`, `error`, `callbackData`.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 
 /// The generic arrival `{"to": …, "from": …, "body": …, "received_at": …}` (JSON, form or query).
 struct JSONArrivalParser: ArrivalParser {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// MessageBird's status report (GET): `id`, `reference`, `status`, `statusErrorCode`.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// Sinch's per-recipient delivery report: `batch_id`, `status`, `code`, `client_reference`.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 
 /// Telnyx's `message.received` event: `data.payload.from.phone_number`, `to[0]`, `text`, `received_at`.
 /// https://developers.telnyx.com/api-reference/callbacks/inbound-message

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// Telnyx's message events (`message.sent`, `message.finalized`): `data.payload.id` and `to[0].status`.

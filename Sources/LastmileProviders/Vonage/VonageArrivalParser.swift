@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 
 /// Vonage's inbound SMS (GET, form or JSON): `msisdn`, `to`, `text`, `message-timestamp`, and for
 /// a part of a long message `concat-ref`, `concat-total`, `concat-part`.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// Vonage's delivery receipt (GET, form or JSON): `messageId`, `status`, `err-code`, `client-ref`, `scts`.

@@ -1,0 +1,67 @@
+import Foundation
+import HTTP
+import Synchronization
+
+extension Daemon {
+    /// The services, in the order they stop: first nothing new is scheduled, then sends in
+    /// flight finish, then the listeners drain, then the loops stop, and last the notifications
+    /// those loops sent are let finish.
+    func makeServices() -> [[any Service]] {
+        let engine = self.engine, logger = self.logger, alerts = self.alerts
+        let spool = SpoolWatcher(engine: engine, logger: logger, clock: options.clock)
+        return [
+            [LoopService("scheduler") { [scheduler = makeScheduler()] in await scheduler.run() }],
+            [DrainService(name: "sends", work: sends, logger: logger)],
+            [HTTPService(main: server, admin: adminServer)],
+            [
+                LoopService("settlement") {
+                    while !Task.isCancelled {
+                        do {
+                            try await engine.settle()
+                        } catch {
+                            logger.error("settlement not stored; retrying", [("error", "\(error)")])
+                        }
+                        try? await Task.sleep(for: .milliseconds(200))
+                    }
+                },
+                LoopService("pruning") { [self] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(300))
+                        if Task.isCancelled { break }
+                        await pruneOnce()
+                    }
+                },
+                LoopService("spool") { [self] in await spool.run(context: { [self] in context }) },
+                LoopService("alerts") { [self] in await alerts.run(context: { [self] in context }) },
+            ],
+            [DrainService(name: "notifications", work: alerts.notifications, logger: logger)],
+        ]
+    }
+
+    /// The scheduler, which starts each due probe's sends as counted work and pings systemd's watchdog.
+    private func makeScheduler() -> Scheduler {
+        let sender = CanarySender(engine: engine, limits: limits, client: HTTPClient(), metrics: metrics, logger: logger,
+                                  clock: options.clock)
+        let notifier = options.notifier
+        let watchdog = notifier.watchdogInterval
+        let lastPing = Mutex(ContinuousClock.now)
+        let sends = self.sends
+        return Scheduler(hooks: Scheduler.Hooks(
+            context: { [self] in context },
+            fire: { [clock = options.clock] probe, context, lateness in
+                let scheduledAt = clock.now.addingTimeInterval(-lateness)
+                for receiver in probe.receivers {
+                    sends.spawn { await sender.send(probe: probe, receiverName: receiver, context: context, scheduledAt: scheduledAt) }
+                }
+            },
+            heartbeat: {
+                guard let watchdog else { return }
+                let due = lastPing.withLock { last -> Bool in
+                    guard ContinuousClock.now - last >= watchdog else { return false }
+                    last = ContinuousClock.now
+                    return true
+                }
+                if due { notifier.watchdog() }
+            }))
+    }
+}

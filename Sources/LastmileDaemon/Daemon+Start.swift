@@ -1,0 +1,73 @@
+import Foundation
+import HTTP
+import LastmileConfig
+import LastmileCore
+import LastmileStore
+
+extension Daemon {
+    /// Loads the configuration, opens the store, takes back its canaries, and starts listening and probing.
+    public static func start(_ options: Options) async throws(StartError) -> Daemon {
+        let loaded = options.loadConfiguration()
+        for warning in loaded.warnings { options.logger.warning(warning.message, [("at", "\(warning.file):\(warning.position)")]) }
+        guard let configuration = loaded.configuration else { throw .configuration(loaded.diagnostics) }
+        let context = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
+        let storePath = options.storePathOverride ?? configuration.store.path
+        let store: CanaryStore
+        do {
+            store = try CanaryStore(path: storePath)
+            try await store.setMaximumSize(configuration.store.maximumSize)
+        } catch {
+            throw .store("\(storePath): \(error)")
+        }
+        let metrics = DaemonMetrics(version: options.version, deliveryBounds: configuration.metrics.deliveryBuckets,
+                                    apiBounds: configuration.metrics.apiBuckets)
+        metrics.seed(context.pairs)
+        metrics.recordReload(successful: true, at: options.clock.now)
+        let slo = SLOMonitor(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows)
+        slo.prepare(context.pairs)
+        let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator, slo: slo)
+        await engine.setStoragePolicy(configuration.storagePolicy)
+        do {
+            // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
+            slo.record(try store.settledCanaries(since: options.clock.now.addingTimeInterval(-slo.longestWindow)))
+            let summary = try await engine.recover()
+            _ = try await engine.assemblePending(at: options.clock.now)
+            options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
+                                                   ("unknown_submits", String(summary.unknownSubmits)),
+                                                   ("settled_on_start", String(summary.settled))])
+        } catch {
+            store.close()
+            throw .store("\(storePath): \(error)")
+        }
+        let servers: DaemonServers
+        do {
+            servers = try DaemonServers.open(
+                main: options.listenOverride ?? configuration.server.listen,
+                admin: options.adminListenOverride ?? configuration.server.adminListen,
+                limits: options.httpLimits, clock: options.clock, logger: options.logger)
+        } catch {
+            store.close()
+            throw error
+        }
+        let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo,
+                            servers: servers)
+        daemon.limits.seedSentToday((try? store.sentCounts(since: SendLimits.startOfDay(options.clock.now))) ?? [:],
+                                    day: SendLimits.day(of: options.clock.now))
+        let alerts = daemon.alerts
+        let clock = options.clock
+        let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
+                                  context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
+                                  extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() },
+                                  sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
+                                  pendingAlerts: { alerts.pending })
+        servers.install(routes)
+        daemon.startServices()
+        daemon.markReady()
+        options.logger.notice("listening", [("address", daemon.listenAddress.description),
+                                            ("admin", daemon.adminAddress?.description ?? "-"),
+                                            ("routes", String(configuration.routes.count)),
+                                            ("probes", String(configuration.probes.filter(\.enabled).count))])
+        options.notifier.ready(status: daemon.statusLine)
+        return daemon
+    }
+}
