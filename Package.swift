@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "LastmileCore"),
         .target(name: "LastmileConfig", dependencies: ["TOML", "LastmileCore"]),
         .target(name: "HTTP", dependencies: ["LastmileBase"]),
-        .target(name: "LastmileStore", dependencies: ["CSQLite", "LastmileCore"]),
+        .target(name: "LastmileStore", dependencies: ["LastmileBase", "CSQLite", "LastmileCore"]),
         .target(name: "LastmileProviders", dependencies: ["LastmileBase", "CCrypto", "LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileDaemon", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders", "HTTP"]),
         .target(name: "LastmileSimulator", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileProviders", "HTTP"]),

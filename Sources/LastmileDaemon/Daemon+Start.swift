@@ -36,7 +36,7 @@ extension Daemon {
                                                    ("unknown_submits", String(summary.unknownSubmits)),
                                                    ("settled_on_start", String(summary.settled))])
         } catch {
-            store.close()
+            await store.close()
             throw .store("\(storePath): \(error)")
         }
         let servers: DaemonServers
@@ -46,7 +46,7 @@ extension Daemon {
                 admin: options.adminListenOverride ?? configuration.server.adminListen,
                 limits: options.httpLimits, clock: options.clock, logger: options.logger)
         } catch {
-            store.close()
+            await store.close()
             throw error
         }
         let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo,

@@ -98,7 +98,7 @@ public final class Daemon: Sendable {
         } catch {
             logger.error("settlement at stop not stored; the next start settles it", [("error", "\(error)")])
         }
-        store.close()
+        await store.close()
         logger.notice("stopped")
     }
 

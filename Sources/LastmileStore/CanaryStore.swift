@@ -40,8 +40,14 @@ public final class CanaryStore: Sendable {
     }
 
     /// Waits for queued writes, then stops writing.
-    public func close() {
-        writer.close()
+    public func close() async {
+        await writer.close()
+    }
+
+    /// Takes no more writes and lets the writer finish the queued ones without waiting for it;
+    /// for places that cannot wait, such as a `defer`.
+    public func beginClosing() {
+        writer.beginClosing()
     }
 
     /// Transactions the writer has run so far (a measure of how well writes are grouped).

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LastmileBase
 import Synchronization
 
 /// The store's single writer. Writes queue up while a transaction commits; the
@@ -23,7 +24,8 @@ final class GroupCommitWriter: Sendable {
     private let connection: Mutex<SQLiteConnection>
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
-    private let stopped = DispatchSemaphore(value: 0)
+    /// Opens when the writer thread has finished the last queued write and ended.
+    private let stopped = AsyncLatch()
     private let maximumBatch: Int
     private let transactions = Atomic<Int>(0)
 
@@ -65,15 +67,19 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    /// Finishes queued writes, then stops the writer thread.
-    func close() {
+    /// Finishes queued writes, then stops the writer thread; returns once it has.
+    func close() async {
+        beginClosing()
+        await stopped.wait()
+    }
+
+    /// Takes no more writes; the writer thread ends after the queued ones, unwaited.
+    func beginClosing() {
         let wasOpen = queue.withLock { state -> Bool in
             defer { state.closed = true }
             return !state.closed
         }
-        guard wasOpen else { return }
-        wakeup.signal()
-        stopped.wait()
+        if wasOpen { wakeup.signal() }
     }
 
     private func run() {
@@ -88,7 +94,7 @@ final class GroupCommitWriter: Sendable {
                 }
                 if batch.isEmpty {
                     if closed {
-                        stopped.signal()
+                        stopped.open()
                         return
                     }
                     break

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 /// A started child process whose exit and output are awaited, so no thread of the concurrency
-/// pool sits in `waitUntilExit` or a blocking read.
+/// pool is held waiting for the process to end or for its output.
 final class ChildProcess: Sendable {
     let pid: Int32
     private let exit: AsyncStream<Int32>

@@ -72,7 +72,7 @@ enum IngestBenchmark {
         await daemon.stop(grace: 5)
         let store = try CanaryStore(path: storePath)
         let stored = try store.rowCounts().arrivals
-        store.close()
+        await store.close()
         let acknowledged = lastmile.requests - lastmile.non2xx + steady.requests - steady.non2xx
 
         print("ingest: wrk -t2 -c\(connections) -d\(seconds)s, JSON arrival reports, keep-alive, synchronous=FULL")

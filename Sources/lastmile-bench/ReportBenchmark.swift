@@ -18,9 +18,9 @@ enum ReportBenchmark {
         if let kept, FileManager.default.fileExists(atPath: kept) {
             let store = try CanaryStore(path: kept)
             now = try store.latestStart()?.addingTimeInterval(1) ?? now
-            store.close()
+            await store.close()
         } else {
-            try StoreFiller.fill(path: path, count: canaries, endingAt: now)
+            try await StoreFiller.fill(path: path, count: canaries, endingAt: now)
         }
         let built = building.seconds
 
@@ -32,14 +32,14 @@ enum ReportBenchmark {
         let summaries = try store.summaries(startedFrom: now.addingTimeInterval(-30 * 86_400), to: now)
         let text = SummaryReport(from: now.addingTimeInterval(-30 * 86_400), to: now, summaries: summaries).render(.text)
         let reportSeconds = reportWatch.seconds
-        store.close()
+        await store.close()
 
         let startWatch = Stopwatch()
         let reopened = try CanaryStore(path: path)
         var correlator = Correlator()
         let recovered = try await reopened.recover(into: &correlator, now: now)
         let startSeconds = startWatch.seconds
-        reopened.close()
+        await reopened.close()
 
         print("report: \(total) canaries over 30 days in one store (built in \(formatted(built, digits: 1)) s)")
         print("  30-day report, \(summaries.count) route × carrier rows, \(text.utf8.count) bytes: \(formatted(reportSeconds * 1000)) ms (target < 2 s)")
@@ -50,9 +50,9 @@ enum ReportBenchmark {
 
 /// Writes many settled canaries straight into a store, for benchmarks.
 enum StoreFiller {
-    static func fill(path: String, count: Int, endingAt end: Date) throws {
+    static func fill(path: String, count: Int, endingAt end: Date) async throws {
         let store = try CanaryStore(path: path)
-        store.close()
+        await store.close()
         try store.bulkInsertForBenchmark(count: count, endingAt: end)
     }
 }

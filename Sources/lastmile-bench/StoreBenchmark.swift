@@ -23,7 +23,7 @@ enum StoreBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try CanaryStore(path: directory.appendingPathComponent("bench.db").path,
                                     configuration: StoreConfiguration(maximumBatch: maximumBatch))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let payload = Data(#"{"message_id":"SM0123456789abcdef","status":"delivered","error_code":null}"#.utf8)
         let perWriter = reports / writers
         let stopwatch = Stopwatch()

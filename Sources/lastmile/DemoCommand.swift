@@ -177,7 +177,7 @@ final class InterruptFlag: Sendable {
 enum DemoStore {
     static func canaries(path: String, since: Date) throws -> [Canary] {
         let store = try CanaryStore(path: path)
-        defer { store.close() }
+        defer { store.beginClosing() }
         return try store.canaries(matching: CanaryQuery(since: since, limit: 10_000))
     }
 }

@@ -59,7 +59,7 @@ enum ReportCommand {
         guard source.exists(command: "report") else { return 1 }
         do {
             let store = try CanaryStore(path: storePath)
-            defer { store.close() }
+            defer { store.beginClosing() }
             let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
             var report = SummaryReport(from: from, to: to, summaries: summaries)
             if format == .html { report.daily = try Self.daily(store, from: from, to: to, route: options.values["route"]) }

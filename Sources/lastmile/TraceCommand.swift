@@ -24,7 +24,7 @@ enum TraceCommand {
         let storePath = source.path
         do {
             let store = try CanaryStore(path: storePath)
-            defer { store.close() }
+            defer { store.beginClosing() }
             guard let trace = try CanaryTrace(store: store, key: key) else {
                 Output.error("lastmile trace: no canary has id or token \(key) in \(storePath)")
                 return 1

@@ -121,7 +121,7 @@ extension WholeSystemSuites {
             }
             let stored = try CanaryStore(path: running.storePath)
             #expect(try stored.rowCounts().receipts == 0 && stored.rowCounts().arrivals == 0)
-            stored.close()
+            await stored.close()
             let metrics = try await running.metrics()
             #expect(metrics.contains(#"lastmile_webhook_requests_total{code="401",hook="arrivals"} 3"#), "\(metrics)")
             #expect(metrics.contains(#"lastmile_webhook_requests_total{code="403",hook="arrivals"} 3"#))
@@ -150,7 +150,7 @@ extension WholeSystemSuites {
             print("a \(body.utf8.count)-byte batch of 1000 unmatched receipts grew the store by \(grown) bytes in \(elapsed)")
             let stored = try CanaryStore(path: running.storePath)
             #expect(try stored.rowCounts().receipts == 1_000)
-            stored.close()
+            await stored.close()
 
             let tooMany = #"{"results":[\#(Array(repeating: #"{"messageId":"m","status":{"groupName":"DELIVERED"}}"#, count: 1_001).joined(separator: ","))]}"#
             let refused = try await LoopbackHTTP.request(port: running.port, method: "POST", path: "/hooks/receipts/batch", body: tooMany,
@@ -177,7 +177,7 @@ extension WholeSystemSuites {
             #expect(raw.count == 1)
             #expect(raw.allSatisfy { !String(decoding: $0, as: UTF8.self).contains("kannel-hook-token") })
             #expect(raw.allSatisfy { String(decoding: $0, as: UTF8.self).contains("status=1") })
-            stored.close()
+            await stored.close()
             await running.stop()
         }
 
@@ -297,6 +297,6 @@ extension WholeSystemSuites {
         // Retention clears done/ as it does the store.
         #expect(SpoolFolder(spool).pruneDone(before: Date().addingTimeInterval(60)) == 2)
         #expect(names("done").isEmpty)
-        store.close()
+        await store.close()
     }
 }

@@ -103,7 +103,7 @@ enum RawExchange {
         do {
             let reopened = try CanaryStore(path: store)
             let stored = try reopened.arrivalBodies(containing: "fault report ")
-            reopened.close()
+            await reopened.close()
             let storedIDs = Set(stored.compactMap { Int($0.dropFirst("fault report ".count)) })
             let missing = acked.subtracting(storedIDs)
             #expect(missing.isEmpty, "\(missing.count) acknowledged reports missing")
@@ -160,7 +160,7 @@ enum RawExchange {
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(timeout: 10) == 0)
         let reopened = try CanaryStore(path: storePath)
-        defer { reopened.close() }
+        defer { reopened.beginClosing() }
         #expect(try reopened.integrityCheck() == "ok")
         #expect(try reopened.rowCounts().arrivals == statuses.count)
     }

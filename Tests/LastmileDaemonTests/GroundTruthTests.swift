@@ -170,7 +170,7 @@ extension WholeSystemSuites {
             await network.stop()
 
             let store = try CanaryStore(path: directory.path("truth.db"))
-            defer { store.close() }
+            defer { store.beginClosing() }
             let canaries = try store.canaries(matching: CanaryQuery(limit: 10_000))
             let truths = network.truth.all
             #expect(canaries.count >= target)

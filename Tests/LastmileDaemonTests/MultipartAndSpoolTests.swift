@@ -35,7 +35,7 @@ import Testing
         #expect(canary.facts.isEmpty)
         #expect(try store.parts(receiver: "v", sender: "LASTMILE", reference: "7").isEmpty)
         #expect(try store.rowCounts().arrivals == 1)
-        store.close()
+        await store.close()
     }
 
     @Test func aMessageCompletedBeforeACrashIsAssembledOnStart() async throws {
@@ -49,14 +49,14 @@ import Testing
                            reportedAt: nil, ingestedAt: Date(), rawPayload: Data())
             }
             try await store.commit(change)
-            store.close()
+            await store.close()
         }
         let store = try CanaryStore(path: path)
         let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
         #expect(try await engine.assemblePending(at: Date()) == 1)
         #expect(try store.rowCounts().arrivals == 1)
         #expect(try store.completeMessages().isEmpty)
-        store.close()
+        await store.close()
     }
 }
 
@@ -121,7 +121,7 @@ import Testing
         #expect(doneCount() == 1_000, "attempt \(attempt)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent("failed").path) == ["GSM1.bad"])
         let reopened = try CanaryStore(path: store)
-        defer { reopened.close() }
+        defer { reopened.beginClosing() }
         #expect(try reopened.rowCounts().arrivals == 1_000, "every file once, none twice")
         return true
     }
@@ -142,12 +142,12 @@ import Testing
             try await engine.answer(canaryID: "old", SubmitAnswer(outcome: .accepted, providerMessageID: "M-old"))
             clock.advance(by: 700)
             try await engine.settle()
-            store.close()
+            await store.close()
         }
         // Two days later, after a restart that loads no settled canary.
         clock.advance(by: 2 * 86_400)
         let store = try CanaryStore(path: path)
-        defer { store.close() }
+        defer { store.beginClosing() }
         let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
         #expect(try await engine.recover().restored == 0)
         let receipt = try await engine.ingest(receipts: [ParsedReceipt(messageID: "M-old", status: .delivered, rawStatus: "DELIVRD")],

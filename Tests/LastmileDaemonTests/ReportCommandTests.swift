@@ -39,7 +39,7 @@ import Testing
         let receiptResult = correlator.ingest(receipt)
         try await store.commit(StoreChange(receiptResult, receipts: [StoredReceipt(report: receipt, match: receiptResult.match,
                                                                                    rawPayload: Data("{}".utf8))]))
-        store.close()
+        await store.close()
     }
 
     @Test func reportsAPeriodFromTheStoreInEveryFormat() async throws {

@@ -8,7 +8,7 @@ import Testing
     /// A store with two canaries: one lost behind a DELIVRD receipt, one that arrived with its body altered.
     static func store(at path: String, now: Date) async throws -> (lost: CanaryPlan, altered: CanaryPlan) {
         let store = try CanaryStore(path: path)
-        defer { store.close() }
+        defer { store.beginClosing() }
         var correlator = Correlator()
         var plans: [CanaryPlan] = []
         for index in 0..<2 {

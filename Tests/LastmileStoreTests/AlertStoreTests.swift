@@ -19,10 +19,10 @@ import Testing
         do {
             let store = try CanaryStore(path: path)
             try await store.saveAlerts(firing: firing, pending: pending)
-            store.close()
+            await store.close()
         }
         let reopened = try CanaryStore(path: path)
-        defer { reopened.close() }
+        defer { reopened.beginClosing() }
         let stored = try reopened.storedAlerts()
         #expect(stored.firing == firing)
         #expect(stored.pending == pending)

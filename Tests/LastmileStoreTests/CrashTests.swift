@@ -53,7 +53,7 @@ import LastmileTestSupport
 
             let store = try CanaryStore(path: path)
             let stored = Set(try store.reportIDs())
-            store.close()
+            await store.close()
             let missing = acknowledged.subtracting(stored)
             #expect(missing.isEmpty, "round \(round): \(missing.count) of \(acknowledged.count) acknowledged reports lost")
         }

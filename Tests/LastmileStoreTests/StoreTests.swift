@@ -18,7 +18,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func opensInWALWithForeignKeysAndTheCurrentSchema() throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let (mode, keys, version, timeout) = try store.read { connection in
             (try connection.scalar("PRAGMA journal_mode")?.text, try connection.scalar("PRAGMA foreign_keys")?.integer,
              try connection.scalar("PRAGMA user_version")?.integer, try connection.scalar("PRAGMA busy_timeout")?.integer)
@@ -29,18 +29,18 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(timeout == 5_000)
     }
 
-    @Test func reopeningDoesNotMigrateTwice() throws {
+    @Test func reopeningDoesNotMigrateTwice() async throws {
         let directory = try TemporaryDirectory()
         let first = try CanaryStore(path: directory.path("s.db"))
-        first.close()
+        await first.close()
         let second = try CanaryStore(path: directory.path("s.db"))
-        second.close()
+        await second.close()
     }
 
-    @Test func refusesADatabaseFromANewerVersion() throws {
+    @Test func refusesADatabaseFromANewerVersion() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("s.db")
-        try CanaryStore(path: path).close()
+        await (try CanaryStore(path: path)).close()
         let connection = try SQLiteConnection(path: path)
         try connection.execute("PRAGMA user_version = 99")
         #expect(throws: SQLiteError.self) { try CanaryStore(path: path) }
@@ -49,7 +49,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func lookupIndexesExist() throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let plans = try store.read { connection in
             try ["SELECT * FROM canaries WHERE token = 'x'",
                  "SELECT * FROM canaries WHERE route = 'r' AND provider_message_id = 'm'",
@@ -68,7 +68,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func aCanaryRoundTripsWithEveryField() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         var canary = Canary(plan: makePlan("c1", payload: 12345), submitStartedAt: t0)
         canary.submitEndedAt = t0.addingTimeInterval(0.25)
         canary.submit = SubmitAnswer(outcome: .accepted, providerMessageID: "SM1", providerStatus: "queued",
@@ -93,7 +93,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func aSubmittingCanaryHasNullsWhereNothingIsKnown() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let canary = Canary(plan: makePlan("c1", payload: 1), submitStartedAt: t0)
         try await store.recordSubmitting(canary)
         let loaded = try #require(try store.canary(id: "c1"))
@@ -106,7 +106,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func reportsKeepTheirRawPayloadAndUnmatchedReason() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let receiptID = store.reserveReportID()
         let arrivalID = store.reserveReportID()
         #expect(arrivalID == receiptID + 1)
@@ -130,7 +130,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func aClaimJoinsAnEarlierUnmatchedReceipt() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         var correlator = Correlator()
         let plan = makePlan("c1", payload: 77)
         try await store.commit(StoreChange(correlator.submitStarted(plan, at: t0)))
@@ -156,9 +156,9 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         try await store.commit(StoreChange(arrivals: [StoredArrival(
             report: ArrivalReport(reference: id, receiver: "rx", from: "x", body: "b", ingestedAt: t0),
             match: .unmatched(.noToken, canaryID: nil), rawPayload: Data())]))
-        store.close()
+        await store.close()
         let reopened = try CanaryStore(path: path)
-        defer { reopened.close() }
+        defer { reopened.beginClosing() }
         #expect(reopened.reserveReportID() == id + 1)
     }
 }
@@ -171,11 +171,11 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
             let store = try CanaryStore(path: path)
             var correlator = Correlator()
             try await store.commit(StoreChange(correlator.submitStarted(makePlan("c1", payload: 5), at: t0)))
-            store.close()
+            await store.close()
             // The process dies here, before the provider answered.
         }
         let store = try CanaryStore(path: path)
-        defer { store.close() }
+        defer { store.beginClosing() }
         var correlator = Correlator()
         let summary = try await store.recover(into: &correlator, now: t0.addingTimeInterval(5))
         #expect(summary == { var s = RecoverySummary(); s.restored = 1; s.unknownSubmits = 1; return s }())
@@ -202,10 +202,10 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         }
         let fresh = makePlan("fresh", payload: 999, deadline: 600)
         try await store.commit(StoreChange(correlator.submitStarted(fresh, at: t0.addingTimeInterval(3_000))))
-        store.close()
+        await store.close()
 
         let reopened = try CanaryStore(path: path)
-        defer { reopened.close() }
+        defer { reopened.beginClosing() }
         var restarted = Correlator()
         let summary = try await reopened.recover(into: &restarted, now: t0.addingTimeInterval(3_100))
         #expect(summary.restored == 4)
@@ -222,7 +222,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func oldSettledCanariesAreNotLoadedAgain() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         var correlator = Correlator()
         try await store.commit(StoreChange(correlator.submitStarted(makePlan("old", payload: 1, deadline: 60), at: t0)))
         try await store.commit(StoreChange(correlator.advance(to: t0.addingTimeInterval(60))))
@@ -244,7 +244,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func concurrentWritersShareTransactions() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let writes = 400
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<writes {
@@ -259,7 +259,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func withoutGroupingEachWriteIsItsOwnTransaction() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"), configuration: StoreConfiguration(maximumBatch: 1))
-        defer { store.close() }
+        defer { store.beginClosing() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<50 {
                 group.addTask { try await store.commit(StoreChange(receipts: [self.receipt(store)])) }
@@ -272,7 +272,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func aFailingWriteDoesNotUndoTheOthersInItsTransaction() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         let taken = receipt(store)
         try await store.commit(StoreChange(receipts: [taken]))
         let results = await withTaskGroup(of: Bool.self) { group in
@@ -292,7 +292,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func aFullDiskFailsTheWriteAndRecovers() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("s.db")
-        try CanaryStore(path: path).close()
+        await (try CanaryStore(path: path)).close()
         let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
         let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 2))
         let big = Data(repeating: 0x41, count: 64 * 1024)
@@ -307,10 +307,10 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         }
         #expect(failure?.isFull == true)
         let countAfterFailure = try store.rowCounts().receipts
-        store.close()
+        await store.close()
         // Space returns: the same file takes writes again, and nothing was corrupted.
         let roomy = try CanaryStore(path: path)
-        defer { roomy.close() }
+        defer { roomy.beginClosing() }
         try await roomy.commit(StoreChange(receipts: [receipt(roomy)]))
         #expect(try roomy.rowCounts().receipts == countAfterFailure + 1)
         #expect(try roomy.read { try $0.scalar("PRAGMA integrity_check")?.text } == "ok")
@@ -321,7 +321,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func pruningRemovesOnlyOldRowsInBoundedBatches() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         var correlator = Correlator()
         for index in 0..<25 {
             let plan = makePlan("old\(index)", payload: UInt64(index), deadline: 60)
@@ -360,7 +360,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     @Test func sqlSummariesEqualSummariesOfTheRows() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("sum.db"))
-        defer { store.close() }
+        defer { store.beginClosing() }
         var correlator = Correlator()
         var generator = SystemRandomNumberGenerator()
         for index in 0..<300 {
