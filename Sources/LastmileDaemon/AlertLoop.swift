@@ -95,22 +95,18 @@ final class AlertLoop: Sendable {
     /// The conditions pending now, sorted.
     var pending: [FiringAlert] { book.withLock { $0.pending.values.sorted { $0.identity < $1.identity } } }
 
-    /// `lastmile_alerts_firing` and `lastmile_alerts_pending`: 1 for each alert in that state.
+    /// The firing and pending alert families: 1 for each alert in that state.
     func families() -> [MetricFamily] {
         let (firing, pending) = book.withLock { (Array($0.firing.values), Array($0.pending.values)) }
         func series(_ alerts: [FiringAlert]) -> [MetricLabels: Double] {
             var values: [MetricLabels: Double] = [:]
             for alert in alerts {
-                values[["alertname": alert.finding.name, "severity": alert.finding.severity, "slo": alert.finding.key.slo,
+                values[["alertname": alert.finding.name.rawValue, "severity": alert.finding.severity, "slo": alert.finding.key.slo,
                         "route": alert.finding.key.route, "carrier": alert.finding.key.carrier]] = 1
             }
             return values
         }
-        return [
-            MetricFamily(name: "lastmile_alerts_firing", help: "Alerts firing now, one series each.", kind: .gauge, values: series(firing)),
-            MetricFamily(name: "lastmile_alerts_pending", help: "Alert conditions met but not yet for [alerting] pending_for.",
-                         kind: .gauge, values: series(pending)),
-        ]
+        return [MetricDefinition.alertsFiring.family(series(firing)), MetricDefinition.alertsPending.family(series(pending))]
     }
 
     private func notice(_ alert: FiringAlert, _ status: AlertNotice.Status, _ configuration: LastmileConfiguration,
@@ -124,7 +120,7 @@ final class AlertLoop: Sendable {
     }
 
     private func fields(_ finding: AlertFinding) -> [(String, String)] {
-        [("alert", finding.name), ("severity", finding.severity), ("slo", finding.key.slo),
+        [("alert", finding.name.rawValue), ("severity", finding.severity), ("slo", finding.key.slo),
          ("route", finding.key.route), ("carrier", finding.key.carrier),
          ("bad", String(finding.badEvents)), ("total", String(finding.totalEvents))]
     }

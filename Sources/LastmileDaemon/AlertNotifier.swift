@@ -20,14 +20,7 @@ public struct AlertNotice: Sendable, Hashable {
         let rate = String(format: "%.1f%%", finding.observedRate * 100)
         let allowed = String(format: "%.1f%%", finding.allowedRate * 100)
         let window = CompactDuration.text(finding.tier.long)
-        let what: String
-        switch finding.name {
-        case "AcceptedButUndelivered": what = "of accepted messages never arrived"
-        case "DeliveryLate": what = "of arrived messages came after the threshold"
-        case "FalseDeliveryReceipts": what = "of \"delivered\" receipts were for messages that never arrived"
-        default: what = "of messages were not delivered on time"
-        }
-        return "\(finding.key.route) × \(finding.key.carrier): \(rate) \(what) in the last \(window) "
+        return "\(finding.key.route) × \(finding.key.carrier): \(rate) \(finding.name.observedPhrase) in the last \(window) "
             + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
     }
 }
@@ -72,7 +65,7 @@ struct AlertNotifier: Sendable {
     }
 
     static func labels(_ notice: AlertNotice) -> [String: String] {
-        ["alertname": notice.finding.name, "severity": notice.finding.severity, "slo": notice.finding.key.slo,
+        ["alertname": notice.finding.name.rawValue, "severity": notice.finding.severity, "slo": notice.finding.key.slo,
          "route": notice.finding.key.route, "carrier": notice.finding.key.carrier, "service": "lastmile"]
     }
 
@@ -90,7 +83,7 @@ struct AlertNotifier: Sendable {
     }
 
     static func webhook(_ notice: AlertNotice) -> [String: Any] {
-        ["status": notice.status.rawValue, "alert": notice.finding.name, "severity": notice.finding.severity,
+        ["status": notice.status.rawValue, "alert": notice.finding.name.rawValue, "severity": notice.finding.severity,
          "slo": notice.finding.key.slo, "route": notice.finding.key.route, "carrier": notice.finding.key.carrier,
          "summary": notice.summary, "rate": notice.finding.observedRate, "allowed_rate": notice.finding.allowedRate,
          "window": CompactDuration.text(notice.finding.tier.long), "link": notice.link,
@@ -107,7 +100,7 @@ struct AlertNotifier: Sendable {
 
     private func run(_ notice: AlertNotice) async -> Bool {
         let variables = [
-            "LASTMILE_ALERT_STATUS": notice.status.rawValue, "LASTMILE_ALERT_NAME": notice.finding.name,
+            "LASTMILE_ALERT_STATUS": notice.status.rawValue, "LASTMILE_ALERT_NAME": notice.finding.name.rawValue,
             "LASTMILE_ALERT_SEVERITY": notice.finding.severity, "LASTMILE_ALERT_SLO": notice.finding.key.slo,
             "LASTMILE_ALERT_ROUTE": notice.finding.key.route, "LASTMILE_ALERT_CARRIER": notice.finding.key.carrier,
             "LASTMILE_ALERT_SUMMARY": notice.summary, "LASTMILE_ALERT_LINK": notice.link,

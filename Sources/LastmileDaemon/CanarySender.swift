@@ -29,12 +29,12 @@ public struct CanarySender: Sendable {
     public func send(probe: ProbeConfiguration, receiverName: String, context: DaemonContext, scheduledAt: Date? = nil) async {
         guard let route = context.routes[probe.route], let receiver = context.receivers[receiverName] else { return }
         guard let adapter = route.adapter else {
-            skip(route: probe.route, probe: probe.name, reason: "no_adapter")
+            skip(route: probe.route, probe: probe.name, reason: .noAdapter)
             return
         }
         if let refusal = limits.acquire(route: probe.route, concurrency: route.configuration.concurrency,
                                         dailyCap: route.configuration.dailyCap, at: clock.now) {
-            skip(route: probe.route, probe: probe.name, reason: refusal.rawValue)
+            skip(route: probe.route, probe: probe.name, reason: refusal)
             return
         }
         defer { limits.release(route: probe.route) }
@@ -50,7 +50,7 @@ public struct CanarySender: Sendable {
         } catch {
             logger.error("canary not sent: the store did not record it", [("canary", plan.id), ("route", plan.route),
                                                                          ("error", "\(error)")])
-            metrics.countSkipped(route: probe.route, reason: "store_error")
+            metrics.countSkipped(route: probe.route, reason: .storeError)
             return
         }
         let message = OutboundMessage(canaryID: plan.id, token: token, to: plan.to, from: plan.from, body: plan.body,
@@ -81,8 +81,8 @@ public struct CanarySender: Sendable {
         }
     }
 
-    private func skip(route: String, probe: String, reason: String) {
+    private func skip(route: String, probe: String, reason: SkipReason) {
         metrics.countSkipped(route: route, reason: reason)
-        logger.warning("canary skipped", [("route", route), ("probe", probe), ("reason", reason)])
+        logger.warning("canary skipped", [("route", route), ("probe", probe), ("reason", reason.rawValue)])
     }
 }

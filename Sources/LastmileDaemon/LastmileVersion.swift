@@ -1,4 +1,4 @@
-/// The version reported in `lastmile_build_info` and `lastmile --version`.
+/// The version reported in the build-info metric and `lastmile --version`.
 public enum LastmileVersion {
     public static let current = "0.1.0"
 }

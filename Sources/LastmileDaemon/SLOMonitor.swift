@@ -41,7 +41,7 @@ public final class SLOMonitor: Sendable {
     /// The longest window kept, for rebuilding from the store.
     public var longestWindow: TimeInterval { tracker.withLock { $0.windows.max() ?? 0 } }
 
-    /// `lastmile_slo_*` families.
+    /// The SLO families: objective, events, budget left and burn rate.
     public func families(at now: Date) -> [MetricFamily] {
         var objective: [MetricLabels: Double] = [:], events: [MetricLabels: Double] = [:]
         var budget: [MetricLabels: Double] = [:], burn: [MetricLabels: Double] = [:]
@@ -57,12 +57,10 @@ public final class SLOMonitor: Sendable {
             }
         }
         return [
-            MetricFamily(name: "lastmile_slo_objective_ratio", help: "The objective of each SLO.", kind: .gauge, values: objective),
-            MetricFamily(name: "lastmile_slo_events", help: "Good and total events of each SLO over rolling windows.", kind: .gauge, values: events),
-            MetricFamily(name: "lastmile_slo_error_budget_remaining_ratio",
-                         help: "Share of the error budget left over the SLO window; NaN with no data.", kind: .gauge, values: budget),
-            MetricFamily(name: "lastmile_slo_burn_rate", help: "Error budget burn rate over each window; NaN with no data.",
-                         kind: .gauge, values: burn),
+            MetricDefinition.sloObjective.family(objective),
+            MetricDefinition.sloEvents.family(events),
+            MetricDefinition.sloErrorBudgetRemaining.family(budget),
+            MetricDefinition.sloBurnRate.family(burn),
         ]
     }
 }

@@ -28,13 +28,8 @@ public final class SendLimits: Sendable {
     /// The start of the UTC day of `date`.
     public static func startOfDay(_ date: Date) -> Date { Date(timeIntervalSince1970: Double(day(of: date)) * 86_400) }
 
-    public enum Refusal: String, Sendable {
-        case concurrency
-        case dailyCap = "daily_cap"
-    }
-
     /// Takes a send slot for `route`, or says why not. Call `release` when the send ends.
-    public func acquire(route: String, concurrency: Int, dailyCap: Int?, at time: Date) -> Refusal? {
+    public func acquire(route: String, concurrency: Int, dailyCap: Int?, at time: Date) -> SkipReason? {
         state.withLock { state in
             let today = Self.day(of: time)
             if today != state.day {

@@ -13,7 +13,7 @@ extension CanaryStore {
                                         lower_bound, allowed_rate, starts_at, last_notified_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                try statement.bind([SQLiteValue(state), SQLiteValue(finding.name), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
+                try statement.bind([SQLiteValue(state), SQLiteValue(finding.name.rawValue), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
                                     SQLiteValue(finding.key.carrier), SQLiteValue(finding.severity), SQLiteValue(finding.tier.long),
                                     SQLiteValue(finding.tier.short), SQLiteValue(finding.tier.factor), SQLiteValue(finding.badEvents),
                                     SQLiteValue(finding.totalEvents), SQLiteValue(finding.lowerBound), SQLiteValue(finding.allowedRate),
@@ -35,7 +35,9 @@ extension CanaryStore {
                 let text = { (column: Int) in statement.value(at: column).text ?? "" }
                 let real = { (column: Int) in statement.value(at: column).real ?? 0 }
                 let tier = AlertTier(severity: text(4), long: real(5), short: real(6), factor: real(7))
-                let finding = AlertFinding(name: text(0), key: SLOKey(slo: text(1), route: text(2), carrier: text(3)), severity: text(4),
+                // An alert this version does not know (written by a newer one) is left out.
+                guard let name = AlertName(rawValue: text(0)) else { continue }
+                let finding = AlertFinding(name: name, key: SLOKey(slo: text(1), route: text(2), carrier: text(3)), severity: text(4),
                                            tier: tier, badEvents: Int(statement.integer(at: 8)), totalEvents: Int(statement.integer(at: 9)),
                                            lowerBound: real(10), allowedRate: real(11))
                 guard let startsAt = statement.value(at: 12).date, let notified = statement.value(at: 13).date else { continue }

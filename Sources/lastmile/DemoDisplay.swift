@@ -72,7 +72,7 @@ final class DemoDisplay {
             Output.write("Alerts raised by the daemon:")
             for alert in alerts {
                 let at = String(format: "%4.0fs", (alert.status == .firing ? alert.startsAt : alert.endsAt ?? to).timeIntervalSince(from))
-                Output.write("  [\(at)] \(alert.status.rawValue) \(alert.finding.severity) \(alert.finding.name): \(alert.summary)")
+                Output.write("  [\(at)] \(alert.status.rawValue) \(alert.finding.severity) \(alert.finding.name.rawValue): \(alert.summary)")
             }
         }
     }

@@ -13,6 +13,7 @@ enum LastmileCommand {
           report --store PATH   a summary of a period per route × carrier (text, markdown, json, csv, html)
           rules --config FILE   Prometheus recording and alerting rules for the configured SLOs
           trace --config FILE ID|TOKEN   one canary's whole timeline (--json for the API's shape)
+          metrics               every metric family /metrics exports, as a table
           help                  show this text
 
         """
@@ -36,6 +37,8 @@ enum LastmileCommand {
             return RulesCommand.run(rest)
         case "trace":
             return TraceCommand.run(rest)
+        case "metrics":
+            return MetricsCommand.run(rest)
         case "version", "--version":
             Output.write("lastmile \(LastmileVersion.current)")
             return 0

@@ -8,7 +8,7 @@ import Testing
 
     static func finding(_ severity: String = "page", route: String = "r", bad: Int = 10) -> AlertFinding {
         let tier = AlertTier.standard.first { $0.severity == severity } ?? AlertTier.standard[0]
-        return AlertFinding(name: "AcceptedButUndelivered", key: SLOKey(slo: "s", route: route, carrier: "c"), severity: severity,
+        return AlertFinding(name: .acceptedButUndelivered, key: SLOKey(slo: "s", route: route, carrier: "c"), severity: severity,
                             tier: tier, badEvents: bad, totalEvents: 20, lowerBound: 0.3, allowedRate: 0.01)
     }
 

@@ -33,7 +33,7 @@ import Testing
         var tracker = SLOTracker(definitions: [definition])
         tracker.prepare(route: "quiet", carrier: "AT&T")
         for canary in canaries { tracker.record(canary) }
-        let finding = AlertFinding(name: "AcceptedButUndelivered", key: SLOKey(slo: "accepted-delivery", route: "lying", carrier: "AT&T"),
+        let finding = AlertFinding(name: .acceptedButUndelivered, key: SLOKey(slo: "accepted-delivery", route: "lying", carrier: "AT&T"),
                                    severity: "page", tier: AlertTier.standard[0], badEvents: 5, totalEvents: 40, lowerBound: 0.05,
                                    allowedRate: 0.01)
         let firing = FiringAlert(finding: finding, startsAt: now.addingTimeInterval(-600), lastNotifiedAt: now.addingTimeInterval(-600))
@@ -80,7 +80,7 @@ import Testing
                               firing: []).render()
         #expect(page.contains("No canaries in this period."))
         var withPending = StatusPage(now: Self.now, from: Self.now.addingTimeInterval(-3_600), canaries: [], slos: [], firing: [])
-        let finding = AlertFinding(name: "DeliveryLate", key: SLOKey(slo: "latency", route: "queued", carrier: "EE"), severity: "ticket",
+        let finding = AlertFinding(name: .deliveryLate, key: SLOKey(slo: "latency", route: "queued", carrier: "EE"), severity: "ticket",
                                    tier: AlertTier.standard[2], badEvents: 3, totalEvents: 20, lowerBound: 0.06, allowedRate: 0.05)
         withPending.pending = [FiringAlert(finding: finding, startsAt: Self.now, lastNotifiedAt: Self.now)]
         let pendingPage = withPending.render()

@@ -151,14 +151,14 @@ import Testing
                                                 at: start.addingTimeInterval(0.3)), at: start)
         metrics.apply(correlator.ingest(ReceiptReport(route: "r", providerMessageID: "m", status: .delivered, rawStatus: "d",
                                                       ingestedAt: start.addingTimeInterval(2))), at: start.addingTimeInterval(2))
-        #expect(metrics.value("lastmile_canaries_in_flight", ["route": "r", "carrier": "EE"]) == 1)
+        #expect(metrics.value(.canariesInFlight, ["route": "r", "carrier": "EE"]) == 1)
         metrics.apply(correlator.advance(to: start.addingTimeInterval(60)), at: start.addingTimeInterval(60))
-        #expect(metrics.value("lastmile_canaries_sent_total", ["route": "r", "carrier": "EE", "probe": "p"]) == 1)
-        #expect(metrics.value("lastmile_canary_submissions_total", ["route": "r", "carrier": "EE", "result": "accepted"]) == 1)
-        #expect(metrics.value("lastmile_canary_receipts_total", ["route": "r", "carrier": "EE", "status": "delivered"]) == 1)
-        #expect(metrics.value("lastmile_canary_verdicts_total", ["route": "r", "carrier": "EE", "verdict": "lost"]) == 1)
-        #expect(metrics.value("lastmile_canary_lost_total", ["route": "r", "carrier": "EE", "receipt": "delivered"]) == 1)
-        #expect(metrics.value("lastmile_canaries_in_flight", ["route": "r", "carrier": "EE"]) == 0)
+        #expect(metrics.value(.canariesSent, ["route": "r", "carrier": "EE", "probe": "p"]) == 1)
+        #expect(metrics.value(.canarySubmissions, ["route": "r", "carrier": "EE", "result": "accepted"]) == 1)
+        #expect(metrics.value(.canaryReceipts, ["route": "r", "carrier": "EE", "status": "delivered"]) == 1)
+        #expect(metrics.value(.canaryVerdicts, ["route": "r", "carrier": "EE", "verdict": "lost"]) == 1)
+        #expect(metrics.value(.canaryLost, ["route": "r", "carrier": "EE", "receipt": "delivered"]) == 1)
+        #expect(metrics.value(.canariesInFlight, ["route": "r", "carrier": "EE"]) == 0)
         #expect(metrics.render().contains(#"lastmile_canary_submit_seconds_bucket{carrier="EE",route="r",le="0.5"} 1"#))
     }
 }

@@ -10,7 +10,7 @@ import Testing
         let path = directory.path("alerts.db")
         let tier = AlertTier(severity: "page", long: 3_600, short: 300, factor: 14.4)
         func alert(_ route: String, startsAt: Double) -> FiringAlert {
-            let finding = AlertFinding(name: "AcceptedButUndelivered", key: SLOKey(slo: "accepted-delivery", route: route, carrier: "AT&T"),
+            let finding = AlertFinding(name: .acceptedButUndelivered, key: SLOKey(slo: "accepted-delivery", route: route, carrier: "AT&T"),
                                        severity: "page", tier: tier, badEvents: 4, totalEvents: 12, lowerBound: 0.12, allowedRate: 0.01)
             return FiringAlert(finding: finding, startsAt: Date(timeIntervalSince1970: startsAt), lastNotifiedAt: Date(timeIntervalSince1970: startsAt + 60))
         }

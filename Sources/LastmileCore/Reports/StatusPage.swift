@@ -52,16 +52,16 @@ public struct StatusPage: Sendable {
                 let finding = alert.finding
                 let rate = Self.percent(finding.observedRate)
                 html += "<div class=\"alert \(Self.escape(finding.severity))\"><strong>\(Self.escape(finding.severity)): "
-                    + "\(Self.escape(finding.name))</strong> on \(Self.escape(finding.key.route)) × \(Self.escape(finding.key.carrier)): "
+                    + "\(Self.escape(finding.name.rawValue))</strong> on \(Self.escape(finding.key.route)) × \(Self.escape(finding.key.carrier)): "
                     + "\(rate) bad (\(finding.badEvents) of \(finding.totalEvents)) over \(CompactDuration.text(finding.tier.long)); "
                     + "the \(Self.escape(finding.key.slo)) objective allows \(Self.percent(finding.allowedRate)). Since \(Self.escape(Self.time(alert.startsAt))). "
-                    + (finding.name == "AcceptedButUndelivered" || finding.name == "FalseDeliveryReceipts" ? "<a href=\"#lost\">lost canaries</a>" : "")
+                    + (finding.name.concernsLostCanaries ? "<a href=\"#lost\">lost canaries</a>" : "")
                     + "</div>\n"
             }
         }
         for alert in pending {
             let finding = alert.finding
-            html += "<div class=\"alert pending\"><strong>pending \(Self.escape(finding.severity)): \(Self.escape(finding.name))</strong> on "
+            html += "<div class=\"alert pending\"><strong>pending \(Self.escape(finding.severity)): \(Self.escape(finding.name.rawValue))</strong> on "
                 + "\(Self.escape(finding.key.route)) × \(Self.escape(finding.key.carrier)): \(Self.percent(finding.observedRate)) bad "
                 + "(\(finding.badEvents) of \(finding.totalEvents)) over \(CompactDuration.text(finding.tier.long)), met since "
                 + "\(Self.escape(Self.time(alert.startsAt)))</div>\n"

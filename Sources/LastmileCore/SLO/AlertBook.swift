@@ -19,7 +19,7 @@ public struct FiringAlert: Sendable, Hashable {
 
 /// What identifies an alert across evaluations.
 public struct AlertIdentity: Sendable, Hashable, Comparable {
-    public var name: String
+    public var name: AlertName
     public var key: SLOKey
     public var severity: String
 

@@ -39,7 +39,7 @@ public struct AlertTier: Sendable, Hashable {
 
 /// A condition met (or no longer met) for one SLO × route × carrier.
 public struct AlertFinding: Sendable, Hashable {
-    public var name: String
+    public var name: AlertName
     public var key: SLOKey
     public var severity: String
     public var tier: AlertTier
@@ -48,7 +48,7 @@ public struct AlertFinding: Sendable, Hashable {
     public var lowerBound: Double
     public var allowedRate: Double
 
-    public init(name: String, key: SLOKey, severity: String, tier: AlertTier, badEvents: Int, totalEvents: Int,
+    public init(name: AlertName, key: SLOKey, severity: String, tier: AlertTier, badEvents: Int, totalEvents: Int,
                 lowerBound: Double, allowedRate: Double) {
         self.name = name
         self.key = key
@@ -80,16 +80,6 @@ public struct AlertEvaluator: Sendable {
     /// The windows the tiers read, for the tracker.
     public var windows: [TimeInterval] { tiers.flatMap { [$0.long, $0.short] } }
 
-    /// The alert's name, written for whoever is on call.
-    public static func name(for indicator: Indicator) -> String {
-        switch indicator {
-        case .acceptedDelivery: return "AcceptedButUndelivered"
-        case .delivery: return "DeliveryBelowObjective"
-        case .latency: return "DeliveryLate"
-        case .receiptHonesty: return "FalseDeliveryReceipts"
-        }
-    }
-
     /// The most severe tier each status meets, if any.
     public func findings(_ statuses: [SLOStatus]) -> [AlertFinding] {
         statuses.compactMap { status in
@@ -100,7 +90,7 @@ public struct AlertEvaluator: Sendable {
                 let level = tier.confidence ?? confidence
                 guard Binomial.exceeds(status.definition.allowedRate, events: long.bad, trials: long.total, confidence: level) else { continue }
                 let lower = Binomial.lowerBound(events: long.bad, trials: long.total, confidence: level)
-                return AlertFinding(name: Self.name(for: status.definition.indicator), key: status.key, severity: tier.severity,
+                return AlertFinding(name: AlertName(indicator: status.definition.indicator), key: status.key, severity: tier.severity,
                                     tier: tier, badEvents: long.bad, totalEvents: long.total, lowerBound: lower,
                                     allowedRate: status.definition.allowedRate)
             }

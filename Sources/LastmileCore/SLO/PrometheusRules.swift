@@ -18,15 +18,17 @@ public struct PrometheusRules: Sendable {
 
     /// The PromQL selectors of an indicator's bad and total events.
     public static func selectors(for indicator: Indicator) -> (bad: String, total: String) {
+        let verdicts = MetricDefinition.canaryVerdicts
         switch indicator {
         case .acceptedDelivery:
-            return (#"lastmile_canary_verdicts_total{verdict="lost"}"#, #"lastmile_canary_verdicts_total{verdict=~"delivered|late|lost"}"#)
+            return (verdicts.selector(#"verdict="lost""#), verdicts.selector(#"verdict=~"delivered|late|lost""#))
         case .delivery:
-            return (#"lastmile_canary_verdicts_total{verdict!="delivered"}"#, "lastmile_canary_verdicts_total")
+            return (verdicts.selector(#"verdict!="delivered""#), verdicts.selector())
         case .latency:
-            return (#"lastmile_canary_verdicts_total{verdict="late"}"#, #"lastmile_canary_verdicts_total{verdict=~"delivered|late"}"#)
+            return (verdicts.selector(#"verdict="late""#), verdicts.selector(#"verdict=~"delivered|late""#))
         case .receiptHonesty:
-            return (#"lastmile_canary_lost_total{receipt="delivered"}"#, #"lastmile_canary_receipts_total{status="delivered"}"#)
+            return (MetricDefinition.canaryLost.selector(#"receipt="delivered""#),
+                    MetricDefinition.canaryReceipts.selector(#"status="delivered""#))
         }
     }
 
@@ -57,7 +59,7 @@ public struct PrometheusRules: Sendable {
                 ]
             }
             let allowed = Self.number(definition.allowedRate)
-            let name = AlertEvaluator.name(for: definition.indicator)
+            let name = AlertName(indicator: definition.indicator)
             for tier in evaluator.tiers where tier.enabled {
                 let long = CompactDuration.text(tier.long), short = CompactDuration.text(tier.short)
                 let threshold = Self.number(tier.factor * definition.allowedRate)
@@ -72,7 +74,7 @@ public struct PrometheusRules: Sendable {
                 let k = "lastmile:slo_bad_events:increase\(long)\(selector)"
                 let evidence = "\(k) * (1 - 1 / (9 * \(k)) - \(Self.number(z / 3)) / sqrt(\(k))) ^ 3 / \(n)"
                 lines += [
-                    "      - alert: \(name)",
+                    "      - alert: \(name.rawValue)",
                     "        expr: >-",
                     "          \(p) > \(threshold)",
                     "          and lastmile:slo_bad_ratio:rate\(short)\(selector) > \(threshold)",
@@ -91,15 +93,8 @@ public struct PrometheusRules: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func summary(name: String, window: String, short: String, factor: Double) -> String {
-        let what: String
-        switch name {
-        case "AcceptedButUndelivered": what = "accepted messages are not arriving"
-        case "DeliveryLate": what = "messages arrive after the threshold"
-        case "FalseDeliveryReceipts": what = "receipts say delivered for messages that never arrived"
-        default: what = "messages are not delivered on time"
-        }
-        return "{{ $labels.route }} × {{ $labels.carrier }}: \(what) (burning the error budget \(number(factor))× too fast over \(window) and \(short))"
+    static func summary(name: AlertName, window: String, short: String, factor: Double) -> String {
+        "{{ $labels.route }} × {{ $labels.carrier }}: \(name.problemPhrase) (burning the error budget \(number(factor))× too fast over \(window) and \(short))"
     }
 
     static func number(_ value: Double) -> String {

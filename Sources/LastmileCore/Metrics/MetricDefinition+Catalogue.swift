@@ -1,0 +1,82 @@
+extension MetricDefinition {
+    private static let pair = ["route", "carrier"]
+    private static let slo = ["slo", "route", "carrier"]
+    private static let alert = ["alertname", "severity", "slo", "route", "carrier"]
+
+    // Canaries, per route × carrier.
+    public static let canariesSent = MetricDefinition("lastmile_canaries_sent_total", .counter, labels: pair + ["probe"],
+                                                      help: "Canaries handed to a provider.")
+    public static let canarySubmissions = MetricDefinition("lastmile_canary_submissions_total", .counter, labels: pair + ["result"],
+                                                           help: "What the provider's API answered to sends.")
+    public static let canaryReceipts = MetricDefinition("lastmile_canary_receipts_total", .counter, labels: pair + ["status"],
+                                                        help: "Canaries by their first final delivery receipt.")
+    public static let canaryVerdicts = MetricDefinition("lastmile_canary_verdicts_total", .counter, labels: pair + ["verdict"],
+                                                        help: "Settled canaries by verdict.")
+    public static let canaryLost = MetricDefinition("lastmile_canary_lost_total", .counter, labels: pair + ["receipt"],
+                                                    help: "Lost canaries by what their receipt had claimed.")
+    public static let canaryAltered = MetricDefinition("lastmile_canary_altered_total", .counter, labels: pair + ["part"],
+                                                       help: "Arrived canaries whose body or sender was changed on the way.")
+    public static let canaryArrivalsAfterSettlement = MetricDefinition(
+        "lastmile_canary_arrivals_after_settlement_total", .counter, labels: pair,
+        help: "Arrivals that came after their canary was settled.")
+    public static let canariesInFlight = MetricDefinition("lastmile_canaries_in_flight", .gauge, labels: pair,
+                                                          help: "Canaries sent and not yet settled.")
+    public static let canariesSkipped = MetricDefinition("lastmile_canaries_skipped_total", .counter, labels: ["route", "reason"],
+                                                         help: "Scheduled canaries not sent, by reason.")
+    public static let canaryDeliverySeconds = MetricDefinition("lastmile_canary_delivery_seconds", .histogram, labels: pair,
+                                                               help: "Seconds from submit start to arrival.")
+    public static let canarySubmitSeconds = MetricDefinition("lastmile_canary_submit_seconds", .histogram, labels: pair,
+                                                             help: "Seconds the provider's API took to answer a send.")
+    public static let canaryReceiptSeconds = MetricDefinition("lastmile_canary_receipt_seconds", .histogram, labels: pair,
+                                                              help: "Seconds from submit start to the first final receipt.")
+
+    // Inbound reports and hooks.
+    public static let reportsUnmatched = MetricDefinition("lastmile_reports_unmatched_total", .counter, labels: ["kind", "reason"],
+                                                          help: "Inbound reports that matched no canary, by reason.")
+    public static let reportsDuplicate = MetricDefinition("lastmile_reports_duplicate_total", .counter, labels: ["kind"],
+                                                          help: "Inbound reports that repeated one already seen.")
+    public static let webhookRequests = MetricDefinition("lastmile_webhook_requests_total", .counter, labels: ["hook", "code"],
+                                                         help: "Webhook requests by hook kind and answer code.")
+
+    // The process.
+    public static let configLastReloadSuccessful = MetricDefinition(
+        "lastmile_config_last_reload_successful", .gauge, help: "Whether the last configuration load succeeded.")
+    public static let configLastReloadSuccessTimestamp = MetricDefinition(
+        "lastmile_config_last_reload_success_timestamp_seconds", .gauge, help: "When the configuration last loaded successfully.")
+    public static let buildInfo = MetricDefinition("lastmile_build_info", .gauge, labels: ["version"],
+                                                   help: "Lastmile's version; always 1.")
+
+    // SLOs and alerts.
+    public static let sloObjective = MetricDefinition("lastmile_slo_objective_ratio", .gauge, labels: slo,
+                                                      help: "The objective of each SLO.")
+    public static let sloEvents = MetricDefinition("lastmile_slo_events", .gauge, labels: slo + ["window", "kind"],
+                                                   help: "Good and total events of each SLO over rolling windows.")
+    public static let sloErrorBudgetRemaining = MetricDefinition(
+        "lastmile_slo_error_budget_remaining_ratio", .gauge, labels: slo,
+        help: "Share of the error budget left over the SLO window; NaN with no data.")
+    public static let sloBurnRate = MetricDefinition("lastmile_slo_burn_rate", .gauge, labels: slo + ["window"],
+                                                     help: "Error budget burn rate over each window; NaN with no data.")
+    public static let alertsFiring = MetricDefinition("lastmile_alerts_firing", .gauge, labels: alert,
+                                                      help: "Alerts firing now, one series each.")
+    public static let alertsPending = MetricDefinition("lastmile_alerts_pending", .gauge, labels: alert,
+                                                       help: "Alert conditions met but not yet for [alerting] pending_for.")
+
+    /// Every family Lastmile exports, besides the standard `process_*` ones, in the README's order.
+    public static let catalogue: [MetricDefinition] = [
+        .canariesSent, .canarySubmissions, .canaryReceipts, .canaryVerdicts, .canaryLost, .canaryAltered,
+        .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
+        .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .configLastReloadSuccessful,
+        .configLastReloadSuccessTimestamp, .buildInfo, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
+        .alertsFiring, .alertsPending,
+    ]
+
+    /// The README's table of `catalogue`: name, type, labels, help.
+    public static var catalogueTable: String {
+        var lines = ["| metric | type | labels | meaning |", "| --- | --- | --- | --- |"]
+        for metric in catalogue {
+            let labels = metric.labels.isEmpty ? "" : metric.labels.map { "`\($0)`" }.joined(separator: ", ")
+            lines.append("| `\(metric.name)` | \(metric.kind.rawValue) | \(labels) | \(metric.help) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
