@@ -4,6 +4,7 @@ import LastmileBase
 import LastmileCore
 import LastmileProviders
 import LastmileStore
+import LastmileViews
 
 /// The daemon's HTTP surface: metrics, health, webhooks, and the canary API.
 struct DaemonRoutes: Sendable {

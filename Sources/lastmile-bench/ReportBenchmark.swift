@@ -30,7 +30,7 @@ enum ReportBenchmark {
         let countSeconds = countWatch.seconds
         let reportWatch = Stopwatch()
         let summaries = try store.summaries(startedFrom: now.addingTimeInterval(-30 * 86_400), to: now)
-        let text = SummaryReport(from: now.addingTimeInterval(-30 * 86_400), to: now, summaries: summaries).render(.text)
+        let text = PeriodSummary(from: now.addingTimeInterval(-30 * 86_400), to: now, summaries: summaries).render(.text)
         let reportSeconds = reportWatch.seconds
         await store.close()
 

@@ -1,7 +1,7 @@
 import Foundation
 import LastmileConfig
 import LastmileProviders
-import LastmileDaemon
+import LastmileViews
 
 /// `lastmile check --config FILE`: exit 0 with a summary, or 1 with every error.
 enum CheckCommand {

@@ -65,7 +65,7 @@ final class DemoDisplay {
     func finish(summaries: [RouteCarrierSummary], from: Date, to: Date, alerts: [AlertNotice]) {
         if interactive && drawnLines > 0 { FileHandle.standardOutput.write(Data("\u{1B}[\(drawnLines)A\r\u{1B}[J".utf8)) }
         Output.write("\nWhat the API said, what the receipts said, and what arrived:\n\n" + table(summaries) + "\n")
-        Output.write(SummaryReport(title: "Lastmile demo report", from: from, to: to, summaries: summaries).render(.text))
+        Output.write(PeriodSummary(title: "Lastmile demo report", from: from, to: to, summaries: summaries).render(.text))
         if alerts.isEmpty {
             Output.write("Alerts raised: none (no route × carrier had enough evidence of breaking its objectives).")
         } else {

@@ -1,5 +1,5 @@
 import Foundation
-import LastmileDaemon
+import LastmileBase
 
 /// Dispatches `lastmile SUBCOMMAND …`.
 enum LastmileCommand {

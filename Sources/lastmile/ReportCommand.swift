@@ -23,8 +23,8 @@ enum ReportCommand {
             Output.error("lastmile report: \(error)\n\(usage)")
             return 2
         }
-        guard let format = SummaryReport.Format(rawValue: options.values["format"] ?? "text") else {
-            Output.error("lastmile report: --format must be one of \(SummaryReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let format = PeriodSummary.Format(rawValue: options.values["format"] ?? "text") else {
+            Output.error("lastmile report: --format must be one of \(PeriodSummary.Format.allCases.map(\.rawValue).joined(separator: ", "))")
             return 2
         }
         var status: Int32 = 0
@@ -46,7 +46,7 @@ enum ReportCommand {
         if let text = options.values["from"] {
             guard let date = Timestamps.parse(text) else { Output.error("lastmile report: --from must be an RFC 3339 time"); return 2 }
             from = date
-        } else if let name = options.values["period"], let period = ReportPeriod(rawValue: name) {
+        } else if let name = options.values["period"], let period = SummaryPeriod(rawValue: name) {
             (from, to) = period.bounds(now: now)
         } else {
             guard let period = ConfigDuration.parse(options.values["period"] ?? "7d"), period > 0 else {
@@ -61,7 +61,7 @@ enum ReportCommand {
             let store = try CanaryStore(path: storePath)
             defer { store.beginClosing() }
             let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
-            var report = SummaryReport(from: from, to: to, summaries: summaries)
+            var report = PeriodSummary(from: from, to: to, summaries: summaries)
             if format == .html { report.daily = try Self.daily(store, from: from, to: to, route: options.values["route"]) }
             let settled = try store.settledCanaries(since: from).filter { $0.settledAt < to && (options.values["route"] ?? $0.route) == $0.route }
             let compliance = SLOCompliance.evaluate(definitions, canaries: settled)

@@ -2,7 +2,6 @@ import Foundation
 import LastmileConfig
 import LastmileProviders
 import LastmileCore
-import LastmileDaemon
 
 /// `lastmile rules --config FILE [--output PATH]`: Prometheus rules for the configured SLOs and tiers.
 enum RulesCommand {

@@ -1,5 +1,5 @@
 import Foundation
-import LastmileDaemon
+import LastmileViews
 import LastmileStore
 
 /// `lastmile trace (--config FILE | --store PATH) ID|TOKEN [--json]`: one canary's whole timeline.

@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func everyFormatCarriesTheFigures() throws {
-        let report = SummaryReport(from: Scenario.t0, to: Scenario.t0.addingTimeInterval(86_400),
+        let report = PeriodSummary(from: Scenario.t0, to: Scenario.t0.addingTimeInterval(86_400),
                                    summaries: CanarySummaries.summarize(Self.canaries()))
         let text = report.render(.text)
         #expect(text.contains("r1     Carrier     8         6                  4        3        2     1     3"))

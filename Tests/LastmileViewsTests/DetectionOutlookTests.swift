@@ -2,7 +2,7 @@ import Foundation
 import LastmileConfig
 import LastmileProviders
 import LastmileCore
-import LastmileDaemon
+import LastmileViews
 import LastmileTestSupport
 import Testing
 

@@ -1,4 +1,3 @@
-import LastmileConfig
 import LastmileCore
 
 extension LastmileConfiguration {
@@ -10,12 +9,5 @@ extension LastmileConfiguration {
     /// The evaluator the `[alerting]` section describes.
     public var alertEvaluator: AlertEvaluator {
         AlertEvaluator(tiers: alerting.tiers, minimumEvents: alerting.minEvents, confidence: alerting.confidence)
-    }
-}
-
-extension LastmileConfiguration {
-    /// What one inbound request may cost the store under this configuration.
-    var storagePolicy: IngestStoragePolicy {
-        IngestStoragePolicy(unmatchedLimit: store.unmatchedLimit)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A summary report for a period, in the formats cron jobs and people want.
-public struct SummaryReport: Sendable {
+public struct PeriodSummary: Sendable {
     public enum Format: String, CaseIterable, Sendable {
         case text, markdown, json, csv, html
     }

@@ -1,7 +1,6 @@
 import Foundation
 import LastmileBase
 import Testing
-@testable import LastmileProviders
 
 @Suite struct TimestampTests {
     @Test(arguments: [

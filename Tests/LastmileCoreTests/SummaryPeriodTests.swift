@@ -2,11 +2,11 @@ import Foundation
 import LastmileCore
 import Testing
 
-@Suite struct ReportPeriodTests {
+@Suite struct SummaryPeriodTests {
     static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
     @Test(arguments: [
-        (ReportPeriod.yesterday, "2026-11-22T02:10:00Z", "2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z"),
+        (SummaryPeriod.yesterday, "2026-11-22T02:10:00Z", "2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z"),
         (.yesterday, "2026-03-01T00:00:00Z", "2026-02-28T00:00:00Z", "2026-03-01T00:00:00Z"),
         // 2026-11-22 is a Sunday: last week is Monday 9th to Monday 16th.
         (.lastWeek, "2026-11-22T23:59:59Z", "2026-11-09T00:00:00Z", "2026-11-16T00:00:00Z"),
@@ -14,7 +14,7 @@ import Testing
         (.lastMonth, "2026-11-22T02:10:00Z", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"),
         (.lastMonth, "2027-01-05T12:00:00Z", "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z"),
     ])
-    func boundsAreWholeUTCPeriodsThatHaveEnded(period: ReportPeriod, now: String, from: String, to: String) {
+    func boundsAreWholeUTCPeriodsThatHaveEnded(period: SummaryPeriod, now: String, from: String, to: String) {
         let bounds = period.bounds(now: Self.date(now))
         #expect(bounds.from == Self.date(from))
         #expect(bounds.to == Self.date(to))

@@ -1,6 +1,6 @@
 import Foundation
 
-extension SummaryReport {
+extension PeriodSummary {
     /// One self-contained file fit for e-mail: the table, the notes, and inline SVG charts of the
     /// daily delivery rate per route × carrier and of each pair's latency distribution.
     func html() -> String {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The calendar periods reports name (in UTC): whole days, ISO weeks and months that have ended.
-public enum ReportPeriod: String, CaseIterable, Sendable {
+public enum SummaryPeriod: String, CaseIterable, Sendable {
     case yesterday
     case lastWeek = "last-week"
     case lastMonth = "last-month"

@@ -1,7 +1,6 @@
 import Foundation
 import LastmileBase
 import LastmileCore
-import LastmileProviders
 import LastmileStore
 
 /// One canary's whole story, for `lastmile trace`: every event with its time and the time since

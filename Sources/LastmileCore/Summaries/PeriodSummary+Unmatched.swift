@@ -1,6 +1,6 @@
 import Foundation
 
-extension SummaryReport {
+extension PeriodSummary {
     static let unmatchedColumns = ["kind", "source", "reason", "reports"]
 
     func unmatchedRows() -> [[String]] {

@@ -1,14 +1,13 @@
 import Foundation
 import LastmileBase
 import LastmileCore
-import LastmileProviders
 import LastmileStore
 
 /// JSON shapes of the canary API.
-enum CanaryJSON {
-    static func time(_ date: Date?) -> Any { date.map(Timestamps.format) ?? NSNull() }
+public enum CanaryJSON {
+    public static func time(_ date: Date?) -> Any { date.map(Timestamps.format) ?? NSNull() }
 
-    static func summary(_ canary: Canary) -> [String: Any] {
+    public static func summary(_ canary: Canary) -> [String: Any] {
         let plan = canary.plan
         return [
             "id": plan.id, "token": plan.token.description, "route": plan.route, "carrier": plan.carrier,
@@ -34,7 +33,7 @@ enum CanaryJSON {
     }
 
     /// The canary with every receipt and arrival, and its events in time order.
-    static func timeline(_ canary: Canary, receipts: [StoredReceipt], arrivals: [StoredArrivalRecord]) -> [String: Any] {
+    public static func timeline(_ canary: Canary, receipts: [StoredReceipt], arrivals: [StoredArrivalRecord]) -> [String: Any] {
         var object = summary(canary)
         object["receipts"] = receipts.map { receipt -> [String: Any] in
             ["id": receipt.id, "status": receipt.report.status.rawValue, "raw_status": receipt.report.rawStatus,
@@ -59,7 +58,7 @@ enum CanaryJSON {
         return object
     }
 
-    static func encode(_ object: Any) -> [UInt8] {
+    public static func encode(_ object: Any) -> [UInt8] {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return Array(data) + [0x0A]
     }
