@@ -22,6 +22,7 @@ public struct ProviderRegistry: Sendable {
             Infobip(),
             MessageBird(),
             Kannel(),
+            Clickatell(),
             GenericHTTP(),
         ],
         sources: [

@@ -128,6 +128,13 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
                              "text": "Lastmile check \(token)", "dlr-mask": "31", "dlr-url": callback + "&status=%d&answer=%A&at=%T"],
                     success: (202, "0: Accepted for delivery"), messageID: nil,
                     rejection: (403, "Authorization failed for sendsms")),
+        AdapterCase(provider: "clickatell", routeExtra: #"credentials = { api_key = "ckey==" }"#,
+                    method: "POST", path: "/v1/message", headers: ["Authorization": "ckey==", "Content-Type": "application/json"],
+                    fields: ["messages.0.channel": "sms", "messages.0.to": "15551230001", "messages.0.from": "15005550006",
+                             "messages.0.content": "Lastmile check \(token)", "messages.0.clientMessageId": token.description],
+                    success: (202, #"{"messages":[{"apiMessageId":"1d1c2f8e0e0c4d4aa6c1a8f1d0e3b2c1","accepted":true,"to":"15551230001","clientMessageId":"\#(token)"}],"error":null}"#),
+                    messageID: "1d1c2f8e0e0c4d4aa6c1a8f1d0e3b2c1",
+                    rejection: (202, #"{"messages":[{"accepted":false,"to":"15551230001","error":{"code":23,"description":"Invalid or missing parameter: to."}}],"error":null}"#)),
         AdapterCase(provider: "http", routeExtra: """
                     secret = "api-token"
                     [route.request]
