@@ -5,18 +5,20 @@ import LastmileViews
 
 /// `lastmile check --config FILE`: exit 0 with a summary, or 1 with every error.
 enum CheckCommand {
+    static let spec = CommandSpec(
+        "check", synopsis: "--config FILE",
+        summary: "Validates a configuration and its includes, naming every problem at file:line:column, and summarises what it will do: "
+            + "canaries and cost per day, and how fast its alerts can page.",
+        options: [.init("config", "FILE", "the main configuration file (required)")])
+
     static func run(_ arguments: [String]) -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config"])
+            options = try spec.parse(arguments)
         } catch {
-            Output.error("lastmile check: \(error)")
-            return 2
+            return spec.usageError(error.description)
         }
-        guard let path = options.values["config"] else {
-            Output.error("usage: lastmile check --config FILE")
-            return 2
-        }
+        guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         let result = ConfigLoader.load(path: path, catalogue: .standard)
         for diagnostic in result.diagnostics {
             Output.error(diagnostic.description)

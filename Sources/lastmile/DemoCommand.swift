@@ -12,30 +12,34 @@ import Synchronization
 
 /// `lastmile demo`: the daemon against the simulated network, on loopback, with a live view and a closing report.
 enum DemoCommand {
-    static let usage = "usage: lastmile demo [--config FILE] [--duration D] [--seed N] [--listen ADDR]"
+    static let spec = CommandSpec(
+        "demo", synopsis: "[--config FILE] [--duration D] [--seed N] [--listen ADDR]",
+        summary: "Runs the whole system against a simulated network on loopback: live figures, the alerts it raised, and a report at the end.",
+        options: [
+            .init("config", "FILE", "run this configuration instead of the built-in demo"),
+            .init("duration", "D", "how long to run, such as 20s or 2m (default 90s)"),
+            .init("seed", "N", "the simulated network's seed (default 1)"),
+            .init("listen", "ADDR", "where the daemon listens, HOST:PORT (port 0 takes a free one)"),
+        ])
 
     static func run(_ arguments: [String]) async -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config", "duration", "seed", "listen"])
+            options = try spec.parse(arguments)
         } catch {
-            Output.error("lastmile demo: \(error)\n\(usage)")
-            return 2
+            return spec.usageError(error.description)
         }
         let duration = options.values["duration"].map { ConfigDuration.parse($0) } ?? 90
         guard let duration, duration > 0 else {
-            Output.error("lastmile demo: --duration must be a duration such as 20s or 2m")
-            return 2
+            return spec.usageError("--duration must be a duration such as 20s or 2m")
         }
         guard let seed = UInt64(options.values["seed"] ?? "1") else {
-            Output.error("lastmile demo: --seed must be a non-negative integer")
-            return 2
+            return spec.usageError("--seed must be a non-negative integer")
         }
         var listen: ListenAddress?
         if let text = options.values["listen"] {
             guard case .success(let address) = ListenAddress.parse(text) else {
-                Output.error("lastmile demo: --listen \(text) is not HOST:PORT")
-                return 2
+                return spec.usageError("--listen \(text) is not HOST:PORT")
             }
             listen = address
         }

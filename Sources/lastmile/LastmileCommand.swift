@@ -1,64 +1,61 @@
 import Foundation
 import LastmileBase
 
-/// Dispatches `lastmile SUBCOMMAND …`.
+/// Dispatches `lastmile COMMAND …`; `lastmile COMMAND --help` and `lastmile help COMMAND` print
+/// the command's help.
 enum LastmileCommand {
-    static let usage = """
-        usage: lastmile <command> [options]
+    /// A command: what it takes, and what runs it.
+    struct Entry: Sendable {
+        let spec: CommandSpec
+        let run: @Sendable ([String]) async -> Int32
+    }
 
-        commands:
-          demo [--duration D]   the whole system against a simulated network, with a report at the end
-          run --config FILE     run the daemon (systemd Type=notify; SIGHUP reloads, SIGTERM stops)
-          check --config FILE   validate a configuration and summarise what it will do
-          report --store PATH   a summary of a period per route × carrier (text, markdown, json, csv, html)
-          rules --config FILE   Prometheus recording and alerting rules for the configured SLOs
-          trace --config FILE ID|TOKEN   one canary's whole timeline (--json for the API's shape)
-          metrics               every metric family /metrics exports, as a table
-          help                  show this text
+    /// Every command, in the order help lists them.
+    static let commands: [Entry] = [
+        Entry(spec: DemoCommand.spec, run: DemoCommand.run),
+        Entry(spec: RunCommand.spec, run: RunCommand.run),
+        Entry(spec: CheckCommand.spec, run: CheckCommand.run),
+        Entry(spec: ReportCommand.spec, run: ReportCommand.run),
+        Entry(spec: RulesCommand.spec, run: RulesCommand.run),
+        Entry(spec: TraceCommand.spec, run: TraceCommand.run),
+        Entry(spec: MetricsCommand.spec, run: MetricsCommand.run),
+        Entry(spec: CompletionCommand.spec, run: CompletionCommand.run),
+        Entry(spec: VersionCommand.spec, run: VersionCommand.run),
+        Entry(spec: HelpCommand.spec, run: HelpCommand.run),
+    ]
 
-        """
+    /// `lastmile help`: every command with its one line.
+    static var usage: String {
+        let width = commands.map(\.spec.name.count).max() ?? 0
+        var lines = ["usage: lastmile COMMAND [options]", "", "commands:"]
+        for entry in commands {
+            lines.append("  " + entry.spec.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + entry.spec.summary)
+        }
+        lines += ["", "lastmile COMMAND --help shows a command's options.", ExitStatus.summary]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func entry(named name: String) -> Entry? { commands.first { $0.spec.name == name } }
 
     static func run(_ arguments: [String]) async -> Int32 {
-        guard let command = arguments.first else {
+        guard let name = arguments.first else {
             Output.error(usage)
-            return 2
+            return ExitStatus.usage
+        }
+        if name == "--help" || name == "-h" {
+            Output.write(usage)
+            return ExitStatus.success
+        }
+        if name == "--version" { return VersionCommand.run([]) }
+        guard let entry = entry(named: name) else {
+            Output.error("lastmile: unknown command \"\(name)\"\n\n" + usage)
+            return ExitStatus.usage
         }
         let rest = Array(arguments.dropFirst())
-        switch command {
-        case "check":
-            return CheckCommand.run(rest)
-        case "run":
-            return await RunCommand.run(rest)
-        case "demo":
-            return await DemoCommand.run(rest)
-        case "report":
-            return ReportCommand.run(rest)
-        case "rules":
-            return RulesCommand.run(rest)
-        case "trace":
-            return TraceCommand.run(rest)
-        case "metrics":
-            return MetricsCommand.run(rest)
-        case "version", "--version":
-            Output.write("lastmile \(LastmileVersion.current)")
-            return 0
-        case "help", "--help", "-h":
-            Output.write(usage)
-            return 0
-        default:
-            Output.error("lastmile: unknown command \"\(command)\"\n\n" + usage)
-            return 2
+        if CommandSpec.asksForHelp(rest) {
+            Output.write(entry.spec.help)
+            return ExitStatus.success
         }
-    }
-}
-
-/// Writes to standard output and standard error without buffering surprises.
-enum Output {
-    static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
-    }
-
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        return await entry.run(rest)
     }
 }

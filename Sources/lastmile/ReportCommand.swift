@@ -7,55 +7,61 @@ import LastmileStore
 
 /// `lastmile report`: a summary of a period, per route × carrier, for cron.
 enum ReportCommand {
-    static let usage = """
-        usage: lastmile report (--config FILE | --store PATH) [--period 7d|yesterday|last-week|last-month | --from TIME [--to TIME]]
-                               [--format text|markdown|json|csv|html] [--route NAME] [--output PATH] [--fail-on-breach]
-
-        --fail-on-breach (with --config) exits 2 when an SLO was breached over the period.
-        """
+    static let spec = CommandSpec(
+        "report", synopsis: "(--config FILE | --store PATH) [--period P | --from TIME [--to TIME]] [--format F] [--route NAME] "
+            + "[--output PATH] [--fail-on-breach]",
+        summary: "Summarises a period per route × carrier: canaries, true delivery rates, false receipts, latency, cost, SLO compliance "
+            + "and the reports that matched no canary.",
+        options: [
+            .init("config", "FILE", "read the store this configuration names, and judge its SLOs"),
+            .init("store", "PATH", "read this store"),
+            .init("period", "P", "a duration such as 1d or 7d (the default), or yesterday, last-week, last-month (UTC)",
+                  choices: ["1d", "7d", "30d"] + SummaryPeriod.allCases.map(\.rawValue)),
+            .init("from", "TIME", "the period's start, RFC 3339"),
+            .init("to", "TIME", "the period's end, RFC 3339 (default now)"),
+            .init("format", "F", "text (the default), markdown, json, csv or html", choices: PeriodSummary.Format.allCases.map(\.rawValue)),
+            .init("route", "NAME", "only this route"),
+            .init("output", "PATH", "write the report to PATH instead of standard output"),
+            .init("fail-on-breach", nil, "with --config, exit 3 when an SLO was breached over the period"),
+        ])
 
     static func run(_ arguments: [String]) -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config", "store", "period", "from", "to", "format", "route", "output"],
-                                       flagNames: ["fail-on-breach"])
+            options = try spec.parse(arguments)
         } catch {
-            Output.error("lastmile report: \(error)\n\(usage)")
-            return 2
+            return spec.usageError(error.description)
         }
         guard let format = PeriodSummary.Format(rawValue: options.values["format"] ?? "text") else {
-            Output.error("lastmile report: --format must be one of \(PeriodSummary.Format.allCases.map(\.rawValue).joined(separator: ", "))")
-            return 2
+            return spec.usageError("--format must be one of \(PeriodSummary.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var status: Int32 = 0
-        guard let source = StoreSource.resolve(options, usage: usage, exitStatus: &status) else { return status }
+        guard let source = StoreSource.resolve(options, spec: spec, exitStatus: &status) else { return status }
         let storePath = source.path
         let definitions = source.configuration?.sloDefinitions ?? []
         let failOnBreach = options.flags.contains("fail-on-breach")
         if failOnBreach && source.configuration == nil {
-            Output.error("lastmile report: --fail-on-breach needs --config, where the SLOs are")
-            return 2
+            return spec.usageError("--fail-on-breach needs --config, where the SLOs are")
         }
         let now = Date()
         var to = now
         if let text = options.values["to"] {
-            guard let date = Timestamps.parse(text) else { Output.error("lastmile report: --to must be an RFC 3339 time"); return 2 }
+            guard let date = Timestamps.parse(text) else { return spec.usageError("--to must be an RFC 3339 time") }
             to = date
         }
         var from: Date
         if let text = options.values["from"] {
-            guard let date = Timestamps.parse(text) else { Output.error("lastmile report: --from must be an RFC 3339 time"); return 2 }
+            guard let date = Timestamps.parse(text) else { return spec.usageError("--from must be an RFC 3339 time") }
             from = date
         } else if let name = options.values["period"], let period = SummaryPeriod(rawValue: name) {
             (from, to) = period.bounds(now: now)
         } else {
             guard let period = ConfigDuration.parse(options.values["period"] ?? "7d"), period > 0 else {
-                Output.error("lastmile report: --period must be a duration such as 1d or 7d, or yesterday, last-week, last-month")
-                return 2
+                return spec.usageError("--period must be a duration such as 1d or 7d, or yesterday, last-week, last-month")
             }
             from = to.addingTimeInterval(-period)
         }
-        guard from < to else { Output.error("lastmile report: the period is empty (--from is not before --to)"); return 2 }
+        guard from < to else { return spec.usageError("the period is empty (--from is not before --to)") }
         guard source.exists(command: "report") else { return 1 }
         do {
             let store = try CanaryStore(path: storePath)
@@ -84,7 +90,7 @@ enum ReportCommand {
                              + "\(Self.percent(result.ratio ?? 0)) against an objective of \(Self.percent(result.objective)) "
                              + "(\(result.counts.good) good of \(result.counts.total))")
             }
-            return failOnBreach && !breached.isEmpty ? 2 : 0
+            return failOnBreach && !breached.isEmpty ? ExitStatus.breached : ExitStatus.success
         } catch {
             Output.error("lastmile report: \(storePath): \(error)")
             return 1

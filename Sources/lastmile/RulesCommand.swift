@@ -5,20 +5,22 @@ import LastmileCore
 
 /// `lastmile rules --config FILE [--output PATH]`: Prometheus rules for the configured SLOs and tiers.
 enum RulesCommand {
-    static let usage = "usage: lastmile rules --config FILE [--output PATH]"
+    static let spec = CommandSpec(
+        "rules", synopsis: "--config FILE [--output PATH]",
+        summary: "Prints Prometheus recording and alerting rules for the configured SLOs and alert tiers, the same alerts the daemon raises.",
+        options: [
+            .init("config", "FILE", "the configuration whose [[slo]] and [alerting] shape the rules (required)"),
+            .init("output", "PATH", "write the rules to PATH instead of standard output"),
+        ])
 
     static func run(_ arguments: [String]) -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config", "output"])
+            options = try spec.parse(arguments)
         } catch {
-            Output.error("lastmile rules: \(error)\n\(usage)")
-            return 2
+            return spec.usageError(error.description)
         }
-        guard let path = options.values["config"] else {
-            Output.error(usage)
-            return 2
-        }
+        guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         let result = ConfigLoader.load(path: path, catalogue: .standard)
         for diagnostic in result.diagnostics { Output.error(diagnostic.description) }
         guard let configuration = result.configuration else { return 1 }

@@ -6,23 +6,31 @@ import LastmileDaemon
 
 /// `lastmile run --config FILE`: the daemon, until SIGTERM or SIGINT.
 enum RunCommand {
+    static let spec = CommandSpec(
+        "run", synopsis: "--config FILE [--listen ADDR] [--store PATH] [--log-level LEVEL]",
+        summary: "Runs the daemon: probes on schedule, takes receipts and arrivals, serves metrics, raises alerts.",
+        options: [
+            .init("config", "FILE", "the main configuration file (required)"),
+            .init("listen", "ADDR", "replaces [server] listen, HOST:PORT"),
+            .init("store", "PATH", "replaces [store] path"),
+            .init("log-level", "LEVEL", "error, warning, notice, info (the default) or debug",
+                  choices: ["error", "warning", "notice", "info", "debug"]),
+        ],
+        details: ["It runs as a systemd Type=notify service: SIGHUP reloads the configuration (a bad one leaves the running one), "
+                  + "SIGTERM or SIGINT stops it after sends and requests in flight have finished."])
+
     static func run(_ arguments: [String]) async -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config", "listen", "store", "log-level"])
+            options = try spec.parse(arguments)
         } catch {
-            Output.error("lastmile run: \(error)")
-            return 2
+            return spec.usageError(error.description)
         }
-        guard let path = options.values["config"] else {
-            Output.error("usage: lastmile run --config FILE [--listen ADDR] [--store PATH] [--log-level LEVEL]")
-            return 2
-        }
+        guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoader.load(path: path, catalogue: .standard) })
         if let level = options.values["log-level"] {
             guard let parsed = LogLevelName.parse(level) else {
-                Output.error("lastmile run: --log-level must be error, warning, notice, info or debug")
-                return 2
+                return spec.usageError("--log-level must be error, warning, notice, info or debug")
             }
             daemonOptions.logger = Logger(minimum: parsed)
         }
@@ -30,8 +38,7 @@ enum RunCommand {
             switch ListenAddress.parse(listen) {
             case .success(let address): daemonOptions.listenOverride = address
             case .failure(let problem):
-                Output.error("lastmile run: --listen \(listen): \(problem.reason)")
-                return 2
+                return spec.usageError("--listen \(listen): \(problem.reason)")
             }
         }
         daemonOptions.storePathOverride = options.values["store"]

@@ -9,20 +9,19 @@ struct StoreSource {
     var configuration: LastmileConfiguration?
 
     /// Nil, with the problem already told and the exit status set, when neither option leads to a store.
-    static func resolve(_ options: OptionParser, usage: String, exitStatus: inout Int32) -> StoreSource? {
+    static func resolve(_ options: OptionParser, spec: CommandSpec, exitStatus: inout Int32) -> StoreSource? {
         var configuration: LastmileConfiguration?
         if let config = options.values["config"] {
             let loaded = ConfigLoader.load(path: config, catalogue: .standard)
             guard let loadedConfiguration = loaded.configuration else {
                 for error in loaded.errors { Output.error(error.description) }
-                exitStatus = 1
+                exitStatus = ExitStatus.failure
                 return nil
             }
             configuration = loadedConfiguration
         }
         guard let path = options.values["store"] ?? configuration?.store.path else {
-            Output.error(usage)
-            exitStatus = 2
+            exitStatus = spec.usageError("give --config FILE or --store PATH")
             return nil
         }
         return StoreSource(path: path, configuration: configuration)

@@ -4,22 +4,27 @@ import LastmileStore
 
 /// `lastmile trace (--config FILE | --store PATH) ID|TOKEN [--json]`: one canary's whole timeline.
 enum TraceCommand {
-    static let usage = "usage: lastmile trace (--config FILE | --store PATH) ID|TOKEN [--json]"
+    static let spec = CommandSpec(
+        "trace", synopsis: "(--config FILE | --store PATH) ID|TOKEN [--json]",
+        summary: "Shows one canary's whole timeline, found by its id or its token: schedule, submit, the API's answer, receipts, arrival, verdict.",
+        options: [
+            .init("config", "FILE", "read the store this configuration names"),
+            .init("store", "PATH", "read this store"),
+            .init("json", nil, "print the timeline as /api/canaries/{id} does"),
+        ])
 
     static func run(_ arguments: [String]) -> Int32 {
         let options: OptionParser
         do {
-            options = try OptionParser(arguments, valued: ["config", "store"], flagNames: ["json"])
+            options = try spec.parse(arguments)
         } catch {
-            Output.error("lastmile trace: \(error)\n\(usage)")
-            return 2
+            return spec.usageError(error.description)
         }
         guard options.positional.count == 1, let key = options.positional.first else {
-            Output.error(usage)
-            return 2
+            return spec.usageError("give one canary id or token")
         }
         var status: Int32 = 0
-        guard let source = StoreSource.resolve(options, usage: usage, exitStatus: &status) else { return status }
+        guard let source = StoreSource.resolve(options, spec: spec, exitStatus: &status) else { return status }
         guard source.exists(command: "trace") else { return 1 }
         let storePath = source.path
         do {

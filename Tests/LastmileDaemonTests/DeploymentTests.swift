@@ -23,7 +23,7 @@ import Testing
         // Point the unit at the binary just built, in a folder of its own.
         let directory = try TemporaryDirectory()
         let binary = BuiltProducts.executable("lastmile").path
-        let text = try String(contentsOf: Self.unit, encoding: .utf8).replacingOccurrences(of: "/usr/local/bin/lastmile", with: binary)
+        let text = try String(contentsOf: Self.unit, encoding: .utf8).replacingOccurrences(of: "/usr/bin/lastmile", with: binary)
         let path = try directory.write("lastmile.service", text)
         let run = try await BuiltProducts.run(executable: URL(fileURLWithPath: analyze), ["verify", path])
         let report = run.output + run.error

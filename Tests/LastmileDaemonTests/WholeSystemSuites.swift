@@ -10,3 +10,4 @@ typealias AlertingTests = WholeSystemSuites.AlertingTests
 typealias RealAlertmanagerTests = WholeSystemSuites.RealAlertmanagerTests
 typealias EndToEndTests = WholeSystemSuites.EndToEndTests
 typealias GroundTruthTests = WholeSystemSuites.GroundTruthTests
+typealias FaultTests = WholeSystemSuites.FaultTests

@@ -1,0 +1,19 @@
+/// `lastmile completion bash`: a bash completion script for every command and option.
+enum CompletionCommand {
+    static let spec = CommandSpec(
+        "completion", synopsis: "bash",
+        summary: "Prints a bash completion script (install it as /usr/share/bash-completion/completions/lastmile).",
+        options: [])
+
+    static func run(_ arguments: [String]) -> Int32 {
+        let options: OptionParser
+        do {
+            options = try spec.parse(arguments)
+        } catch {
+            return spec.usageError(error.description)
+        }
+        guard options.positional == ["bash"] else { return spec.usageError("the one shell it knows is bash") }
+        Output.write(BashCompletion.script(LastmileCommand.commands.map(\.spec)))
+        return ExitStatus.success
+    }
+}
