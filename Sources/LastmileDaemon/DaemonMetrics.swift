@@ -81,8 +81,10 @@ public final class DaemonMetrics: Sendable {
                 func add(_ name: MetricDefinition, _ labels: MetricLabels, _ amount: Double = 1) {
                     state.scalars[name, default: [:]][labels, default: 0] += amount
                 }
+                // Each observation names its canary, so a slow bucket leads to /trace/{id}.
+                let exemplar = Exemplar(labels: ["canary_id": canary.id], timestamp: time)
                 func observe(_ name: MetricDefinition, _ value: TimeInterval, bounds: [Double]) {
-                    state.histograms[name, default: [:]][base, default: Histogram(bounds: bounds)].observe(value)
+                    state.histograms[name, default: [:]][base, default: Histogram(bounds: bounds)].observe(value, exemplar: exemplar)
                 }
                 switch transition.kind {
                 case .started:

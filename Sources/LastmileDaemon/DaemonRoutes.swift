@@ -51,9 +51,14 @@ struct DaemonRoutes: Sendable {
             }
         }
         if surface != .hooks {
-            router.add("GET", "/metrics") { _ in
-                HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", PrometheusText.contentType)]),
-                             body: Array(PrometheusText.render(metrics.families() + extraFamilies()).utf8))
+            router.add("GET", "/metrics") { request in
+                // OpenMetrics, with exemplars, for scrapers that ask for it; Prometheus text otherwise.
+                let families = metrics.families() + extraFamilies()
+                let open = OpenMetricsText.isAccepted(by: request.headers["Accept"])
+                return HTTPResponse(status: .ok,
+                                    headers: HTTPHeaders([("Content-Type", open ? OpenMetricsText.contentType : PrometheusText.contentType),
+                                                          ("Vary", "Accept")]),
+                                    body: Array((open ? OpenMetricsText.render(families) : PrometheusText.render(families)).utf8))
             }
             router.add("GET", "/") { request in try statusPage(request) }
             router.add("GET", "/api/canaries") { request in try listCanaries(request) }

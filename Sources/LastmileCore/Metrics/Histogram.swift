@@ -6,17 +6,26 @@ public struct Histogram: Hashable, Sendable {
     public private(set) var bucketCounts: [UInt64]
     public private(set) var count: UInt64 = 0
     public private(set) var sum: Double = 0
+    /// The latest observation that carried an exemplar, per bucket (the last one is `+Inf`'s).
+    public private(set) var exemplars: [Exemplar?]
 
     public init(bounds: [Double]) {
         self.bounds = bounds.sorted()
         bucketCounts = Array(repeating: 0, count: bounds.count)
+        exemplars = Array(repeating: nil, count: bounds.count + 1)
     }
 
-    public mutating func observe(_ value: Double) {
+    /// Counts `value`; with `exemplar`, it becomes the exemplar of the bucket `value` falls in.
+    public mutating func observe(_ value: Double, exemplar: Exemplar? = nil) {
         guard value.isFinite else { return }
         count += 1
         sum += value
-        if let index = bounds.firstIndex(where: { value <= $0 }) { bucketCounts[index] += 1 }
+        let index = bounds.firstIndex(where: { value <= $0 })
+        if let index { bucketCounts[index] += 1 }
+        if var exemplar {
+            exemplar.value = value
+            exemplars[index ?? bounds.count] = exemplar
+        }
     }
 
     /// Counts at or below each bound, then the total for `+Inf`.
