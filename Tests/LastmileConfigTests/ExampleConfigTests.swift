@@ -75,6 +75,14 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
+    @Test func thePackagedConfigurationPassesCheck() async throws {
+        let path = BuiltProducts.projectRoot.appendingPathComponent("deploy/lastmile.toml").path
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(try ExampleConfigTests.environment(for: path)) { _, new in new }
+        let run = try await BuiltProducts.run("lastmile", ["check", "--config", path], environment: environment)
+        #expect(run.status == 0, "\(run.error)")
+    }
+
     @Test func usageErrorsExitTwo() async throws {
         #expect(try await BuiltProducts.run("lastmile", ["check"]).status == 2)
         #expect(try await BuiltProducts.run("lastmile", ["check", "--bogus"]).status == 2)
