@@ -221,8 +221,9 @@ extension WholeSystemSuites {
             for verdict in Verdict.allCases { #expect((counts[verdict] ?? 0) > 10, "too few \(verdict) cases to mean anything: \(counts)") }
             let worst = latencyErrors.max() ?? 0
             // The truth's own timestamps are taken in user space by the simulator, on a machine running
-            // other tests at the same time; 10 ms leaves room for that and still catches a wrong clock.
-            #expect(worst < 0.010, "worst latency error \(worst * 1000) ms over \(latencyErrors.count) arrivals")
+            // other tests at the same time, so a thread scheduled late widens them; 50 ms leaves room
+            // for that and still catches a wrong clock, whose errors are the network's whole seconds.
+            #expect(worst < 0.050, "worst latency error \(worst * 1000) ms over \(latencyErrors.count) arrivals")
             #expect(negativeFlags > 0)
 
             // Every report posted was stored once; duplicates and unmatched are all accounted for.

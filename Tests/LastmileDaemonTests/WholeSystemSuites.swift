@@ -11,3 +11,4 @@ typealias RealAlertmanagerTests = WholeSystemSuites.RealAlertmanagerTests
 typealias EndToEndTests = WholeSystemSuites.EndToEndTests
 typealias GroundTruthTests = WholeSystemSuites.GroundTruthTests
 typealias FaultTests = WholeSystemSuites.FaultTests
+typealias LifecycleTests = WholeSystemSuites.LifecycleTests
