@@ -12,12 +12,7 @@ enum CheckCommand {
         options: [.init("config", "FILE", "the main configuration file (required)")])
 
     static func run(_ arguments: [String]) -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         let result = ConfigLoader.load(path: path, catalogue: .standard)
         for diagnostic in result.diagnostics {
@@ -25,12 +20,12 @@ enum CheckCommand {
         }
         guard let configuration = result.configuration else {
             Output.error("\(path): \(result.errors.count) error\(result.errors.count == 1 ? "" : "s"); the configuration is not valid")
-            return 1
+            return ExitStatus.failure
         }
         let included = configuration.files.count - 1
         Output.write("\(path): OK" + (included > 0 ? " (with \(included) included file\(included == 1 ? "" : "s"))" : ""))
         Output.write(ConfigSummary(configuration).text)
         Output.write(DetectionOutlook(configuration).text)
-        return 0
+        return ExitStatus.success
     }
 }

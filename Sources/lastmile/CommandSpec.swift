@@ -63,6 +63,17 @@ struct CommandSpec: Sendable {
                          flagNames: Set(options.filter { $0.value == nil }.map(\.name)))
     }
 
+    /// Reads `arguments`, or says what was wrong and where help is and returns nil (the caller
+    /// exits with `ExitStatus.usage`).
+    func read(_ arguments: [String]) -> OptionParser? {
+        do {
+            return try parse(arguments)
+        } catch {
+            _ = usageError(error.description)
+            return nil
+        }
+    }
+
     /// Whether `arguments` ask for help.
     static func asksForHelp(_ arguments: [String]) -> Bool {
         arguments.contains("--help") || arguments.contains("-h")

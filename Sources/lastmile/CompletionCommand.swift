@@ -6,12 +6,7 @@ enum CompletionCommand {
         options: [])
 
     static func run(_ arguments: [String]) -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard options.positional == ["bash"] else { return spec.usageError("the one shell it knows is bash") }
         Output.write(BashCompletion.script(LastmileCommand.commands.map(\.spec)))
         return ExitStatus.success

@@ -23,12 +23,7 @@ enum DemoCommand {
         ])
 
     static func run(_ arguments: [String]) async -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         let duration = options.values["duration"].map { ConfigDuration.parse($0) } ?? 90
         guard let duration, duration > 0 else {
             return spec.usageError("--duration must be a duration such as 20s or 2m")
@@ -47,7 +42,7 @@ enum DemoCommand {
             ?? ConfigLoader.load(text: Array(DemoConfiguration.text.utf8), path: "demo.toml (built in)", catalogue: .standard,
                                  environment: ProcessInfo.processInfo.environment)
         for diagnostic in loaded.diagnostics { Output.error(diagnostic.description) }
-        guard var configuration = loaded.configuration else { return 1 }
+        guard var configuration = loaded.configuration else { return ExitStatus.failure }
 
         // The simulator takes the port the routes name (9734 in the demo), or any free one.
         let simulatorPort = configuration.routes.compactMap { $0.apiURL?.port ?? $0.http.flatMap { URL(string: $0.url)?.port } }.first
@@ -59,7 +54,7 @@ enum DemoCommand {
             network = SimulatedNetwork(configuration: configuration, seed: seed)
             guard let free = try? network.start(port: 0) else {
                 Output.error("lastmile demo: the simulated network cannot listen: \(error)")
-                return 1
+                return ExitStatus.failure
             }
             port = free
         }
@@ -72,7 +67,7 @@ enum DemoCommand {
                 port = try network.start(port: port)
             } catch {
                 Output.error("lastmile demo: the simulated network cannot listen on port \(port): \(error)")
-                return 1
+                return ExitStatus.failure
             }
         }
 
@@ -91,7 +86,7 @@ enum DemoCommand {
         } catch {
             guard case .listen = error, listen == nil else {
                 Output.error("lastmile demo: \(error)")
-                return 1
+                return ExitStatus.failure
             }
             // The configured port is taken: any free one will do for a demo.
             daemonOptions.listenOverride = ListenAddress(host: configuration.server.listen.host, port: 0,
@@ -100,7 +95,7 @@ enum DemoCommand {
                 daemon = try await Daemon.start(daemonOptions)
             } catch {
                 Output.error("lastmile demo: \(error)")
-                return 1
+                return ExitStatus.failure
             }
         }
         let base = "http://\(daemon.listenAddress)"
@@ -130,7 +125,7 @@ enum DemoCommand {
         let canaries = (try? DemoStore.canaries(path: storePath, since: started)) ?? []
         let summaries = CanarySummaries.summarize(canaries)
         display.finish(summaries: summaries, from: started, to: Date(), alerts: alerts)
-        return 0
+        return ExitStatus.success
     }
 }
 

@@ -5,12 +5,7 @@ enum HelpCommand {
         options: [.init("man", nil, "print the manual page, lastmile(1), in roff")])
 
     static func run(_ arguments: [String]) -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         if options.flags.contains("man") {
             Output.write(ManPage.render(LastmileCommand.commands.map(\.spec)))
             return ExitStatus.success

@@ -26,12 +26,7 @@ enum ReportCommand {
         ])
 
     static func run(_ arguments: [String]) -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard let format = PeriodSummary.Format(rawValue: options.values["format"] ?? "text") else {
             return spec.usageError("--format must be one of \(PeriodSummary.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -62,7 +57,7 @@ enum ReportCommand {
             from = to.addingTimeInterval(-period)
         }
         guard from < to else { return spec.usageError("the period is empty (--from is not before --to)") }
-        guard source.exists(command: "report") else { return 1 }
+        guard source.exists(command: "report") else { return ExitStatus.failure }
         do {
             let store = try CanaryStore(path: storePath)
             defer { store.beginClosing() }
@@ -79,7 +74,7 @@ enum ReportCommand {
                     try text.write(toFile: output, atomically: true, encoding: .utf8)
                 } catch {
                     Output.error("lastmile report: cannot write \(output): \(error)")
-                    return 1
+                    return ExitStatus.failure
                 }
             } else {
                 Output.write(text)
@@ -93,7 +88,7 @@ enum ReportCommand {
             return failOnBreach && !breached.isEmpty ? ExitStatus.breached : ExitStatus.success
         } catch {
             Output.error("lastmile report: \(storePath): \(error)")
-            return 1
+            return ExitStatus.failure
         }
     }
 

@@ -14,31 +14,26 @@ enum RulesCommand {
         ])
 
     static func run(_ arguments: [String]) -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         let result = ConfigLoader.load(path: path, catalogue: .standard)
         for diagnostic in result.diagnostics { Output.error(diagnostic.description) }
-        guard let configuration = result.configuration else { return 1 }
+        guard let configuration = result.configuration else { return ExitStatus.failure }
         if configuration.slos.isEmpty {
             Output.error("lastmile rules: \(path) defines no [[slo]]; there is nothing to alert on")
-            return 1
+            return ExitStatus.failure
         }
         let rules = PrometheusRules(definitions: configuration.sloDefinitions, evaluator: configuration.alertEvaluator).render()
         guard let output = options.values["output"] else {
             Output.write(rules)
-            return 0
+            return ExitStatus.success
         }
         do {
             try rules.write(toFile: output, atomically: true, encoding: .utf8)
         } catch {
             Output.error("lastmile rules: cannot write \(output): \(error)")
-            return 1
+            return ExitStatus.failure
         }
-        return 0
+        return ExitStatus.success
     }
 }

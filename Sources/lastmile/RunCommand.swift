@@ -20,12 +20,7 @@ enum RunCommand {
                   + "SIGTERM or SIGINT stops it after sends and requests in flight have finished."])
 
     static func run(_ arguments: [String]) async -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoader.load(path: path, catalogue: .standard) })
         if let level = options.values["log-level"] {
@@ -48,7 +43,7 @@ enum RunCommand {
         } catch {
             daemonOptions.logger.error("cannot start", [("reason", error.description)])
             Output.error(error.description)
-            return 1
+            return ExitStatus.failure
         }
         return await daemon.runUntilSignalled()
     }

@@ -14,35 +14,30 @@ enum TraceCommand {
         ])
 
     static func run(_ arguments: [String]) -> Int32 {
-        let options: OptionParser
-        do {
-            options = try spec.parse(arguments)
-        } catch {
-            return spec.usageError(error.description)
-        }
+        guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard options.positional.count == 1, let key = options.positional.first else {
             return spec.usageError("give one canary id or token")
         }
         var status: Int32 = 0
         guard let source = StoreSource.resolve(options, spec: spec, exitStatus: &status) else { return status }
-        guard source.exists(command: "trace") else { return 1 }
+        guard source.exists(command: "trace") else { return ExitStatus.failure }
         let storePath = source.path
         do {
             let store = try CanaryStore(path: storePath)
             defer { store.beginClosing() }
             guard let trace = try CanaryTrace(store: store, key: key) else {
                 Output.error("lastmile trace: no canary has id or token \(key) in \(storePath)")
-                return 1
+                return ExitStatus.failure
             }
             if options.flags.contains("json") {
                 FileHandle.standardOutput.write(Data(trace.json))
             } else {
                 Output.write(trace.text)
             }
-            return 0
+            return ExitStatus.success
         } catch {
             Output.error("lastmile trace: cannot read \(storePath): \(error)")
-            return 1
+            return ExitStatus.failure
         }
     }
 }
