@@ -17,7 +17,9 @@ struct HTTPConnection {
         var parser = HTTPRequestParser(limits: limits)
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         var idleDeadline = Deadline(seconds: limits.idleTimeout)
-        var headDeadline: Deadline?
+        // A new connection's first request is timed from the accept, not from its first byte: a
+        // scanner that connects and sends nothing is closed as one that trickles would be.
+        var headDeadline: Deadline? = Deadline(seconds: limits.headerTimeout)
         var bodyDeadline: Deadline?
         var head: HTTPRequestHead?
         var lastArrival: Date?
@@ -51,7 +53,10 @@ struct HTTPConnection {
 
             let midRequest = parser.isMidRequest
             if !midRequest && server.isStopping { return }
-            let deadline = bodyDeadline ?? headDeadline ?? idleDeadline
+            // Between requests the idle deadline applies too, so a fresh connection waits for the
+            // earlier of its head deadline and its idle deadline.
+            let waiting = midRequest ? [headDeadline] : [headDeadline, idleDeadline]
+            let deadline = bodyDeadline ?? waiting.compactMap { $0 }.min { $0.instant < $1.instant } ?? idleDeadline
             switch wait(until: deadline, interruptible: !midRequest) {
             case .closed:
                 return
@@ -73,7 +78,7 @@ struct HTTPConnection {
                     if count < 0 && errno == EINTR { continue }
                     return
                 }
-                if !parser.isMidRequest { headDeadline = Deadline(seconds: limits.headerTimeout) }
+                if !parser.isMidRequest && headDeadline == nil { headDeadline = Deadline(seconds: limits.headerTimeout) }
                 parser.append(buffer[0..<count])
             }
         }

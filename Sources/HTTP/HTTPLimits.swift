@@ -5,11 +5,12 @@ public struct HTTPLimits: Sendable, Hashable {
     public var maximumHeaderBytes = 64 * 1024
     public var maximumHeaderCount = 100
     public var maximumBodyBytes = 1024 * 1024
-    /// Seconds to receive a request's head, from its first byte (slowloris).
+    /// Seconds to receive a request's head: from the accept for a connection's first request (a
+    /// silent connection is closed after it), from the first byte for the next ones (slowloris).
     public var headerTimeout: Double = 10
     /// Seconds to receive a request's body once its head is in.
     public var bodyTimeout: Double = 30
-    /// Seconds a kept-alive connection may sit idle between requests.
+    /// Seconds a kept-alive connection may sit idle between requests (after its first).
     public var idleTimeout: Double = 60
     /// Seconds a response may take to write.
     public var writeTimeout: Double = 30

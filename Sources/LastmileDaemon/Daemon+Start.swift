@@ -7,6 +7,9 @@ import LastmileStore
 extension Daemon {
     /// Loads the configuration, opens the store, takes back its canaries, and starts listening and probing.
     public static func start(_ options: Options) async throws(StartError) -> Daemon {
+        if let files = OpenFileLimit.raiseToHardLimit(), files.after != files.before {
+            options.logger.info("open file limit raised", [("from", String(files.before)), ("to", String(files.after))])
+        }
         let loaded = options.loadConfiguration()
         for warning in loaded.warnings { options.logger.warning(warning.message, [("at", "\(warning.file):\(warning.position)")]) }
         guard let configuration = loaded.configuration else { throw .configuration(loaded.diagnostics) }

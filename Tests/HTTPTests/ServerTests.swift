@@ -138,6 +138,33 @@ final class Counter: Sendable {
         #expect(await connection.isClosedByPeer(timeout: 3))
     }
 
+    @Test func aConnectionThatSendsNothingIsClosedByTheHeadDeadline() async throws {
+        var limits = HTTPLimits()
+        limits.headerTimeout = 0.5
+        let test = try TestServer(limits: limits)
+        let silent = try (0..<20).map { _ in try RawConnection(port: test.port) }
+        for connection in silent { #expect(await connection.isClosedByPeer(timeout: 30)) }
+        // One that trickled a byte keeps the deadline from its accept, not from that byte.
+        let trickling = try RawConnection(port: test.port)
+        try trickling.send("G")
+        let response = try await trickling.readResponse(timeout: 30)
+        #expect(response.status == 408)
+    }
+
+    @Test func aKeptAliveConnectionTimesItsNextHeadFromItsFirstByte() async throws {
+        var limits = HTTPLimits()
+        limits.headerTimeout = 1
+        limits.idleTimeout = 30
+        let test = try TestServer(limits: limits)
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /hello/one HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello one\n")
+        // Idle for longer than the head deadline: the idle deadline is what applies between requests.
+        try await Task.sleep(for: .milliseconds(1_500))
+        try connection.send("GET /hello/two HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello two\n")
+    }
+
     @Test func connectionsBeyondTheMaximumGet503() async throws {
         var limits = HTTPLimits()
         limits.maximumConnections = 3

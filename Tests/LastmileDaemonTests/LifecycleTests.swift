@@ -155,6 +155,41 @@ extension WholeSystemSuites {
             #expect(await daemon.waitForExit(timeout: 5) == 0)
         }
 
+        /// systemd gives services a soft limit of 1024 open files: the daemon raises it to the hard limit.
+        @Test func theOpenFileLimitIsRaisedToTheHardLimit() async throws {
+            let provider = try FakeProvider()
+            let directory = try TemporaryDirectory()
+            let path = try directory.write("lastmile.toml", EndToEndTests.config(providerPort: provider.port, interval: "1h"))
+            let log = directory.path("daemon.log")
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: "/bin/bash")
+            daemon.arguments = ["-c", "ulimit -Sn 256 && exec \"$0\" run --config \"$1\" --store \"$2\" 2> \"$3\"",
+                                BuiltProducts.executable("lastmile").path, path, directory.path("store.db"), log]
+            daemon.environment = ["BULK_TOKEN": "t", "PATH": "/usr/bin:/bin"]
+            try daemon.run()
+            defer {
+                daemon.terminate()
+                daemon.waitUntilExit()
+            }
+            func limits() -> (soft: String, hard: String)? {
+                guard let text = try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/limits", encoding: .utf8),
+                      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") }) else { return nil }
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                return fields.count >= 5 ? (String(fields[3]), String(fields[4])) : nil
+            }
+            // The limit is raised before the daemon listens; wait for that.
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, daemon.isRunning,
+                  !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("msg=listening") {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(logText.contains("msg=listening"), "\(logText)")
+            let current = try #require(limits(), "cannot read the daemon's limits")
+            #expect(current.soft == current.hard, "soft \(current.soft), hard \(current.hard)")
+            if current.hard != "256" { #expect(logText.contains("open file limit raised")) }
+        }
+
         @Test func metricsAnswerWithinASecondWhile200ConnectionsTrickle() async throws {
             let provider = try FakeProvider()
             let directory = try TemporaryDirectory()
