@@ -30,6 +30,8 @@ public final class HTTPServer: Sendable {
     private let acceptLoopsEnded = AsyncLatch()
     /// Opens when stopping and every connection has closed.
     private let drained = AsyncLatch()
+    /// A pipe written to when the server stops, so an accept loop backing off wakes at once.
+    private let wake: (read: Int32, write: Int32)
     /// Errors `accept` is made to return before the real call, for tests of the accept loop.
     let injectedAcceptErrors = Mutex<[Int32]>([])
 
@@ -41,6 +43,16 @@ public final class HTTPServer: Sendable {
         self.now = now
         self.onListenerFailure = onListenerFailure
         self.handler = handler
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        }
+        wake = (ends[0], ends[1])
+    }
+
+    deinit {
+        if wake.read >= 0 { Glibc.close(wake.read) }
+        if wake.write >= 0 { Glibc.close(wake.write) }
     }
 
     /// Why a listener stopped accepting although the server was not stopped; nil while all accept.
@@ -94,6 +106,8 @@ public final class HTTPServer: Sendable {
             for descriptor in state.listeners { shutdown(descriptor, Int32(SHUT_RDWR)) }
             state.listeners = []
         }
+        var byte: UInt8 = 1
+        _ = Glibc.write(wake.write, &byte, 1)
         noteProgress()
     }
 
@@ -131,8 +145,9 @@ public final class HTTPServer: Sendable {
                 case .retryLater:
                     // Out of descriptors, buffers or memory, or a network error passed up by the
                     // kernel: the listener itself is fine, so wait and try again. The wait is on the
-                    // listener, so a stop (which shuts it down) ends it at once.
-                    var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+                    // stop pipe, not the listener: a pending connection must not cut the back-off
+                    // short (out of descriptors, every accept would fail at once), but a stop does.
+                    var waiting = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
                     _ = poll(&waiting, 1, Int32(max(1, backoff.next() / 1_000)))
                     continue
                 case .fatal:

@@ -131,3 +131,22 @@ import Testing
         #expect(backoff.next() == 1_000_000)
     }
 }
+
+/// Out of descriptors, every accept fails at once while a connection waits: the loop must back
+/// off, not spin.
+@Suite struct AcceptBackoffUnderPressureTests {
+    @Test func aFailingAcceptWithAConnectionPendingBacksOff() async throws {
+        let server = HTTPServer { _ in .text("ok") }
+        server.injectedAcceptErrors.withLock { $0 = Array(repeating: EMFILE, count: 1_000) }
+        let port = try server.listen(host: "127.0.0.1", port: 0)
+        defer { server.close() }
+        let pending = try RawConnection(port: port)
+        try pending.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await Task.sleep(for: .seconds(1))
+        // Backing off from 10 ms, doubling, a second holds well under twenty attempts; a spinning
+        // loop would have used all thousand errors in milliseconds.
+        let left = server.injectedAcceptErrors.withLock { $0.count }
+        #expect(left > 950, "the accept loop retried \(1_000 - left) times in a second")
+        #expect(server.failure == nil)
+    }
+}

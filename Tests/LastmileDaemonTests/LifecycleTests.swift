@@ -167,10 +167,8 @@ extension WholeSystemSuites {
                                 BuiltProducts.executable("lastmile").path, path, directory.path("store.db"), log]
             daemon.environment = ["BULK_TOKEN": "t", "PATH": "/usr/bin:/bin"]
             try daemon.run()
-            defer {
-                daemon.terminate()
-                daemon.waitUntilExit()
-            }
+            // Killed without waiting for it: nothing here may hold a thread of the pool.
+            defer { kill(daemon.processIdentifier, SIGKILL) }
             func limits() -> (soft: String, hard: String)? {
                 guard let text = try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/limits", encoding: .utf8),
                       let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") }) else { return nil }

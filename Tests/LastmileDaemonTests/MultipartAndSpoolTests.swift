@@ -103,7 +103,7 @@ import Testing
         // Start, let it take some of the files, and kill it hard mid-folder.
         let first = try DaemonProcess(arguments: ["run", "--config", config, "--store", store])
         let started = Date()
-        while doneCount() < 50, Date().timeIntervalSince(started) < 30 { await Task.yield() }
+        while doneCount() < 50, Date().timeIntervalSince(started) < 30 { try? await Task.sleep(for: .milliseconds(10)) }
         first.signal(SIGKILL)
         _ = await first.waitForExit(timeout: 5)
         guard doneCount() < 1_000 else { return false }

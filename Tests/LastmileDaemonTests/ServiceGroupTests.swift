@@ -8,8 +8,17 @@ import Testing
 @Suite struct ServiceGroupTests {
     final class Journal: Sendable {
         private let entries = Mutex<[String]>([])
+        /// Opens once three services have noted that they run.
+        let threeRunning = AsyncLatch()
         var all: [String] { entries.withLock { $0 } }
-        func note(_ entry: String) { entries.withLock { $0.append(entry) } }
+
+        func note(_ entry: String) {
+            let running = entries.withLock { entries -> Int in
+                entries.append(entry)
+                return entries.filter { $0.hasSuffix("running") }.count
+            }
+            if running >= 3 { threeRunning.open() }
+        }
     }
 
     /// Notes when it is asked to stop; takes `linger` to finish after that.
@@ -39,7 +48,7 @@ import Testing
             }],
         ], logger: Logger(minimum: .error))
         let running = Task { await group.run() }
-        while journal.all.filter({ $0.hasSuffix("running") }).count < 3 { await Task.yield() }
+        await journal.threeRunning.wait()
         await group.shutdown(grace: .seconds(30))
         await running.value
         let entries = journal.all
