@@ -60,9 +60,4 @@ public final class AsyncLatch: Sendable {
         }
         return isOpen
     }
-
-    /// Sleeps for `duration`, waking early when the latch opens.
-    public func sleep(for duration: Duration) async {
-        _ = await wait(timeout: duration)
-    }
 }

@@ -27,7 +27,9 @@ extension RouteConfiguration {
     public func receiptHookScheme(publicURL: URL?) -> HookScheme {
         if auth == .none { return .open }
         switch traits.receiptSignature {
-        case .overURL(let header), .always(let header):
+        case .always(let header):
+            return .signature(header: header)
+        case .overURL(let header):
             guard publicURL != nil else {
                 return .unavailable(reason: "provider \(provider) signs its receipts over the URL it calls (\(header)); "
                                     + "set [server] public_url so they can be checked")

@@ -27,7 +27,7 @@ import Testing
         }
     }
 
-    @Test func aSignedProviderChecksItsSignature() throws {
+    @Test func everyProviderHasAnAdapterAndRefusesAnUnsignedReceipt() throws {
         for provider in registry.providers {
             let traits = provider.providerTraits
             let text = """
