@@ -158,7 +158,7 @@ public struct DetectionBoard: Sendable {
             }
             guard routes.count >= 2, deliversElsewhere else { continue }
             // Since the trouble began, has the receiver heard any route? If one did, the receiver works.
-            let troubleSince = failingReadings.compactMap(\.unansweredSince).max() ?? now
+            let troubleSince = failingReadings.compactMap(\.evidenceSince).min() ?? now
             let heard = readings.contains { ($0.lastArrivalSentAt ?? .distantPast) >= troubleSince }
             guard !heard else { continue }
             if failingReadings.count >= 2 {

@@ -41,8 +41,6 @@ public struct SequentialDetector: Sendable {
         public var lastArrivalSentAt: Date?
         /// When the latest canary was sent.
         public var lastSentAt: Date?
-        /// When the first canary sent after the latest arrival was sent: since then, nothing heard.
-        public var unansweredSince: Date?
 
         /// The test closest to (or furthest past) its threshold.
         public var strongest: Statistic? { statistics.max { $0.value / $0.threshold < $1.value / $1.threshold } }
@@ -77,7 +75,6 @@ public struct SequentialDetector: Sendable {
     private var evidenceStart: Double?
     private var lastDecided: (sentAt: Double, arrived: Bool)?
     private var lastArrivalSentAt: Double?
-    private var unansweredSince: Double?
     /// Recent decided canaries (send time, lost), for the counts a notification quotes.
     private var recent: [(sentAt: Double, lost: Bool)] = []
 
@@ -92,7 +89,6 @@ public struct SequentialDetector: Sendable {
     /// Counts a canary accepted for sending at `sentAt` (calls come in send order); returns its ticket.
     public mutating func sent(at sentAt: Date) -> Int {
         entries.append(Entry(sentAt: sentAt.timeIntervalSince1970, outcome: .pending))
-        if unansweredSince == nil { unansweredSince = sentAt.timeIntervalSince1970 }
         return firstTicket + entries.count - 1
     }
 
@@ -109,10 +105,7 @@ public struct SequentialDetector: Sendable {
         if outcome != .excluded {
             if previous == .pending && !firing { healthy.add(good: outcome == .arrived, at: now) }
             if lastDecided.map({ sentAt >= $0.sentAt }) ?? true { lastDecided = (sentAt, outcome == .arrived) }
-            if outcome == .arrived, lastArrivalSentAt.map({ sentAt > $0 }) ?? true {
-                lastArrivalSentAt = sentAt
-                unansweredSince = index + 1 < entries.count ? entries[index + 1].sentAt : nil
-            }
+            if outcome == .arrived, lastArrivalSentAt.map({ sentAt > $0 }) ?? true { lastArrivalSentAt = sentAt }
             recent.append((sentAt, outcome == .failed))
             if recent.count > 512 { recent.removeFirst(recent.count - 256) }
         }
@@ -127,8 +120,7 @@ public struct SequentialDetector: Sendable {
             return Reading(statistics: members.map { Statistic(jump: $0.test.jump, value: 0, threshold: $0.threshold) }, firing: false,
                            crossing: false, delivering: lastDecided?.arrived ?? false, evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) },
                            healthyRate: modelHealthy, badEvents: 0, totalEvents: 0, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
-                           lastSentAt: entries.last.map { Self.date($0.sentAt) },
-                           unansweredSince: unansweredSince.map(Self.date))
+                           lastSentAt: entries.last.map { Self.date($0.sentAt) })
         }
         let tail = entries[head...]
         var overdue = false
@@ -177,8 +169,7 @@ public struct SequentialDetector: Sendable {
         return Reading(statistics: statistics, firing: firing, crossing: crossing, delivering: delivering,
                        evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) }, healthyRate: modelHealthy,
                        badEvents: bad, totalEvents: total, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
-                       lastSentAt: entries.last.map { Self.date($0.sentAt) },
-                           unansweredSince: unansweredSince.map(Self.date))
+                       lastSentAt: entries.last.map { Self.date($0.sentAt) })
     }
 
     private static func date(_ seconds: Double) -> Date { Date(timeIntervalSince1970: seconds) }
