@@ -17,8 +17,6 @@ public final class SimulatedNetwork: Sendable {
     let configuration: LastmileConfiguration
     let seed: UInt64
     let behavior: @Sendable (_ route: String, _ carrier: String) -> RouteBehavior
-    /// Receivers that stop reporting, by name: seconds after the simulator started.
-    let silences: [String: TimeInterval]
     /// The simulator's time axis: wall-clock seconds since it was made, the clock Lastmile stamps with too.
     let origin = Date()
     private let lastmile = Mutex<URL?>(nil)
@@ -33,9 +31,7 @@ public final class SimulatedNetwork: Sendable {
     private let server: HTTPServer
 
     public init(configuration: LastmileConfiguration, seed: UInt64,
-                behavior: @escaping @Sendable (_ route: String, _ carrier: String) -> RouteBehavior = RouteBehavior.demo,
-                silences: [String: TimeInterval] = [:]) {
-        self.silences = silences
+                behavior: @escaping @Sendable (_ route: String, _ carrier: String) -> RouteBehavior = RouteBehavior.demo) {
         self.configuration = configuration
         self.seed = seed
         self.behavior = behavior

@@ -37,10 +37,6 @@ public struct SequentialDetector: Sendable {
         /// Lost (or overdue) and all accepted canaries sent since `evidenceSince`, or in the last hour.
         public var badEvents: Int
         public var totalEvents: Int
-        /// When the latest canary that arrived was sent.
-        public var lastArrivalSentAt: Date?
-        /// When the latest canary was sent.
-        public var lastSentAt: Date?
 
         /// The test closest to (or furthest past) its threshold.
         public var strongest: Statistic? { statistics.max { $0.value / $0.threshold < $1.value / $1.threshold } }
@@ -74,7 +70,6 @@ public struct SequentialDetector: Sendable {
     private var evidenceWindow = 0.0
     private var evidenceStart: Double?
     private var lastDecided: (sentAt: Double, arrived: Bool)?
-    private var lastArrivalSentAt: Double?
     /// Recent decided canaries (send time, lost), for the counts a notification quotes.
     private var recent: [(sentAt: Double, lost: Bool)] = []
 
@@ -105,7 +100,6 @@ public struct SequentialDetector: Sendable {
         if outcome != .excluded {
             if previous == .pending && !firing { healthy.add(good: outcome == .arrived, at: now) }
             if lastDecided.map({ sentAt >= $0.sentAt }) ?? true { lastDecided = (sentAt, outcome == .arrived) }
-            if outcome == .arrived, lastArrivalSentAt.map({ sentAt > $0 }) ?? true { lastArrivalSentAt = sentAt }
             recent.append((sentAt, outcome == .failed))
             if recent.count > 512 { recent.removeFirst(recent.count - 256) }
         }
@@ -119,8 +113,7 @@ public struct SequentialDetector: Sendable {
         if !firing, head == entries.count, members.allSatisfy({ $0.settled == 0 }) {
             return Reading(statistics: members.map { Statistic(jump: $0.test.jump, value: 0, threshold: $0.threshold) }, firing: false,
                            crossing: false, delivering: lastDecided?.arrived ?? false, evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) },
-                           healthyRate: modelHealthy, badEvents: 0, totalEvents: 0, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
-                           lastSentAt: entries.last.map { Self.date($0.sentAt) })
+                           healthyRate: modelHealthy, badEvents: 0, totalEvents: 0)
         }
         let tail = entries[head...]
         var overdue = false
@@ -168,11 +161,8 @@ public struct SequentialDetector: Sendable {
         let delivering = (lastDecided?.arrived ?? false) && !overdue
         return Reading(statistics: statistics, firing: firing, crossing: crossing, delivering: delivering,
                        evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) }, healthyRate: modelHealthy,
-                       badEvents: bad, totalEvents: total, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
-                       lastSentAt: entries.last.map { Self.date($0.sentAt) })
+                       badEvents: bad, totalEvents: total)
     }
-
-    private static func date(_ seconds: Double) -> Date { Date(timeIntervalSince1970: seconds) }
 
     /// The healthy loss rate this stream's history gives: its losses while not firing, pulled
     /// toward the floor by the prior's weight, and never below it.
