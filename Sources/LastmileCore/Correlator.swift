@@ -12,7 +12,7 @@ public struct Correlator: Sendable {
     private(set) var canaries: [String: Canary] = [:]
     private var idsByToken: [Token: String] = [:]
     private var idsByMessageID: [MessageKey: String] = [:]
-    private var deadlines = DeadlineQueue()
+    private var deadlines = DeadlineQueue<String>()
     private var evictions: [(at: Date, id: String)] = []
     private var evictionHead = 0
     private var orphanReceipts: [MessageKey: [ReceiptReport]] = [:]

@@ -1,12 +1,14 @@
 import Foundation
 
-/// A min-heap of (instant, id) pairs: which canary's deadline comes next.
-struct DeadlineQueue: Sendable {
-    private var heap: [(at: Date, id: String)] = []
+/// A min-heap of (instant, id) pairs: which canary's deadline (or other due event) comes next.
+struct DeadlineQueue<ID: Sendable>: Sendable {
+    private var heap: [(at: Date, id: ID)] = []
 
     var count: Int { heap.count }
 
-    mutating func insert(_ id: String, at: Date) {
+    var isEmpty: Bool { heap.isEmpty }
+
+    mutating func insert(_ id: ID, at: Date) {
         heap.append((at, id))
         var child = heap.count - 1
         while child > 0 {
@@ -18,7 +20,7 @@ struct DeadlineQueue: Sendable {
     }
 
     /// Removes and returns the earliest entry if it is due at `now`.
-    mutating func popDue(at now: Date) -> (at: Date, id: String)? {
+    mutating func popDue(at now: Date) -> (at: Date, id: ID)? {
         guard let first = heap.first, first.at <= now else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {

@@ -58,7 +58,7 @@ public struct SequentialDetectionSimulation: Sendable {
         let spacing = 3_600 / canariesPerHour
         let sigma = log(p99Latency / medianLatency) / 2.326_348
         var nextSend = Double.random(in: 0..<spacing, using: &random)
-        var events = EventQueue()
+        var events = DeadlineQueue<(ticket: Int, latency: Double?)>()
         var firing = false
         var changed = true
         var now = 0.0
@@ -66,18 +66,16 @@ public struct SequentialDetectionSimulation: Sendable {
             while nextSend <= now {
                 let ticket = detector.sent(at: Date(timeIntervalSince1970: nextSend))
                 if random.chance(lossRate(nextSend)) {
-                    events.push(.init(time: nextSend + deadline, ticket: ticket, latency: nil))
+                    events.insert((ticket, nil), at: Date(timeIntervalSince1970: nextSend + deadline))
                 } else {
                     let latency = medianLatency * exp(sigma * Self.normal(&random))
-                    events.push(.init(time: nextSend + min(latency, deadline * 0.99), ticket: ticket, latency: latency))
+                    events.insert((ticket, latency), at: Date(timeIntervalSince1970: nextSend + min(latency, deadline * 0.99)))
                 }
                 nextSend += spacing
                 changed = true
             }
-            while let event = events.peek(), event.time <= now {
-                _ = events.pop()
-                detector.record(event.ticket, event.latency == nil ? .failed : .arrived, latency: event.latency,
-                                at: Date(timeIntervalSince1970: event.time))
+            while let event = events.popDue(at: Date(timeIntervalSince1970: now)) {
+                detector.record(event.id.ticket, event.id.latency == nil ? .failed : .arrived, latency: event.id.latency, at: event.at)
                 changed = true
             }
             // With nothing new and nothing on its way, an evaluation could not change a thing.
@@ -94,46 +92,5 @@ public struct SequentialDetectionSimulation: Sendable {
     private static func normal(_ random: inout SeededRandom) -> Double {
         let u = Double.random(in: Double.ulpOfOne..<1, using: &random), v = Double.random(in: 0..<1, using: &random)
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
-
-    /// A binary min-heap of settlements by time.
-    private struct EventQueue {
-        struct Event {
-            var time: Double
-            var ticket: Int
-            var latency: Double?
-        }
-
-        private var heap: [Event] = []
-        var isEmpty: Bool { heap.isEmpty }
-        func peek() -> Event? { heap.first }
-
-        mutating func push(_ event: Event) {
-            heap.append(event)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child].time < heap[parent].time else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        }
-
-        mutating func pop() -> Event? {
-            guard !heap.isEmpty else { return nil }
-            heap.swapAt(0, heap.count - 1)
-            let top = heap.removeLast()
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left].time < heap[smallest].time { smallest = left }
-                if right < heap.count, heap[right].time < heap[smallest].time { smallest = right }
-                guard smallest != parent else { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
-            return top
-        }
     }
 }
