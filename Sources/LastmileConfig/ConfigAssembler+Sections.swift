@@ -77,6 +77,13 @@ extension ConfigAssembler {
                 log.error("[alerting]: confidence must be between 0.5 and 1 (e.g. 0.95)", at: value.location)
             }
         }
+        if let value = reader.number("false_pages_per_year") {
+            if value.value > 0 && value.value <= 1_000 {
+                alerting.falsePagesPerYear = value.value
+            } else {
+                log.error("[alerting]: false_pages_per_year must be above 0 and at most 1000 (e.g. 1)", at: value.location)
+            }
+        }
         if reader.table.entry("tier") != nil {
             alerting.tiers = reader.tables("tier").compactMap { tier -> AlertTier? in
                 tier.context = "[[alerting.tier]]"

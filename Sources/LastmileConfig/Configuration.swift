@@ -199,7 +199,10 @@ public struct AlertingConfiguration: Sendable, Hashable {
     /// Confidence of the evidence test (the binomial lower bound) for tiers that set none.
     public var confidence: Double = 0.95
     /// The burn-rate tiers; DESIGN.md's four when not configured (their pages at 99.9 % confidence).
+    /// Accepted-delivery pages come from the sequential detectors instead.
     public var tiers: [AlertTier] = AlertTier.standard
+    /// False accepted-delivery pages accepted per route × carrier per year; sets the detectors' thresholds.
+    public var falsePagesPerYear: Double = 1
 }
 
 public struct NotifierConfiguration: Sendable, Hashable {

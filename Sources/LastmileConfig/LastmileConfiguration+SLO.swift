@@ -10,4 +10,11 @@ extension LastmileConfiguration {
     public var alertEvaluator: AlertEvaluator {
         AlertEvaluator(tiers: alerting.tiers, minimumEvents: alerting.minEvents, confidence: alerting.confidence)
     }
+
+    /// How the sequential detectors are tuned.
+    public var detectionSettings: DetectionSettings {
+        var settings = DetectionSettings.standard
+        settings.falsePagesPerYear = alerting.falsePagesPerYear
+        return settings
+    }
 }

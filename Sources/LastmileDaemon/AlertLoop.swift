@@ -13,6 +13,7 @@ import Synchronization
 /// hear each alert when it fires, again every `repeat_interval`, and when it resolves.
 final class AlertLoop: Sendable {
     private let monitor: SLOMonitor
+    private let detection: DetectionMonitor?
     private let book: Mutex<AlertBook>
     private let history = Mutex<[AlertNotice]>([])
     private let client = HTTPClient()
@@ -24,9 +25,10 @@ final class AlertLoop: Sendable {
 
     /// Takes back the alerts the store says were firing, so a restart neither pages again nor
     /// forgets to resolve.
-    init(monitor: SLOMonitor, store: CanaryStore, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval,
+    init(monitor: SLOMonitor, detection: DetectionMonitor? = nil, store: CanaryStore, logger: Logger, clock: any WallClock, repeatInterval: TimeInterval,
          pendingFor: TimeInterval) {
         self.monitor = monitor
+        self.detection = detection
         self.store = store
         self.logger = logger
         self.clock = clock
@@ -54,7 +56,7 @@ final class AlertLoop: Sendable {
     func evaluate(_ configuration: LastmileConfiguration) async -> AlertUpdate {
         let now = clock.now
         let alerting = configuration.alerting
-        let findings = configuration.alertEvaluator.findings(monitor.statuses(at: now))
+        let findings = findings(configuration, at: now)
         let update = book.withLock { book in
             book.repeatInterval = alerting.repeatInterval
             book.pendingFor = alerting.pendingFor
@@ -87,6 +89,16 @@ final class AlertLoop: Sendable {
             AlertNotifier(configuration: notifier, client: client, logger: logger, work: notifications).send(notices)
         }
         return update
+    }
+
+    /// The burn-rate findings, and the detectors' pages in place of the burn-rate pages of the
+    /// accepted-delivery SLO (its tickets stay).
+    private func findings(_ configuration: LastmileConfiguration, at now: Date) -> [AlertFinding] {
+        let burnRate = configuration.alertEvaluator.findings(monitor.statuses(at: now))
+        guard let detection, let slo = configuration.sloDefinitions.first(where: { $0.indicator == .acceptedDelivery }) else { return burnRate }
+        let firing = book.withLock { Set($0.firing.keys) }
+        let detected = detection.evaluate(at: now).findings(slo: slo, firing: firing, at: now)
+        return burnRate.filter { !($0.name == .acceptedButUndelivered && $0.severity == "page") } + detected
     }
 
     /// The alerts firing now, sorted.

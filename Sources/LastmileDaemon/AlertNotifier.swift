@@ -17,11 +17,29 @@ public struct AlertNotice: Sendable, Hashable {
     public var link: String
 
     public var summary: String {
+        if let detection = finding.detection { return detectedSummary(detection) }
         let rate = String(format: "%.1f%%", finding.observedRate * 100)
         let allowed = String(format: "%.1f%%", finding.allowedRate * 100)
         let window = CompactDuration.text(finding.tier.long)
         return "\(finding.key.route) × \(finding.key.carrier): \(rate) \(finding.name.observedPhrase) in the last \(window) "
             + "(\(finding.badEvents) of \(finding.totalEvents)); the objective allows \(allowed)"
+    }
+}
+
+extension AlertNotice {
+    /// What a detector's page says: which thing lost, how many canaries, against what healthy rate.
+    func detectedSummary(_ detection: DetectionEvidence) -> String {
+        let subject: String
+        switch finding.name {
+        case .receiverSilent: subject = "receiver \(finding.receiver) (\(finding.key.carrier)) hears no route"
+        case .carrierLoss: subject = "\(finding.key.carrier): no route reaches its receivers"
+        default: subject = "\(finding.key.route) × \(finding.key.carrier): accepted messages are not arriving"
+        }
+        let healthy = String(format: "%.1f%%", detection.healthyRate * 100)
+        let jump = String(format: "%g%%", detection.jump * 100)
+        return "\(subject); \(finding.badEvents) of the last \(finding.totalEvents) canaries lost or overdue "
+            + "(evidence of a loss of \(jump) over a healthy \(healthy): \(String(format: "%.1f", detection.statistic)) of "
+            + "\(String(format: "%.1f", detection.threshold)) nats)"
     }
 }
 
@@ -65,8 +83,11 @@ struct AlertNotifier: Sendable {
     }
 
     static func labels(_ notice: AlertNotice) -> [String: String] {
-        ["alertname": notice.finding.name.rawValue, "severity": notice.finding.severity, "slo": notice.finding.key.slo,
-         "route": notice.finding.key.route, "carrier": notice.finding.key.carrier, "service": "lastmile"]
+        var labels = ["alertname": notice.finding.name.rawValue, "severity": notice.finding.severity, "slo": notice.finding.key.slo,
+                      "carrier": notice.finding.key.carrier, "service": "lastmile"]
+        if !notice.finding.key.route.isEmpty { labels["route"] = notice.finding.key.route }
+        if !notice.finding.receiver.isEmpty { labels["receiver"] = notice.finding.receiver }
+        return labels
     }
 
     static func alertmanager(_ notice: AlertNotice) -> [String: Any] {
@@ -87,7 +108,7 @@ struct AlertNotifier: Sendable {
          "slo": notice.finding.key.slo, "route": notice.finding.key.route, "carrier": notice.finding.key.carrier,
          "summary": notice.summary, "rate": notice.finding.observedRate, "allowed_rate": notice.finding.allowedRate,
          "window": CompactDuration.text(notice.finding.tier.long), "link": notice.link,
-         "starts_at": Timestamps.format(notice.startsAt)]
+         "starts_at": Timestamps.format(notice.startsAt), "receiver": notice.finding.receiver]
     }
 
     private func post(_ url: URL, _ object: Any) async -> Bool {
@@ -103,7 +124,7 @@ struct AlertNotifier: Sendable {
             "LASTMILE_ALERT_STATUS": notice.status.rawValue, "LASTMILE_ALERT_NAME": notice.finding.name.rawValue,
             "LASTMILE_ALERT_SEVERITY": notice.finding.severity, "LASTMILE_ALERT_SLO": notice.finding.key.slo,
             "LASTMILE_ALERT_ROUTE": notice.finding.key.route, "LASTMILE_ALERT_CARRIER": notice.finding.key.carrier,
-            "LASTMILE_ALERT_SUMMARY": notice.summary, "LASTMILE_ALERT_LINK": notice.link,
+            "LASTMILE_ALERT_RECEIVER": notice.finding.receiver, "LASTMILE_ALERT_SUMMARY": notice.summary, "LASTMILE_ALERT_LINK": notice.link,
         ]
         let outcome = await CommandRunner.run(configuration.command,
                                               environment: CommandRunner.environment(passing: configuration.environment, extra: variables),

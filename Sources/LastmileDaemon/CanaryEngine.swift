@@ -14,13 +14,17 @@ public actor CanaryEngine {
     let clock: any WallClock
     /// Fed with every settled canary, when SLOs are kept.
     let slo: SLOMonitor?
+    /// Fed with every committed canary state, when pages are detected.
+    let detection: DetectionMonitor?
     private var correlator: Correlator
     /// What a request may cost the store.
     private var policy = IngestStoragePolicy()
     private var unmatched = UnmatchedBudget(stored: 0)
 
     public init(store: CanaryStore, metrics: DaemonMetrics, clock: any WallClock,
-                configuration: CorrelatorConfiguration = CorrelatorConfiguration(), slo: SLOMonitor? = nil) {
+                configuration: CorrelatorConfiguration = CorrelatorConfiguration(), slo: SLOMonitor? = nil,
+                detection: DetectionMonitor? = nil) {
+        self.detection = detection
         self.store = store
         self.metrics = metrics
         self.clock = clock
@@ -51,6 +55,7 @@ public actor CanaryEngine {
         correlator = recovering
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
+        detection?.restore(held, at: clock.now)
         return summary
     }
 
@@ -197,6 +202,7 @@ public actor CanaryEngine {
     private func publish(_ result: CorrelationResult, at time: Date) {
         metrics.apply(result, at: time)
         slo?.record(result)
+        detection?.record(result, at: time)
     }
 
     /// Canaries not yet settled.

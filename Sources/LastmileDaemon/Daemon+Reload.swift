@@ -35,6 +35,7 @@ extension Daemon {
         await engine.setStoragePolicy(configuration.storagePolicy)
         metrics.seed(fresh.pairs)
         slo.prepare(fresh.pairs)
+        detection.configure(configuration)
         if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
             rebuildSLOs(configuration, pairs: fresh.pairs)
         }

@@ -28,7 +28,9 @@ extension Daemon {
         metrics.recordReload(successful: true, at: options.clock.now)
         let slo = SLOMonitor(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows)
         slo.prepare(context.pairs)
-        let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator, slo: slo)
+        let detection = DetectionMonitor(configuration)
+        let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator, slo: slo,
+                                  detection: detection)
         await engine.setStoragePolicy(configuration.storagePolicy)
         do {
             // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
@@ -53,14 +55,14 @@ extension Daemon {
             throw error
         }
         let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo,
-                            servers: servers)
+                            detection: detection, servers: servers)
         daemon.limits.seedSentToday((try? store.sentCounts(since: SendLimits.startOfDay(options.clock.now))) ?? [:],
                                     day: SendLimits.day(of: options.clock.now))
         let alerts = daemon.alerts
         let clock = options.clock
         let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
                                   context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
-                                  extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() },
+                                  extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() + detection.families() },
                                   sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
                                   pendingAlerts: { alerts.pending })
         servers.install(routes)

@@ -19,6 +19,8 @@ public final class Daemon: Sendable {
     public let metrics: DaemonMetrics
     /// The SLOs, fed by the engine.
     public let slo: SLOMonitor
+    /// The sequential detectors, fed by the engine.
+    public let detection: DetectionMonitor
     let alerts: AlertLoop
     let limits = SendLimits()
     /// Sends started and not yet answered.
@@ -37,9 +39,10 @@ public final class Daemon: Sendable {
     public let adminAddress: ListenAddress?
 
     init(options: Options, context: DaemonContext, store: CanaryStore, engine: CanaryEngine, metrics: DaemonMetrics,
-         slo: SLOMonitor, servers: DaemonServers) {
+         slo: SLOMonitor, detection: DetectionMonitor, servers: DaemonServers) {
         self.slo = slo
-        alerts = AlertLoop(monitor: slo, store: store, logger: options.logger, clock: options.clock,
+        self.detection = detection
+        alerts = AlertLoop(monitor: slo, detection: detection, store: store, logger: options.logger, clock: options.clock,
                            repeatInterval: context.configuration.alerting.repeatInterval,
                            pendingFor: context.configuration.alerting.pendingFor)
         self.options = options

@@ -86,6 +86,11 @@ extension SimulatedNetwork {
     func scheduleArrival(key: String, send: Send, receiver: ReceiverConfiguration, rules: RouteBehavior,
                          random: inout SeededRandom, latency: Double? = nil) {
         let delay = latency ?? rules.deliveryLatency.sample(using: &random)
+        if let silentFrom = silences[receiver.name], now + delay >= silentFrom {
+            // The phone has gone quiet: the message may be on it, but nothing will say so.
+            truth.update(key) { $0.delivered = false }
+            return
+        }
         let alterBody = random.chance(rules.alterBodyRate)
         let alterSender = random.chance(rules.alterSenderRate)
         let twice = random.chance(rules.deliverTwiceRate)

@@ -17,6 +17,8 @@ public final class SimulatedNetwork: Sendable {
     let configuration: LastmileConfiguration
     let seed: UInt64
     let behavior: @Sendable (_ route: String, _ carrier: String) -> RouteBehavior
+    /// Receivers that stop reporting, by name: seconds after the simulator started.
+    let silences: [String: TimeInterval]
     /// The simulator's time axis: wall-clock seconds since it was made, the clock Lastmile stamps with too.
     let origin = Date()
     private let lastmile = Mutex<URL?>(nil)
@@ -31,7 +33,9 @@ public final class SimulatedNetwork: Sendable {
     private let server: HTTPServer
 
     public init(configuration: LastmileConfiguration, seed: UInt64,
-                behavior: @escaping @Sendable (_ route: String, _ carrier: String) -> RouteBehavior = RouteBehavior.demo) {
+                behavior: @escaping @Sendable (_ route: String, _ carrier: String) -> RouteBehavior = RouteBehavior.demo,
+                silences: [String: TimeInterval] = [:]) {
+        self.silences = silences
         self.configuration = configuration
         self.seed = seed
         self.behavior = behavior

@@ -10,14 +10,15 @@ extension CanaryStore {
                 let finding = alert.finding
                 let statement = try connection.statement("""
                     INSERT INTO alerts (state, name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
-                                        lower_bound, allowed_rate, starts_at, last_notified_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        lower_bound, allowed_rate, starts_at, last_notified_at, receiver)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 try statement.bind([SQLiteValue(state), SQLiteValue(finding.name.rawValue), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
                                     SQLiteValue(finding.key.carrier), SQLiteValue(finding.severity), SQLiteValue(finding.tier.long),
                                     SQLiteValue(finding.tier.short), SQLiteValue(finding.tier.factor), SQLiteValue(finding.badEvents),
                                     SQLiteValue(finding.totalEvents), SQLiteValue(finding.lowerBound), SQLiteValue(finding.allowedRate),
-                                    SQLiteValue(alert.startsAt), SQLiteValue(alert.lastNotifiedAt)])
+                                    SQLiteValue(alert.startsAt), SQLiteValue(alert.lastNotifiedAt),
+                                    SQLiteValue(finding.receiver)])
                 _ = try statement.step()
             }
         }
@@ -28,7 +29,7 @@ extension CanaryStore {
         try read { connection in
             let statement = try connection.statement("""
                 SELECT name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total, lower_bound, allowed_rate,
-                       starts_at, last_notified_at, state FROM alerts ORDER BY route, carrier, name, severity
+                       starts_at, last_notified_at, state, receiver FROM alerts ORDER BY route, carrier, name, severity, receiver
                 """)
             var alerts: (firing: [FiringAlert], pending: [FiringAlert]) = ([], [])
             while try statement.step() {
@@ -39,7 +40,7 @@ extension CanaryStore {
                 guard let name = AlertName(rawValue: text(0)) else { continue }
                 let finding = AlertFinding(name: name, key: SLOKey(slo: text(1), route: text(2), carrier: text(3)), severity: text(4),
                                            tier: tier, badEvents: Int(statement.integer(at: 8)), totalEvents: Int(statement.integer(at: 9)),
-                                           lowerBound: real(10), allowedRate: real(11))
+                                           lowerBound: real(10), allowedRate: real(11), receiver: text(15))
                 guard let startsAt = statement.value(at: 12).date, let notified = statement.value(at: 13).date else { continue }
                 let alert = FiringAlert(finding: finding, startsAt: startsAt, lastNotifiedAt: notified)
                 if text(14) == "pending" { alerts.pending.append(alert) } else { alerts.firing.append(alert) }

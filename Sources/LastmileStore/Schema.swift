@@ -159,6 +159,34 @@ enum Schema {
             SELECT 'arrival', a.id, a.receiver, a.unmatched_reason, a.ingested_at, coalesce(p.body, a.raw_payload)
               FROM arrivals a LEFT JOIN payloads p ON p.id = a.payload_id WHERE a.unmatched_reason IS NOT NULL;
         """,
+        // 8: the receiver an alert blames (ReceiverSilent), part of its identity.
+        """
+        CREATE TABLE alerts_with_receiver (
+            state TEXT NOT NULL CHECK (state IN ('pending', 'firing')),
+            name TEXT NOT NULL,
+            slo TEXT NOT NULL,
+            route TEXT NOT NULL,
+            carrier TEXT NOT NULL,
+            receiver TEXT NOT NULL DEFAULT '',
+            severity TEXT NOT NULL,
+            tier_long REAL NOT NULL,
+            tier_short REAL NOT NULL,
+            tier_factor REAL NOT NULL,
+            bad INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            lower_bound REAL NOT NULL,
+            allowed_rate REAL NOT NULL,
+            starts_at REAL NOT NULL,
+            last_notified_at REAL NOT NULL,
+            PRIMARY KEY (name, slo, route, carrier, receiver, severity)
+        );
+        INSERT INTO alerts_with_receiver (state, name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
+                                          lower_bound, allowed_rate, starts_at, last_notified_at)
+            SELECT state, name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
+                   lower_bound, allowed_rate, starts_at, last_notified_at FROM alerts;
+        DROP TABLE alerts;
+        ALTER TABLE alerts_with_receiver RENAME TO alerts;
+        """,
     ]
 
     /// The schema version this code writes.

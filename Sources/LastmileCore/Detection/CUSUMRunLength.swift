@@ -18,51 +18,100 @@ public enum CUSUMRunLength {
         // Row i of (I − Q) in band storage: column j sits at offset j − i + lower.
         let width = lower + upper + 1
         var band = [Double](repeating: 0, count: count * width)
+        var solution = [Double](repeating: 1, count: count)
+        let solved = band.withUnsafeMutableBufferPointer { band in
+            solution.withUnsafeMutableBufferPointer { solution in
+                solve(band: band, solution: solution, count: count, lower: lower, upper: upper, rate: rate)
+            }
+        }
+        return solved ? solution[0] : .infinity
+    }
+
+    /// Gaussian elimination of the banded system, without pivoting: I − Q of a substochastic
+    /// chain is an M-matrix. False when the chain never leaves (a zero pivot).
+    private static func solve(band: UnsafeMutableBufferPointer<Double>, solution: UnsafeMutableBufferPointer<Double>, count: Int,
+                              lower: Int, upper: Int, rate: Double) -> Bool {
+        let width = lower + upper + 1
         for row in 0..<count {
             band[row * width + lower] = 1
             let down = max(0, row - lower)
             band[row * width + down - row + lower] -= 1 - rate
             if row + upper < count { band[row * width + upper + lower] -= rate }
         }
-        var solution = [Double](repeating: 1, count: count)
-        // Gaussian elimination without pivoting: I − Q of a substochastic chain is an M-matrix.
         for pivot in 0..<count {
-            let pivotValue = band[pivot * width + lower]
-            guard pivotValue > 0 else { return .infinity }
+            let pivotBase = pivot * width - pivot + lower
+            let pivotValue = band[pivotBase + pivot]
+            guard pivotValue > 0 else { return false }
+            let lastColumn = min(count, pivot + upper + 1)
             for row in (pivot + 1)..<min(count, pivot + lower + 1) {
-                let factorIndex = row * width + pivot - row + lower
-                let factor = band[factorIndex] / pivotValue
+                let rowBase = row * width - row + lower
+                let factor = band[rowBase + pivot] / pivotValue
                 guard factor != 0 else { continue }
-                band[factorIndex] = 0
-                for column in (pivot + 1)..<min(count, pivot + upper + 1) {
-                    band[row * width + column - row + lower] -= factor * band[pivot * width + column - pivot + lower]
+                band[rowBase + pivot] = 0
+                var column = pivot + 1
+                while column < lastColumn {
+                    band[rowBase + column] -= factor * band[pivotBase + column]
+                    column += 1
                 }
                 solution[row] -= factor * solution[pivot]
             }
         }
         for row in stride(from: count - 1, through: 0, by: -1) {
+            let rowBase = row * width - row + lower
             var sum = solution[row]
-            for column in (row + 1)..<min(count, row + upper + 1) {
-                sum -= band[row * width + column - row + lower] * solution[column]
+            var column = row + 1
+            let lastColumn = min(count, row + upper + 1)
+            while column < lastColumn {
+                sum -= band[rowBase + column] * solution[column]
+                column += 1
             }
-            solution[row] = sum / band[row * width + lower]
+            solution[row] = sum / band[rowBase + row]
         }
-        return solution[0]
+        return true
     }
 
     /// The smallest threshold, in cells, at which `test` on a healthy stream runs at least
     /// `observations` on average before a false signal.
+    ///
+    /// The log of the run length grows almost linearly with the threshold (by about one per
+    /// nat), so each guess interpolates it between the bracket's ends; a bisection step keeps
+    /// the bracket shrinking when a guess would not. A handful of solves instead of a dozen.
     public static func thresholdCells(_ test: BernoulliCUSUM, healthyRunLength observations: Double) -> Int {
-        func enough(_ cells: Int) -> Bool { averageRunLength(test, thresholdCells: cells, failureRate: test.healthy) >= observations }
-        var low = 0, high = max(test.failureCells, 1)
-        while !enough(high) {
-            low = high
-            guard high < maximumStates else { return maximumStates }
-            high = min(maximumStates, high * 2)
+        var cache: [Int: Double] = [:]
+        func logLength(_ cells: Int) -> Double {
+            if let known = cache[cells] { return known }
+            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy), 1))
+            cache[cells] = value
+            return value
         }
+        let target = log(max(observations, 1))
+        // low never reaches the target, high does.
+        var low = 0, high = max(test.failureCells, 1)
+        while logLength(high) < target {
+            guard high < maximumStates else { return maximumStates }
+            low = high
+            let guess = high + Int(((target - logLength(high)) / test.cell).rounded(.up))
+            high = min(maximumStates, max(high + 1, guess))
+        }
+        var interpolate = true
         while high - low > 1 {
-            let middle = (low + high) / 2
-            if enough(middle) { high = middle } else { low = middle }
+            var guess = (low + high) / 2
+            if interpolate, low > 0 {
+                let (below, above) = (logLength(low), logLength(high))
+                let share = above > below ? (target - below) / (above - below) : 0.5
+                guess = min(high - 1, max(low + 1, low + Int((share * Double(high - low)).rounded())))
+            }
+            let before = high - low
+            // A good guess lands next to the answer: its neighbour on the far side closes the bracket.
+            if logLength(guess) >= target {
+                high = guess
+                if guess - 1 > low { if logLength(guess - 1) >= target { high = guess - 1 } else { low = guess - 1 } }
+            } else {
+                low = guess
+                if guess + 1 < high { if logLength(guess + 1) >= target { high = guess + 1 } else { low = guess + 1 } }
+            }
+            // A guess that did not halve the bracket gives way to halving next time.
+            interpolate = (high - low) * 2 <= before
         }
         return high
     }

@@ -37,6 +37,12 @@ public struct SequentialDetector: Sendable {
         /// Lost (or overdue) and all accepted canaries sent since `evidenceSince`, or in the last hour.
         public var badEvents: Int
         public var totalEvents: Int
+        /// When the latest canary that arrived was sent.
+        public var lastArrivalSentAt: Date?
+        /// When the latest canary was sent.
+        public var lastSentAt: Date?
+        /// When the first canary sent after the latest arrival was sent: since then, nothing heard.
+        public var unansweredSince: Date?
 
         /// The test closest to (or furthest past) its threshold.
         public var strongest: Statistic? { statistics.max { $0.value / $0.threshold < $1.value / $1.threshold } }
@@ -60,6 +66,8 @@ public struct SequentialDetector: Sendable {
     private var members: [Member] = []
     private var modelHealthy = 0.0
     private var modelRate = 0.0
+    /// Whether the bank has its thresholds (the first `evaluate` computes them).
+    private var tuned = false
     private var entries: [Entry] = []
     private var head = 0
     private var firstTicket = 0
@@ -70,6 +78,8 @@ public struct SequentialDetector: Sendable {
     private var evidenceWindow = 0.0
     private var evidenceStart: Double?
     private var lastDecided: (sentAt: Double, arrived: Bool)?
+    private var lastArrivalSentAt: Double?
+    private var unansweredSince: Double?
     /// Recent decided canaries (send time, lost), for the counts a notification quotes.
     private var recent: [(sentAt: Double, lost: Bool)] = []
 
@@ -78,17 +88,25 @@ public struct SequentialDetector: Sendable {
         self.canariesPerHour = canariesPerHour
         self.table = table
         healthy = RollingCounter(window: settings.history)
-        retune(at: Date(timeIntervalSince1970: 0))
+    }
+
+    /// The thresholds this detector would need at `now` that its table has not computed yet:
+    /// what a caller holding a lock computes beforehand (`ThresholdTable.prepare`), since
+    /// computing one takes milliseconds.
+    public func thresholdsNeeded(at now: Date) -> [ThresholdTable.Request] {
+        tuning(at: now).requests.filter { table.cached($0) == nil }
     }
 
     /// Counts a canary accepted for sending at `sentAt` (calls come in send order); returns its ticket.
     public mutating func sent(at sentAt: Date) -> Int {
         entries.append(Entry(sentAt: sentAt.timeIntervalSince1970, outcome: .pending))
+        if unansweredSince == nil { unansweredSince = sentAt.timeIntervalSince1970 }
         return firstTicket + entries.count - 1
     }
 
     /// Records what became of the canary of `ticket`; `latency` is its send-to-arrival time.
-    /// A loss the detector has not yet folded in may still turn into an arrival.
+    /// A loss the detector has not yet folded in may still turn into an arrival. Records never
+    /// compute thresholds: until the first `evaluate` tunes the bank, decided canaries wait.
     public mutating func record(_ ticket: Int, _ outcome: Outcome, latency arrival: TimeInterval? = nil, at now: Date) {
         if let arrival, outcome == .arrived { latency.record(arrival) }
         let index = ticket - firstTicket
@@ -100,6 +118,10 @@ public struct SequentialDetector: Sendable {
         if outcome != .excluded {
             if previous == .pending && !firing { healthy.add(good: outcome == .arrived, at: now) }
             if lastDecided.map({ sentAt >= $0.sentAt }) ?? true { lastDecided = (sentAt, outcome == .arrived) }
+            if outcome == .arrived, lastArrivalSentAt.map({ sentAt > $0 }) ?? true {
+                lastArrivalSentAt = sentAt
+                unansweredSince = index + 1 < entries.count ? entries[index + 1].sentAt : nil
+            }
             recent.append((sentAt, outcome == .failed))
             if recent.count > 512 { recent.removeFirst(recent.count - 256) }
         }
@@ -113,7 +135,9 @@ public struct SequentialDetector: Sendable {
         if !firing, head == entries.count, members.allSatisfy({ $0.settled == 0 }) {
             return Reading(statistics: members.map { Statistic(jump: $0.test.jump, value: 0, threshold: $0.threshold) }, firing: false,
                            crossing: false, delivering: lastDecided?.arrived ?? false, evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) },
-                           healthyRate: modelHealthy, badEvents: 0, totalEvents: 0)
+                           healthyRate: modelHealthy, badEvents: 0, totalEvents: 0, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
+                           lastSentAt: entries.last.map { Self.date($0.sentAt) },
+                           unansweredSince: unansweredSince.map(Self.date))
         }
         let tail = entries[head...]
         var overdue = false
@@ -161,8 +185,12 @@ public struct SequentialDetector: Sendable {
         let delivering = (lastDecided?.arrived ?? false) && !overdue
         return Reading(statistics: statistics, firing: firing, crossing: crossing, delivering: delivering,
                        evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) }, healthyRate: modelHealthy,
-                       badEvents: bad, totalEvents: total)
+                       badEvents: bad, totalEvents: total, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
+                       lastSentAt: entries.last.map { Self.date($0.sentAt) },
+                           unansweredSince: unansweredSince.map(Self.date))
     }
+
+    private static func date(_ seconds: Double) -> Date { Date(timeIntervalSince1970: seconds) }
 
     /// The healthy loss rate this stream's history gives: its losses while not firing, pulled
     /// toward the floor by the prior's weight, and never below it.
@@ -173,16 +201,22 @@ public struct SequentialDetector: Sendable {
         return min(0.45, max(floor, estimate))
     }
 
-    private mutating func retune(at now: Date) {
+    /// The healthy rate the bank is held against at `now`, and the thresholds it asks for.
+    private func tuning(at now: Date) -> (rate: Double, requests: [ThresholdTable.Request]) {
         let rate = ThresholdTable.roundedUp(healthyEstimate(at: now))
-        guard rate != modelHealthy || canariesPerHour != modelRate else { return }
         let jumps = settings.jumps.filter { $0 > 2 * rate && $0 < 1 }
         let runLength = settings.healthyRunLength(canariesPerHour: canariesPerHour, tests: jumps.count)
+        return (rate, jumps.map { ThresholdTable.Request(healthy: rate, jump: $0, runLength: runLength) })
+    }
+
+    private mutating func retune(at now: Date) {
+        let (rate, requests) = tuning(at: now)
+        guard !tuned || rate != modelHealthy || canariesPerHour != modelRate else { return }
         let old = members
-        members = jumps.enumerated().map { offset, jump in
-            let (test, cells) = table.test(healthy: rate, jump: jump, runLength: runLength)
+        members = requests.map { request in
+            let (test, cells) = table.test(request)
             var member = Member(test: test, threshold: Double(cells) * test.cell)
-            if let previous = old.first(where: { $0.test.jump == jump }) {
+            if let previous = old.first(where: { $0.test.jump == request.jump }) {
                 member.settled = previous.settled
                 member.runStart = previous.runStart
             }
@@ -190,10 +224,15 @@ public struct SequentialDetector: Sendable {
         }
         modelHealthy = rate
         modelRate = canariesPerHour
+        if !tuned {
+            tuned = true
+            fold()
+        }
     }
 
     /// Moves decided canaries at the head of the queue into the settled statistics.
     private mutating func fold() {
+        guard tuned else { return }
         while head < entries.count, entries[head].outcome != .pending {
             let entry = entries[head]
             head += 1

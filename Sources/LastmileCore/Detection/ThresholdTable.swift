@@ -5,13 +5,22 @@ import Synchronization
 /// (each rounded to two significant digits, the healthy rate and run length upward), since an
 /// exact run length costs milliseconds and every route × carrier asks at every change.
 public final class ThresholdTable: Sendable {
-    private struct Key: Hashable {
-        var healthy: Double
-        var jump: Double
-        var runLength: Double
+    /// One threshold asked for: the test for `jump` over `healthy`, with `runLength` healthy
+    /// observations between false signals.
+    public struct Request: Sendable, Hashable {
+        public var healthy: Double
+        public var jump: Double
+        public var runLength: Double
+
+        /// `healthy` and `runLength` are rounded up to two significant digits.
+        public init(healthy: Double, jump: Double, runLength: Double) {
+            self.healthy = ThresholdTable.roundedUp(healthy)
+            self.jump = jump
+            self.runLength = ThresholdTable.roundedUp(runLength)
+        }
     }
 
-    private let cache = Mutex<[Key: Int]>([:])
+    private let cache = Mutex<[Request: Int]>([:])
 
     public init() {}
 
@@ -25,14 +34,22 @@ public final class ThresholdTable: Sendable {
         return (value / scale - 1e-9).rounded(.up) * scale
     }
 
-    /// The test for `jump` over `healthy` and its threshold in cells for `runLength` healthy
-    /// observations between false signals.
-    public func test(healthy: Double, jump: Double, runLength: Double) -> (test: BernoulliCUSUM, thresholdCells: Int) {
-        let key = Key(healthy: Self.roundedUp(healthy), jump: jump, runLength: Self.roundedUp(runLength))
-        let test = BernoulliCUSUM(healthy: key.healthy, jump: jump)
-        if let cells = cache.withLock({ $0[key] }) { return (test, cells) }
-        let cells = CUSUMRunLength.thresholdCells(test, healthyRunLength: key.runLength)
-        cache.withLock { $0[key] = cells }
+    /// The test `request` names and its threshold in cells, computed now if the table lacks it.
+    public func test(_ request: Request) -> (test: BernoulliCUSUM, thresholdCells: Int) {
+        let test = BernoulliCUSUM(healthy: request.healthy, jump: request.jump)
+        if let cells = cached(request) { return (test, cells) }
+        let cells = CUSUMRunLength.thresholdCells(test, healthyRunLength: request.runLength)
+        cache.withLock { $0[request] = cells }
         return (test, cells)
+    }
+
+    /// The threshold of `request` in cells, if already computed.
+    public func cached(_ request: Request) -> Int? {
+        cache.withLock { $0[request] }
+    }
+
+    /// Computes whichever of `requests` the table lacks.
+    public func prepare(_ requests: some Sequence<Request>) {
+        for request in Set(requests) where cached(request) == nil { _ = test(request) }
     }
 }

@@ -60,6 +60,21 @@ extension MetricDefinition {
                                                       help: "Alerts firing now, one series each.")
     public static let alertsPending = MetricDefinition("lastmile_alerts_pending", .gauge, labels: alert,
                                                        help: "Alert conditions met but not yet for [alerting] pending_for.")
+    public static let detectorStatistic = MetricDefinition(
+        "lastmile_detector_statistic", .gauge, labels: ["route", "carrier", "jump"],
+        help: "Evidence (nats) of each sequential test of accepted delivery that loss jumped to `jump`; pages at the threshold.")
+    public static let detectorThreshold = MetricDefinition(
+        "lastmile_detector_threshold", .gauge, labels: ["route", "carrier", "jump"],
+        help: "Where each sequential test pages, from [alerting] false_pages_per_year and the pair's healthy loss rate.")
+    public static let detectorHeldBack = MetricDefinition(
+        "lastmile_detector_held_back", .gauge, labels: ["route", "carrier"],
+        help: "1 while a route × carrier's page is explained by a silent receiver or a carrier's loss, or waits to be told apart.")
+    public static let receiverSilent = MetricDefinition(
+        "lastmile_receiver_silent", .gauge, labels: ["receiver", "carrier"],
+        help: "1 for a receiver every route fails to reach while those routes reach others.")
+    public static let carrierLoss = MetricDefinition(
+        "lastmile_carrier_loss", .gauge, labels: ["carrier"],
+        help: "1 for a carrier whose every receiver is silent while its routes reach other carriers.")
 
     /// Every family Lastmile exports, besides the standard `process_*` ones, in the README's order.
     public static let catalogue: [MetricDefinition] = [
@@ -67,7 +82,7 @@ extension MetricDefinition {
         .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
         .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .configLastReloadSuccessful,
         .configLastReloadSuccessTimestamp, .buildInfo, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
-        .alertsFiring, .alertsPending,
+        .alertsFiring, .alertsPending, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]
 
     /// The README's table of `catalogue`: name, type, labels, help.

@@ -22,15 +22,17 @@ public struct AlertIdentity: Sendable, Hashable, Comparable {
     public var name: AlertName
     public var key: SLOKey
     public var severity: String
+    public var receiver: String
 
     public init(_ finding: AlertFinding) {
         name = finding.name
         key = finding.key
         severity = finding.severity
+        receiver = finding.receiver
     }
 
     public static func < (lhs: AlertIdentity, rhs: AlertIdentity) -> Bool {
-        (lhs.key, lhs.name, lhs.severity) < (rhs.key, rhs.name, rhs.severity)
+        (lhs.key, lhs.name, lhs.severity, lhs.receiver) < (rhs.key, rhs.name, rhs.severity, rhs.receiver)
     }
 }
 

@@ -47,9 +47,15 @@ public struct AlertFinding: Sendable, Hashable {
     public var totalEvents: Int
     public var lowerBound: Double
     public var allowedRate: Double
+    /// The receiver blamed (`ReceiverSilent`), or empty.
+    public var receiver: String
+    /// The sequential evidence, for a page a detector raised.
+    public var detection: DetectionEvidence?
 
     public init(name: AlertName, key: SLOKey, severity: String, tier: AlertTier, badEvents: Int, totalEvents: Int,
-                lowerBound: Double, allowedRate: Double) {
+                lowerBound: Double, allowedRate: Double, receiver: String = "", detection: DetectionEvidence? = nil) {
+        self.receiver = receiver
+        self.detection = detection
         self.name = name
         self.key = key
         self.severity = severity
@@ -61,6 +67,25 @@ public struct AlertFinding: Sendable, Hashable {
     }
 
     public var observedRate: Double { totalEvents > 0 ? Double(badEvents) / Double(totalEvents) : 0 }
+}
+
+/// What a sequential detector had when it raised a page.
+public struct DetectionEvidence: Sendable, Hashable {
+    /// The loss rate of the test that is furthest past its threshold.
+    public var jump: Double
+    public var statistic: Double
+    public var threshold: Double
+    /// The healthy loss rate the test is held against.
+    public var healthyRate: Double
+    public var since: Date?
+
+    public init(jump: Double, statistic: Double, threshold: Double, healthyRate: Double, since: Date?) {
+        self.jump = jump
+        self.statistic = statistic
+        self.threshold = threshold
+        self.healthyRate = healthyRate
+        self.since = since
+    }
 }
 
 /// Decides which alerts fire: a tier's burn rates, and enough evidence that the bad rate

@@ -8,6 +8,10 @@ public enum AlertName: String, Sendable, Hashable, CaseIterable, Comparable {
     case deliveryLate = "DeliveryLate"
     /// Receipts say delivered for messages that never arrived.
     case falseDeliveryReceipts = "FalseDeliveryReceipts"
+    /// Every route to one receiving phone or modem fails while those routes reach others: the receiver, not the routes.
+    case receiverSilent = "ReceiverSilent"
+    /// Every route to every receiver on one carrier fails while those routes reach other carriers.
+    case carrierLoss = "CarrierLoss"
 
     /// The alert an SLO on `indicator` raises.
     public init(indicator: Indicator) {
@@ -26,6 +30,8 @@ public enum AlertName: String, Sendable, Hashable, CaseIterable, Comparable {
         case .deliveryBelowObjective: return "of messages were not delivered on time"
         case .deliveryLate: return "of arrived messages came after the threshold"
         case .falseDeliveryReceipts: return "of \"delivered\" receipts were for messages that never arrived"
+        case .receiverSilent: return "of the canaries to this receiver never arrived, from every route"
+        case .carrierLoss: return "of the canaries to this carrier's receivers never arrived, from every route"
         }
     }
 
@@ -36,13 +42,15 @@ public enum AlertName: String, Sendable, Hashable, CaseIterable, Comparable {
         case .deliveryBelowObjective: return "messages are not delivered on time"
         case .deliveryLate: return "messages arrive after the threshold"
         case .falseDeliveryReceipts: return "receipts say delivered for messages that never arrived"
+        case .receiverSilent: return "a receiver hears no route"
+        case .carrierLoss: return "a carrier's receivers hear no route"
         }
     }
 
     /// Whether the lost canaries are the evidence (the status page links them).
     public var concernsLostCanaries: Bool {
         switch self {
-        case .acceptedButUndelivered, .falseDeliveryReceipts: return true
+        case .acceptedButUndelivered, .falseDeliveryReceipts, .receiverSilent, .carrierLoss: return true
         case .deliveryBelowObjective, .deliveryLate: return false
         }
     }

@@ -97,7 +97,8 @@ public struct PrometheusRules: Sendable {
         "{{ $labels.route }} × {{ $labels.carrier }}: \(name.problemPhrase) (burning the error budget \(number(factor))× too fast over \(window) and \(short))"
     }
 
-    static func number(_ value: Double) -> String {
+    /// `value` with at most six decimals and no trailing zeros.
+    public static func number(_ value: Double) -> String {
         var text = String(format: "%.6f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }

@@ -1,0 +1,209 @@
+import Foundation
+
+/// The sequential detectors of the whole matrix — one per route × carrier, which pages, and
+/// one per route × receiver, which decides what to blame — fed with every canary's state.
+///
+/// Blame compares across the matrix. A receiver is silent when every route to it (two at
+/// least) is failing while one of those routes still delivers to another receiver; a carrier
+/// has lost when each of its receivers (two at least) is silent. Their alerts replace the
+/// route pages they explain, which are held back as Alertmanager's inhibition would; a route
+/// page waits while a receiver's other routes have not yet told whether it is the receiver.
+public struct DetectionBoard: Sendable {
+    /// A route × carrier.
+    public struct Pair: Sendable, Hashable, Comparable {
+        public var route: String
+        public var carrier: String
+        public init(route: String, carrier: String) {
+            self.route = route
+            self.carrier = carrier
+        }
+        public static func < (lhs: Pair, rhs: Pair) -> Bool { (lhs.route, lhs.carrier) < (rhs.route, rhs.carrier) }
+    }
+
+    /// A route × receiver.
+    public struct Cell: Sendable, Hashable, Comparable {
+        public var route: String
+        public var receiver: String
+        public init(route: String, receiver: String) {
+            self.route = route
+            self.receiver = receiver
+        }
+        public static func < (lhs: Cell, rhs: Cell) -> Bool { (lhs.route, lhs.receiver) < (rhs.route, rhs.receiver) }
+    }
+
+    /// What becomes of a route × carrier's page condition.
+    public enum PageState: Sendable, Hashable {
+        case firing
+        /// Explained by a silent receiver or a carrier's loss, named here.
+        case explained(by: String)
+        /// Waiting for the receiver's other routes to say whether it is the receiver.
+        case waiting
+    }
+
+    /// One route × carrier whose detector fires.
+    public struct RoutePage: Sendable, Hashable {
+        public var pair: Pair
+        public var reading: SequentialDetector.Reading
+        public var state: PageState
+    }
+
+    /// A receiver every route fails to reach.
+    public struct SilentReceiver: Sendable, Hashable {
+        public var receiver: String
+        public var carrier: String
+        public var routes: [String]
+        public var readings: [SequentialDetector.Reading]
+    }
+
+    /// A carrier whose every receiver is silent.
+    public struct CarrierLoss: Sendable, Hashable {
+        public var carrier: String
+        public var receivers: [String]
+        public var readings: [SequentialDetector.Reading]
+    }
+
+    /// One evaluation of the whole board.
+    public struct Evaluation: Sendable, Hashable {
+        public var pairs: [Pair: SequentialDetector.Reading] = [:]
+        public var pages: [RoutePage] = []
+        public var silentReceivers: [SilentReceiver] = []
+        public var carrierLosses: [CarrierLoss] = []
+    }
+
+    private struct Tickets: Sendable {
+        var pair: Pair
+        var cell: Cell
+        var pairTicket: Int
+        var cellTicket: Int
+    }
+
+    public var settings: DetectionSettings
+    private var pairs: [Pair: SequentialDetector] = [:]
+    private var cells: [Cell: SequentialDetector] = [:]
+    private var carriers: [String: String] = [:]
+    private var pairRates: [Pair: Double] = [:]
+    private var cellRates: [Cell: Double] = [:]
+    private var tickets: [String: Tickets] = [:]
+
+    public init(settings: DetectionSettings = .standard) {
+        self.settings = settings
+    }
+
+    /// Sets the canaries per hour each route × receiver is probed at (their carrier's pair gets the
+    /// sum) and the carrier of each receiver.
+    public mutating func configure(rates: [Cell: Double], carriers: [String: String]) {
+        self.carriers.merge(carriers) { _, new in new }
+        cellRates = rates
+        pairRates = [:]
+        for (cell, rate) in rates {
+            pairRates[Pair(route: cell.route, carrier: carriers[cell.receiver] ?? "")] = (pairRates[Pair(route: cell.route, carrier: carriers[cell.receiver] ?? "")] ?? 0) + rate
+        }
+        for (pair, rate) in pairRates { pairs[pair]?.canariesPerHour = rate }
+        for (cell, rate) in cellRates { cells[cell]?.canariesPerHour = rate }
+    }
+
+    /// Takes in a canary's latest state: counted when accepted for sending (states come in send
+    /// order), then when it arrives, is lost, or turns out rejected.
+    public mutating func observe(_ canary: Canary, at now: Date) {
+        let id = canary.id
+        if tickets[id] == nil {
+            guard canary.verdict == nil || canary.arrival != nil || canary.verdict == .lost else { return }
+            let pair = Pair(route: canary.plan.route, carrier: canary.plan.carrier)
+            let cell = Cell(route: canary.plan.route, receiver: canary.plan.receiver)
+            carriers[cell.receiver] = canary.plan.carrier
+            let pairTicket = pairs[pair, default: SequentialDetector(settings: settings, canariesPerHour: pairRates[pair] ?? 60)]
+                .sent(at: canary.submitStartedAt)
+            let cellTicket = cells[cell, default: SequentialDetector(settings: settings, canariesPerHour: cellRates[cell] ?? 60)]
+                .sent(at: canary.submitStartedAt)
+            tickets[id] = Tickets(pair: pair, cell: cell, pairTicket: pairTicket, cellTicket: cellTicket)
+        }
+        guard let entry = tickets[id] else { return }
+        let outcome: SequentialDetector.Outcome
+        var latency: TimeInterval?
+        if let outcomeOfSubmit = canary.submit?.outcome, outcomeOfSubmit != .accepted, outcomeOfSubmit != .unknown {
+            outcome = .excluded
+        } else if let arrival = canary.arrival {
+            outcome = .arrived
+            latency = arrival.latency
+        } else if canary.verdict == .lost {
+            outcome = .failed
+        } else {
+            return
+        }
+        pairs[entry.pair]?.record(entry.pairTicket, outcome, latency: latency, at: now)
+        cells[entry.cell]?.record(entry.cellTicket, outcome, latency: latency, at: now)
+        if outcome == .excluded || canary.verdict != nil { tickets[id] = nil }
+    }
+
+    /// The thresholds an evaluation at `now` would compute: what a caller that holds the board
+    /// under a lock computes first (`ThresholdTable.prepare`), outside it.
+    public func thresholdsNeeded(at now: Date) -> Set<ThresholdTable.Request> {
+        var needed = Set<ThresholdTable.Request>()
+        for detector in pairs.values { needed.formUnion(detector.thresholdsNeeded(at: now)) }
+        for detector in cells.values { needed.formUnion(detector.thresholdsNeeded(at: now)) }
+        return needed
+    }
+
+    /// Every detector at `now`, with blame decided across the matrix.
+    public mutating func evaluate(at now: Date) -> Evaluation {
+        var evaluation = Evaluation()
+        for key in pairs.keys.sorted() { evaluation.pairs[key] = pairs[key]?.evaluate(at: now) }
+        var cellReadings: [Cell: SequentialDetector.Reading] = [:]
+        for key in cells.keys.sorted() { cellReadings[key] = cells[key]?.evaluate(at: now) }
+        func failing(_ reading: SequentialDetector.Reading) -> Bool { reading.firing || reading.crossing }
+        func unsure(_ reading: SequentialDetector.Reading) -> Bool { !reading.delivering && (reading.strongest?.value ?? 0) > 0 }
+
+        var byReceiver: [String: [Cell]] = [:]
+        for cell in cellReadings.keys { byReceiver[cell.receiver, default: []].append(cell) }
+        var silent: [String: SilentReceiver] = [:]
+        var waiting = Set<String>()
+        for (receiver, toIt) in byReceiver {
+            let readings = toIt.sorted().compactMap { cellReadings[$0] }
+            let failingReadings = readings.filter(failing)
+            guard !failingReadings.isEmpty else { continue }
+            let routes = Set(toIt.map(\.route))
+            let deliversElsewhere = routes.contains { route in
+                cellReadings.contains { $0.key.route == route && $0.key.receiver != receiver && $0.value.delivering }
+            }
+            guard routes.count >= 2, deliversElsewhere else { continue }
+            // Since the trouble began, has the receiver heard any route? If one did, the receiver works.
+            let troubleSince = failingReadings.compactMap(\.unansweredSince).max() ?? now
+            let heard = readings.contains { ($0.lastArrivalSentAt ?? .distantPast) >= troubleSince }
+            guard !heard else { continue }
+            if failingReadings.count >= 2 {
+                silent[receiver] = SilentReceiver(receiver: receiver, carrier: carriers[receiver] ?? "", routes: routes.sorted(),
+                                                  readings: readings)
+            } else if readings.contains(where: { !failing($0) && ($0.lastSentAt ?? .distantPast) >= troubleSince }) {
+                // Another route has canaries on their way to it: they will tell.
+                waiting.insert(receiver)
+            }
+        }
+        var lostCarriers: [String: CarrierLoss] = [:]
+        let receiversByCarrier = Dictionary(grouping: byReceiver.keys) { carriers[$0] ?? "" }
+        for (carrier, receivers) in receiversByCarrier where receivers.count >= 2 && receivers.allSatisfy({ silent[$0] != nil }) {
+            lostCarriers[carrier] = CarrierLoss(carrier: carrier, receivers: receivers.sorted(),
+                                                readings: receivers.sorted().flatMap { silent[$0]?.readings ?? [] })
+            for receiver in receivers { silent[receiver] = nil }
+        }
+        evaluation.silentReceivers = silent.values.sorted { $0.receiver < $1.receiver }
+        evaluation.carrierLosses = lostCarriers.values.sorted { $0.carrier < $1.carrier }
+
+        for (pair, reading) in evaluation.pairs.sorted(by: { $0.key < $1.key }) where reading.firing {
+            let troubled = cellReadings.filter { cell, cellReading in
+                cell.route == pair.route && carriers[cell.receiver] == pair.carrier && (failing(cellReading) || unsure(cellReading))
+            }.map(\.key.receiver).sorted()
+            let state: PageState
+            if let loss = lostCarriers[pair.carrier] {
+                state = .explained(by: loss.carrier)
+            } else if !troubled.isEmpty, troubled.allSatisfy({ silent[$0] != nil }) {
+                state = .explained(by: troubled.joined(separator: ", "))
+            } else if troubled.contains(where: { waiting.contains($0) }) {
+                state = .waiting
+            } else {
+                state = .firing
+            }
+            evaluation.pages.append(RoutePage(pair: pair, reading: reading, state: state))
+        }
+        return evaluation
+    }
+}

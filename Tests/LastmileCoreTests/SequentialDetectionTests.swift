@@ -1,0 +1,92 @@
+import Foundation
+import LastmileCore
+import Testing
+
+/// The sequential detector on simulated time: its run lengths, its delays, its blame.
+@Suite struct SequentialDetectionTests {
+    @Test func runLengthMatchesTheChainByHand() {
+        // One failure reaches the threshold: the run length is the mean wait for a failure, 1 ÷ p.
+        let test = BernoulliCUSUM(healthy: 0.01, jump: 0.5)
+        let length = CUSUMRunLength.averageRunLength(test, thresholdCells: test.failureCells, failureRate: 0.01)
+        #expect(abs(length - 100) < 1e-6)
+        // Two failures in a row (a success wipes out one failure's evidence and more): 1/p + 1/p².
+        let strict = BernoulliCUSUM(healthy: 0.01, jump: 0.99)
+        #expect(strict.successCells >= strict.failureCells)
+        let twice = CUSUMRunLength.averageRunLength(strict, thresholdCells: 2 * strict.failureCells, failureRate: 0.01)
+        #expect(abs(twice - 10_100) / 10_100 < 1e-6)
+    }
+
+    @Test func thresholdsGrowWithTheRunLengthAsked() {
+        let test = BernoulliCUSUM(healthy: 0.005, jump: 0.1)
+        let yearAt30 = CUSUMRunLength.thresholdCells(test, healthyRunLength: 30 * 8_766)
+        let yearAt120 = CUSUMRunLength.thresholdCells(test, healthyRunLength: 120 * 8_766)
+        #expect(yearAt120 > yearAt30)
+        #expect(CUSUMRunLength.averageRunLength(test, thresholdCells: yearAt30, failureRate: 0.005) >= 30 * 8_766)
+        #expect(CUSUMRunLength.averageRunLength(test, thresholdCells: yearAt30 - 1, failureRate: 0.005) < 30 * 8_766)
+    }
+
+    static let searches: [(healthy: Double, jump: Double, runLength: Double)] = [
+        (0.005, 0.1, 263_000), (0.005, 0.9, 15_800_000), (0.02, 0.25, 105_000), (0.1, 0.25, 1e9),
+    ]
+
+    @Test(arguments: searches)
+    func theSearchFindsTheSmallestThreshold(healthy: Double, jump: Double, runLength: Double) {
+        let test = BernoulliCUSUM(healthy: healthy, jump: jump)
+        let cells = CUSUMRunLength.thresholdCells(test, healthyRunLength: runLength)
+        #expect(cells > 0 && cells < CUSUMRunLength.maximumStates)
+        #expect(CUSUMRunLength.averageRunLength(test, thresholdCells: cells, failureRate: healthy) >= runLength)
+        #expect(CUSUMRunLength.averageRunLength(test, thresholdCells: cells - 1, failureRate: healthy) < runLength)
+    }
+
+    @Test func outcomesRecordedBeforeTheFirstEvaluationAreCounted() {
+        let table = ThresholdTable()
+        var detector = SequentialDetector(canariesPerHour: 60, table: table)
+        let start = Date(timeIntervalSince1970: 1_000)
+        #expect(!detector.thresholdsNeeded(at: start).isEmpty)
+        for minute in 0..<30 {
+            let ticket = detector.sent(at: start.addingTimeInterval(Double(minute) * 60))
+            detector.record(ticket, .failed, at: start.addingTimeInterval(Double(minute) * 60 + 900))
+        }
+        table.prepare(detector.thresholdsNeeded(at: start.addingTimeInterval(2_700)))
+        #expect(detector.thresholdsNeeded(at: start.addingTimeInterval(2_700)).isEmpty)
+        let reading = detector.evaluate(at: start.addingTimeInterval(2_700))
+        #expect(reading.firing)
+        #expect(reading.statistics.allSatisfy { $0.value > 0 })
+    }
+
+    @Test func overdueEvidenceGrowsWithAgeAndStopsAtAFailure() {
+        let test = BernoulliCUSUM(healthy: 0.005, jump: 0.25)
+        #expect(test.overdueStep(survival: 1) == 0)
+        #expect(test.overdueStep(survival: 0.001) > test.overdueStep(survival: 0.004))
+        #expect(test.overdueStep(survival: 0) <= test.failureStep)
+    }
+
+    @Test func survivalLearnsTheLatencyTail() {
+        var survival = LatencySurvival()
+        #expect(survival.survival(at: 600) == 1)
+        var random = SeededRandom(seed: 3)
+        for _ in 0..<256 { survival.record(4 * exp(1.16 * Double.random(in: -2.5...2.5, using: &random))) }
+        #expect(survival.survival(at: 1) > 0.5)
+        #expect(survival.survival(at: 600) < 0.005)
+    }
+
+    @Test func anOutageAt120PerHourPagesWithinFiveMinutes() {
+        let simulation = SequentialDetectionSimulation(canariesPerHour: 120)
+        let times = (1...9).compactMap { simulation.timeToPage(baseline: 0.005, lossRate: 1, warmUp: 6 * 3_600, horizon: 3_600, seed: $0) }
+        #expect(times.count == 9)
+        #expect(times.sorted()[4] <= 300)
+    }
+
+    @Test func aTenPercentLossAt60PerHourPagesWithinTheHour() {
+        let simulation = SequentialDetectionSimulation(canariesPerHour: 60)
+        let times = (1...9).map { simulation.timeToPage(baseline: 0.005, lossRate: 0.1, warmUp: 6 * 3_600, horizon: 12 * 3_600, seed: $0) }
+        let paged = times.compactMap { $0 }.sorted()
+        #expect(paged.count == 9)
+        #expect(paged[4] <= 3_600)
+    }
+
+    @Test func thirtyHealthyDaysDoNotPage() {
+        let simulation = SequentialDetectionSimulation(canariesPerHour: 60)
+        #expect(simulation.pages(lossRate: 0.005, duration: 30 * 86_400, seed: 11) == 0)
+    }
+}
