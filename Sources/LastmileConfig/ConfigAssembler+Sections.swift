@@ -84,6 +84,7 @@ extension ConfigAssembler {
                 log.error("[alerting]: false_pages_per_year must be above 0 and at most 1000 (e.g. 1)", at: value.location)
             }
         }
+        if let value = reader.boolean("detectors") { alerting.detectors = value.value }
         if reader.table.entry("tier") != nil {
             alerting.tiers = reader.tables("tier").compactMap { tier -> AlertTier? in
                 tier.context = "[[alerting.tier]]"

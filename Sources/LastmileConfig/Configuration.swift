@@ -203,6 +203,9 @@ public struct AlertingConfiguration: Sendable, Hashable {
     public var tiers: [AlertTier] = AlertTier.standard
     /// False accepted-delivery pages accepted per route × carrier per year; sets the detectors' thresholds.
     public var falsePagesPerYear: Double = 1
+    /// Whether accepted-delivery pages come from the sequential detectors (with `ReceiverSilent`
+    /// and `CarrierLoss` blame); when false they come from the burn-rate page tiers.
+    public var detectors = true
 }
 
 public struct NotifierConfiguration: Sendable, Hashable {

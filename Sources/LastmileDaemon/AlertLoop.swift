@@ -95,9 +95,14 @@ final class AlertLoop: Sendable {
     /// accepted-delivery SLO (its tickets stay).
     private func findings(_ configuration: LastmileConfiguration, at now: Date) -> [AlertFinding] {
         let burnRate = configuration.alertEvaluator.findings(monitor.statuses(at: now))
-        guard let detection, let slo = configuration.sloDefinitions.first(where: { $0.indicator == .acceptedDelivery }) else { return burnRate }
+        guard let detection, let slo = configuration.sloDefinitions.first(where: { $0.indicator == .acceptedDelivery }) else {
+            return burnRate
+        }
+        // Evaluated either way, so its gauges are current for rules that page on them.
+        let evaluation = detection.evaluate(at: now)
+        guard configuration.alerting.detectors else { return burnRate }
         let firing = book.withLock { Set($0.firing.keys) }
-        let detected = detection.evaluate(at: now).findings(slo: slo, firing: firing, at: now)
+        let detected = evaluation.findings(slo: slo, firing: firing, at: now)
         return burnRate.filter { !($0.name == .acceptedButUndelivered && $0.severity == "page") } + detected
     }
 

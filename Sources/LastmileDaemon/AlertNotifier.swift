@@ -26,23 +26,6 @@ public struct AlertNotice: Sendable, Hashable {
     }
 }
 
-extension AlertNotice {
-    /// What a detector's page says: which thing lost, how many canaries, against what healthy rate.
-    func detectedSummary(_ detection: DetectionEvidence) -> String {
-        let subject: String
-        switch finding.name {
-        case .receiverSilent: subject = "receiver \(finding.receiver) (\(finding.key.carrier)) hears no route"
-        case .carrierLoss: subject = "\(finding.key.carrier): no route reaches its receivers"
-        default: subject = "\(finding.key.route) × \(finding.key.carrier): accepted messages are not arriving"
-        }
-        let healthy = String(format: "%.1f%%", detection.healthyRate * 100)
-        let jump = String(format: "%g%%", detection.jump * 100)
-        return "\(subject); \(finding.badEvents) of the last \(finding.totalEvents) canaries lost or overdue "
-            + "(evidence of a loss of \(jump) over a healthy \(healthy): \(String(format: "%.1f", detection.statistic)) of "
-            + "\(String(format: "%.1f", detection.threshold)) nats)"
-    }
-}
-
 /// Sends alerts to Alertmanager (v2 API), a JSON webhook, or a command; retries with backoff
 /// in the background, so a notifier that is down never holds up probing.
 struct AlertNotifier: Sendable {

@@ -55,7 +55,10 @@ public actor CanaryEngine {
         correlator = recovering
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
-        detection?.restore(held, at: clock.now)
+        if let detection {
+            let settled = try store.detectionHistory(since: clock.now.addingTimeInterval(-detection.history))
+            detection.restore(settled: settled, inFlight: held, at: clock.now)
+        }
         return summary
     }
 

@@ -34,10 +34,24 @@ public final class DetectionMonitor: Sendable {
         board.withLock { board in for canary in result.changed { board.observe(canary, at: now) } }
     }
 
-    /// Counts canaries taken back at a start, oldest first.
-    public func restore(_ canaries: [Canary], at now: Date) {
-        let ordered = canaries.sorted { $0.submitStartedAt < $1.submitStartedAt }
-        board.withLock { board in for canary in ordered { board.observe(canary, at: now) } }
+    /// How far back the detectors' evidence reaches, for what a start replays.
+    public var history: TimeInterval { board.withLock { $0.settings.history } }
+
+    /// Takes back the evidence of a start: canaries settled before it and those still in
+    /// flight, merged in the order they were sent.
+    public func restore(settled: [DetectionRecord], inFlight: [Canary], at now: Date) {
+        let flying = inFlight.sorted { $0.submitStartedAt < $1.submitStartedAt }
+        board.withLock { board in
+            var next = flying.startIndex
+            for record in settled {
+                while next < flying.endIndex, flying[next].submitStartedAt < record.sentAt {
+                    board.observe(flying[next], at: now)
+                    next += 1
+                }
+                board.replay(record)
+            }
+            for canary in flying[next...] { board.observe(canary, at: now) }
+        }
     }
 
     /// Every detector at `now`, blame decided.
@@ -64,6 +78,10 @@ public final class DetectionMonitor: Sendable {
                 }
                 let page = evaluation.pages.first { $0.pair == pair }
                 held[base] = page.map { $0.state == .firing ? 0 : 1 } ?? 0
+            }
+            for (receiver, carrier) in board.withLock({ $0.receiverCarriers }) {
+                silent[["receiver": receiver, "carrier": carrier]] = 0
+                carriers[["carrier": carrier]] = 0
             }
             for receiver in evaluation.silentReceivers { silent[["receiver": receiver.receiver, "carrier": receiver.carrier]] = 1 }
             for loss in evaluation.carrierLosses { carriers[["carrier": loss.carrier]] = 1 }

@@ -102,7 +102,7 @@ enum DemoCommand {
         network.connect(lastmile: URL(string: base)!)
 
         let display = DemoDisplay(interactive: isatty(STDOUT_FILENO) == 1)
-        display.banner(configuration: configuration, base: base, duration: duration, seed: seed)
+        display.banner(configuration: configuration, base: base, duration: duration, seed: seed, silences: DemoNetwork.silences)
         let interrupted = Interrupt()
         let started = Date()
         let deadline = ContinuousClock.now.advanced(by: .seconds(duration))

@@ -14,13 +14,16 @@ final class DemoDisplay {
         self.interactive = interactive
     }
 
-    func banner(configuration: LastmileConfiguration, base: String, duration: Double, seed: UInt64) {
+    func banner(configuration: LastmileConfiguration, base: String, duration: Double, seed: UInt64, silences: [String: TimeInterval]) {
+        let silent = silences.filter { name, _ in configuration.receivers.contains { $0.name == name } }.sorted { $0.key < $1.key }
+            .map { name, after in "  \(name)  stops reporting \(ConfigDuration.format(after)) in: every route to it looks lost, but the phone is to blame\n" }
+            .joined()
         Output.write("""
             Lastmile demo: \(configuration.routes.count) routes, \(configuration.receivers.count) phones, simulated network (seed \(seed)).
               healthy  the API accepts, receipts are honest, messages arrive in about a second
               lying    the API says success and receipts say DELIVRD, but the carrier silently drops some
               queued   messages wait in a queue: many arrive after the threshold, some never by the deadline
-
+            \(silent)
             metrics:      \(base)/metrics
             status page:  \(base)/
             canaries:     \(base)/api/canaries

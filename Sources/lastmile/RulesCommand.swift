@@ -23,7 +23,8 @@ enum RulesCommand {
             Output.error("lastmile rules: \(path) defines no [[slo]]; there is nothing to alert on")
             return ExitStatus.failure
         }
-        let rules = PrometheusRules(definitions: configuration.sloDefinitions, evaluator: configuration.alertEvaluator).render()
+        let rules = PrometheusRules(definitions: configuration.sloDefinitions, evaluator: configuration.alertEvaluator,
+                                    detectors: configuration.alerting.detectors).render()
         guard let output = options.values["output"] else {
             Output.write(rules)
             return ExitStatus.success

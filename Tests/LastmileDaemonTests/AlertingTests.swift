@@ -46,7 +46,7 @@ extension WholeSystemSuites {
             }
         }
 
-        /// One SLO and one fast page tier (switched on or off), with no notifiers yet.
+        /// One SLO, the sequential detectors and one fast page tier (all switched on or off), with no notifiers yet.
         static func pagingOnLoss(enabled: Bool) -> String {
             """
 
@@ -58,6 +58,7 @@ extension WholeSystemSuites {
 
             [alerting]
             min_events = 5
+            detectors = \(enabled)
             evaluation_interval = "200ms"
 
             [[alerting.tier]]
@@ -68,6 +69,12 @@ extension WholeSystemSuites {
             enabled = \(enabled)
 
             """
+        }
+
+        /// `config` with the detectors and the page tier switched off.
+        static func pagingSwitchedOff(_ config: String) -> String {
+            config.replacingOccurrences(of: "enabled = true", with: "enabled = false")
+                .replacingOccurrences(of: "detectors = true", with: "detectors = false")
         }
 
         static func alerting(recorder: UInt16, log: String, enabled: Bool) -> String {
@@ -115,7 +122,8 @@ extension WholeSystemSuites {
             #expect(labels["slo"] == "accepted-delivery")
             let annotations = try #require(alert["annotations"] as? [String: String])
             #expect(annotations["summary"]?.contains("never arrived") == true)
-            #expect(annotations["summary"]?.contains("the objective allows 1.0%") == true)
+            #expect(annotations["summary"]?.contains("accepted canaries since ") == true)
+            #expect(annotations["summary"]?.contains("(healthy loss ") == true)
             #expect(annotations["lost_canaries"]?.contains("/api/canaries?verdict=lost&route=bulk") == true)
             let startsAt = try #require(alert["startsAt"] as? String)
             let endsAt = try #require(alert["endsAt"] as? String)
@@ -162,8 +170,8 @@ extension WholeSystemSuites {
             #expect(recorder.bodies(at: "/hook").count == 1, "a restart paged again")
             #expect(!restarted.logText.contains("alert firing"))
 
-            // Disabling the tier resolves the alert: Alertmanager gets endsAt ≤ now, the webhook "resolved".
-            try config.replacingOccurrences(of: "enabled = true", with: "enabled = false")
+            // Switching paging off resolves the alert: Alertmanager gets endsAt ≤ now, the webhook "resolved".
+            try Self.pagingSwitchedOff(config)
                 .write(toFile: path, atomically: true, encoding: .utf8)
             restarted.signal(SIGHUP)
             let resolved = await recorder.waitFor(timeout: 20) {

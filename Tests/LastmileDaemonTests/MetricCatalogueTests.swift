@@ -26,7 +26,9 @@ import Testing
         metrics.recordReload(successful: true, at: Date())
         let slo = SLOMonitor(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows)
         slo.prepare(pairs)
-        let families = (metrics.families() + slo.families(at: Date())).filter { $0.name.hasPrefix("lastmile_") }
+        let detection = DetectionMonitor(configuration)
+        _ = detection.evaluate(at: Date())
+        let families = (metrics.families() + slo.families(at: Date()) + detection.families()).filter { $0.name.hasPrefix("lastmile_") }
         let catalogue = Dictionary(uniqueKeysWithValues: MetricDefinition.catalogue.map { ($0.name, $0) })
         #expect(catalogue.count == MetricDefinition.catalogue.count, "a name is in the catalogue twice")
         for family in families {

@@ -95,12 +95,22 @@ public struct DetectionBoard: Sendable {
         self.carriers.merge(carriers) { _, new in new }
         cellRates = rates
         pairRates = [:]
-        for (cell, rate) in rates {
-            pairRates[Pair(route: cell.route, carrier: carriers[cell.receiver] ?? "")] = (pairRates[Pair(route: cell.route, carrier: carriers[cell.receiver] ?? "")] ?? 0) + rate
+        for (cell, rate) in rates { pairRates[Pair(route: cell.route, carrier: self.carriers[cell.receiver] ?? ""), default: 0] += rate }
+        for key in pairs.keys { pairs[key]?.settings = settings }
+        for key in cells.keys { cells[key]?.settings = settings }
+        // Every configured pair and cell has a detector from the start, so its gauges exist before its first canary.
+        for (pair, rate) in pairRates {
+            if pairs[pair] == nil { pairs[pair] = SequentialDetector(settings: settings, canariesPerHour: rate) }
+            pairs[pair]?.canariesPerHour = rate
         }
-        for (pair, rate) in pairRates { pairs[pair]?.canariesPerHour = rate }
-        for (cell, rate) in cellRates { cells[cell]?.canariesPerHour = rate }
+        for (cell, rate) in cellRates {
+            if cells[cell] == nil { cells[cell] = SequentialDetector(settings: settings, canariesPerHour: rate) }
+            cells[cell]?.canariesPerHour = rate
+        }
     }
+
+    /// Each receiver and its carrier, as far as the board knows them.
+    public var receiverCarriers: [String: String] { carriers }
 
     /// Takes in a canary's latest state: counted when accepted for sending (states come in send
     /// order), then when it arrives, is lost, or turns out rejected.
@@ -110,11 +120,7 @@ public struct DetectionBoard: Sendable {
             guard canary.verdict == nil || canary.arrival != nil || canary.verdict == .lost else { return }
             let pair = Pair(route: canary.plan.route, carrier: canary.plan.carrier)
             let cell = Cell(route: canary.plan.route, receiver: canary.plan.receiver)
-            carriers[cell.receiver] = canary.plan.carrier
-            let pairTicket = pairs[pair, default: SequentialDetector(settings: settings, canariesPerHour: pairRates[pair] ?? 60)]
-                .sent(at: canary.submitStartedAt)
-            let cellTicket = cells[cell, default: SequentialDetector(settings: settings, canariesPerHour: cellRates[cell] ?? 60)]
-                .sent(at: canary.submitStartedAt)
+            let (pairTicket, cellTicket) = send(pair: pair, cell: cell, at: canary.submitStartedAt)
             tickets[id] = Tickets(pair: pair, cell: cell, pairTicket: pairTicket, cellTicket: cellTicket)
         }
         guard let entry = tickets[id] else { return }
@@ -142,6 +148,23 @@ public struct DetectionBoard: Sendable {
         for detector in pairs.values { needed.formUnion(detector.thresholdsNeeded(at: now)) }
         for detector in cells.values { needed.formUnion(detector.thresholdsNeeded(at: now)) }
         return needed
+    }
+
+    /// Takes in a canary settled before a start, in send order with the others.
+    public mutating func replay(_ record: DetectionRecord) {
+        let pair = Pair(route: record.route, carrier: record.carrier)
+        let cell = Cell(route: record.route, receiver: record.receiver)
+        let (pairTicket, cellTicket) = send(pair: pair, cell: cell, at: record.sentAt)
+        pairs[pair]?.record(pairTicket, record.outcome, latency: record.latency, at: record.decidedAt)
+        cells[cell]?.record(cellTicket, record.outcome, latency: record.latency, at: record.decidedAt)
+    }
+
+    /// Counts a canary sent over `pair` and `cell`, creating their detectors on first use.
+    private mutating func send(pair: Pair, cell: Cell, at sentAt: Date) -> (pair: Int, cell: Int) {
+        carriers[cell.receiver] = pair.carrier
+        let pairTicket = pairs[pair, default: SequentialDetector(settings: settings, canariesPerHour: pairRates[pair] ?? 60)].sent(at: sentAt)
+        let cellTicket = cells[cell, default: SequentialDetector(settings: settings, canariesPerHour: cellRates[cell] ?? 60)].sent(at: sentAt)
+        return (pairTicket, cellTicket)
     }
 
     /// Every detector at `now`, with blame decided across the matrix.

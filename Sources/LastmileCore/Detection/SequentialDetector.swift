@@ -60,12 +60,14 @@ public struct SequentialDetector: Sendable {
         var runStart: Double?
     }
 
-    public let settings: DetectionSettings
+    /// How the bank is tuned; a change takes effect at the next evaluation.
+    public var settings: DetectionSettings
     public var canariesPerHour: Double
     private let table: ThresholdTable
     private var members: [Member] = []
     private var modelHealthy = 0.0
     private var modelRate = 0.0
+    private var modelSettings = DetectionSettings.standard
     /// Whether the bank has its thresholds (the first `evaluate` computes them).
     private var tuned = false
     private var entries: [Entry] = []
@@ -211,7 +213,7 @@ public struct SequentialDetector: Sendable {
 
     private mutating func retune(at now: Date) {
         let (rate, requests) = tuning(at: now)
-        guard !tuned || rate != modelHealthy || canariesPerHour != modelRate else { return }
+        guard !tuned || rate != modelHealthy || canariesPerHour != modelRate || settings != modelSettings else { return }
         let old = members
         members = requests.map { request in
             let (test, cells) = table.test(request)
@@ -224,6 +226,7 @@ public struct SequentialDetector: Sendable {
         }
         modelHealthy = rate
         modelRate = canariesPerHour
+        modelSettings = settings
         if !tuned {
             tuned = true
             fold()

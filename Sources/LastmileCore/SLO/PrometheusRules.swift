@@ -7,13 +7,24 @@ import Foundation
 /// binomial quantile, and the normal approximations (Wilson's among them) page on one loss in
 /// ten. This bound needs at most one more bad event than the daemon's exact test, never fewer,
 /// so Prometheus never pages where the daemon would not.
+///
+/// With `detectors`, accepted-delivery pages come from the sequential detectors' gauges, as
+/// they do in the daemon: a page when a test's statistic reaches its threshold (unless a silent
+/// receiver or a carrier's loss explains it), `ReceiverSilent` and `CarrierLoss` from their
+/// gauges; the burn-rate tiers of that SLO keep only their tickets.
 public struct PrometheusRules: Sendable {
     public var definitions: [SLODefinition]
     public var evaluator: AlertEvaluator
+    public var detectors: Bool
 
-    public init(definitions: [SLODefinition], evaluator: AlertEvaluator) {
+    /// How long a detector's page stays after its statistic falls back: PromQL keeps no state,
+    /// and a page should not resolve on the first canary that arrives.
+    public static let detectorKeepFiring: TimeInterval = 15 * 60
+
+    public init(definitions: [SLODefinition], evaluator: AlertEvaluator, detectors: Bool = false) {
         self.definitions = definitions
         self.evaluator = evaluator
+        self.detectors = detectors
     }
 
     /// The PromQL selectors of an indicator's bad and total events.
@@ -60,7 +71,8 @@ public struct PrometheusRules: Sendable {
             }
             let allowed = Self.number(definition.allowedRate)
             let name = AlertName(indicator: definition.indicator)
-            for tier in evaluator.tiers where tier.enabled {
+            let detected = detectors && definition.indicator == .acceptedDelivery
+            for tier in evaluator.tiers where tier.enabled && !(detected && tier.severity == "page") {
                 let long = CompactDuration.text(tier.long), short = CompactDuration.text(tier.short)
                 let threshold = Self.number(tier.factor * definition.allowedRate)
                 let selector = "{slo=\(Self.quoted(definition.name))}"
@@ -89,8 +101,36 @@ public struct PrometheusRules: Sendable {
                     "          description: \(Self.quoted(description))",
                 ]
             }
+            if detected { lines += detectionRules(slo: definition) }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The sequential detectors' pages for the accepted-delivery SLO `slo`.
+    func detectionRules(slo definition: SLODefinition) -> [String] {
+        let slo = Self.quoted(definition.name)
+        let keep = CompactDuration.text(Self.detectorKeepFiring)
+        let statistic = MetricDefinition.detectorStatistic.name, threshold = MetricDefinition.detectorThreshold.name
+        let held = MetricDefinition.detectorHeldBack.name
+        func alert(_ name: AlertName, expression: [String], summary: String, description: String) -> [String] {
+            ["      - alert: \(name.rawValue)", "        expr: >-"] + expression.map { "          " + $0 } + [
+                "        keep_firing_for: \(keep)",
+                "        labels:", "          severity: \"page\"", "          slo: \(slo)", "          detector: \"sequential\"",
+                "        annotations:", "          summary: \(Self.quoted(summary))", "          description: \(Self.quoted(description))",
+            ]
+        }
+        return alert(.acceptedButUndelivered,
+                     expression: ["max by (route, carrier) (\(statistic) / \(threshold)) >= 1",
+                                  "unless on (route, carrier) \(held) == 1"],
+                     summary: "{{ $labels.route }} × {{ $labels.carrier }}: \(AlertName.acceptedButUndelivered.problemPhrase) "
+                        + "(a sequential test reached its threshold)",
+                     description: "The strongest test's evidence is {{ $value | humanize }}× its threshold.")
+            + alert(.receiverSilent, expression: ["\(MetricDefinition.receiverSilent.name) == 1"],
+                    summary: "receiver {{ $labels.receiver }} ({{ $labels.carrier }}): \(AlertName.receiverSilent.problemPhrase)",
+                    description: "Every route to this receiver fails while those routes reach other receivers.")
+            + alert(.carrierLoss, expression: ["\(MetricDefinition.carrierLoss.name) == 1"],
+                    summary: "{{ $labels.carrier }}: \(AlertName.carrierLoss.problemPhrase)",
+                    description: "Every receiver on this carrier is silent while its routes reach other carriers.")
     }
 
     static func summary(name: AlertName, window: String, short: String, factor: Double) -> String {
