@@ -3,8 +3,10 @@ import LastmileConfig
 import LastmileCore
 
 /// How soon the configured alerts would page for each route × carrier, at the rate it is
-/// probed: `DetectionSimulation` run with the configuration's own tiers, evidence test,
-/// deadline and accepted-delivery objective, for `lastmile check`.
+/// probed, for `lastmile check`: with the sequential detectors (the default), their own
+/// simulation over the configuration's rates and deadlines, and the false pages a year their
+/// thresholds allow; with `detectors = false`, `DetectionSimulation` run with the
+/// configuration's own tiers, evidence test, deadline and accepted-delivery objective.
 public struct DetectionOutlook: Sendable {
     /// One route × carrier's outlook.
     public struct Line: Sendable, Hashable {
@@ -15,34 +17,60 @@ public struct DetectionOutlook: Sendable {
         public var outage: TimeInterval?
         /// Median seconds from a jump to 10 % loss to a page; nil when none paged within the horizon.
         public var tenPercent: TimeInterval?
+        /// At most this many false pages a year at a healthy loss rate (the detectors' bound).
+        public var falsePagesPerYear: Double?
     }
 
     /// The accepted-delivery SLO the outlook is for; nil when none is configured.
     public let slo: SLOConfiguration?
+    /// Whether the pages come from the sequential detectors.
+    public let sequential: Bool
     public let lines: [Line]
     /// How long each run waited for a page.
     public let horizon: TimeInterval
 
     /// Simulates each route × carrier over `seeds` runs per loss level.
     public init(_ configuration: LastmileConfiguration, seeds: ClosedRange<UInt64> = 1...15) {
-        let evaluator = configuration.alertEvaluator
-        let pageTiers = evaluator.tiers.filter { $0.enabled && $0.severity == "page" }
-        let longest = pageTiers.map(\.long).max() ?? 0
-        let horizon = 2 * longest
         let objective = configuration.slos.first { $0.indicator == .acceptedDelivery }
         slo = objective
-        self.horizon = horizon
-        guard let slo = objective, longest > 0 else {
+        sequential = configuration.alerting.detectors
+        let pageTiers = configuration.alertEvaluator.tiers.filter { $0.enabled && $0.severity == "page" }
+        let longest = pageTiers.map(\.long).max() ?? 0
+        horizon = sequential ? 12 * 3_600 : 2 * longest
+        guard objective != nil, sequential || longest > 0 else {
             lines = []
             return
         }
+        var cache: [String: Line] = [:]
+        var found: [Line] = []
+        for pair in Self.pairs(configuration) {
+            let key = "\(pair.perHour)/\(pair.deadline)"
+            var line = cache[key] ?? (sequential ? Self.sequentialLine(configuration, pair, horizon: horizon, seeds: seeds)
+                                                  : Self.burnRateLine(configuration, pair, warmUp: longest, horizon: horizon, seeds: seeds))
+            cache[key] = line
+            line.route = pair.route
+            line.carrier = pair.carrier
+            found.append(line)
+        }
+        lines = found
+    }
+
+    /// A route × carrier at the rate it is probed (thinned by its route's daily cap), with its longest deadline.
+    struct ProbedPair {
+        var route: String
+        var carrier: String
+        var perHour: Double
+        var deadline: TimeInterval
+    }
+
+    static func pairs(_ configuration: LastmileConfiguration) -> [ProbedPair] {
         let receivers = Dictionary(configuration.receivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var rates: [String: (route: String, carrier: String, perHour: Double, deadline: TimeInterval)] = [:]
+        var rates: [String: ProbedPair] = [:]
         for probe in configuration.probes where probe.enabled {
             for name in probe.receivers {
                 guard let carrier = receivers[name]?.carrier else { continue }
                 let key = probe.route + "\u{0}" + carrier
-                var entry = rates[key] ?? (probe.route, carrier, 0, 0)
+                var entry = rates[key] ?? ProbedPair(route: probe.route, carrier: carrier, perHour: 0, deadline: 0)
                 entry.perHour += 3_600 / probe.interval
                 entry.deadline = max(entry.deadline, probe.deadline)
                 rates[key] = entry
@@ -50,30 +78,52 @@ public struct DetectionOutlook: Sendable {
         }
         // A daily cap thins every probe of the route alike.
         let summary = ConfigSummary(configuration)
-        var cache: [String: (TimeInterval?, TimeInterval?)] = [:]
-        var found: [Line] = []
-        for entry in rates.values.sorted(by: { ($0.route, $0.carrier) < ($1.route, $1.carrier) }) {
-            var perHour = entry.perHour
-            if let line = summary.routes.first(where: { $0.route == entry.route }), line.scheduledPerDay > 0 {
-                perHour *= line.canariesPerDay / line.scheduledPerDay
+        return rates.values.sorted { ($0.route, $0.carrier) < ($1.route, $1.carrier) }.map { pair in
+            var pair = pair
+            if let line = summary.routes.first(where: { $0.route == pair.route }), line.scheduledPerDay > 0 {
+                pair.perHour *= line.canariesPerDay / line.scheduledPerDay
             }
-            let key = "\(perHour)/\(entry.deadline)"
-            if cache[key] == nil {
-                let simulation = DetectionSimulation(evaluator: evaluator, objective: slo.objective, canariesPerHour: perHour,
-                                                     deadline: entry.deadline, evaluationInterval: configuration.alerting.evaluationInterval,
-                                                     arrivalDelay: min(10, entry.deadline / 2))
-                func median(_ loss: Double) -> TimeInterval? {
-                    let times = seeds.map { simulation.timeToPage(baseline: 0, lossRate: loss, warmUp: longest, horizon: horizon, seed: $0) }
-                    let paged = times.compactMap { $0 }.sorted()
-                    let middle = (times.count - 1) / 2
-                    return middle < paged.count ? paged[middle] : nil
-                }
-                cache[key] = (perHour > 0 ? median(1) : nil, perHour > 0 ? median(0.1) : nil)
-            }
-            let (outage, tenPercent) = cache[key] ?? (nil, nil)
-            found.append(Line(route: entry.route, carrier: entry.carrier, canariesPerHour: perHour, outage: outage, tenPercent: tenPercent))
+            return pair
         }
-        lines = found
+    }
+
+    static func median(_ times: [TimeInterval?]) -> TimeInterval? {
+        let paged = times.compactMap { $0 }.sorted()
+        let middle = (times.count - 1) / 2
+        return middle < paged.count ? paged[middle] : nil
+    }
+
+    static func sequentialLine(_ configuration: LastmileConfiguration, _ pair: ProbedPair, horizon: TimeInterval,
+                               seeds: ClosedRange<UInt64>) -> Line {
+        var line = Line(route: pair.route, carrier: pair.carrier, canariesPerHour: pair.perHour)
+        guard pair.perHour > 0 else { return line }
+        let settings = configuration.detectionSettings
+        let simulation = SequentialDetectionSimulation(settings: settings, canariesPerHour: pair.perHour, deadline: pair.deadline,
+                                                       evaluationInterval: configuration.alerting.evaluationInterval,
+                                                       medianLatency: min(4, pair.deadline / 20), p99Latency: min(60, pair.deadline / 4))
+        func median(_ loss: Double) -> TimeInterval? {
+            Self.median(seeds.map { simulation.timeToPage(baseline: settings.healthyFloor, lossRate: loss, warmUp: 6 * 3_600,
+                                                          horizon: horizon, seed: $0) })
+        }
+        line.outage = median(1)
+        line.tenPercent = median(0.1)
+        line.falsePagesPerYear = SequentialDetector.falsePagesPerYearBound(settings: settings, canariesPerHour: pair.perHour)
+        return line
+    }
+
+    static func burnRateLine(_ configuration: LastmileConfiguration, _ pair: ProbedPair, warmUp: TimeInterval, horizon: TimeInterval,
+                             seeds: ClosedRange<UInt64>) -> Line {
+        var line = Line(route: pair.route, carrier: pair.carrier, canariesPerHour: pair.perHour)
+        guard pair.perHour > 0, let slo = configuration.slos.first(where: { $0.indicator == .acceptedDelivery }) else { return line }
+        let simulation = DetectionSimulation(evaluator: configuration.alertEvaluator, objective: slo.objective, canariesPerHour: pair.perHour,
+                                             deadline: pair.deadline, evaluationInterval: configuration.alerting.evaluationInterval,
+                                             arrivalDelay: min(10, pair.deadline / 2))
+        func median(_ loss: Double) -> TimeInterval? {
+            Self.median(seeds.map { simulation.timeToPage(baseline: 0, lossRate: loss, warmUp: warmUp, horizon: horizon, seed: $0) })
+        }
+        line.outage = median(1)
+        line.tenPercent = median(0.1)
+        return line
     }
 
     /// The outlook as aligned lines of text.
@@ -81,17 +131,34 @@ public struct DetectionOutlook: Sendable {
         guard let slo else {
             return "alerting: no accepted_delivery SLO, so nothing pages when accepted messages stop arriving"
         }
-        guard !lines.isEmpty else { return "alerting: no page tier is enabled" }
+        guard !lines.isEmpty else { return sequential ? "alerting: no probe sends canaries" : "alerting: no page tier is enabled" }
         let objective = String(format: "%g%%", slo.objective * 100)
-        var output = ["alerting: median time to page for \(slo.name) (\(objective)), simulated with these tiers and deadlines:"]
         let never = "not within " + CompactDuration.text(horizon)
-        let header = ["route", "carrier", "canaries/h", "outage", "10% loss"]
+        var output: [String]
+        var header = ["route", "carrier", "canaries/h", "outage", "10% loss"]
+        if sequential {
+            output = ["alerting: median time to page for \(slo.name) (\(objective)) from the sequential detectors, simulated at these rates "
+                      + "and deadlines from a healthy 0.5% loss, and the false pages a year their thresholds allow:"]
+            header.append("false pages/year")
+        } else {
+            output = ["alerting: median time to page for \(slo.name) (\(objective)), simulated with these tiers and deadlines:"]
+        }
         let rows = lines.map { line in
             [line.route, line.carrier, String(format: "%g", (line.canariesPerHour * 10).rounded() / 10),
              line.outage.map(Self.duration) ?? never, line.tenPercent.map(Self.duration) ?? never]
+                + (sequential ? [line.falsePagesPerYear.map { "≤ " + Self.count($0) } ?? "-"] : [])
         }
         output += TextTable.lines([header] + rows, indent: "  ")
+        if sequential {
+            let total = lines.compactMap(\.falsePagesPerYear).reduce(0, +)
+            output.append("  whole configuration: \(lines.count) route × carrier pairs, at most \(Self.count(total)) false pages a year")
+        }
         return output.joined(separator: "\n")
+    }
+
+    /// Two significant digits, without an exponent.
+    static func count(_ value: Double) -> String {
+        value >= 10 ? String(format: "%.0f", value) : String(format: "%.2g", value)
     }
 
     static func duration(_ seconds: TimeInterval) -> String {

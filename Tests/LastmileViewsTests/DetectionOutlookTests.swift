@@ -7,7 +7,7 @@ import LastmileTestSupport
 import Testing
 
 @Suite struct DetectionOutlookTests {
-    static func configuration(extra: String = "", slo: Bool = true) throws -> LastmileConfiguration {
+    static func configuration(extra: String = "", slo: Bool = true, alerting: String = "") throws -> LastmileConfiguration {
         var text = ConfigText.httpRoute(extra: extra) + """
             [[receiver]]
             name = "a"
@@ -41,12 +41,39 @@ import Testing
         if slo {
             text += "[[slo]]\nname = \"accepted\"\nindicator = \"accepted_delivery\"\nobjective = 0.99\nwindow = \"28d\"\n"
         }
+        if !alerting.isEmpty { text += "[alerting]\n\(alerting)\n" }
         let result = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/outlook.toml", catalogue: .standard, environment: [:])
         return try #require(result.configuration, "\(result.diagnostics)")
     }
 
-    @Test func eachCarrierIsJudgedAtTheRateItIsProbed() async throws {
+    @Test func theDetectorsPageAnOutageBeforeItsDeadlineAndStateTheirFalsePages() async throws {
         let configuration = try Self.configuration()
+        let outlook = await offThePool { DetectionOutlook(configuration) }
+        #expect(outlook.sequential)
+        #expect(outlook.lines.map(\.canariesPerHour) == [24, 12])
+        for line in outlook.lines {
+            // Overdue canaries count: an outage pages by the time the 15-minute deadline would settle one.
+            let outage = try #require(line.outage, "\(line.carrier): an outage never paged")
+            #expect(outage <= 900, "\(line.carrier): \(outage / 60) min")
+            let tenPercent = try #require(line.tenPercent, "\(line.carrier): a 10% loss never paged")
+            #expect(tenPercent > outage)
+            // One false page a year asked for; the bound counts the bank's three tests as if they never coincided.
+            let falsePages = try #require(line.falsePagesPerYear)
+            #expect(falsePages > 0.5 && falsePages <= 2)
+        }
+        #expect(outlook.lines[0].outage! < 900, "at 24 canaries an hour the first overdue ones page an outage")
+        #expect(outlook.lines[1].outage! >= outlook.lines[0].outage!, "fewer canaries cannot page sooner")
+        #expect(outlook.text.contains("from the sequential detectors"))
+        #expect(outlook.text.contains("whole configuration: 2 route × carrier pairs, at most "))
+
+        let strict = try Self.configuration(alerting: "false_pages_per_year = 0.1")
+        let fewer = await offThePool { DetectionOutlook(strict) }
+        #expect(fewer.lines[0].falsePagesPerYear! < outlook.lines[0].falsePagesPerYear! / 5)
+        #expect(fewer.lines[0].outage! >= outlook.lines[0].outage!, "fewer false pages cannot page sooner")
+    }
+
+    @Test func eachCarrierIsJudgedAtTheRateItIsProbed() async throws {
+        let configuration = try Self.configuration(alerting: "detectors = false")
         let outlook = await offThePool { DetectionOutlook(configuration) }
         #expect(outlook.lines.map(\.carrier) == ["Alpha", "Beta"])
         #expect(outlook.lines.map(\.canariesPerHour) == [24, 12])
@@ -65,6 +92,7 @@ import Testing
     @Test func aDailyCapThinsTheRateAndNoSLOSaysSo() async throws {
         let configuration = try Self.configuration(extra: "daily_cap = 432")
         let capped = await offThePool { DetectionOutlook(configuration) }
+        #expect(capped.sequential)
         #expect(capped.lines.map(\.canariesPerHour) == [12, 6])
         let none = DetectionOutlook(try Self.configuration(slo: false))
         #expect(none.lines.isEmpty)
