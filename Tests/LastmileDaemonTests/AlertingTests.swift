@@ -152,9 +152,15 @@ extension WholeSystemSuites {
             #expect(recorder.bodies(at: "/hook").count == 1)
 
             // A restart while firing: the alert is taken back from the store, not fired (and paged) again,
-            // and the SLO counts come back from the store.
+            // and the SLO counts come back from the store. Overdue canaries page before five have
+            // settled; wait for five.
             let series = #"lastmile_slo_events{carrier="Test \"Carrier\"",kind="total",route="bulk",slo="accepted-delivery",window="1h"}"#
-            let counted = try #require(EndToEndTests.metricValue(metrics, series))
+            @Sendable func settledCount() async -> Double {
+                let text = (try? await LoopbackHTTP.request(port: port, path: "/metrics").body) ?? ""
+                return EndToEndTests.metricValue(text, series) ?? 0
+            }
+            _ = await recorder.waitFor(timeout: 30) { await settledCount() >= 5 }
+            let counted = await settledCount()
             #expect(counted >= 5)
             daemon.signal(SIGTERM)
             #expect(await daemon.waitForExit(timeout: 20) == 0)

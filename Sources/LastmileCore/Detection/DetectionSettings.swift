@@ -13,14 +13,18 @@ public struct DetectionSettings: Sendable, Hashable {
     public var jumps: [Double]
     /// How far back a healthy estimate looks.
     public var history: TimeInterval
+    /// How old an outcome must be before it counts toward the healthy estimate, so a loss that
+    /// has just begun cannot raise the rate it is judged against before it is found.
+    public var baselineLag: TimeInterval
 
     public init(falsePagesPerYear: Double = 1, healthyFloor: Double = 0.005, priorWeight: Double = 2_000,
-                jumps: [Double] = [0.1, 0.25, 0.9], history: TimeInterval = 7 * 86_400) {
+                jumps: [Double] = [0.1, 0.25, 0.9], history: TimeInterval = 7 * 86_400, baselineLag: TimeInterval = 6 * 3_600) {
         self.falsePagesPerYear = falsePagesPerYear
         self.healthyFloor = healthyFloor
         self.priorWeight = priorWeight
         self.jumps = jumps
         self.history = history
+        self.baselineLag = baselineLag
     }
 
     public static let standard = DetectionSettings()

@@ -74,6 +74,9 @@ public struct SequentialDetector: Sendable {
     private var head = 0
     private var firstTicket = 0
     private var healthy: RollingCounter
+    /// Outcomes not yet `baselineLag` old (decided at, sent at, arrived), on their way into `healthy`.
+    private var maturing: [(decidedAt: Double, sentAt: Double, good: Bool)] = []
+    private var maturingHead = 0
     public private(set) var latency = LatencySurvival()
     public private(set) var firing = false
     private var firedAt = 0.0
@@ -118,7 +121,7 @@ public struct SequentialDetector: Sendable {
         entries[index].outcome = outcome
         let sentAt = entries[index].sentAt
         if outcome != .excluded {
-            if previous == .pending && !firing { healthy.add(good: outcome == .arrived, at: now) }
+            if previous == .pending && !firing { maturing.append((now.timeIntervalSince1970, sentAt, outcome == .arrived)) }
             if lastDecided.map({ sentAt >= $0.sentAt }) ?? true { lastDecided = (sentAt, outcome == .arrived) }
             if outcome == .arrived, lastArrivalSentAt.map({ sentAt > $0 }) ?? true {
                 lastArrivalSentAt = sentAt
@@ -133,6 +136,7 @@ public struct SequentialDetector: Sendable {
     /// The bank at `now`; moves the firing state on.
     public mutating func evaluate(at now: Date) -> Reading {
         let time = now.timeIntervalSince1970
+        mature(at: now)
         retune(at: now)
         if !firing, head == entries.count, members.allSatisfy({ $0.settled == 0 }) {
             return Reading(statistics: members.map { Statistic(jump: $0.test.jump, value: 0, threshold: $0.threshold) }, firing: false,
@@ -173,6 +177,9 @@ public struct SequentialDetector: Sendable {
             firedAt = time
             evidenceStart = start
             evidenceWindow = max(0, time - start)
+            // What raised the page is not what healthy looks like.
+            maturing = maturing[maturingHead...].filter { $0.sentAt < start }
+            maturingHead = 0
             for index in members.indices { members[index].settled = min(members[index].settled, members[index].threshold) }
         } else if firing, statistics.allSatisfy({ $0.value <= $0.threshold / 2 }), time - firedAt >= evidenceWindow {
             firing = false
@@ -197,10 +204,30 @@ public struct SequentialDetector: Sendable {
     /// The healthy loss rate this stream's history gives: its losses while not firing, pulled
     /// toward the floor by the prior's weight, and never below it.
     public func healthyEstimate(at now: Date) -> Double {
-        let counts = healthy.counts(at: now)
+        var counts = healthy.counts(at: now)
+        let mature = now.timeIntervalSince1970 - settings.baselineLag
+        for entry in maturing[maturingHead...] {
+            guard entry.decidedAt <= mature else { break }
+            counts.total += 1
+            if entry.good { counts.good += 1 }
+        }
         let floor = settings.healthyFloor
         let estimate = (Double(counts.total - counts.good) + floor * settings.priorWeight) / (Double(counts.total) + settings.priorWeight)
         return min(0.45, max(floor, estimate))
+    }
+
+    /// Moves outcomes that have come of age into the healthy estimate.
+    private mutating func mature(at now: Date) {
+        let mature = now.timeIntervalSince1970 - settings.baselineLag
+        while maturingHead < maturing.count, maturing[maturingHead].decidedAt <= mature {
+            let entry = maturing[maturingHead]
+            healthy.add(good: entry.good, at: Date(timeIntervalSince1970: entry.decidedAt))
+            maturingHead += 1
+        }
+        if maturingHead > 1_024, maturingHead * 2 > maturing.count {
+            maturing.removeFirst(maturingHead)
+            maturingHead = 0
+        }
     }
 
     /// The healthy rate the bank is held against at `now`, and the thresholds it asks for.
