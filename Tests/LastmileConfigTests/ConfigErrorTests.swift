@@ -302,6 +302,23 @@ import TOML
         #expect(bad.errorSummaries == ["33:14 [[alerting.tier]]: confidence must be between 0.5 and 1 (e.g. 0.999)"])
     }
 
+    @Test func theDetectorsBudgetAndSwitchAreReadAndChecked() throws {
+        let (defaults, _) = try ConfigFixtures.load(ConfigFixtures.valid)
+        #expect(defaults.configuration?.alerting.falsePagesPerYear == 1)
+        #expect(defaults.configuration?.alerting.detectors == true)
+
+        let (good, _) = try ConfigFixtures.load(ConfigFixtures.valid + "\n[alerting]\nfalse_pages_per_year = 0.25\ndetectors = false\n")
+        #expect(good.errors.isEmpty, "\(good.errors)")
+        #expect(good.configuration?.alerting.falsePagesPerYear == 0.25)
+        #expect(good.configuration?.alerting.detectors == false)
+        #expect(good.configuration?.detectionSettings.falsePagesPerYear == 0.25)
+
+        let (bad, _) = try ConfigFixtures.load(ConfigFixtures.valid + "\n[alerting]\nfalse_pages_per_year = 0\ndetectors = \"yes\"\n")
+        #expect(bad.errorSummaries.contains { $0.hasSuffix("[alerting]: false_pages_per_year must be above 0 and at most 1000 (e.g. 1)") },
+                "\(bad.errorSummaries)")
+        #expect(bad.errorSummaries.count == 2, "\(bad.errorSummaries)")
+    }
+
     @Test func withoutTiersThePagesAskForMoreConfidenceThanTheTickets() throws {
         let (result, _) = try ConfigFixtures.load(ConfigFixtures.valid)
         let tiers = try #require(result.configuration?.alerting.tiers)

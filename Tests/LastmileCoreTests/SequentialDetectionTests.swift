@@ -54,6 +54,33 @@ import Testing
         #expect(reading.statistics.allSatisfy { $0.value > 0 })
     }
 
+    @Test func aPageHoldsForItsEvidenceWindowAndDoesNotFlap() {
+        var detector = SequentialDetector(canariesPerHour: 60)
+        let start = Date(timeIntervalSince1970: 1_000)
+        var changes: [(minute: Int, firing: Bool)] = []
+        var firing = false
+        var firedAt: Int?
+        var evidenceMinutes = 0.0
+        // Ten lost canaries, then three hours of arrivals, one a minute, each evaluated a minute on.
+        for minute in 0..<190 {
+            let sentAt = start.addingTimeInterval(Double(minute) * 60)
+            let ticket = detector.sent(at: sentAt)
+            detector.record(ticket, minute < 10 ? .failed : .arrived, latency: minute < 10 ? nil : 4, at: sentAt.addingTimeInterval(30))
+            let reading = detector.evaluate(at: sentAt.addingTimeInterval(60))
+            if reading.firing != firing {
+                changes.append((minute, reading.firing))
+                firing = reading.firing
+                if firing, let since = reading.evidenceSince {
+                    firedAt = minute
+                    evidenceMinutes = sentAt.addingTimeInterval(60).timeIntervalSince(since) / 60
+                }
+            }
+        }
+        #expect(changes.map(\.firing) == [true, false], "\(changes)")
+        let resolvedAt = changes.last?.minute ?? 0
+        #expect(Double(resolvedAt - (firedAt ?? 0)) >= evidenceMinutes, "\(changes), evidence \(evidenceMinutes) min")
+    }
+
     @Test func overdueEvidenceGrowsWithAgeAndStopsAtAFailure() {
         let test = BernoulliCUSUM(healthy: 0.005, jump: 0.25)
         #expect(test.overdueStep(survival: 1) == 0)
