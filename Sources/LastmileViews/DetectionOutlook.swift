@@ -151,7 +151,7 @@ public struct DetectionOutlook: Sendable {
         output += TextTable.lines([header] + rows, indent: "  ")
         if sequential {
             let total = lines.compactMap(\.falsePagesPerYear).reduce(0, +)
-            output.append("  whole configuration: \(lines.count) route × carrier pairs, at most \(Self.count(total)) false pages a year")
+            output.append("  whole configuration: \(lines.count) route × carrier pair\(lines.count == 1 ? "" : "s"), at most \(Self.count(total)) false pages a year")
         }
         return output.joined(separator: "\n")
     }

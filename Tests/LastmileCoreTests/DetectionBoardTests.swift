@@ -1,5 +1,6 @@
 import Foundation
 import LastmileCore
+import LastmileTestSupport
 import Testing
 
 /// Blame across the matrix: three routes to two phones on two carriers, on simulated time.
@@ -60,17 +61,18 @@ import Testing
         return fired
     }
 
-    @Test func aSilentReceiverRaisesOneReceiverSilentAndNoRoutePage() {
-        let fired = fired { _, receiver in receiver == "phone-a" }
+    @Test func aSilentReceiverRaisesOneReceiverSilentAndNoRoutePage() async {
+        let fired = await offThePool { Self().fired { _, receiver in receiver == "phone-a" } }
         #expect(fired == ["ReceiverSilent phone-a"])
     }
 
-    @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() {
-        let fired = fired { route, _ in route == "beta" }
+    @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() async {
+        let fired = await offThePool { Self().fired { route, _ in route == "beta" } }
         #expect(fired.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])
     }
 
-    @Test func aHealthyMatrixDoesNotPage() {
-        #expect(fired { _, _ in false }.isEmpty)
+    @Test func aHealthyMatrixDoesNotPage() async {
+        let fired = await offThePool { Self().fired { _, _ in false } }
+        #expect(fired.isEmpty)
     }
 }

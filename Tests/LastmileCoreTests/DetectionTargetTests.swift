@@ -1,5 +1,6 @@
 import Foundation
 import LastmileCore
+import LastmileTestSupport
 import Testing
 
 /// The sequential detector against the targets it is built to, on simulated time: for each
@@ -31,11 +32,14 @@ import Testing
     ]
 
     @Test(arguments: cells)
-    func theMedianPageMeetsItsTarget(_ cell: Cell) {
+    func theMedianPageMeetsItsTarget(_ cell: Cell) async {
         let simulation = SequentialDetectionSimulation(canariesPerHour: cell.rate)
-        let minutes = (1...21).map { seed in
-            simulation.timeToPage(baseline: 0.005, lossRate: cell.loss, horizon: 12 * 3_600, seed: seed).map { $0 / 60 } ?? .infinity
-        }.sorted()
+        // Seconds of simulation each: off the concurrency pool, where other suites' loops wait their turn.
+        let minutes = await offThePool {
+            (1...21).map { seed in
+                simulation.timeToPage(baseline: 0.005, lossRate: cell.loss, horizon: 12 * 3_600, seed: seed).map { $0 / 60 } ?? .infinity
+            }.sorted()
+        }
         #expect(minutes[10] <= cell.limit, "median \(minutes[10]) min: \(minutes)")
     }
 }
