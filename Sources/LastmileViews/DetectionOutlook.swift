@@ -101,8 +101,11 @@ public struct DetectionOutlook: Sendable {
         let simulation = SequentialDetectionSimulation(settings: settings, canariesPerHour: pair.perHour, deadline: pair.deadline,
                                                        evaluationInterval: configuration.alerting.evaluationInterval,
                                                        medianLatency: min(4, pair.deadline / 20), p99Latency: min(60, pair.deadline / 4))
+        // Long enough to learn the pair's latencies; its healthy estimate is the floor either way
+        // (outcomes count toward it only after `baselineLag`).
+        let warmUp = min(6 * 3_600, 300 * 3_600 / pair.perHour)
         func median(_ loss: Double) -> TimeInterval? {
-            Self.median(seeds.map { simulation.timeToPage(baseline: settings.healthyFloor, lossRate: loss, warmUp: 6 * 3_600,
+            Self.median(seeds.map { simulation.timeToPage(baseline: settings.healthyFloor, lossRate: loss, warmUp: warmUp,
                                                           horizon: horizon, seed: $0) })
         }
         line.outage = median(1)
