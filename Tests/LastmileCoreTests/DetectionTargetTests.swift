@@ -6,9 +6,10 @@ import Testing
 /// The sequential detector against the targets it is built to, on simulated time: for each
 /// probe rate and loss, the median minutes from a jump (after a day at a healthy 0.5 %) to the
 /// first page, over a fixed set of seeds. Five cells fall short of their targets (each
-/// within a few canaries of the bound of one test tuned exactly to that loss). `lastmile-bench detection` runs the same cells with
+/// within a few canaries of the bound of one test tuned exactly to that loss). The cells run one
+/// at a time, so their minute of simulation takes one core and the suites beside them keep the other. `lastmile-bench detection` runs the same cells with
 /// a hundred seeds each and prints the figures.
-@Suite struct DetectionTargetTests {
+@Suite(.serialized) struct DetectionTargetTests {
     struct Cell: Sendable, CustomTestStringConvertible {
         var rate: Double
         var loss: Double
