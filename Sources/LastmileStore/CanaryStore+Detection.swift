@@ -18,7 +18,7 @@ extension CanaryStore {
                       let verdict = statement.value(at: 5).text.flatMap(Verdict.init(rawValue:)) else { continue }
                 let arrived = statement.integer(at: 6) != 0
                 let outcome = DetectionRecord.outcome(verdict: verdict, submit: statement.value(at: 4).text.flatMap(SubmitOutcome.init(rawValue:)),
-                                                      arrived: arrived)
+                                                      arrived: arrived) ?? .excluded
                 records.append(DetectionRecord(route: statement.value(at: 0).text ?? "", carrier: statement.value(at: 1).text ?? "",
                                                receiver: statement.value(at: 2).text ?? "", sentAt: sentAt, outcome: outcome,
                                                latency: arrived ? statement.value(at: 7).real : nil, decidedAt: settledAt))

@@ -124,18 +124,9 @@ public struct DetectionBoard: Sendable {
             tickets[id] = Tickets(pair: pair, cell: cell, pairTicket: pairTicket, cellTicket: cellTicket)
         }
         guard let entry = tickets[id] else { return }
-        let outcome: SequentialDetector.Outcome
-        var latency: TimeInterval?
-        if let outcomeOfSubmit = canary.submit?.outcome, outcomeOfSubmit != .accepted, outcomeOfSubmit != .unknown {
-            outcome = .excluded
-        } else if let arrival = canary.arrival {
-            outcome = .arrived
-            latency = arrival.latency
-        } else if canary.verdict == .lost {
-            outcome = .failed
-        } else {
-            return
-        }
+        guard let outcome = DetectionRecord.outcome(verdict: canary.verdict, submit: canary.submit?.outcome,
+                                                    arrived: canary.arrival != nil) else { return }
+        let latency = outcome == .arrived ? canary.arrival?.latency : nil
         pairs[entry.pair]?.record(entry.pairTicket, outcome, latency: latency, at: now)
         cells[entry.cell]?.record(entry.cellTicket, outcome, latency: latency, at: now)
         if outcome == .excluded || canary.verdict != nil { tickets[id] = nil }

@@ -25,11 +25,12 @@ public struct DetectionRecord: Sendable, Hashable {
         self.decidedAt = decidedAt
     }
 
-    /// The outcome a detector counts for a canary with this verdict and submit outcome.
-    public static func outcome(verdict: Verdict, submit: SubmitOutcome?, arrived: Bool) -> SequentialDetector.Outcome {
+    /// The outcome a detector counts for a canary, or nil while it is still undecided.
+    public static func outcome(verdict: Verdict?, submit: SubmitOutcome?, arrived: Bool) -> SequentialDetector.Outcome? {
         // Only accepted canaries (or unknown submits) are the accepted-delivery indicator's.
         if let submit, submit != .accepted, submit != .unknown { return .excluded }
         if arrived { return .arrived }
+        guard let verdict else { return nil }
         return verdict == .lost ? .failed : .excluded
     }
 }
