@@ -3,76 +3,78 @@ import LastmileCore
 import LastmileTestSupport
 import Testing
 
-/// Blame across the matrix: three routes to two phones on two carriers, on simulated time.
-@Suite struct DetectionBoardTests {
-    static let routes = ["alpha", "beta", "gamma"]
-    static let receivers = ["phone-a": "Carrier A", "phone-b": "Carrier B"]
-    static let slo = SLODefinition(name: "accepted-delivery", indicator: .acceptedDelivery, objective: 0.99, window: 86_400)
+extension DetectionSimulationSuites {
+    /// Blame across the matrix: three routes to two phones on two carriers, on simulated time.
+    @Suite struct DetectionBoardTests {
+        static let routes = ["alpha", "beta", "gamma"]
+        static let receivers = ["phone-a": "Carrier A", "phone-b": "Carrier B"]
+        static let slo = SLODefinition(name: "accepted-delivery", indicator: .acceptedDelivery, objective: 0.99, window: 86_400)
 
-    /// Runs the matrix for `minutes` with a canary per route × receiver every minute; from
-    /// minute 60 `broken` says which canaries are lost. Returns the alert names and their
-    /// subjects (route or receiver) fired from minute 60 on.
-    func fired(broken: (String, String) -> Bool, minutes: Int = 120) -> [String] {
-        var board = DetectionBoard()
-        var rates: [DetectionBoard.Cell: Double] = [:]
-        for route in Self.routes { for receiver in Self.receivers.keys { rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 } }
-        board.configure(rates: rates, carriers: Self.receivers)
-        var book = AlertBook(repeatInterval: 86_400)
-        var fired: [String] = []
-        var pending: [(Date, Canary)] = []
-        var serial = 0
-        for second in stride(from: 0, to: minutes * 60, by: 5) {
-            let now = Date(timeIntervalSince1970: 1_000_000 + Double(second))
-            if second % 60 == 0 {
-                for route in Self.routes {
-                    for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) {
-                        serial += 1
-                        let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: route, carrier: carrier, probe: route,
-                                              receiver: receiver, to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
-                        var canary = Canary(plan: plan, submitStartedAt: now)
-                        canary.submit = SubmitAnswer(outcome: .accepted)
-                        board.observe(canary, at: now)
-                        let lost = second >= 3_600 && broken(route, receiver)
-                        if lost {
-                            canary.verdict = .lost
-                            canary.settledAt = now.addingTimeInterval(900)
-                            pending.append((now.addingTimeInterval(900), canary))
-                        } else {
-                            canary.arrival = ArrivalRecord(ingestedAt: now.addingTimeInterval(4), reportedAt: nil, latency: 4, from: "+1666", body: "x")
-                            canary.verdict = .delivered
-                            canary.settledAt = now.addingTimeInterval(4)
-                            pending.append((now.addingTimeInterval(4), canary))
+        /// Runs the matrix for `minutes` with a canary per route × receiver every minute; from
+        /// minute 60 `broken` says which canaries are lost. Returns the alert names and their
+        /// subjects (route or receiver) fired from minute 60 on.
+        func fired(broken: (String, String) -> Bool, minutes: Int = 120) -> [String] {
+            var board = DetectionBoard()
+            var rates: [DetectionBoard.Cell: Double] = [:]
+            for route in Self.routes { for receiver in Self.receivers.keys { rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 } }
+            board.configure(rates: rates, carriers: Self.receivers)
+            var book = AlertBook(repeatInterval: 86_400)
+            var fired: [String] = []
+            var pending: [(Date, Canary)] = []
+            var serial = 0
+            for second in stride(from: 0, to: minutes * 60, by: 5) {
+                let now = Date(timeIntervalSince1970: 1_000_000 + Double(second))
+                if second % 60 == 0 {
+                    for route in Self.routes {
+                        for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) {
+                            serial += 1
+                            let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: route, carrier: carrier, probe: route,
+                                                  receiver: receiver, to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
+                            var canary = Canary(plan: plan, submitStartedAt: now)
+                            canary.submit = SubmitAnswer(outcome: .accepted)
+                            board.observe(canary, at: now)
+                            let lost = second >= 3_600 && broken(route, receiver)
+                            if lost {
+                                canary.verdict = .lost
+                                canary.settledAt = now.addingTimeInterval(900)
+                                pending.append((now.addingTimeInterval(900), canary))
+                            } else {
+                                canary.arrival = ArrivalRecord(ingestedAt: now.addingTimeInterval(4), reportedAt: nil, latency: 4, from: "+1666", body: "x")
+                                canary.verdict = .delivered
+                                canary.settledAt = now.addingTimeInterval(4)
+                                pending.append((now.addingTimeInterval(4), canary))
+                            }
                         }
                     }
                 }
+                pending.sort { $0.0 < $1.0 }
+                while let first = pending.first, first.0 <= now {
+                    pending.removeFirst()
+                    board.observe(first.1, at: now)
+                }
+                let firing = Set(book.firing.keys)
+                let findings = board.evaluate(at: now).findings(slo: Self.slo, firing: firing, at: now)
+                let update = book.update(with: findings, at: now)
+                if second >= 3_600 {
+                    fired += update.fired.map { "\($0.finding.name.rawValue) \($0.finding.receiver.isEmpty ? $0.finding.key.route : $0.finding.receiver)" }
+                }
             }
-            pending.sort { $0.0 < $1.0 }
-            while let first = pending.first, first.0 <= now {
-                pending.removeFirst()
-                board.observe(first.1, at: now)
-            }
-            let firing = Set(book.firing.keys)
-            let findings = board.evaluate(at: now).findings(slo: Self.slo, firing: firing, at: now)
-            let update = book.update(with: findings, at: now)
-            if second >= 3_600 {
-                fired += update.fired.map { "\($0.finding.name.rawValue) \($0.finding.receiver.isEmpty ? $0.finding.key.route : $0.finding.receiver)" }
-            }
+            return fired
         }
-        return fired
-    }
 
-    @Test func aSilentReceiverRaisesOneReceiverSilentAndNoRoutePage() async {
-        let fired = await offThePool { Self().fired { _, receiver in receiver == "phone-a" } }
-        #expect(fired == ["ReceiverSilent phone-a"])
-    }
+        @Test func aSilentReceiverRaisesOneReceiverSilentAndNoRoutePage() async {
+            let fired = await offThePool { Self().fired { _, receiver in receiver == "phone-a" } }
+            #expect(fired == ["ReceiverSilent phone-a"])
+        }
 
-    @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() async {
-        let fired = await offThePool { Self().fired { route, _ in route == "beta" } }
-        #expect(fired.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])
-    }
+        @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() async {
+            let fired = await offThePool { Self().fired { route, _ in route == "beta" } }
+            #expect(fired.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])
+        }
 
-    @Test func aHealthyMatrixDoesNotPage() async {
-        let fired = await offThePool { Self().fired { _, _ in false } }
-        #expect(fired.isEmpty)
+        @Test func aHealthyMatrixDoesNotPage() async {
+            let fired = await offThePool { Self().fired { _, _ in false } }
+            #expect(fired.isEmpty)
+        }
     }
 }

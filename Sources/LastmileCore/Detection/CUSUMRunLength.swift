@@ -71,12 +71,13 @@ public enum CUSUMRunLength {
     }
 
     /// The smallest threshold, in cells, at which `test` on a healthy stream runs at least
-    /// `observations` on average before a false signal.
+    /// `observations` on average before a false signal. `near` is a guess (a neighbouring
+    /// test's threshold): the search brackets the answer around it.
     ///
     /// The log of the run length grows almost linearly with the threshold (by about one per
     /// nat), so each guess interpolates it between the bracket's ends; a bisection step keeps
     /// the bracket shrinking when a guess would not. A handful of solves instead of a dozen.
-    public static func thresholdCells(_ test: BernoulliCUSUM, healthyRunLength observations: Double) -> Int {
+    public static func thresholdCells(_ test: BernoulliCUSUM, healthyRunLength observations: Double, near guess: Int? = nil) -> Int {
         var cache: [Int: Double] = [:]
         func logLength(_ cells: Int) -> Double {
             if let known = cache[cells] { return known }
@@ -87,6 +88,27 @@ public enum CUSUMRunLength {
         let target = log(max(observations, 1))
         // low never reaches the target, high does.
         var low = 0, high = max(test.failureCells, 1)
+        if let guess, guess > 1, guess < maximumStates {
+            var step = 1
+            if logLength(guess) >= target {
+                high = guess
+                low = max(0, guess - step)
+                while low > 0, logLength(low) >= target {
+                    high = low
+                    step *= 2
+                    low = max(0, low - step)
+                }
+            } else {
+                low = guess
+                high = min(maximumStates, guess + step)
+                while logLength(high) < target {
+                    guard high < maximumStates else { return maximumStates }
+                    low = high
+                    step *= 2
+                    high = min(maximumStates, high + step)
+                }
+            }
+        }
         while logLength(high) < target {
             guard high < maximumStates else { return maximumStates }
             low = high

@@ -85,8 +85,8 @@ public struct SequentialDetector: Sendable {
     private var lastDecided: (sentAt: Double, arrived: Bool)?
     private var lastArrivalSentAt: Double?
     private var unansweredSince: Double?
-    /// Recent decided canaries (send time, lost), for the counts a notification quotes.
-    private var recent: [(sentAt: Double, lost: Bool)] = []
+    /// Recent decided canaries (send time, decision time, lost), for the counts a notification quotes.
+    private var recent: [(sentAt: Double, decidedAt: Double, lost: Bool)] = []
 
     public init(settings: DetectionSettings = .standard, canariesPerHour: Double, table: ThresholdTable = .shared) {
         self.settings = settings
@@ -127,7 +127,7 @@ public struct SequentialDetector: Sendable {
                 lastArrivalSentAt = sentAt
                 unansweredSince = index + 1 < entries.count ? entries[index + 1].sentAt : nil
             }
-            recent.append((sentAt, outcome == .failed))
+            recent.append((sentAt, now.timeIntervalSince1970, outcome == .failed))
             if recent.count > 512 { recent.removeFirst(recent.count - 256) }
         }
         fold()
@@ -185,8 +185,14 @@ public struct SequentialDetector: Sendable {
             firing = false
         }
         let since = evidenceStart.flatMap { firing ? $0 : nil } ?? time - 3_600
-        var bad = recent.filter { $0.sentAt >= since && $0.lost }.count
-        var total = recent.filter { $0.sentAt >= since }.count
+        var bad = 0, total = 0
+        // Newest decisions last: one sent since `since` was decided since then too.
+        for entry in recent.reversed() {
+            guard entry.decidedAt >= since else { break }
+            guard entry.sentAt >= since else { continue }
+            total += 1
+            if entry.lost { bad += 1 }
+        }
         for step in steps where step.outcome == .pending && step.survival < 0.01 && step.sentAt >= since {
             bad += 1
             total += 1

@@ -38,9 +38,21 @@ public final class ThresholdTable: Sendable {
     public func test(_ request: Request) -> (test: BernoulliCUSUM, thresholdCells: Int) {
         let test = BernoulliCUSUM(healthy: request.healthy, jump: request.jump)
         if let cells = cached(request) { return (test, cells) }
-        let cells = CUSUMRunLength.thresholdCells(test, healthyRunLength: request.runLength)
+        let cells = CUSUMRunLength.thresholdCells(test, healthyRunLength: request.runLength, near: guess(for: request, test: test))
         cache.withLock { $0[request] = cells }
         return (test, cells)
+    }
+
+    /// A threshold for `request` guessed from the computed one nearest in healthy rate, for the
+    /// same jump and run length: about as many nats, in `test`'s cells.
+    private func guess(for request: Request, test: BernoulliCUSUM) -> Int? {
+        let neighbour = cache.withLock { cache in
+            cache.filter { $0.key.jump == request.jump && $0.key.runLength == request.runLength }
+                .min { abs($0.key.healthy - request.healthy) < abs($1.key.healthy - request.healthy) }
+        }
+        guard let (known, cells) = neighbour else { return nil }
+        let nats = Double(cells) * BernoulliCUSUM(healthy: known.healthy, jump: known.jump).cell
+        return Int((nats / test.cell).rounded())
     }
 
     /// The threshold of `request` in cells, if already computed.
