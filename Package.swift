@@ -13,7 +13,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "LastmileBase"),
         .target(name: "TOML"),
-        .target(name: "LastmileCore"),
+        // Pure logic with exact numerics (threshold searches solve Markov chains of thousands of
+        // states): optimized in debug builds too, so tests and `lastmile check` stay quick.
+        .target(name: "LastmileCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "LastmileConfig", dependencies: ["TOML", "LastmileCore"]),
         .target(name: "HTTP", dependencies: ["LastmileBase"]),
         .target(name: "LastmileStore", dependencies: ["LastmileBase", "CSQLite", "LastmileCore"]),
