@@ -11,13 +11,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        // epoll and eventfd from the C library's headers (nothing to link).
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "LastmileBase"),
         .target(name: "TOML"),
         // Pure logic with exact numerics (threshold searches solve Markov chains of thousands of
         // states): optimized in debug builds too, so tests and `lastmile check` stay quick.
         .target(name: "LastmileCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "LastmileConfig", dependencies: ["TOML", "LastmileCore"]),
-        .target(name: "HTTP", dependencies: ["LastmileBase"]),
+        .target(name: "HTTP", dependencies: ["LastmileBase", "CEpoll"]),
         .target(name: "LastmileStore", dependencies: ["LastmileBase", "CSQLite", "LastmileCore"]),
         .target(name: "LastmileProviders", dependencies: ["LastmileBase", "CCrypto", "LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileViews", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore"]),

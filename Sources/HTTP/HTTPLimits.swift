@@ -14,8 +14,12 @@ public struct HTTPLimits: Sendable, Hashable {
     public var idleTimeout: Double = 60
     /// Seconds a response may take to write.
     public var writeTimeout: Double = 30
-    /// Connections served at once; beyond this new ones get 503 and are closed.
-    public var maximumConnections = 512
+    /// Connections served at once; beyond this new ones get 503 and are closed. The server
+    /// lowers it to what the process's open-file limit leaves room for.
+    public var maximumConnections = 16_384
+    /// Connections served at once from one IPv4 address or IPv6 /64; beyond this its new ones
+    /// get 503 and are closed. Raise it when a proxy or balancer connects on everyone's behalf.
+    public var maximumConnectionsPerPeer = 256
 
     public init() {}
 }

@@ -4,20 +4,27 @@ import Glibc
 import LastmileBase
 import Synchronization
 
-/// An HTTP/1.1 server on POSIX sockets: one thread accepts per listener, one
-/// thread serves each connection with blocking reads bounded by `poll` deadlines.
+/// An HTTP/1.1 server on POSIX sockets: one thread accepts per listener and hands each
+/// connection to one of a few event loops (`EventLoop`), which serve thousands of connections
+/// each without a thread per connection, timing every phase of every connection
+/// (`ConnectionTimer`). Beyond `maximumConnections` in all, or `maximumConnectionsPerPeer` from
+/// one address, a new connection is answered 503 and closed at once.
 public final class HTTPServer: Sendable {
     private struct State {
         var listeners: [Int32] = []
         /// Accept threads still running; each closes its own listener when it ends.
         var acceptLoops = 0
-        var connections: Set<Int32> = []
+        var connections = 0
+        var connectionsByPeer: [PeerAddress: Int] = [:]
+        var loopsStarted = false
+        var nextLoop = 0
     }
 
     public let limits: HTTPLimits
     let handler: HTTPHandler
     /// The clock that stamps `HTTPRequest.receivedAt`; nil: the kernel's arrival time of the request's last bytes.
     let now: (@Sendable () -> Date)?
+    private let loops: [EventLoop]
     private let state = Mutex(State())
     private let rejected = Atomic<Int>(0)
     /// Read on every request and idle wait, so kept outside the lock.
@@ -35,10 +42,12 @@ public final class HTTPServer: Sendable {
     /// Errors `accept` is made to return before the real call, for tests of the accept loop.
     let injectedAcceptErrors = Mutex<[Int32]>([])
 
-    /// Creates a server. Requests are stamped with `now` when given, otherwise with the
-    /// time the kernel received their last bytes, which no thread scheduling can delay.
-    public init(limits: HTTPLimits = HTTPLimits(), now: (@Sendable () -> Date)? = nil,
-                onListenerFailure: (@Sendable (String) -> Void)? = nil, handler: @escaping HTTPHandler) {
+    /// Creates a server with `eventLoops` loop threads (by default one per core, up to four).
+    /// Requests are stamped with `now` when given, otherwise with the time the kernel received
+    /// their last bytes, which no thread scheduling can delay.
+    public init(limits: HTTPLimits = HTTPLimits(), eventLoops: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
+                now: (@Sendable () -> Date)? = nil, onListenerFailure: (@Sendable (String) -> Void)? = nil,
+                handler: @escaping HTTPHandler) {
         self.limits = limits
         self.now = now
         self.onListenerFailure = onListenerFailure
@@ -48,6 +57,7 @@ public final class HTTPServer: Sendable {
             for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         }
         wake = (ends[0], ends[1])
+        loops = (0..<max(1, eventLoops)).compactMap { _ in try? EventLoop() }
     }
 
     deinit {
@@ -61,11 +71,15 @@ public final class HTTPServer: Sendable {
     /// Starts listening on `host:port` (port 0 picks a free one) and returns the bound port.
     @discardableResult
     public func listen(host: String, port: UInt16) throws -> UInt16 {
+        guard !loops.isEmpty else { throw Socket.Failure(call: "epoll_create1", code: EMFILE) }
         let (descriptor, bound) = try Socket.listen(host: host, port: port)
-        state.withLock {
-            $0.listeners.append(descriptor)
-            $0.acceptLoops += 1
+        let startLoops = state.withLock { state -> Bool in
+            state.listeners.append(descriptor)
+            state.acceptLoops += 1
+            defer { state.loopsStarted = true }
+            return !state.loopsStarted
         }
+        if startLoops { for loop in loops { loop.start(for: self) } }
         let thread = Thread { [self] in acceptLoop(descriptor) }
         thread.name = "lastmile-http-accept"
         thread.start()
@@ -73,9 +87,9 @@ public final class HTTPServer: Sendable {
     }
 
     /// Connections open now.
-    public var connectionCount: Int { state.withLock { $0.connections.count } }
+    public var connectionCount: Int { state.withLock { $0.connections } }
 
-    /// Connections turned away because the server was full.
+    /// Connections turned away because the server, or their peer's share of it, was full.
     public var rejectedConnectionCount: Int { rejected.load(ordering: .relaxed) }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -85,16 +99,18 @@ public final class HTTPServer: Sendable {
     public func stop(grace: Double = 10) async {
         stopAccepting()
         await acceptLoopsEnded.wait(timeout: .seconds(2))
-        if await drained.wait(timeout: .seconds(grace)) { return }
-        shutDownConnections()
-        await drained.wait(timeout: .seconds(2))
+        if await !drained.wait(timeout: .seconds(grace)) {
+            for loop in loops { loop.post(.closeAll) }
+            await drained.wait(timeout: .seconds(2))
+        }
+        for loop in loops { loop.post(.exit) }
     }
 
-    /// Stops at once, without waiting: no new connections, and every open one is shut down
-    /// (its thread closes it). For places that cannot wait, such as `deinit`.
+    /// Stops at once, without waiting: no new connections, and every open one is closed.
+    /// For places that cannot wait, such as `deinit`.
     public func close() {
         stopAccepting()
-        shutDownConnections()
+        for loop in loops { loop.post(.exit) }
     }
 
     private func stopAccepting() {
@@ -108,19 +124,26 @@ public final class HTTPServer: Sendable {
         }
         var byte: UInt8 = 1
         _ = Glibc.write(wake.write, &byte, 1)
+        for loop in loops { loop.post(.stop) }
         noteProgress()
     }
 
-    private func shutDownConnections() {
-        state.withLock { state in
-            for descriptor in state.connections { shutdown(descriptor, Int32(SHUT_RDWR)) }
-        }
+    /// A loop closed a connection from `peer`.
+    func connectionClosed(peer: PeerAddress?) {
+        state.withLock { Self.uncount(peer, in: &$0) }
+        noteProgress()
+    }
+
+    private static func uncount(_ peer: PeerAddress?, in state: inout State) {
+        state.connections -= 1
+        guard let peer, let count = state.connectionsByPeer[peer] else { return }
+        state.connectionsByPeer[peer] = count > 1 ? count - 1 : nil
     }
 
     /// Opens the stop latches whose condition now holds.
     private func noteProgress() {
         guard isStopping else { return }
-        let (loops, connections) = state.withLock { ($0.acceptLoops, $0.connections.count) }
+        let (loops, connections) = state.withLock { ($0.acceptLoops, $0.connections) }
         if loops == 0 { acceptLoopsEnded.open() }
         if connections == 0 { drained.open() }
     }
@@ -135,8 +158,10 @@ public final class HTTPServer: Sendable {
             noteProgress()
         }
         var backoff = AcceptBackoff()
+        let maximum = Self.connectionCap(limits.maximumConnections)
         while true {
-            let descriptor = accept(on: listener)
+            var address = sockaddr_storage()
+            let descriptor = accept(on: listener, into: &address)
             if descriptor < 0 {
                 let code = errno
                 switch AcceptBackoff.classify(code) {
@@ -160,65 +185,59 @@ public final class HTTPServer: Sendable {
                 }
             }
             backoff.reset()
+            let acceptedAt = ContinuousClock.now
+            let peer = PeerAddress(address)
             let isStopping = self.isStopping
-            let refusal = state.withLock { state -> String? in
-                if isStopping { return "shutting down" }
-                guard state.connections.count < limits.maximumConnections else { return "too many connections" }
-                state.connections.insert(descriptor)
-                return nil
+            let admission = state.withLock { state -> (refusal: String?, loop: Int) in
+                if isStopping { return ("shutting down", 0) }
+                guard state.connections < maximum else { return ("too many connections", 0) }
+                if let peer {
+                    let fromPeer = state.connectionsByPeer[peer, default: 0]
+                    guard fromPeer < limits.maximumConnectionsPerPeer else { return ("too many connections from \(peer)", 0) }
+                    state.connectionsByPeer[peer] = fromPeer + 1
+                }
+                state.connections += 1
+                state.nextLoop = (state.nextLoop + 1) % loops.count
+                return (nil, state.nextLoop)
             }
-            if let refusal {
-                if refusal == "shutting down" {
+            if let refusal = admission.refusal {
+                if isStopping {
                     Glibc.close(descriptor)
                     return
                 }
                 rejected.add(1, ordering: .relaxed)
+                // One attempt into an empty send buffer: the accept thread never waits on a peer.
                 let response = HTTPResponse.error(.serviceUnavailable, refusal)
-                _ = Socket.sendAll(descriptor, response.serialized(keepAlive: false), timeout: 0.5)
+                _ = Socket.sendAll(descriptor, response.serialized(keepAlive: false), timeout: 0)
                 Glibc.close(descriptor)
                 continue
             }
-            var noDelay: Int32 = 1
-            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-            if now == nil { Socket.enableReceiveTimestamps(descriptor) }
-            let thread = Thread { [self] in
-                HTTPConnection(server: self, descriptor: descriptor).serve()
-                state.withLock { state in
-                    state.connections.remove(descriptor)
-                    Glibc.close(descriptor)
-                }
-                noteProgress()
+            if !loops[admission.loop].post(.adopt(descriptor: descriptor, peer: peer, acceptedAt: acceptedAt)) {
+                // The server was closed meanwhile and its loops have ended.
+                Glibc.close(descriptor)
+                connectionClosed(peer: peer)
             }
-            thread.name = "lastmile-http-connection"
-            thread.stackSize = 256 * 1024
-            thread.start()
         }
     }
 
-    private func accept(on listener: Int32) -> Int32 {
+    /// `configured`, lowered to what the process's open-file limit leaves room for (each
+    /// connection is a descriptor, and the rest of the process needs some too).
+    static func connectionCap(_ configured: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return configured }
+        return max(1, min(configured, Int(limit.rlim_cur) - 256))
+    }
+
+    private func accept(on listener: Int32, into address: inout sockaddr_storage) -> Int32 {
         if let injected = injectedAcceptErrors.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
             errno = injected
             return -1
         }
-        return acceptClosingOnExec(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
-    }
-
-    /// Runs the handler from a connection thread and waits for its answer.
-    func respond(to request: HTTPRequest) -> HTTPResponse {
-        let result = Mutex<HTTPResponse?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let handler = self.handler
-        Task {
-            let response: HTTPResponse
-            do {
-                response = try await handler(request)
-            } catch {
-                response = .error(.internalServerError, "the request could not be handled")
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        return withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                acceptClosingOnExec(listener, $0, &length, Int32(SOCK_CLOEXEC.rawValue))
             }
-            result.withLock { $0 = response }
-            done.signal()
         }
-        done.wait()
-        return result.withLock { $0 } ?? .error(.internalServerError, "no response")
     }
 }

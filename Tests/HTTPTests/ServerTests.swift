@@ -16,6 +16,7 @@ final class TestServer {
         router.add("GET", "/hello/{name}") { request in .text("hello \(request.parameters["name"] ?? "")") }
         router.add("POST", "/echo") { request in HTTPResponse(status: .ok, body: request.body) }
         router.add("GET", "/fail") { _ in throw CancellationError() }
+        router.add("GET", "/large") { _ in HTTPResponse(status: .ok, body: [UInt8](repeating: 0x61, count: 32 << 20)) }
         let started = slowRequestsStarted
         router.add("GET", "/slow") { _ in
             started.increment()
@@ -219,4 +220,85 @@ final class Counter: Sendable {
         }
         #expect(test.server.connectionCount >= 200)
     }
+
+    @Test func aPeerBeyondItsShareGets503WhileOthersAreServed() async throws {
+        var limits = HTTPLimits()
+        limits.maximumConnectionsPerPeer = 3
+        let test = try TestServer(limits: limits)
+        let held = try (0..<3).map { _ in try RawConnection(port: test.port) }
+        try await waitUntil { test.server.connectionCount == 3 }
+        let extra = try RawConnection(port: test.port)
+        let refused = try await extra.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.body.contains("from 127.0.0.1"))
+        #expect(test.server.rejectedConnectionCount == 1)
+        let other = try RawConnection(port: test.port, source: "127.0.0.2")
+        try other.send("GET /hello/other HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await other.readResponse().body == "hello other\n")
+        // A closed connection gives its peer its place back.
+        held[0].hangUp()
+        try await waitUntil { test.server.connectionCount == 3 }
+        let again = try RawConnection(port: test.port)
+        try again.send("GET /hello/again HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await again.readResponse().body == "hello again\n")
+        _ = held
+    }
+
+    @Test func aPeerThatDoesNotTakeItsAnswerIsClosedByTheWriteDeadline() async throws {
+        var limits = HTTPLimits()
+        limits.writeTimeout = 0.5
+        let test = try TestServer(limits: limits)
+        let connection = try RawConnection(port: test.port)
+        // 32 MiB: more than loopback's socket buffers hold, so the write blocks on this reader.
+        try connection.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await waitUntil { test.server.connectionCount == 1 }
+        try await waitUntil(seconds: 30) { test.server.connectionCount == 0 }
+        // Others are served meanwhile and after.
+        let other = try RawConnection(port: test.port)
+        try other.send("GET /hello/after HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await other.readResponse().body == "hello after\n")
+    }
+
+    @Test func thousandsOfSilentConnectionsAreHeldAndClosedWhileOthersAreServed() async throws {
+        // Two descriptors a connection in this process (both ends), and room for the rest.
+        let count = min(2_000, (OpenFiles.raiseToHardLimit() - 600) / 2)
+        #expect(count >= 500, "the open-file limit leaves room for \(count) connections only")
+        var limits = HTTPLimits()
+        limits.headerTimeout = 3
+        let test = try TestServer(limits: limits)
+        // Spread over 20 peers, under the per-peer share.
+        let silent = try (0..<count).map { try RawConnection(port: test.port, source: "127.0.1.\($0 % 20 + 1)") }
+        try await waitUntil { test.server.connectionCount == count }
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /hello/busy HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello busy\n")
+        // The head deadline runs from the accept: every silent one is closed without a word.
+        try await waitUntil(seconds: 60) { test.server.connectionCount <= 1 }
+        for index in stride(from: 0, to: silent.count, by: 97) { #expect(await silent[index].isClosedByPeer(timeout: 5)) }
+    }
 }
+
+/// Waits until `condition` holds, checking every 10 ms, for up to `seconds`; throws if it never does.
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw RawConnection.Failure(description: "condition not met in \(seconds) s") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// The test process's open-file limit.
+enum OpenFiles {
+    /// Raises the soft limit to the hard one and returns it.
+    static func raiseToHardLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_024 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return Int(min(limit.rlim_cur, 1 << 20))
+    }
+}
+

@@ -22,10 +22,25 @@ public final class RawConnection {
         }
     }
 
-    public init(host: String = "127.0.0.1", port: UInt16) throws {
+    /// Connects to `host:port`; from the IPv4 address `source` when given (any of 127.0.0.0/8
+    /// is this machine, so tests can be several peers).
+    public init(host: String = "127.0.0.1", port: UInt16, source: String? = nil) throws {
         let isIPv6 = host.contains(":")
         descriptor = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket failed") }
+        guard descriptor >= 0 else { throw Failure(description: "socket failed: \(String(cString: strerror(errno)))") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw Failure(description: "bind to \(source) failed: \(reason)")
+            }
+        }
         let result: Int32
         if isIPv6 {
             var address = sockaddr_in6()
@@ -51,6 +66,9 @@ public final class RawConnection {
     }
 
     deinit { close(descriptor) }
+
+    /// Ends the connection in both directions (the descriptor itself is closed at deinit).
+    public func hangUp() { shutdown(descriptor, Int32(SHUT_RDWR)) }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 

@@ -1,0 +1,98 @@
+import CEpoll
+import Foundation
+import Glibc
+import Synchronization
+
+/// One of the server's event loops: a thread waiting in `epoll` on the connections it owns, and
+/// a mailbox through which other threads hand it work (a new connection, a handler's response,
+/// a stop). Only the loop's thread touches its connections (`EventLoopRunner`).
+final class EventLoop: Sendable {
+    /// What other threads ask of the loop.
+    enum Command: Sendable {
+        /// Serve a connection the accept thread has counted and admitted.
+        case adopt(descriptor: Int32, peer: PeerAddress?, acceptedAt: ContinuousClock.Instant)
+        /// The handler answered the request of connection `id`.
+        case respond(id: UInt64, response: HTTPResponse)
+        /// The server stops: close idle connections, finish the others' requests without keep-alive.
+        case stop
+        /// Close every connection now.
+        case closeAll
+        /// Close every connection and end the thread.
+        case exit
+    }
+
+    private struct Mailbox {
+        var commands: [Command] = []
+        var exited = false
+    }
+
+    /// The `epoll` instance; the mailbox's event counter is registered with data 0.
+    let epoll: Int32
+    /// An `eventfd` written when the mailbox gets a command.
+    let wake: Int32
+    private let mailbox = Mutex(Mailbox())
+
+    init() throws(Socket.Failure) {
+        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
+        let wake = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard wake >= 0 else {
+            let code = errno
+            Glibc.close(epoll)
+            throw Socket.Failure(call: "eventfd", code: code)
+        }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = 0
+        guard epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event) == 0 else {
+            let code = errno
+            Glibc.close(epoll)
+            Glibc.close(wake)
+            throw Socket.Failure(call: "epoll_ctl", code: code)
+        }
+        self.epoll = epoll
+        self.wake = wake
+    }
+
+    deinit {
+        Glibc.close(epoll)
+        Glibc.close(wake)
+    }
+
+    /// Starts the loop's thread, serving for `server`.
+    func start(for server: HTTPServer) {
+        let thread = Thread { [self] in
+            var runner = EventLoopRunner(server: server, loop: self)
+            runner.run()
+        }
+        thread.name = "lastmile-http-loop"
+        thread.start()
+    }
+
+    /// Hands the loop a command and wakes it; false when the loop has ended (a connection handed
+    /// to it then stays the caller's to close).
+    @discardableResult
+    func post(_ command: Command) -> Bool {
+        let taken = mailbox.withLock { mailbox -> Bool in
+            guard !mailbox.exited else { return false }
+            mailbox.commands.append(command)
+            return true
+        }
+        guard taken else { return false }
+        var one: UInt64 = 1
+        _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+        return true
+    }
+
+    /// The commands posted since the last call; after `.exit`, later posts are refused.
+    func takeCommands() -> [Command] {
+        var count: UInt64 = 0
+        _ = Glibc.read(wake, &count, MemoryLayout<UInt64>.size)
+        return mailbox.withLock { mailbox in
+            let commands = mailbox.commands
+            mailbox.commands = []
+            if commands.contains(where: { if case .exit = $0 { true } else { false } }) { mailbox.exited = true }
+            return commands
+        }
+    }
+}

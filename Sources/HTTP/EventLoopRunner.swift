@@ -1,0 +1,268 @@
+import CEpoll
+import Foundation
+import Glibc
+
+/// The body of an event loop's thread: waits in `epoll`, reads what arrives, parses it, hands
+/// whole requests to the handler (on the concurrency pool), writes the answers without
+/// blocking, and closes connections whose time limits ran out. It never blocks on one
+/// connection, so a silent or trickling peer costs a few hundred bytes, not a thread.
+struct EventLoopRunner {
+    /// How often time limits are checked: their precision.
+    static let sweepInterval = Duration.milliseconds(100)
+
+    let server: HTTPServer
+    let loop: EventLoop
+    private var connections: [UInt64: LoopConnection] = [:]
+    private var nextID: UInt64 = 1
+    private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+    private var stopped = false
+
+    init(server: HTTPServer, loop: EventLoop) {
+        self.server = server
+        self.loop = loop
+    }
+
+    mutating func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        var nextSweep = ContinuousClock.now.advanced(by: Self.sweepInterval)
+        while true {
+            let wait = Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).milliseconds) + 1)
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(loop.epoll, $0.baseAddress, Int32($0.count), wait) }
+            for index in 0..<max(0, Int(count)) {
+                let event = events[index]
+                if event.data.u64 == 0 {
+                    guard handleCommands() else { return }
+                } else if let connection = connections[event.data.u64] {
+                    handle(connection, events: event.events)
+                }
+            }
+            let now = ContinuousClock.now
+            if now >= nextSweep {
+                sweep(at: now)
+                nextSweep = now.advanced(by: Self.sweepInterval)
+            }
+        }
+    }
+
+    // MARK: Commands
+
+    /// Carries out the mailbox's commands; false once told to exit.
+    private mutating func handleCommands() -> Bool {
+        for command in loop.takeCommands() {
+            switch command {
+            case .adopt(let descriptor, let peer, let acceptedAt):
+                adopt(descriptor, peer: peer, acceptedAt: acceptedAt)
+            case .respond(let id, let response):
+                if let connection = connections[id] { respond(connection, with: response) }
+            case .stop:
+                stopped = true
+                for connection in Array(connections.values) where connection.isIdle { close(connection) }
+            case .closeAll:
+                for connection in Array(connections.values) { close(connection) }
+            case .exit:
+                for connection in Array(connections.values) { close(connection) }
+                return false
+            }
+        }
+        return true
+    }
+
+    private mutating func adopt(_ descriptor: Int32, peer: PeerAddress?, acceptedAt: ContinuousClock.Instant) {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        var noDelay: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        if server.now == nil { Socket.enableReceiveTimestamps(descriptor) }
+        let connection = LoopConnection(id: nextID, descriptor: descriptor, peer: peer, limits: server.limits,
+                                        acceptedAt: acceptedAt, interest: EPOLLIN.rawValue)
+        nextID += 1
+        var event = epoll_event()
+        event.events = connection.interest
+        event.data.u64 = connection.id
+        connections[connection.id] = connection
+        if stopped || epoll_ctl(loop.epoll, EPOLL_CTL_ADD, descriptor, &event) != 0 { close(connection) }
+    }
+
+    // MARK: Readiness
+
+    private mutating func handle(_ connection: LoopConnection, events: UInt32) {
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0, connection.timer.phase == .handling {
+            // Gone while its handler runs: stop watching (these events would repeat), answer nobody.
+            _ = epoll_ctl(loop.epoll, EPOLL_CTL_DEL, connection.descriptor, nil)
+            connection.interest = 0
+            connection.hungUp = true
+            return
+        }
+        if events & EPOLLOUT.rawValue != 0 {
+            flush(connection)
+            guard connections[connection.id] != nil else { return }
+        }
+        if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0, connection.interest & EPOLLIN.rawValue != 0 {
+            read(connection)
+        }
+    }
+
+    private mutating func read(_ connection: LoopConnection) {
+        let (count, arrivedAt) = Socket.receive(connection.descriptor, into: &scratch)
+        if count < 0 {
+            if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { close(connection) }
+            return
+        }
+        guard count > 0 else {
+            close(connection)
+            return
+        }
+        connection.lastArrival = arrivedAt.map { Date(timeIntervalSince1970: Double($0.tv_sec) + Double($0.tv_nsec) / 1e9) } ?? Date()
+        connection.timer.received(at: .now)
+        connection.parser.append(scratch[0..<count])
+        process(connection)
+    }
+
+    /// Parses what the connection has buffered, up to the next whole request, which goes to the handler.
+    private mutating func process(_ connection: LoopConnection) {
+        do {
+            while let event = try connection.parser.next() {
+                switch event {
+                case .head(let head):
+                    connection.timer.headReceived(at: .now)
+                    if head.expectsContinue && connection.parser.isReadingBody {
+                        connection.output += Self.continueAnswer
+                        flush(connection)
+                        guard connections[connection.id] != nil else { return }
+                    }
+                case .request(var request):
+                    request.receivedAt = server.now?() ?? connection.lastArrival ?? Date()
+                    connection.timer.requestReceived()
+                    connection.keepAlive = request.head.keepAlive
+                    connection.isHead = request.method == "HEAD"
+                    updateInterest(connection)
+                    dispatch(request, to: connection.id)
+                    return
+                }
+            }
+            // Pipelined bytes of the next request start its head's clock.
+            if connection.parser.isMidRequest { connection.timer.received(at: .now) }
+        } catch {
+            answerAndClose(connection, HTTPResponse.error(error.status, error.reason))
+        }
+    }
+
+    private static let continueAnswer = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private func dispatch(_ request: HTTPRequest, to id: UInt64) {
+        let handler = server.handler
+        let loop = self.loop
+        Task {
+            let response: HTTPResponse
+            do {
+                response = try await handler(request)
+            } catch {
+                response = .error(.internalServerError, "the request could not be handled")
+            }
+            loop.post(.respond(id: id, response: response))
+        }
+    }
+
+    // MARK: Writing
+
+    private mutating func respond(_ connection: LoopConnection, with response: HTTPResponse) {
+        guard connection.timer.phase == .handling else { return }
+        guard !connection.hungUp else {
+            close(connection)
+            return
+        }
+        let keepAlive = connection.keepAlive && !stopped && !server.isStopping
+        connection.output += response.serialized(includeBody: !connection.isHead, keepAlive: keepAlive)
+        connection.closeAfterWrite = !keepAlive
+        connection.timer.writing(at: .now)
+        flush(connection)
+    }
+
+    private mutating func answerAndClose(_ connection: LoopConnection, _ response: HTTPResponse) {
+        connection.output += response.serialized(keepAlive: false)
+        connection.closeAfterWrite = true
+        connection.timer.writing(at: .now)
+        flush(connection)
+    }
+
+    /// Sends what the connection has to send, without blocking; the rest waits for `EPOLLOUT`.
+    private mutating func flush(_ connection: LoopConnection) {
+        while connection.hasOutput {
+            let sent = connection.output[connection.sent...].withUnsafeBytes { bytes in
+                send(connection.descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if sent > 0 {
+                connection.sent += sent
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break
+            } else {
+                close(connection)
+                return
+            }
+        }
+        if !connection.hasOutput {
+            connection.output = []
+            connection.sent = 0
+            if connection.timer.phase == .writing {
+                if connection.closeAfterWrite {
+                    close(connection)
+                    return
+                }
+                connection.timer.written(at: .now)
+                updateInterest(connection)
+                process(connection)
+                return
+            }
+        }
+        updateInterest(connection)
+    }
+
+    /// Watches for what the connection needs next: nothing while its handler runs, room to write
+    /// while it has bytes to send, and more bytes while it is reading a request.
+    private func updateInterest(_ connection: LoopConnection) {
+        guard !connection.hungUp else { return }
+        var wanted: UInt32 = 0
+        switch connection.timer.phase {
+        case .handling: break
+        case .writing: if connection.hasOutput { wanted = EPOLLOUT.rawValue }
+        case .waiting, .head, .body: wanted = EPOLLIN.rawValue | (connection.hasOutput ? EPOLLOUT.rawValue : 0)
+        }
+        guard wanted != connection.interest else { return }
+        var event = epoll_event()
+        event.events = wanted
+        event.data.u64 = connection.id
+        _ = epoll_ctl(loop.epoll, EPOLL_CTL_MOD, connection.descriptor, &event)
+        connection.interest = wanted
+    }
+
+    // MARK: Time limits and closing
+
+    private mutating func sweep(at now: ContinuousClock.Instant) {
+        for connection in Array(connections.values) {
+            switch connection.timer.expiry(at: now) {
+            case nil:
+                if stopped && connection.isIdle { close(connection) }
+            case .silent, .write:
+                close(connection)
+            case .request(let reason):
+                // One attempt: a peer too slow to send its request gets no more of our time to read the answer.
+                let bytes = HTTPResponse.error(.requestTimeout, reason).serialized(keepAlive: false)
+                _ = bytes.withUnsafeBytes { send(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+                close(connection)
+            }
+        }
+    }
+
+    private mutating func close(_ connection: LoopConnection) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        // Closing the descriptor also takes it out of the epoll set.
+        Glibc.close(connection.descriptor)
+        server.connectionClosed(peer: connection.peer)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var milliseconds: Int64 { components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000 }
+}
