@@ -1,6 +1,6 @@
 // Benchmarks that print figures beside a reference measured in the same run.
 //
-//   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision|detection]...
+//   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision|detection|connections]...
 import Foundation
 import LastmileCore
 import LastmileStore
@@ -14,6 +14,7 @@ let available: [String: () async throws -> Void] = [
     "memory": MemoryBenchmark.run,
     "precision": PrecisionBenchmark.run,
     "detection": DetectionBenchmark.run,
+    "connections": ConnectionsBenchmark.run,
 ]
 
 let requested = CommandLine.arguments.dropFirst()
