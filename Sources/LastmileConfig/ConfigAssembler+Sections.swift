@@ -28,6 +28,8 @@ extension ConfigAssembler {
             }
         }
         if let limit = reader.integer("max_reports_per_request", minimum: 1) { server.maximumReportsPerRequest = limit.value }
+        if let limit = reader.integer("max_connections", minimum: 1) { server.maximumConnections = limit.value }
+        if let limit = reader.integer("max_connections_per_peer", minimum: 1) { server.maximumConnectionsPerPeer = limit.value }
         reader.reportUnknownKeys()
         return server
     }

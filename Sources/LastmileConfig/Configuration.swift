@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var adminListen: ListenAddress?
     /// Receipts or arrivals one request may carry; beyond it the request is refused with 413.
     public var maximumReportsPerRequest = 1_000
+    /// Connections served at once on each listener; nil: the server's default (16,384).
+    public var maximumConnections: Int?
+    /// Connections served at once from one IPv4 address or IPv6 /64; nil: the server's default (256).
+    public var maximumConnectionsPerPeer: Int?
 
     public init(listen: ListenAddress, publicURL: URL?, adminListen: ListenAddress? = nil) {
         self.listen = listen

@@ -38,6 +38,14 @@ extension Daemon {
             self.correlator = correlator
             self.httpLimits = httpLimits
         }
+
+        /// `httpLimits` with the connection caps `server` sets (a change needs a restart).
+        func httpLimits(for server: ServerConfiguration) -> HTTPLimits {
+            var limits = httpLimits
+            if let maximum = server.maximumConnections { limits.maximumConnections = maximum }
+            if let maximum = server.maximumConnectionsPerPeer { limits.maximumConnectionsPerPeer = maximum }
+            return limits
+        }
     }
 
     /// Why the daemon could not start.

@@ -49,7 +49,7 @@ extension Daemon {
             servers = try DaemonServers.open(
                 main: options.listenOverride ?? configuration.server.listen,
                 admin: options.adminListenOverride ?? configuration.server.adminListen,
-                limits: options.httpLimits, clock: options.clock, logger: options.logger)
+                limits: options.httpLimits(for: configuration.server), clock: options.clock, logger: options.logger)
         } catch {
             await store.close()
             throw error

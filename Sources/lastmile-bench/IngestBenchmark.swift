@@ -50,11 +50,14 @@ enum IngestBenchmark {
             number = "+15551230001"
             carrier = "Bench"
             source = "json"
+            secret = "bench-secret"
             """
         let storePath = directory.appendingPathComponent("ingest.db").path
         let daemon = try await Daemon.start(Daemon.Options(
             loadConfiguration: { ConfigLoader.load(text: Array(config.utf8), path: "bench.toml", catalogue: .standard, environment: [:]) },
             logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]), storePathOverride: storePath))
+        // Every report of the run kept, so the count below can check that each acknowledged one was committed.
+        await daemon.engine.setStoragePolicy(IngestStoragePolicy(unmatchedLimit: 100_000_000))
         try await Task.sleep(for: .milliseconds(300))
 
         let script = directory.appendingPathComponent("arrival.lua")
@@ -78,8 +81,8 @@ enum IngestBenchmark {
         print("ingest: wrk -t2 -c\(connections) -d\(seconds)s, JSON arrival reports, keep-alive, synchronous=FULL")
         print("  nginx fixed 200 (reference): \(formatted(reference.rate)) req/s, p99 \(formatted(reference.p99 * 1000, digits: 2)) ms")
         print("  lastmile durable ingest:     \(formatted(lastmile.rate)) reports/s, p99 \(formatted(lastmile.p99 * 1000, digits: 2)) ms, non-2xx \(lastmile.non2xx)")
-        print("  ratio lastmile/nginx:        \(formatted(lastmile.rate / reference.rate * 100, digits: 1))% (target ≥ 30%)")
-        print("  paced (20 connections, 10 ms apart): \(formatted(steady.rate)) reports/s, p50 \(formatted(steady.p50 * 1000, digits: 2)) ms, p99 \(formatted(steady.p99 * 1000, digits: 2)) ms (target p99 < 25 ms at 2,000/s)")
+        print("  ratio lastmile/nginx:        \(formatted(lastmile.rate / reference.rate * 100, digits: 1))% (target ≥ 50%)")
+        print("  paced (20 connections, 10 ms apart): \(formatted(steady.rate)) reports/s, p50 \(formatted(steady.p50 * 1000, digits: 2)) ms, p99 \(formatted(steady.p99 * 1000, digits: 2)) ms (target p99 < 5 ms at 2,000/s)")
         print("  acknowledged \(acknowledged), stored \(stored): \(stored >= acknowledged ? "every acknowledged report is committed" : "MISSING \(acknowledged - stored)")")
     }
 
@@ -89,7 +92,7 @@ enum IngestBenchmark {
         request = function()
           counter = counter + 1
           local body = '{"from":"+15550000000","to":"+15551230001","body":"bench report ' .. counter .. ' of thread ' .. tostring(id) .. '"}'
-          return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+          return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer bench-secret"}, body)
         end
         setup = function(thread) thread:set("id", math.random(1, 1000000)) end
         \(paced ? "delay = function() return 10 end" : "")

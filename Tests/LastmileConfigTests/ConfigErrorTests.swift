@@ -319,6 +319,22 @@ import TOML
         #expect(bad.errorSummaries.count == 2, "\(bad.errorSummaries)")
     }
 
+    @Test func theConnectionCapsAreReadAndChecked() throws {
+        let (defaults, _) = try ConfigFixtures.load(ConfigFixtures.valid)
+        #expect(defaults.configuration?.server.maximumConnections == nil)
+        #expect(defaults.configuration?.server.maximumConnectionsPerPeer == nil)
+
+        let caps = "public_url = \"https://probe.example.net\"\nmax_connections = 20000\nmax_connections_per_peer = 4000"
+        let (good, _) = try ConfigFixtures.load(ConfigFixtures.valid.replacingOccurrences(of: "public_url = \"https://probe.example.net\"", with: caps))
+        #expect(good.errors.isEmpty, "\(good.errors)")
+        #expect(good.configuration?.server.maximumConnections == 20_000)
+        #expect(good.configuration?.server.maximumConnectionsPerPeer == 4_000)
+
+        let zero = "public_url = \"https://probe.example.net\"\nmax_connections_per_peer = 0"
+        let (bad, _) = try ConfigFixtures.load(ConfigFixtures.valid.replacingOccurrences(of: "public_url = \"https://probe.example.net\"", with: zero))
+        #expect(bad.errorSummaries == ["4:28 [server]: \"max_connections_per_peer\" must be at least 1, not 0"], "\(bad.errorSummaries)")
+    }
+
     @Test func withoutTiersThePagesAskForMoreConfidenceThanTheTickets() throws {
         let (result, _) = try ConfigFixtures.load(ConfigFixtures.valid)
         let tiers = try #require(result.configuration?.alerting.tiers)
