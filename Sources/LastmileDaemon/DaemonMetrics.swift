@@ -171,4 +171,7 @@ public final class DaemonMetrics: Sendable {
 
     /// The Prometheus text of every metric.
     public func render() -> String { PrometheusText.render(families()) }
+
+    /// The Prometheus text of every metric, as the bytes `/metrics` serves.
+    public func renderBytes() -> [UInt8] { PrometheusText.renderBytes(families()) }
 }

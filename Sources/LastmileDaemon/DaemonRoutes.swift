@@ -58,7 +58,7 @@ struct DaemonRoutes: Sendable {
                 return HTTPResponse(status: .ok,
                                     headers: HTTPHeaders([("Content-Type", open ? OpenMetricsText.contentType : PrometheusText.contentType),
                                                           ("Vary", "Accept")]),
-                                    body: Array((open ? OpenMetricsText.render(families) : PrometheusText.render(families)).utf8))
+                                    body: open ? OpenMetricsText.renderBytes(families) : PrometheusText.renderBytes(families))
             }
             router.add("GET", "/") { request in try statusPage(request) }
             router.add("GET", "/api/canaries") { request in try listCanaries(request) }

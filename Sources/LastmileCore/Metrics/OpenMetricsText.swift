@@ -17,42 +17,68 @@ public enum OpenMetricsText {
     }
 
     public static func render(_ families: [MetricFamily]) -> String {
-        var output = ""
-        output.reserveCapacity(families.count * 4096)
+        String(decoding: renderBytes(families), as: UTF8.self)
+    }
+
+    /// The exposition as the bytes a response carries.
+    public static func renderBytes(_ families: [MetricFamily]) -> [UInt8] {
+        var output = MetricTextWriter(capacity: MetricTextWriter.estimatedSize(families))
         for family in families.sorted(by: { $0.name < $1.name }) {
             // A counter's family is named without `_total`; its samples carry it.
             let isCounter = family.kind == .counter
             let name = isCounter && family.name.hasSuffix("_total") ? String(family.name.dropLast(6)) : family.name
             let type = family.kind == .untyped ? "unknown" : family.kind.rawValue
-            output += "# TYPE \(name) \(type)\n# HELP \(name) \(escapeHelp(family.help))\n"
+            output.write("# TYPE \(name) \(type)\n# HELP \(name) \(escapeHelp(family.help))\n")
             switch family.values {
             case .scalars(let values):
-                let sample = isCounter ? name + "_total" : name
-                for (labels, value) in values.map({ (PrometheusText.format($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
-                    output += sample + labels + " " + PrometheusText.format(value) + "\n"
+                let sample = Array((isCounter ? name + "_total" : name).utf8)
+                let sorted = MetricTextWriter.sorted(values)
+                for series in sorted.series {
+                    output.write(sample)
+                    output.write(sorted.labels(series.labels))
+                    output.write(byte: UInt8(ascii: " "))
+                    output.write(series.value)
+                    output.write(byte: UInt8(ascii: "\n"))
                 }
             case .histograms(let histograms):
-                for (labels, histogram) in histograms.map({ (PrometheusText.format($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
-                    let open = labels.isEmpty ? "{" : String(labels.dropLast()) + ","
-                    let cumulative = histogram.cumulativeCounts
+                let bucket = Array((name + "_bucket").utf8), sum = Array((name + "_sum").utf8), count = Array((name + "_count").utf8)
+                let sorted = MetricTextWriter.sorted(histograms)
+                for series in sorted.series {
+                    let histogram = series.value
+                    let open = sorted.opened(series.labels)
                     let bounds = histogram.bounds.map(PrometheusText.format) + ["+Inf"]
-                    for index in bounds.indices {
-                        output += name + "_bucket" + open + "le=\"" + bounds[index] + "\"} " + String(cumulative[index])
-                        if let exemplar = histogram.exemplars[index] { output += " " + format(exemplar) }
-                        output += "\n"
+                    for (index, cumulative) in histogram.cumulativeCounts.enumerated() {
+                        output.write(bucket)
+                        output.write(open)
+                        output.write("le=\"" + bounds[index] + "\"} ")
+                        output.write(cumulative)
+                        if let exemplar = histogram.exemplars[index] { output.write(" " + format(exemplar)) }
+                        output.write(byte: UInt8(ascii: "\n"))
                     }
-                    output += name + "_sum" + labels + " " + PrometheusText.format(histogram.sum) + "\n"
-                    output += name + "_count" + labels + " " + String(histogram.count) + "\n"
+                    output.write(sum)
+                    output.write(sorted.labels(series.labels))
+                    output.write(byte: UInt8(ascii: " "))
+                    output.write(histogram.sum)
+                    output.write(byte: UInt8(ascii: "\n"))
+                    output.write(count)
+                    output.write(sorted.labels(series.labels))
+                    output.write(byte: UInt8(ascii: " "))
+                    output.write(histogram.count)
+                    output.write(byte: UInt8(ascii: "\n"))
                 }
             }
         }
-        return output + "# EOF\n"
+        output.write("# EOF\n")
+        return output.bytes
     }
 
     /// ` # {labels} value timestamp`, as OpenMetrics writes an exemplar after its sample.
     static func format(_ exemplar: Exemplar) -> String {
         let labels = PrometheusText.format(exemplar.labels)
-        let stamp = String(format: "%.3f", exemplar.timestamp.timeIntervalSince1970)
+        // Seconds to the millisecond, as `%.3f` would print them, without the cost of `String(format:)`.
+        let milliseconds = Int64((exemplar.timestamp.timeIntervalSince1970 * 1_000).rounded())
+        let fraction = String(abs(milliseconds % 1_000))
+        let stamp = (milliseconds < 0 ? "-" : "") + String(abs(milliseconds / 1_000)) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
         return "# " + (labels.isEmpty ? "{}" : labels) + " " + PrometheusText.format(exemplar.value) + " " + stamp
     }
 

@@ -6,44 +6,58 @@ public enum PrometheusText {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     public static func render(_ families: [MetricFamily]) -> String {
-        var output = ""
-        output.reserveCapacity(families.count * 4096)
+        String(decoding: renderBytes(families), as: UTF8.self)
+    }
+
+    /// The exposition as the bytes a response carries.
+    public static func renderBytes(_ families: [MetricFamily]) -> [UInt8] {
+        var output = MetricTextWriter(capacity: MetricTextWriter.estimatedSize(families))
         for family in families.sorted(by: { $0.name < $1.name }) {
-            output += "# HELP \(family.name) \(escapeHelp(family.help))\n# TYPE \(family.name) \(family.kind.rawValue)\n"
+            output.write("# HELP \(family.name) \(escapeHelp(family.help))\n# TYPE \(family.name) \(family.kind.rawValue)\n")
+            let name = Array(family.name.utf8)
             switch family.values {
             case .scalars(let values):
-                // Each series' label text is built once and is also its sort key.
-                for (labels, value) in values.map({ (format($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
-                    output += family.name
-                    output += labels
-                    output += " "
-                    output += format(value)
-                    output += "\n"
+                let sorted = MetricTextWriter.sorted(values)
+                for series in sorted.series {
+                    output.write(name)
+                    output.write(sorted.labels(series.labels))
+                    output.write(byte: UInt8(ascii: " "))
+                    output.write(series.value)
+                    output.write(byte: UInt8(ascii: "\n"))
                 }
             case .histograms(let histograms):
-                let bucket = family.name + "_bucket"
-                var boundTexts: (bounds: [Double], texts: [String]) = ([], [])
-                for (labels, histogram) in histograms.map({ (format($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+                let bucket = Array((family.name + "_bucket").utf8), sum = Array((family.name + "_sum").utf8)
+                let count = Array((family.name + "_count").utf8)
+                var boundTexts: (bounds: [Double], texts: [[UInt8]]) = ([], [])
+                let sorted = MetricTextWriter.sorted(histograms)
+                for series in sorted.series {
+                    let histogram = series.value
                     if boundTexts.bounds != histogram.bounds {
-                        boundTexts = (histogram.bounds, histogram.bounds.map { "le=\"" + format($0) + "\"} " })
+                        boundTexts = (histogram.bounds, (histogram.bounds.map(format) + ["+Inf"]).map { Array("le=\"\($0)\"} ".utf8) })
                     }
                     // `le` goes last: `{a="1",le="0.5"}`, or `{le="0.5"}` without other labels.
-                    let open = labels.isEmpty ? "{" : String(labels.dropLast()) + ","
-                    let cumulative = histogram.cumulativeCounts
-                    for index in histogram.bounds.indices {
-                        output += bucket
-                        output += open
-                        output += boundTexts.texts[index]
-                        output += String(cumulative[index])
-                        output += "\n"
+                    let open = sorted.opened(series.labels)
+                    for (index, cumulative) in histogram.cumulativeCounts.enumerated() {
+                        output.write(bucket)
+                        output.write(open)
+                        output.write(boundTexts.texts[index])
+                        output.write(cumulative)
+                        output.write(byte: UInt8(ascii: "\n"))
                     }
-                    output += bucket + open + "le=\"+Inf\"} " + String(histogram.count) + "\n"
-                    output += family.name + "_sum" + labels + " " + format(histogram.sum) + "\n"
-                    output += family.name + "_count" + labels + " " + String(histogram.count) + "\n"
+                    output.write(sum)
+                    output.write(sorted.labels(series.labels))
+                    output.write(byte: UInt8(ascii: " "))
+                    output.write(histogram.sum)
+                    output.write(byte: UInt8(ascii: "\n"))
+                    output.write(count)
+                    output.write(sorted.labels(series.labels))
+                    output.write(byte: UInt8(ascii: " "))
+                    output.write(histogram.count)
+                    output.write(byte: UInt8(ascii: "\n"))
                 }
             }
         }
-        return output
+        return output.bytes
     }
 
     static func format(_ labels: MetricLabels) -> String {
