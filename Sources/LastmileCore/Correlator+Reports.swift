@@ -7,12 +7,12 @@ extension Correlator {
     /// on its way, and when it comes the receipt is claimed (`claimedReceipts`).
     public mutating func ingest(_ receipt: ReceiptReport) -> CorrelationResult {
         var result = CorrelationResult()
-        var id: String?
+        var slot: Int32?
         if let messageID = receipt.providerMessageID, !messageID.isEmpty {
-            id = canaryID(forMessageID: messageID, route: receipt.route)
+            slot = self.slot(forMessageID: messageID, route: receipt.route)
         }
-        if id == nil, let token = receipt.token { id = canaryID(for: token) }
-        guard let id, var canary = canaries[id] else {
+        if slot == nil, let token = receipt.token { slot = self.slot(for: token) }
+        guard let slot, var canary = held(slot) else {
             if let messageID = receipt.providerMessageID, !messageID.isEmpty {
                 holdOrphan(receipt, messageID: messageID)
             }
@@ -20,8 +20,8 @@ extension Correlator {
             return result
         }
         let isNew = canary.recordReceipt(receipt)
-        update(canary, into: &result)
-        result.match = isNew ? .matched(canaryID: id) : .duplicate(canaryID: id)
+        update(canary, in: slot, into: &result)
+        result.match = isNew ? .matched(canaryID: canary.id) : .duplicate(canaryID: canary.id)
         return result
     }
 
@@ -35,26 +35,27 @@ extension Correlator {
             result.match = .unmatched(.noToken, canaryID: nil)
             return result
         }
-        let known = candidates.first { canaryID(for: $0) != nil }
-        guard let id = known.flatMap({ canaryID(for: $0) }), var canary = canaries[id] else {
+        var found: Int32?
+        for candidate in candidates where found == nil { found = slot(for: candidate) }
+        guard let slot = found, var canary = held(slot) else {
             result.match = .unmatched(.unknownToken, canaryID: nil)
             return result
         }
         if canary.verdict == nil && arrival.ingestedAt >= canary.deadlineAt {
             canary.settleWithoutArrival(at: canary.deadlineAt)
-            update(canary, into: &result)
+            update(canary, in: slot, into: &result)
         }
         let wasSettled = canary.verdict != nil
         let isNew = canary.recordArrival(arrival, configuration: configuration)
         if !isNew {
-            update(canary, into: &result)
-            result.match = .duplicate(canaryID: id)
+            update(canary, in: slot, into: &result)
+            result.match = .duplicate(canaryID: canary.id)
         } else if wasSettled {
-            update(canary, into: &result)
-            result.match = .unmatched(.afterSettlement, canaryID: id)
+            update(canary, in: slot, into: &result)
+            result.match = .unmatched(.afterSettlement, canaryID: canary.id)
         } else {
-            update(canary, into: &result)
-            result.match = .matched(canaryID: id)
+            update(canary, in: slot, into: &result)
+            result.match = .matched(canaryID: canary.id)
         }
         return result
     }

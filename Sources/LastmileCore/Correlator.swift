@@ -8,10 +8,14 @@ import Foundation
 public struct Correlator: Sendable {
     public let configuration: CorrelatorConfiguration
 
-    /// Canaries in flight, and settled ones kept for `settledRetention`.
-    private(set) var canaries: [String: Canary] = [:]
-    private var idsByToken: [Token: String] = [:]
-    private var idsByMessageID: [MessageKey: String] = [:]
+    /// Canaries in flight, and settled ones kept for `settledRetention`, in slots that the
+    /// indexes below name by number: a dictionary of whole canaries would keep up to twice as
+    /// many empty buckets of a canary's size as it has canaries.
+    private var slots: [Canary?] = []
+    private var freeSlots: [Int32] = []
+    private var slotsByID: [String: Int32] = [:]
+    private var slotsByToken: [Token: Int32] = [:]
+    private var slotsByMessageID: [MessageKey: Int32] = [:]
     private var deadlines = DeadlineQueue<String>()
     private var evictions: [(at: Date, id: String)] = []
     private var evictionHead = 0
@@ -30,23 +34,23 @@ public struct Correlator: Sendable {
     }
 
     /// Canaries not yet settled.
-    public var inFlightCount: Int { canaries.values.lazy.filter { $0.verdict == nil }.count }
+    public var inFlightCount: Int { slots.lazy.filter { $0 != nil && $0?.verdict == nil }.count }
 
     /// Canaries held in memory, settled ones included.
-    public var heldCount: Int { canaries.count }
+    public var heldCount: Int { slotsByID.count }
 
     /// The current state of a held canary.
-    public func canary(id: String) -> Canary? { canaries[id] }
+    public func canary(id: String) -> Canary? { slotsByID[id].flatMap { slots[Int($0)] } }
 
     /// The held canary carrying `token`.
-    public func canary(token: Token) -> Canary? { idsByToken[token].flatMap { canaries[$0] } }
+    public func canary(token: Token) -> Canary? { slotsByToken[token].flatMap { slots[Int($0)] } }
 
     // MARK: Submit
 
     /// A canary is about to be handed to its provider.
     public mutating func submitStarted(_ plan: CanaryPlan, at time: Date) -> CorrelationResult {
         var result = CorrelationResult()
-        guard canaries[plan.id] == nil else { return result }
+        guard slotsByID[plan.id] == nil else { return result }
         let canary = Canary(plan: plan, submitStartedAt: time)
         track(canary)
         result.changed.append(canary)
@@ -60,14 +64,14 @@ public struct Correlator: Sendable {
     public mutating func submitAnswered(id: String, answer: SubmitAnswer, at time: Date,
                                         requestStartedAt: Date? = nil) -> CorrelationResult {
         var result = CorrelationResult()
-        guard var canary = canaries[id], canary.recordSubmitAnswer(answer, at: time) else { return result }
+        guard let slot = slotsByID[id], var canary = slots[Int(slot)], canary.recordSubmitAnswer(answer, at: time) else { return result }
         if let requestStartedAt, canary.arrival == nil, canary.verdict == nil, requestStartedAt > canary.submitStartedAt,
            requestStartedAt <= time {
             canary.submitStartedAt = requestStartedAt
         }
         if let messageID = answer.providerMessageID, !messageID.isEmpty {
             let key = MessageKey(route: canary.plan.route, messageID: messageID)
-            idsByMessageID[key] = id
+            slotsByMessageID[key] = slot
             if let waiting = orphanReceipts.removeValue(forKey: key) {
                 orphanCount -= waiting.count
                 for receipt in waiting {
@@ -76,7 +80,7 @@ public struct Correlator: Sendable {
                 }
             }
         }
-        update(canary, into: &result)
+        update(canary, in: slot, into: &result)
         return result
     }
 
@@ -92,9 +96,9 @@ public struct Correlator: Sendable {
             canary.submit = SubmitAnswer(outcome: .unknown, reason: "process stopped before the API answered")
             result.changed.append(canary)
         }
-        track(canary)
+        let slot = track(canary)
         if let messageID = canary.submit?.providerMessageID, !messageID.isEmpty {
-            idsByMessageID[MessageKey(route: canary.plan.route, messageID: messageID)] = canary.id
+            slotsByMessageID[MessageKey(route: canary.plan.route, messageID: messageID)] = slot
         }
         return result
     }
@@ -106,14 +110,14 @@ public struct Correlator: Sendable {
     public mutating func advance(to now: Date) -> CorrelationResult {
         var result = CorrelationResult()
         while let due = deadlines.popDue(at: now) {
-            guard var canary = canaries[due.id], canary.verdict == nil else { continue }
+            guard let slot = slotsByID[due.id], var canary = slots[Int(slot)], canary.verdict == nil else { continue }
             if canary.deadlineAt > now {
                 // The submit start moved later when the request began; wait for the new deadline.
                 deadlines.insert(canary.id, at: canary.deadlineAt)
                 continue
             }
             canary.settleWithoutArrival(at: canary.deadlineAt)
-            update(canary, into: &result)
+            update(canary, in: slot, into: &result)
         }
         evictSettled(before: now.addingTimeInterval(-configuration.settledRetention))
         expireOrphans(before: now.addingTimeInterval(-configuration.orphanReceiptLifetime))
@@ -122,9 +126,24 @@ public struct Correlator: Sendable {
 
     // MARK: Internals
 
-    mutating func track(_ canary: Canary) {
-        canaries[canary.id] = canary
-        idsByToken[canary.plan.token] = canary.id
+    /// Holds a canary not held yet; returns its slot.
+    @discardableResult
+    mutating func track(_ canary: Canary) -> Int32 {
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[Int(slot)] = canary
+        } else {
+            slot = Int32(slots.count)
+            slots.append(canary)
+        }
+        slotsByID[canary.id] = slot
+        slotsByToken[canary.plan.token] = slot
+        defer { deadlineOrEviction(canary) }
+        return slot
+    }
+
+    private mutating func deadlineOrEviction(_ canary: Canary) {
         if let settledAt = canary.settledAt {
             evictions.append((settledAt, canary.id))
         } else {
@@ -132,10 +151,10 @@ public struct Correlator: Sendable {
         }
     }
 
-    /// Stores a canary's new state and records what changed since the stored one.
-    mutating func update(_ canary: Canary, into result: inout CorrelationResult) {
-        let old = canaries[canary.id]
-        canaries[canary.id] = canary
+    /// Stores the new state of the canary in `slot` and records what changed since the stored one.
+    mutating func update(_ canary: Canary, in slot: Int32, into result: inout CorrelationResult) {
+        let old = slots[Int(slot)]
+        slots[Int(slot)] = canary
         result.transitions += CanaryTransition.between(old, canary)
         if let index = result.changed.firstIndex(where: { $0.id == canary.id }) {
             result.changed[index] = canary
@@ -148,11 +167,16 @@ public struct Correlator: Sendable {
         }
     }
 
-    func canaryID(forMessageID messageID: String, route: String) -> String? {
-        idsByMessageID[MessageKey(route: route, messageID: messageID)]
+    /// The slot of the canary the provider knows as `messageID` on `route`.
+    func slot(forMessageID messageID: String, route: String) -> Int32? {
+        slotsByMessageID[MessageKey(route: route, messageID: messageID)]
     }
 
-    func canaryID(for token: Token) -> String? { idsByToken[token] }
+    /// The slot of the canary carrying `token`.
+    func slot(for token: Token) -> Int32? { slotsByToken[token] }
+
+    /// The canary held in `slot`.
+    func held(_ slot: Int32) -> Canary? { slots[Int(slot)] }
 
     mutating func holdOrphan(_ receipt: ReceiptReport, messageID: String) {
         guard orphanCount < configuration.maximumOrphanReceipts else { return }
@@ -166,12 +190,14 @@ public struct Correlator: Sendable {
         while evictionHead < evictions.count, evictions[evictionHead].at <= cutoff {
             let id = evictions[evictionHead].id
             evictionHead += 1
-            guard let canary = canaries[id], let settledAt = canary.settledAt, settledAt <= cutoff else { continue }
-            canaries[id] = nil
-            if idsByToken[canary.plan.token] == id { idsByToken[canary.plan.token] = nil }
+            guard let slot = slotsByID[id], let canary = slots[Int(slot)], let settledAt = canary.settledAt, settledAt <= cutoff else { continue }
+            slots[Int(slot)] = nil
+            freeSlots.append(slot)
+            slotsByID[id] = nil
+            if slotsByToken[canary.plan.token] == slot { slotsByToken[canary.plan.token] = nil }
             if let messageID = canary.submit?.providerMessageID {
                 let key = MessageKey(route: canary.plan.route, messageID: messageID)
-                if idsByMessageID[key] == id { idsByMessageID[key] = nil }
+                if slotsByMessageID[key] == slot { slotsByMessageID[key] = nil }
             }
         }
         if evictionHead > 1024 && evictionHead * 2 > evictions.count {
@@ -199,5 +225,5 @@ public struct Correlator: Sendable {
 
 extension Correlator {
     /// Every canary held in memory, settled ones included.
-    public func allHeld() -> [Canary] { Array(canaries.values) }
+    public func allHeld() -> [Canary] { slots.compactMap { $0 } }
 }

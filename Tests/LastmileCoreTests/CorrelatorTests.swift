@@ -537,6 +537,35 @@ struct Scenario {
         #expect(s.arrive(p, at: 3_700).match == .unmatched(.unknownToken, canaryID: nil))
     }
 
+    @Test func aForgottenCanarysPlaceIsReusedWithoutMixingItUp() {
+        var s = Scenario(correlator: Correlator(configuration: CorrelatorConfiguration(settledRetention: 3_600)))
+        let old = (0..<3).map { s.plan(id: "old\($0)") }
+        for (index, plan) in old.enumerated() {
+            s.start(plan)
+            s.answer(plan, .accepted, messageID: "OLD\(index)")
+            s.arrive(plan, at: 10)
+        }
+        s.advance(to: 3_700)
+        #expect(s.correlator.heldCount == 0)
+        // New canaries take the forgotten ones' places; nothing of the old ones answers for them.
+        let new = (0..<4).map { s.plan(id: "new\($0)") }
+        for (index, plan) in new.enumerated() {
+            s.start(plan, at: 3_800)
+            s.answer(plan, .accepted, messageID: "NEW\(index)", at: 3_801)
+        }
+        #expect(s.correlator.heldCount == 4)
+        #expect(s.correlator.inFlightCount == 4)
+        #expect(s.arrive(old[1], at: 3_810).match == .unmatched(.unknownToken, canaryID: nil))
+        #expect(s.receipt(.delivered, messageID: "OLD2", at: 3_811).match == .unmatched(.unknownMessageID, canaryID: nil))
+        #expect(s.receipt(.delivered, messageID: "NEW2", at: 3_812).match == .matched(canaryID: "new2"))
+        #expect(s.arrive(new[3], at: 3_813).match == .matched(canaryID: "new3"))
+        #expect(s.correlator.canary(token: new[0].token)?.id == "new0")
+        #expect(s.correlator.canary(id: "old0") == nil)
+        let settled = s.advance(to: 3_800 + 901).settled
+        #expect(Set(settled) == ["new0", "new1", "new2"])
+        #expect(s.correlator.allHeld().map(\.id).sorted() == ["new0", "new1", "new2", "new3"])
+    }
+
     @Test func heldReceiptsAreBounded() {
         var s = Scenario(correlator: Correlator(configuration: CorrelatorConfiguration(maximumOrphanReceipts: 3)))
         for index in 0..<10 { s.receipt(.delivered, messageID: "M\(index)", at: 1) }
