@@ -11,6 +11,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
         // epoll and eventfd from the C library's headers (nothing to link).
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "LastmileBase"),
@@ -20,7 +21,7 @@ let package = Package(
         .target(name: "LastmileCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "LastmileConfig", dependencies: ["TOML", "LastmileCore"]),
         .target(name: "HTTP", dependencies: ["LastmileBase", "CEpoll"]),
-        .target(name: "LastmileStore", dependencies: ["LastmileBase", "CSQLite", "LastmileCore"]),
+        .target(name: "LastmileStore", dependencies: ["LastmileBase", "CSQLite", "CLibPQ", "LastmileCore"]),
         .target(name: "LastmileProviders", dependencies: ["LastmileBase", "CCrypto", "LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileViews", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore"]),
         .target(name: "LastmileDaemon", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders",
