@@ -43,14 +43,17 @@ public enum OpenMetricsText {
             case .histograms(let histograms):
                 let bucket = Array((name + "_bucket").utf8), sum = Array((name + "_sum").utf8), count = Array((name + "_count").utf8)
                 let sorted = MetricTextWriter.sorted(histograms)
+                var boundTexts: (bounds: [Double], texts: [[UInt8]]) = ([], [])
                 for series in sorted.series {
                     let histogram = series.value
                     let open = sorted.opened(series.labels)
-                    let bounds = histogram.bounds.map(PrometheusText.format) + ["+Inf"]
+                    if boundTexts.bounds != histogram.bounds {
+                        boundTexts = (histogram.bounds, (histogram.bounds.map(PrometheusText.format) + ["+Inf"]).map { Array("le=\"\($0)\"} ".utf8) })
+                    }
                     for (index, cumulative) in histogram.cumulativeCounts.enumerated() {
                         output.write(bucket)
                         output.write(open)
-                        output.write("le=\"" + bounds[index] + "\"} ")
+                        output.write(boundTexts.texts[index])
                         output.write(cumulative)
                         if let exemplar = histogram.exemplars[index] { output.write(" " + format(exemplar)) }
                         output.write(byte: UInt8(ascii: "\n"))
