@@ -119,6 +119,7 @@ extension Canary {
     /// Compares bodies ignoring surrounding whitespace and CR/LF against LF.
     static func bodiesMatch(sent: String, received: String) -> Bool {
         if sent == received { return true }
+        if let sent = asciiNormalised(sent), let received = asciiNormalised(received) { return sent == received }
         func normalised(_ text: String) -> ArraySlice<Unicode.Scalar> {
             let scalars = Array(text.unicodeScalars.lazy.filter { $0 != "\r" })
             let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
@@ -126,6 +127,24 @@ extension Canary {
             return scalars[start..<max(start, end)]
         }
         return normalised(sent).elementsEqual(normalised(received))
+    }
+
+    /// An all-ASCII body's bytes without CR and without surrounding whitespace (what `bodiesMatch`
+    /// compares, without looking up Unicode properties); nil when a byte is not ASCII.
+    private static func asciiNormalised(_ text: String) -> ArraySlice<UInt8>? {
+        var text = text
+        return text.withUTF8 { bytes -> ArraySlice<UInt8>? in
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count)
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                if byte != 0x0D { kept.append(byte) }
+            }
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+            let start = kept.firstIndex { !isSpace($0) } ?? kept.endIndex
+            let end = kept.lastIndex { !isSpace($0) }.map { $0 + 1 } ?? start
+            return kept[start..<max(start, end)]
+        }
     }
 
     /// Compares sender ids ignoring formatting: `+44 7700-900123` equals `447700900123`,

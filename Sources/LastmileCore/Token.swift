@@ -69,6 +69,17 @@ public struct Token: Hashable, Sendable, CustomStringConvertible, Comparable {
         self = token
     }
 
+    /// Builds a token from nine symbol values packed five bits each (the check symbol lowest),
+    /// if the check symbol is right.
+    init?(window: UInt64) {
+        var sum = 0
+        for index in 0..<Self.payloadLength {
+            sum += (index + 1) * Int((window >> UInt64(5 * (Self.length - 1 - index))) & 0x1F)
+        }
+        guard sum % 31 == Int(window & 0x1F) else { return nil }
+        self.payload = (window >> 5) & 0xFF_FFFF_FFFF
+    }
+
     /// Builds a token from nine symbol values if the check symbol is right.
     init?(symbolValues: ArraySlice<Int>) {
         guard symbolValues.count == Self.length else { return nil }

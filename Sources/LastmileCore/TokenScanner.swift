@@ -12,6 +12,38 @@ public enum TokenScanner {
 
     /// Every token candidate in `body`, in order of appearance, without repeats.
     public static func candidates(in body: String) -> [Token] {
+        asciiCandidates(in: body) ?? scalarCandidates(in: body)
+    }
+
+    /// The same scan over the bytes of a body that is all ASCII, as nearly every SMS body is:
+    /// no Unicode properties to look up and no array per run. Nil when a byte is not ASCII.
+    static func asciiCandidates(in body: String) -> [Token]? {
+        var body = body
+        return body.withUTF8 { bytes -> [Token]? in
+            var found: [Token] = []
+            // The latest run of symbol values (only the last nine matter for a window) and its length.
+            var window: UInt64 = 0
+            var runLength = 0
+            for (index, byte) in bytes.enumerated() {
+                guard byte < 0x80 else { return nil }
+                guard index < maximumScannedScalars else { break }
+                if let value = CrockfordBase32.value(ofASCII: byte) {
+                    window = (window << 5 | UInt64(value)) & 0x3FFF_FFFF_FFFF
+                    runLength += 1
+                    if runLength >= Token.length, let token = Token(window: window), !found.contains(token) {
+                        found.append(token)
+                    }
+                } else if byte == UInt8(ascii: "-") || byte == 0x20 || (0x09...0x0D).contains(byte) {
+                    continue
+                } else {
+                    runLength = 0
+                }
+            }
+            return found
+        }
+    }
+
+    static func scalarCandidates(in body: String) -> [Token] {
         var found: [Token] = []
         var run: [Int] = []
         var scanned = 0

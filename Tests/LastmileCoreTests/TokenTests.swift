@@ -125,6 +125,44 @@ import Testing
         #expect(TokenScanner.candidates(in: "😀😀😀😀😀😀😀😀😀😀").isEmpty)
     }
 
+    @Test func theASCIIScanFindsExactlyWhatTheScalarScanFinds() {
+        // Bodies a carrier might deliver: tokens with prefixes, case changes, spaces, hyphens,
+        // control characters, runs longer than a token and repeats, from a fixed seed.
+        var random = SeededRandom(seed: 31)
+        let pieces = ["Lastmile check ", "FreeMsg: ", "-", " ", "\t", "\r\n", "\u{0B}", "\u{1C}", "!", "0O1lI", "zzzz", "CHECK", ":"]
+        var found = 0
+        for _ in 0..<5_000 {
+            var body = ""
+            for _ in 0..<Int.random(in: 1...8, using: &random) {
+                if random.chance(0.4) {
+                    var text = Token(payload: random.next()).description
+                    if random.chance(0.3) { text = text.lowercased() }
+                    if random.chance(0.3) { text.insert(" ", at: text.index(text.startIndex, offsetBy: 4)) }
+                    body += text
+                } else {
+                    body += pieces[Int.random(in: 0..<pieces.count, using: &random)]
+                }
+            }
+            let ascii = TokenScanner.asciiCandidates(in: body)
+            #expect(ascii == TokenScanner.scalarCandidates(in: body), "\(body.debugDescription)")
+            found += ascii?.count ?? 0
+        }
+        #expect(found > 2_000)
+        #expect(TokenScanner.asciiCandidates(in: "Lastmile check ‐ 0A1B") == nil)
+    }
+
+    @Test func bodiesMatchIgnoringOnlyCarriageReturnsAndSurroundingWhitespace() {
+        #expect(Canary.bodiesMatch(sent: "Lastmile check ABC", received: " \tLastmile check ABC\r\n\u{0B}"))
+        #expect(Canary.bodiesMatch(sent: "line one\nline two", received: "line one\r\nline two"))
+        #expect(!Canary.bodiesMatch(sent: "Lastmile check ABC", received: "Lastmile  check ABC"))
+        #expect(!Canary.bodiesMatch(sent: "Lastmile check ABC", received: "FreeMsg: Lastmile check ABC"))
+        #expect(!Canary.bodiesMatch(sent: "Lastmile check ABC", received: "lastmile check ABC"))
+        // Non-ASCII bodies take the Unicode path: a no-break space is whitespace there too.
+        #expect(Canary.bodiesMatch(sent: "Prüfung ABC", received: "\u{A0}Prüfung ABC\u{2003}"))
+        #expect(Canary.bodiesMatch(sent: "check ABC", received: "\u{A0}check ABC"))
+        #expect(!Canary.bodiesMatch(sent: "check ABC", received: "chéck ABC"))
+    }
+
     @Test func scannerIsBoundedOnHugeBodies() {
         let token = Token(payload: 42)
         let body = String(repeating: "x", count: 100_000) + token.description
