@@ -221,6 +221,42 @@ final class Counter: Sendable {
         #expect(test.server.connectionCount >= 200)
     }
 
+    @Test func pipelinedRequestsAreAnsweredInOrderOnOneConnection() async throws {
+        let test = try TestServer()
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                            + "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/d HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello a\n")
+        #expect(try await connection.readResponse().body == "hello")
+        #expect(try await connection.readResponse().body == "slow done\n")
+        #expect(try await connection.readResponse().body == "hello d\n")
+    }
+
+    @Test func aSlowBodyIs408() async throws {
+        var limits = HTTPLimits()
+        limits.bodyTimeout = 0.5
+        let test = try TestServer(limits: limits)
+        let connection = try RawConnection(port: test.port)
+        try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        let response = try await connection.readResponse(timeout: 10)
+        #expect(response.status == 408)
+        #expect(response.body.contains("body took too long"))
+        #expect(await connection.isClosedByPeer())
+    }
+
+    @Test func aPeerThatHangsUpWhileItsRequestIsHandledIsForgotten() async throws {
+        let test = try TestServer()
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await waitUntil { test.slowRequestsStarted.count == 1 }
+        connection.hangUp()
+        // Its answer finds nobody: the connection is closed and counted out, and others are served.
+        try await waitUntil(seconds: 10) { test.server.connectionCount == 0 }
+        let other = try RawConnection(port: test.port)
+        try other.send("GET /hello/next HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await other.readResponse().body == "hello next\n")
+    }
+
     @Test func aPeerBeyondItsShareGets503WhileOthersAreServed() async throws {
         var limits = HTTPLimits()
         limits.maximumConnectionsPerPeer = 3
