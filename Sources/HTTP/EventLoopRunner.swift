@@ -170,8 +170,18 @@ struct EventLoopRunner {
             close(connection)
             return
         }
-        let keepAlive = connection.keepAlive && !stopped && !server.isStopping
-        connection.output += response.serialized(includeBody: !connection.isHead, keepAlive: keepAlive)
+        var keepAlive = connection.keepAlive && !stopped && !server.isStopping
+        var bytes = response.serialized(includeBody: !connection.isHead, keepAlive: keepAlive)
+        if bytes.count > server.limits.largeResponseBytes {
+            if server.reserveResponse(bytes.count) {
+                connection.reservedResponse = bytes.count
+            } else {
+                keepAlive = false
+                bytes = HTTPResponse.error(.serviceUnavailable, "too many large answers are waiting to be read; retry later")
+                    .serialized(keepAlive: false)
+            }
+        }
+        connection.output += bytes
         connection.closeAfterWrite = !keepAlive
         connection.timer.writing(at: .now)
         flush(connection)
@@ -204,6 +214,7 @@ struct EventLoopRunner {
         if !connection.hasOutput {
             connection.output = []
             connection.sent = 0
+            releaseReservation(connection)
             if connection.timer.phase == .writing {
                 if connection.closeAfterWrite {
                     close(connection)
@@ -254,8 +265,15 @@ struct EventLoopRunner {
         }
     }
 
+    private func releaseReservation(_ connection: LoopConnection) {
+        guard connection.reservedResponse > 0 else { return }
+        server.releaseResponse(connection.reservedResponse)
+        connection.reservedResponse = 0
+    }
+
     private mutating func close(_ connection: LoopConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        releaseReservation(connection)
         // Closing the descriptor also takes it out of the epoll set.
         Glibc.close(connection.descriptor)
         server.connectionClosed(peer: connection.peer)

@@ -20,6 +20,12 @@ public struct HTTPLimits: Sendable, Hashable {
     /// Connections served at once from one IPv4 address or IPv6 /64; beyond this its new ones
     /// get 503 and are closed. Raise it when a proxy or balancer connects on everyone's behalf.
     public var maximumConnectionsPerPeer = 256
+    /// Bytes of large answers (over `largeResponseBytes`) waiting for their peers to read them,
+    /// in all. Beyond it, a large answer is replaced by 503: peers that ask for `/metrics` and
+    /// never read it must not hold the process's memory.
+    public var maximumPendingResponseBytes = 256 * 1024 * 1024
+    /// What counts as a large answer.
+    public var largeResponseBytes = 256 * 1024
 
     public init() {}
 }

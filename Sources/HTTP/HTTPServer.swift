@@ -27,6 +27,8 @@ public final class HTTPServer: Sendable {
     private let loops: [EventLoop]
     private let state = Mutex(State())
     private let rejected = Atomic<Int>(0)
+    /// Bytes of large answers not yet written, across every loop.
+    private let pendingLargeResponses = Atomic<Int>(0)
     /// Read on every request and idle wait, so kept outside the lock.
     private let stopping = Atomic<Bool>(false)
     /// Set when a listener ended for a reason other than `stop`.
@@ -126,6 +128,19 @@ public final class HTTPServer: Sendable {
         _ = Glibc.write(wake.write, &byte, 1)
         for loop in loops { loop.post(.stop) }
         noteProgress()
+    }
+
+    /// Sets aside room for a large answer of `count` bytes; false when the pending ones leave none.
+    func reserveResponse(_ count: Int) -> Bool {
+        let after = pendingLargeResponses.add(count, ordering: .relaxed).newValue
+        guard after > limits.maximumPendingResponseBytes else { return true }
+        pendingLargeResponses.subtract(count, ordering: .relaxed)
+        return false
+    }
+
+    /// A large answer of `count` bytes is written, or will never be.
+    func releaseResponse(_ count: Int) {
+        pendingLargeResponses.subtract(count, ordering: .relaxed)
     }
 
     /// A loop closed a connection from `peer`.

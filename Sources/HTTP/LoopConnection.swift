@@ -11,6 +11,8 @@ final class LoopConnection {
     /// Bytes to send, from `sent` on.
     var output: [UInt8] = []
     var sent = 0
+    /// Bytes of a large answer set aside with the server until they are written.
+    var reservedResponse = 0
     /// The connection closes once `output` is out.
     var closeAfterWrite = false
     /// Whether the request the handler has asked for keep-alive, and whether it was a HEAD.

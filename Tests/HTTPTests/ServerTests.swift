@@ -257,6 +257,33 @@ final class Counter: Sendable {
         #expect(try await other.readResponse().body == "hello next\n")
     }
 
+    @Test func largeAnswersNobodyReadsCannotHoldMoreThanTheirShareOfMemory() async throws {
+        var limits = HTTPLimits()
+        limits.maximumPendingResponseBytes = 40 << 20
+        limits.writeTimeout = 1
+        let test = try TestServer(limits: limits)
+        // 32 MiB waits for a reader that never reads; the next 32 MiB would pass the 40 MiB budget.
+        let hoarder = try RawConnection(port: test.port, source: "127.0.0.3")
+        try hoarder.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(300))
+        let second = try RawConnection(port: test.port)
+        try second.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
+        let refused = try await second.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.body.contains("large answers"))
+        // Small answers are not held back.
+        let small = try RawConnection(port: test.port)
+        try small.send("GET /hello/small HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await small.readResponse().body == "hello small\n")
+        // Once the write deadline has closed the hoarder, its share is free again.
+        small.hangUp()
+        try await waitUntil(seconds: 30) { test.server.connectionCount == 0 }
+        let third = try RawConnection(port: test.port)
+        try third.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = try await third.readResponse(timeout: 30, headOnly: true)
+        #expect(answer.status == 200)
+    }
+
     @Test func aPeerBeyondItsShareGets503WhileOthersAreServed() async throws {
         var limits = HTTPLimits()
         limits.maximumConnectionsPerPeer = 3
