@@ -27,6 +27,11 @@ extension ConfigAssembler {
                           at: admin.location)
             }
         }
+        if let listen = reader.string("listen"), server.adminListen == nil, !server.listen.isLoopback {
+            log.warning("[server]: listen = \"\(listen.value)\" can be reached from other machines and admin_listen is not set, so "
+                        + "/metrics, the status page, /api/… and /trace/… face them with the hooks; set admin_listen = \"127.0.0.1:9734\"",
+                        at: listen.location)
+        }
         if let limit = reader.integer("max_reports_per_request", minimum: 1) { server.maximumReportsPerRequest = limit.value }
         if let limit = reader.integer("max_connections", minimum: 1) { server.maximumConnections = limit.value }
         if let limit = reader.integer("max_connections_per_peer", minimum: 1) { server.maximumConnectionsPerPeer = limit.value }

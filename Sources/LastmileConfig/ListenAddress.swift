@@ -12,6 +12,11 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
         self.isIPv6 = isIPv6
     }
 
+    /// Whether only this machine can reach the address (127.0.0.0/8, ::1 or localhost).
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// Parses an address, or says why it cannot.
     public static func parse(_ text: String) -> Result<ListenAddress, ListenAddressError> {
         let host: String, portText: Substring, isIPv6: Bool

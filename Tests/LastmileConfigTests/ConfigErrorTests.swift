@@ -319,6 +319,22 @@ import TOML
         #expect(bad.errorSummaries.count == 2, "\(bad.errorSummaries)")
     }
 
+    @Test func aPublicListenerWithoutAnAdminOneIsWarnedAbout() throws {
+        let (loopback, _) = try ConfigFixtures.load(ConfigFixtures.valid)
+        #expect(!loopback.diagnostics.contains { $0.message.contains("admin_listen is not set") })
+
+        let exposed = ConfigFixtures.valid.replacingOccurrences(of: "listen = \"127.0.0.1:9733\"", with: "listen = \"0.0.0.0:9733\"")
+        let (open, _) = try ConfigFixtures.load(exposed)
+        #expect(open.errors.isEmpty, "\(open.errors)")
+        let warning = open.diagnostics.first { $0.message.contains("admin_listen is not set") }
+        #expect(warning?.severity == .warning)
+        #expect(warning?.position.line == 2)
+
+        let separated = exposed.replacingOccurrences(of: "[server]\n", with: "[server]\nadmin_listen = \"127.0.0.1:9734\"\n")
+        let (apart, _) = try ConfigFixtures.load(separated)
+        #expect(!apart.diagnostics.contains { $0.message.contains("admin_listen is not set") })
+    }
+
     @Test func theConnectionCapsAreReadAndChecked() throws {
         let (defaults, _) = try ConfigFixtures.load(ConfigFixtures.valid)
         #expect(defaults.configuration?.server.maximumConnections == nil)
