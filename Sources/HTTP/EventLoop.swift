@@ -6,7 +6,12 @@ import Synchronization
 /// One of the server's event loops: a thread waiting in `epoll` on the connections it owns, and
 /// a mailbox through which other threads hand it work (a new connection, a handler's response,
 /// a stop). Only the loop's thread touches its connections (`EventLoopRunner`).
-final class EventLoop: Sendable {
+///
+/// It is also a task executor: a handler started with it as its preference runs on the loop's
+/// thread between two waits, and so do the default actors it calls and the continuations that
+/// resume it, so a request that is parsed, handled and answered crosses no thread but those it
+/// waits on.
+final class EventLoop: TaskExecutor, Sendable {
     /// What other threads ask of the loop.
     enum Command: Sendable {
         /// Serve a connection the accept thread has counted and admitted.
@@ -19,6 +24,8 @@ final class EventLoop: Sendable {
         case closeAll
         /// Close every connection and end the thread.
         case exit
+        /// Run a job of a task that prefers this loop.
+        case run(UnownedJob)
     }
 
     private struct Mailbox {
@@ -62,11 +69,22 @@ final class EventLoop: Sendable {
     /// Starts the loop's thread, serving for `server`.
     func start(for server: HTTPServer) {
         let thread = Thread { [self] in
+            Self.nameThisThread("lastmile-loop")
             var runner = EventLoopRunner(server: server, loop: self)
             runner.run()
         }
         thread.name = "lastmile-http-loop"
         thread.start()
+    }
+
+    /// Names the calling thread as `top -H`, `ps -L` and debuggers show it (at most 15 bytes).
+    /// Foundation's `Thread.name` does not reach the kernel on Linux.
+    static func nameThisThread(_ name: String) {
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { Glibc.close(descriptor) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 
     /// Hands the loop a command and wakes it; false when the loop has ended (a connection handed
@@ -82,6 +100,12 @@ final class EventLoop: Sendable {
         var one: UInt64 = 1
         _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
         return true
+    }
+
+    /// Runs `job` on the loop's thread; on the global executor once the loop has ended.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if !post(.run(job)) { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }
 
     /// The commands posted since the last call; after `.exit`, later posts are refused.

@@ -48,8 +48,16 @@ struct EventLoopRunner {
 
     /// Carries out the mailbox's commands; false once told to exit.
     private mutating func handleCommands() -> Bool {
+        var exiting = false
         for command in loop.takeCommands() {
+            if exiting {
+                // Jobs posted just before the exit still run, elsewhere.
+                if case .run(let job) = command { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+                continue
+            }
             switch command {
+            case .run(let job):
+                job.runSynchronously(on: loop.asUnownedTaskExecutor())
             case .adopt(let descriptor, let peer, let acceptedAt):
                 adopt(descriptor, peer: peer, acceptedAt: acceptedAt)
             case .respond(let id, let response):
@@ -61,10 +69,10 @@ struct EventLoopRunner {
                 for connection in Array(connections.values) { close(connection) }
             case .exit:
                 for connection in Array(connections.values) { close(connection) }
-                return false
+                exiting = true
             }
         }
-        return true
+        return !exiting
     }
 
     private mutating func adopt(_ descriptor: Int32, peer: PeerAddress?, acceptedAt: ContinuousClock.Instant) {
@@ -148,10 +156,12 @@ struct EventLoopRunner {
 
     private static let continueAnswer = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
+    /// Hands `request` to the handler: on this loop's thread when the server says the request's
+    /// handler never blocks a thread, on the concurrency pool otherwise.
     private func dispatch(_ request: HTTPRequest, to id: UInt64) {
         let handler = server.handler
         let loop = self.loop
-        Task {
+        let work: @Sendable () async -> Void = {
             let response: HTTPResponse
             do {
                 response = try await handler(request)
@@ -159,6 +169,11 @@ struct EventLoopRunner {
                 response = .error(.internalServerError, "the request could not be handled")
             }
             loop.post(.respond(id: id, response: response))
+        }
+        if server.handlesOnLoop?(request.head) == true {
+            Task(executorPreference: loop, operation: work)
+        } else {
+            Task(operation: work)
         }
     }
 

@@ -24,6 +24,9 @@ public final class HTTPServer: Sendable {
     let handler: HTTPHandler
     /// The clock that stamps `HTTPRequest.receivedAt`; nil: the kernel's arrival time of the request's last bytes.
     let now: (@Sendable () -> Date)?
+    /// Which requests are handled on their connection's event loop rather than the concurrency
+    /// pool: those whose handlers never block a thread (nil: none).
+    let handlesOnLoop: (@Sendable (HTTPRequestHead) -> Bool)?
     private let loops: [EventLoop]
     private let state = Mutex(State())
     private let rejected = Atomic<Int>(0)
@@ -46,12 +49,15 @@ public final class HTTPServer: Sendable {
 
     /// Creates a server with `eventLoops` loop threads (by default one per core, up to four).
     /// Requests are stamped with `now` when given, otherwise with the time the kernel received
-    /// their last bytes, which no thread scheduling can delay.
+    /// their last bytes, which no thread scheduling can delay. Requests `handlesOnLoop` picks are
+    /// handled on their connection's loop thread, without crossing to the concurrency pool: only
+    /// for handlers that never block a thread, since every connection of the loop waits meanwhile.
     public init(limits: HTTPLimits = HTTPLimits(), eventLoops: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
-                now: (@Sendable () -> Date)? = nil, onListenerFailure: (@Sendable (String) -> Void)? = nil,
-                handler: @escaping HTTPHandler) {
+                now: (@Sendable () -> Date)? = nil, handlesOnLoop: (@Sendable (HTTPRequestHead) -> Bool)? = nil,
+                onListenerFailure: (@Sendable (String) -> Void)? = nil, handler: @escaping HTTPHandler) {
         self.limits = limits
         self.now = now
+        self.handlesOnLoop = handlesOnLoop
         self.onListenerFailure = onListenerFailure
         self.handler = handler
         var ends: [Int32] = [-1, -1]
@@ -82,7 +88,10 @@ public final class HTTPServer: Sendable {
             return !state.loopsStarted
         }
         if startLoops { for loop in loops { loop.start(for: self) } }
-        let thread = Thread { [self] in acceptLoop(descriptor) }
+        let thread = Thread { [self] in
+            EventLoop.nameThisThread("lastmile-accept")
+            acceptLoop(descriptor)
+        }
         thread.name = "lastmile-http-accept"
         thread.start()
         return bound

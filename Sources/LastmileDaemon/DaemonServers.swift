@@ -29,6 +29,14 @@ final class DaemonServers: Sendable {
         self.routers = routers
     }
 
+    /// The requests answered on their connection's event loop: the hooks and the health checks,
+    /// whose handlers only wait (on the engine and the store's writer) and never block a thread.
+    /// The pages, the API and `/metrics` read the store or render at length, so they go to the pool.
+    @Sendable static func handledOnLoop(_ head: HTTPRequestHead) -> Bool {
+        let path = head.path
+        return path.hasPrefix("/hooks/") || path == "/healthz" || path == "/readyz"
+    }
+
     /// Binds the listeners; their routers are installed once the daemon is built.
     static func open(main address: ListenAddress, admin adminAddress: ListenAddress?, limits: HTTPLimits, clock: any WallClock,
                      logger: Logger) throws(Daemon.StartError) -> DaemonServers {
@@ -37,7 +45,7 @@ final class DaemonServers: Sendable {
         let stamp: (@Sendable () -> Date)? = clock.instant(fromReal: Date()) != nil ? nil : { @Sendable in clock.now }
         let routers = Routers()
         func server(admin: Bool) -> HTTPServer {
-            HTTPServer(limits: limits, now: stamp, onListenerFailure: { reason in
+            HTTPServer(limits: limits, now: stamp, handlesOnLoop: Self.handledOnLoop, onListenerFailure: { reason in
                 logger.error("listener failed; /readyz now fails", [("listener", admin ? "admin" : "main"), ("reason", reason)])
             }) { request in
                 let installed = admin ? routers.admin.withLock { $0 } : routers.main.withLock { $0 }

@@ -284,6 +284,29 @@ final class Counter: Sendable {
         #expect(answer.status == 200)
     }
 
+    @Test func requestsTheServerPicksAreHandledOnTheirLoopAndTheRestOnThePool() async throws {
+        /// The name of the thread running the handler at the moment it answers.
+        @Sendable func threadName() -> String {
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?"
+            return name.trimmingCharacters(in: .newlines)
+        }
+        let server = HTTPServer(handlesOnLoop: { $0.path.hasPrefix("/hooks/") }) { request in
+            // A suspension and its resumption, as a handler waiting on the store has.
+            try await Task.sleep(for: .milliseconds(5))
+            return .text("\(request.path) \(threadName())")
+        }
+        let port = try server.listen(host: "127.0.0.1", port: 0)
+        defer { server.close() }
+        let connection = try RawConnection(port: port)
+        try connection.send("GET /hooks/x HTTP/1.1\r\nHost: x\r\n\r\n")
+        let hook = try await connection.readResponse().body
+        #expect(hook == "/hooks/x lastmile-loop\n")
+        try connection.send("GET /page HTTP/1.1\r\nHost: x\r\n\r\n")
+        let page = try await connection.readResponse().body
+        #expect(page.hasPrefix("/page "))
+        #expect(!page.contains("lastmile-loop"))
+    }
+
     @Test func aPeerBeyondItsShareGets503WhileOthersAreServed() async throws {
         var limits = HTTPLimits()
         limits.maximumConnectionsPerPeer = 3
