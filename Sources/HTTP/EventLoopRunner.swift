@@ -26,7 +26,8 @@ struct EventLoopRunner {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var nextSweep = ContinuousClock.now.advanced(by: Self.sweepInterval)
         while true {
-            let wait = Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).milliseconds) + 1)
+            // With no connection there is no time limit to check: sleep until something arrives.
+            let wait = connections.isEmpty ? -1 : Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).milliseconds) + 1)
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(loop.epoll, $0.baseAddress, Int32($0.count), wait) }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
