@@ -192,6 +192,7 @@ struct EventLoopRunner {
             if server.reserveResponse(bytes.count) {
                 connection.reservedResponse = bytes.count
             } else {
+                server.countLargeAnswerRefused()
                 keepAlive = false
                 bytes = HTTPResponse.error(.serviceUnavailable, "too many large answers are waiting to be read; retry later")
                     .serialized(keepAlive: false)
@@ -267,7 +268,9 @@ struct EventLoopRunner {
 
     private mutating func sweep(at now: ContinuousClock.Instant) {
         for connection in Array(connections.values) {
-            switch connection.timer.expiry(at: now) {
+            let expiry = connection.timer.expiry(at: now)
+            if expiry != nil { server.countTimeout(Self.phase(of: connection.timer.phase)) }
+            switch expiry {
             case nil:
                 if stopped && connection.isIdle { close(connection) }
             case .silent, .write:
@@ -285,6 +288,15 @@ struct EventLoopRunner {
         guard connection.reservedResponse > 0 else { return }
         server.releaseResponse(connection.reservedResponse)
         connection.reservedResponse = 0
+    }
+
+    private static func phase(of phase: ConnectionTimer.Phase) -> HTTPServerCounts.Phase {
+        switch phase {
+        case .waiting, .handling: return .silent
+        case .head: return .head
+        case .body: return .body
+        case .writing: return .write
+        }
     }
 
     private mutating func close(_ connection: LoopConnection) {

@@ -29,7 +29,11 @@ public final class HTTPServer: Sendable {
     let handlesOnLoop: (@Sendable (HTTPRequestHead) -> Bool)?
     private let loops: [EventLoop]
     private let state = Mutex(State())
-    private let rejected = Atomic<Int>(0)
+    private let refusedFull = Atomic<Int>(0)
+    private let refusedPeer = Atomic<Int>(0)
+    private let largeAnswersRefused = Atomic<Int>(0)
+    /// Connections closed by a time limit, by the phase they were in.
+    private let timeouts = Mutex<[HTTPServerCounts.Phase: Int]>([:])
     /// Bytes of large answers not yet written, across every loop.
     private let pendingLargeResponses = Atomic<Int>(0)
     /// Read on every request and idle wait, so kept outside the lock.
@@ -101,7 +105,24 @@ public final class HTTPServer: Sendable {
     public var connectionCount: Int { state.withLock { $0.connections } }
 
     /// Connections turned away because the server, or their peer's share of it, was full.
-    public var rejectedConnectionCount: Int { rejected.load(ordering: .relaxed) }
+    public var rejectedConnectionCount: Int { refusedFull.load(ordering: .relaxed) + refusedPeer.load(ordering: .relaxed) }
+
+    /// What the server holds now and what it has turned away or cut off since it started.
+    public var counts: HTTPServerCounts {
+        HTTPServerCounts(open: connectionCount, refusedFull: refusedFull.load(ordering: .relaxed),
+                         refusedPeer: refusedPeer.load(ordering: .relaxed),
+                         largeAnswersRefused: largeAnswersRefused.load(ordering: .relaxed), timedOut: timeouts.withLock { $0 })
+    }
+
+    /// A loop closed a connection whose time limit ran out in `phase`.
+    func countTimeout(_ phase: HTTPServerCounts.Phase) {
+        timeouts.withLock { $0[phase, default: 0] += 1 }
+    }
+
+    /// A loop replaced a large answer by 503.
+    func countLargeAnswerRefused() {
+        largeAnswersRefused.add(1, ordering: .relaxed)
+    }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
@@ -212,24 +233,24 @@ public final class HTTPServer: Sendable {
             let acceptedAt = ContinuousClock.now
             let peer = PeerAddress(address)
             let isStopping = self.isStopping
-            let admission = state.withLock { state -> (refusal: String?, loop: Int) in
-                if isStopping { return ("shutting down", 0) }
-                guard state.connections < maximum else { return ("too many connections", 0) }
+            let admission = state.withLock { state -> (refusal: String?, byPeer: Bool, loop: Int) in
+                if isStopping { return ("shutting down", false, 0) }
+                guard state.connections < maximum else { return ("too many connections", false, 0) }
                 if let peer {
                     let fromPeer = state.connectionsByPeer[peer, default: 0]
-                    guard fromPeer < limits.maximumConnectionsPerPeer else { return ("too many connections from \(peer)", 0) }
+                    guard fromPeer < limits.maximumConnectionsPerPeer else { return ("too many connections from \(peer)", true, 0) }
                     state.connectionsByPeer[peer] = fromPeer + 1
                 }
                 state.connections += 1
                 state.nextLoop = (state.nextLoop + 1) % loops.count
-                return (nil, state.nextLoop)
+                return (nil, false, state.nextLoop)
             }
             if let refusal = admission.refusal {
                 if isStopping {
                     Glibc.close(descriptor)
                     return
                 }
-                rejected.add(1, ordering: .relaxed)
+                if admission.byPeer { refusedPeer.add(1, ordering: .relaxed) } else { refusedFull.add(1, ordering: .relaxed) }
                 // One attempt into an empty send buffer: the accept thread never waits on a peer.
                 let response = HTTPResponse.error(.serviceUnavailable, refusal)
                 _ = Socket.sendAll(descriptor, response.serialized(keepAlive: false), timeout: 0)

@@ -62,7 +62,9 @@ extension Daemon {
         let clock = options.clock
         let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
                                   context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
-                                  extraFamilies: { [clock] in slo.families(at: clock.now) + alerts.families() + detection.families() },
+                                  extraFamilies: { [clock] in
+                                      slo.families(at: clock.now) + alerts.families() + detection.families() + servers.families()
+                                  },
                                   sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
                                   pendingAlerts: { alerts.pending })
         servers.install(routes)

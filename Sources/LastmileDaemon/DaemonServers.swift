@@ -37,6 +37,24 @@ final class DaemonServers: Sendable {
         return path.hasPrefix("/hooks/") || path == "/healthz" || path == "/readyz"
     }
 
+    /// The listeners' connection metrics, one series set per listener.
+    func families() -> [MetricFamily] {
+        var open: [MetricLabels: Double] = [:], refused: [MetricLabels: Double] = [:]
+        var timedOut: [MetricLabels: Double] = [:], large: [MetricLabels: Double] = [:]
+        for (name, server) in [("main", main)] + (admin.map { [("admin", $0)] } ?? []) {
+            let counts = server.counts
+            open[["listener": name]] = Double(counts.open)
+            refused[["listener": name, "reason": "full"]] = Double(counts.refusedFull)
+            refused[["listener": name, "reason": "peer"]] = Double(counts.refusedPeer)
+            for phase in HTTPServerCounts.Phase.allCases {
+                timedOut[["listener": name, "phase": phase.rawValue]] = Double(counts.timedOut[phase, default: 0])
+            }
+            large[["listener": name]] = Double(counts.largeAnswersRefused)
+        }
+        return [MetricDefinition.httpConnections.family(open), MetricDefinition.httpConnectionsRefused.family(refused),
+                MetricDefinition.httpConnectionsTimedOut.family(timedOut), MetricDefinition.httpLargeAnswersRefused.family(large)]
+    }
+
     /// Binds the listeners; their routers are installed once the daemon is built.
     static func open(main address: ListenAddress, admin adminAddress: ListenAddress?, limits: HTTPLimits, clock: any WallClock,
                      logger: Logger) throws(Daemon.StartError) -> DaemonServers {

@@ -150,6 +150,8 @@ final class Counter: Sendable {
         try trickling.send("G")
         let response = try await trickling.readResponse(timeout: 30)
         #expect(response.status == 408)
+        #expect(test.server.counts.timedOut[.silent] == 20)
+        #expect(test.server.counts.timedOut[.head] == 1)
     }
 
     @Test func aKeptAliveConnectionTimesItsNextHeadFromItsFirstByte() async throws {
@@ -177,6 +179,8 @@ final class Counter: Sendable {
         let response = try await extra.readResponse()
         #expect(response.status == 503)
         #expect(test.server.rejectedConnectionCount == 1)
+        #expect(test.server.counts.refusedFull == 1)
+        #expect(test.server.counts.refusedPeer == 0)
         _ = held
     }
 
@@ -241,6 +245,7 @@ final class Counter: Sendable {
         let response = try await connection.readResponse(timeout: 10)
         #expect(response.status == 408)
         #expect(response.body.contains("body took too long"))
+        #expect(test.server.counts.timedOut[.body] == 1)
         #expect(await connection.isClosedByPeer())
     }
 
@@ -271,6 +276,7 @@ final class Counter: Sendable {
         let refused = try await second.readResponse()
         #expect(refused.status == 503)
         #expect(refused.body.contains("large answers"))
+        #expect(test.server.counts.largeAnswersRefused == 1)
         // Small answers are not held back.
         let small = try RawConnection(port: test.port)
         try small.send("GET /hello/small HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -318,6 +324,7 @@ final class Counter: Sendable {
         #expect(refused.status == 503)
         #expect(refused.body.contains("from 127.0.0.1"))
         #expect(test.server.rejectedConnectionCount == 1)
+        #expect(test.server.counts.refusedPeer == 1)
         let other = try RawConnection(port: test.port, source: "127.0.0.2")
         try other.send("GET /hello/other HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try await other.readResponse().body == "hello other\n")
@@ -339,6 +346,7 @@ final class Counter: Sendable {
         try connection.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
         try await waitUntil { test.server.connectionCount == 1 }
         try await waitUntil(seconds: 30) { test.server.connectionCount == 0 }
+        #expect(test.server.counts.timedOut[.write] == 1)
         // Others are served meanwhile and after.
         let other = try RawConnection(port: test.port)
         try other.send("GET /hello/after HTTP/1.1\r\nHost: x\r\n\r\n")

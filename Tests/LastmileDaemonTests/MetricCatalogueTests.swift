@@ -1,4 +1,6 @@
 import Foundation
+import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileCore
 import LastmileProviders
@@ -29,7 +31,15 @@ import Testing
         let detection = DetectionMonitor(configuration)
         // The first evaluation computes thresholds, seconds in a debug build: not on the concurrency pool.
         _ = await offThePool { detection.evaluate(at: Date()) }
-        let families = (metrics.families() + slo.families(at: Date()) + detection.families()).filter { $0.name.hasPrefix("lastmile_") }
+        let servers = try DaemonServers.open(main: ListenAddress(host: "127.0.0.1", port: 0, isIPv6: false),
+                                             admin: ListenAddress(host: "127.0.0.1", port: 0, isIPv6: false),
+                                             limits: HTTPLimits(), clock: SteadyClock(), logger: Logger(minimum: .error))
+        defer {
+            servers.main.close()
+            servers.admin?.close()
+        }
+        let families = (metrics.families() + slo.families(at: Date()) + detection.families() + servers.families())
+            .filter { $0.name.hasPrefix("lastmile_") }
         let catalogue = Dictionary(uniqueKeysWithValues: MetricDefinition.catalogue.map { ($0.name, $0) })
         #expect(catalogue.count == MetricDefinition.catalogue.count, "a name is in the catalogue twice")
         for family in families {

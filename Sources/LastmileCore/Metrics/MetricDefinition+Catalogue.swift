@@ -38,6 +38,19 @@ extension MetricDefinition {
     public static let webhookRequests = MetricDefinition("lastmile_webhook_requests_total", .counter, labels: ["hook", "code"],
                                                          help: "Webhook requests by hook kind and answer code.")
 
+    // The HTTP listeners.
+    public static let httpConnections = MetricDefinition("lastmile_http_connections", .gauge, labels: ["listener"],
+                                                         help: "Connections open now on each listener (`main`, `admin`).")
+    public static let httpConnectionsRefused = MetricDefinition(
+        "lastmile_http_connections_refused_total", .counter, labels: ["listener", "reason"],
+        help: "Connections answered 503 and closed at once: the listener was full (`full`) or their peer had its share (`peer`).")
+    public static let httpConnectionsTimedOut = MetricDefinition(
+        "lastmile_http_connections_timed_out_total", .counter, labels: ["listener", "phase"],
+        help: "Connections closed by a time limit: sending nothing (`silent`), too slow with a request's `head` or `body`, or not reading its answer (`write`).")
+    public static let httpLargeAnswersRefused = MetricDefinition(
+        "lastmile_http_large_answers_refused_total", .counter, labels: ["listener"],
+        help: "Large answers (such as /metrics) replaced by 503 because others were still waiting to be read.")
+
     // The process.
     public static let configLastReloadSuccessful = MetricDefinition(
         "lastmile_config_last_reload_successful", .gauge, help: "Whether the last configuration load succeeded.")
@@ -80,7 +93,8 @@ extension MetricDefinition {
     public static let catalogue: [MetricDefinition] = [
         .canariesSent, .canarySubmissions, .canaryReceipts, .canaryVerdicts, .canaryLost, .canaryAltered,
         .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
-        .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .configLastReloadSuccessful,
+        .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .httpConnections, .httpConnectionsRefused,
+        .httpConnectionsTimedOut, .httpLargeAnswersRefused, .configLastReloadSuccessful,
         .configLastReloadSuccessTimestamp, .buildInfo, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
         .alertsFiring, .alertsPending, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]
