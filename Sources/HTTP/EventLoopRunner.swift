@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 
 /// The body of an event loop's thread: waits in `epoll`, reads what arrives, parses it, hands
-/// whole requests to the handler (on the concurrency pool), writes the answers without
-/// blocking, and closes connections whose time limits ran out. It never blocks on one
+/// whole requests to the handler (on this thread for the requests the server picks, on the
+/// concurrency pool for the rest), writes the answers without blocking, and closes connections
+/// whose time limits ran out. It never blocks on one
 /// connection, so a silent or trickling peer costs a few hundred bytes, not a thread.
 struct EventLoopRunner {
     /// How often time limits are checked: their precision.
@@ -94,18 +95,23 @@ struct EventLoopRunner {
     // MARK: Readiness
 
     private mutating func handle(_ connection: LoopConnection, events: UInt32) {
-        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0, connection.timer.phase == .handling {
-            // Gone while its handler runs: stop watching (these events would repeat), answer nobody.
-            _ = epoll_ctl(loop.epoll, EPOLL_CTL_DEL, connection.descriptor, nil)
-            connection.interest = 0
-            connection.hungUp = true
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+            // Reset, or shut in both directions: nothing more can be read or written, and these
+            // events would repeat at every wait. One whose handler runs is forgotten when its answer comes.
+            if connection.timer.phase == .handling {
+                _ = epoll_ctl(loop.epoll, EPOLL_CTL_DEL, connection.descriptor, nil)
+                connection.interest = 0
+                connection.hungUp = true
+            } else {
+                close(connection)
+            }
             return
         }
         if events & EPOLLOUT.rawValue != 0 {
             flush(connection)
             guard connections[connection.id] != nil else { return }
         }
-        if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0, connection.interest & EPOLLIN.rawValue != 0 {
+        if events & EPOLLIN.rawValue != 0, connection.interest & EPOLLIN.rawValue != 0 {
             read(connection)
         }
     }

@@ -313,6 +313,22 @@ final class Counter: Sendable {
         #expect(!page.contains("lastmile-loop"))
     }
 
+    @Test func aPeerThatResetsIsClosedAtOnceWhateverItWasDoing() async throws {
+        let test = try TestServer()
+        // One resets mid-head, one while its 32 MiB answer waits to be read.
+        let heading = try RawConnection(port: test.port)
+        try heading.send("GET /hello/x HT")
+        let writing = try RawConnection(port: test.port)
+        try writing.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await waitUntil { test.server.connectionCount == 2 }
+        try await Task.sleep(for: .milliseconds(200))
+        heading.reset()
+        writing.reset()
+        // Well before the head (10 s) and write (30 s) deadlines.
+        try await waitUntil(seconds: 5) { test.server.connectionCount == 0 }
+        #expect(test.server.counts.timedOut.isEmpty)
+    }
+
     @Test func aPeerBeyondItsShareGets503WhileOthersAreServed() async throws {
         var limits = HTTPLimits()
         limits.maximumConnectionsPerPeer = 3

@@ -5,6 +5,7 @@ import Glibc
 public final class RawConnection {
     public let descriptor: Int32
     private var pending: [UInt8] = []
+    private var isClosed = false
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -65,7 +66,16 @@ public final class RawConnection {
         }
     }
 
-    deinit { close(descriptor) }
+    deinit { if !isClosed { close(descriptor) } }
+
+    /// Closes the connection with a reset (RST), as a crashed or impatient peer does.
+    public func reset() {
+        guard !isClosed else { return }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(descriptor)
+        isClosed = true
+    }
 
     /// Ends the connection in both directions (the descriptor itself is closed at deinit).
     public func hangUp() { shutdown(descriptor, Int32(SHUT_RDWR)) }
