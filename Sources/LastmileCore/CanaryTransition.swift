@@ -23,15 +23,27 @@ public struct CanaryTransition: Hashable, Sendable {
 
     /// What changed between two states of one canary.
     static func between(_ old: Canary?, _ new: Canary) -> [CanaryTransition] {
-        var kinds: [Kind] = []
-        if old == nil { kinds.append(.started) }
-        if old?.submit == nil, let outcome = new.submit?.outcome { kinds.append(.answered(outcome)) }
-        if old?.receiptStatus?.isFinal != true, let status = new.receiptStatus, status.isFinal {
-            kinds.append(.finalReceipt(status))
+        var transitions: [CanaryTransition] = []
+        append(between: old, new, to: &transitions)
+        return transitions
+    }
+
+    /// Appends what changed between two states of one canary to `transitions`, without an
+    /// array of its own (the correlator does this for every report).
+    static func append(between old: Canary?, _ new: Canary, to transitions: inout [CanaryTransition]) {
+        if old == nil { transitions.append(CanaryTransition(canaryID: new.id, kind: .started)) }
+        if old?.submit == nil, let outcome = new.submit?.outcome {
+            transitions.append(CanaryTransition(canaryID: new.id, kind: .answered(outcome)))
         }
-        let added = new.facts.subtracting(old?.facts ?? [])
-        if !added.isEmpty { kinds.append(.factsAdded(added)) }
-        if old?.verdict == nil, let verdict = new.verdict { kinds.append(.settled(verdict)) }
-        return kinds.map { CanaryTransition(canaryID: new.id, kind: $0) }
+        if old?.receiptStatus?.isFinal != true, let status = new.receiptStatus, status.isFinal {
+            transitions.append(CanaryTransition(canaryID: new.id, kind: .finalReceipt(status)))
+        }
+        if !new.facts.isEmpty, new.facts != old?.facts {
+            let added = new.facts.subtracting(old?.facts ?? [])
+            if !added.isEmpty { transitions.append(CanaryTransition(canaryID: new.id, kind: .factsAdded(added))) }
+        }
+        if old?.verdict == nil, let verdict = new.verdict {
+            transitions.append(CanaryTransition(canaryID: new.id, kind: .settled(verdict)))
+        }
     }
 }

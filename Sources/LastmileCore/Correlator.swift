@@ -54,7 +54,7 @@ public struct Correlator: Sendable {
         let canary = Canary(plan: plan, submitStartedAt: time)
         track(canary)
         result.changed.append(canary)
-        result.transitions += CanaryTransition.between(nil, canary)
+        CanaryTransition.append(between: nil, canary, to: &result.transitions)
         return result
     }
 
@@ -94,7 +94,7 @@ public struct Correlator: Sendable {
         var canary = stored
         if canary.state == .submitting {
             canary.submit = SubmitAnswer(outcome: .unknown, reason: "process stopped before the API answered")
-            result.changed.append(canary)
+            result.changed.append(copy canary)
         }
         let slot = track(canary)
         if let messageID = canary.submit?.providerMessageID, !messageID.isEmpty {
@@ -152,19 +152,21 @@ public struct Correlator: Sendable {
     }
 
     /// Stores the new state of the canary in `slot` and records what changed since the stored one.
-    mutating func update(_ canary: Canary, in slot: Int32, into result: inout CorrelationResult) {
-        let old = slots[Int(slot)]
-        slots[Int(slot)] = canary
-        result.transitions += CanaryTransition.between(old, canary)
-        if let index = result.changed.firstIndex(where: { $0.id == canary.id }) {
-            result.changed[index] = canary
+    mutating func update(_ canary: consuming Canary, in slot: Int32, into result: inout CorrelationResult) {
+        let index = Int(slot)
+        // The stored state is compared where it lies, not copied out.
+        let wasOpen = slots[index]?.verdict == nil
+        CanaryTransition.append(between: slots[index], canary, to: &result.transitions)
+        if let changed = result.changed.firstIndex(where: { $0.id == canary.id }) {
+            result.changed[changed] = copy canary
         } else {
-            result.changed.append(canary)
+            result.changed.append(copy canary)
         }
-        if old?.verdict == nil, canary.verdict != nil {
+        if wasOpen, canary.verdict != nil {
             result.settled.append(canary.id)
             evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
         }
+        slots[index] = consume canary
     }
 
     /// The slot of the canary the provider knows as `messageID` on `route`.
