@@ -58,16 +58,29 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private let session: URLSession
+    /// Made at the first `https://` request: a daemon whose routes all speak plain HTTP (a
+    /// local gateway, the simulator) never starts URLSession's threads and buffers.
+    private let sessionStorage = SessionStorage()
     private let plain = PlainHTTPTransport()
 
-    public init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 16
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        session = URLSession(configuration: configuration)
+    public init() {}
+
+    private final class SessionStorage: Sendable {
+        private let session = Mutex<URLSession?>(nil)
+
+        var value: URLSession {
+            session.withLock { session in
+                if let session { return session }
+                let configuration = URLSessionConfiguration.ephemeral
+                configuration.httpMaximumConnectionsPerHost = 16
+                configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+                configuration.urlCache = nil
+                configuration.httpCookieStorage = nil
+                let made = URLSession(configuration: configuration)
+                session = made
+                return made
+            }
+        }
     }
 
     /// Sends `request`. Idempotent requests are retried up to `retries` times after
@@ -121,7 +134,7 @@ public struct HTTPClient: Sendable {
         urlRequest.httpBody = request.body
         do {
             let startedAt = Date()
-            let (data, response) = try await session.data(for: urlRequest)
+            let (data, response) = try await sessionStorage.value.data(for: urlRequest)
             guard let http = response as? HTTPURLResponse else { throw Failure.transport("not an HTTP response") }
             var headers: [String: String] = [:]
             for (key, value) in http.allHeaderFields {
