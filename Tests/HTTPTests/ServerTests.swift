@@ -270,7 +270,10 @@ final class Counter: Sendable {
         // 32 MiB waits for a reader that never reads; the next 32 MiB would pass the 40 MiB budget.
         let hoarder = try RawConnection(port: test.port, source: "127.0.0.3")
         try hoarder.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
-        try await Task.sleep(for: .milliseconds(300))
+        // Its answer is being written (and so holds its share) once its first bytes arrive.
+        let descriptor = hoarder.descriptor
+        let answering = await offThePool { RawConnection.waitReadable(descriptor, timeout: 30) }
+        #expect(answering)
         let second = try RawConnection(port: test.port)
         try second.send("GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
         let refused = try await second.readResponse()

@@ -77,6 +77,13 @@ public final class RawConnection {
         isClosed = true
     }
 
+    /// Whether bytes arrive on `descriptor` (or its peer closes) within `timeout` seconds; reads
+    /// nothing. It blocks: call it off the concurrency pool.
+    public static func waitReadable(_ descriptor: Int32, timeout: Double) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, Int32(timeout * 1_000)) > 0
+    }
+
     /// Ends the connection in both directions (the descriptor itself is closed at deinit).
     public func hangUp() { shutdown(descriptor, Int32(SHUT_RDWR)) }
 
