@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP
+import LastmileDaemon
 
 /// What a scanner's worth of connections does to `lastmile run`: 10,000 connections that send
 /// nothing and 200 that trickle a byte a second, held at once, while the operator asks for
@@ -18,6 +19,10 @@ enum ConnectionsBenchmark {
         var seconds: [Double] = []
         var failures = 0
 
+        mutating func add(_ sample: Double?) {
+            if let sample { seconds.append(sample) } else { failures += 1 }
+        }
+
         func quantile(_ q: Double) -> Double {
             guard !seconds.isEmpty else { return .nan }
             let sorted = seconds.sorted()
@@ -26,55 +31,92 @@ enum ConnectionsBenchmark {
     }
 
     static func run() async throws {
-        let available = raiseOpenFileLimit()
+        let available = Int(OpenFileLimit.raiseToHardLimit()?.after ?? 1_024)
         guard available > silentCount + tricklingCount + 500 else {
             print("connections: skipped, the open-file limit is \(available) (raise it: ulimit -n 20000)")
             return
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lastmile")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            print("connections: skipped, \(binary.path) is not built")
+        guard let binary = Tools.lastmileBinary else {
+            print("connections: skipped, lastmile is not built beside the benchmark")
             return
         }
         let directory = try Tools.temporaryDirectory("connections")
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try Tools.freePort()
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", "--config", "probes/demo.toml", "--listen", "127.0.0.1:\(port)", "--log-level", "error",
-                             "--store", directory.appendingPathComponent("connections.db").path]
-        process.standardError = FileHandle.nullDevice
-        let child = try ChildProcess(process, captureOutput: false)
+        let child = try Tools.runDemoService(binary, listen: "127.0.0.1:\(port)", store: directory.appendingPathComponent("connections.db").path)
         defer { child.terminate() }
-        let result = await offThread { measure(port: port, pid: child.pid) }
+        let result = try await measure(port: port, pid: child.pid)
         child.terminate()
         _ = await child.status()
-        guard let result else {
-            print("connections: the daemon did not answer /healthz within 30 s")
-            return
-        }
-        print(result)
+        print(result ?? "connections: the daemon did not answer /healthz within 30 s")
     }
 
-    /// Runs `body` on a thread of its own (it blocks on sockets) and returns its result.
-    static func offThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    /// Where the benchmark's socket calls run: they block, so never on the concurrency pool.
+    static let sockets = DispatchQueue(label: "lastmile-bench-connections")
+
+    /// Runs `body` on `sockets` and returns its result.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: body()) }.start()
+            sockets.async { continuation.resume(returning: body()) }
         }
     }
 
-    static func measure(port: UInt16, pid: Int32) -> String? {
+    static func measure(port: UInt16, pid: Int32) async throws -> String? {
         let ready = ContinuousClock.now.advanced(by: .seconds(30))
-        while (try? request(port: port, path: "/healthz")) == nil {
+        while await blocking({ (try? request(port: port, path: "/healthz")) == nil }) {
             guard ContinuousClock.now < ready else { return nil }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         // The reference: the same requests on the idle daemon.
-        let idleHealth = sample(port: port, path: "/healthz", count: 200)
-        let idleMetrics = sample(port: port, path: "/metrics", count: 100)
-        let before = residentBytes(pid)
+        let idleHealth = await blocking { sample(port: port, path: "/healthz", count: 200) }
+        let idleMetrics = await blocking { sample(port: port, path: "/metrics", count: 100) }
+        let before = Tools.residentBytes(pid: pid)
 
         let opening = ContinuousClock.now
+        let (silent, tricklers, refused) = await blocking { openConnections(port: port) }
+        let openedIn = opening.duration(to: .now)
+
+        // While they are held (the first closes 10 s after its accept): a byte a second from
+        // each trickler, and the operator's requests on new connections.
+        var loadedHealth = Latencies(), loadedMetrics = Latencies()
+        var peak = before
+        let holdUntil = opening.advanced(by: .seconds(9))
+        var nextByte = ContinuousClock.now
+        var byte = 0
+        while ContinuousClock.now < holdUntil {
+            if ContinuousClock.now >= nextByte {
+                let offset = byte
+                await blocking { trickle(tricklers, byte: offset) }
+                byte += 1
+                nextByte = nextByte.advanced(by: .seconds(1))
+            }
+            let (health, metrics) = await blocking { (timed(port: port, path: "/healthz"), timed(port: port, path: "/metrics")) }
+            loadedHealth.add(health)
+            loadedMetrics.add(metrics)
+            peak = max(peak, Tools.residentBytes(pid: pid))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        let (closedAfter, answered) = await blocking { watchClosing(silent) }
+        await blocking { for descriptor in tricklers { close(descriptor) } }
+
+        func milliseconds(_ value: Double) -> String { String(format: "%.1f ms", value) }
+        let growth = (peak - before) / 1_048_576
+        var lines: [String] = []
+        lines.append("connections: \(silent.count) silent + \(tricklers.count) trickling connections held on `lastmile run` (\(refused) refused), opened in \(formatted(Tools.seconds(openedIn), digits: 2)) s")
+        lines.append("  /healthz from a new connection: p50 \(milliseconds(loadedHealth.quantile(0.5))), p99 \(milliseconds(loadedHealth.quantile(0.99))) over \(loadedHealth.seconds.count) (\(loadedHealth.failures) failed); idle daemon p99 \(milliseconds(idleHealth.quantile(0.99))) (target p99 < 50 ms)")
+        lines.append("  /metrics from a new connection: p50 \(milliseconds(loadedMetrics.quantile(0.5))), p99 \(milliseconds(loadedMetrics.quantile(0.99))) over \(loadedMetrics.seconds.count) (\(loadedMetrics.failures) failed); idle daemon p99 \(milliseconds(idleMetrics.quantile(0.99))) (target p99 < 50 ms)")
+        lines.append("  daemon memory: \(formatted(before / 1_048_576, digits: 1)) MiB before, \(formatted(peak / 1_048_576, digits: 1)) MiB holding them: +\(formatted(growth, digits: 1)) MiB (target < 100 MiB)")
+        if closedAfter.isEmpty {
+            lines.append("  silent connections closed: none within 30 s")
+        } else {
+            lines.append("  silent connections closed by the head deadline (10 s): \(closedAfter.count) of \(silent.count) (\(answered) with bytes), after \(formatted(closedAfter[0], digits: 1))–\(formatted(closedAfter[closedAfter.count - 1], digits: 1)) s")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Opens the silent and the trickling connections, each from its share of source addresses.
+    static func openConnections(port: UInt16) -> (silent: [(descriptor: Int32, connectedAt: ContinuousClock.Instant)], tricklers: [Int32], refused: Int) {
         var silent: [(descriptor: Int32, connectedAt: ContinuousClock.Instant)] = []
         var refused = 0
         for index in 0..<silentCount {
@@ -86,31 +128,20 @@ enum ConnectionsBenchmark {
             let descriptor = connect(port: port, source: "127.0.4.\(index % tricklingPeers + 1)")
             if descriptor >= 0 { tricklers.append(descriptor) } else { refused += 1 }
         }
-        let openedIn = opening.duration(to: .now)
+        return (silent, tricklers, refused)
+    }
 
-        // While they are held (the first closes 10 s after its accept): a byte a second from
-        // each trickler, and the operator's requests on new connections.
-        let trickle = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n".utf8)
-        var loadedHealth = Latencies(), loadedMetrics = Latencies()
-        var peak = before
-        let holdUntil = opening.advanced(by: .seconds(9))
-        var nextByte = ContinuousClock.now
-        var byte = 0
-        while ContinuousClock.now < holdUntil {
-            if ContinuousClock.now >= nextByte {
-                for descriptor in tricklers {
-                    _ = trickle.withUnsafeBytes { send(descriptor, $0.baseAddress! + byte % trickle.count, 1, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
-                }
-                byte += 1
-                nextByte = nextByte.advanced(by: .seconds(1))
-            }
-            time(port: port, path: "/healthz", into: &loadedHealth)
-            time(port: port, path: "/metrics", into: &loadedMetrics)
-            peak = max(peak, residentBytes(pid))
-            usleep(20_000)
+    /// Sends byte `byte` of a request head on each trickler.
+    static func trickle(_ tricklers: [Int32], byte: Int) {
+        let head = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n".utf8)
+        for descriptor in tricklers {
+            _ = head.withUnsafeBytes { send(descriptor, $0.baseAddress! + byte % head.count, 1, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
         }
+    }
 
-        // Every silent connection should be closed by the head deadline, without a word.
+    /// Waits up to 30 s for the server to close each silent connection; the seconds from each
+    /// one's connect to its close, sorted, and how many got bytes before closing. Closes them all.
+    static func watchClosing(_ silent: [(descriptor: Int32, connectedAt: ContinuousClock.Instant)]) -> (closedAfter: [Double], answered: Int) {
         var open = Dictionary(uniqueKeysWithValues: silent.map { ($0.descriptor, $0.connectedAt) })
         var closedAfter: [Double] = []
         var answered = 0
@@ -123,48 +154,26 @@ enum ConnectionsBenchmark {
                 var scratch = [UInt8](repeating: 0, count: 512)
                 let count = recv(entry.fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
                 if count > 0 { answered += 1 }
-                if count > 0 || count == 0 || (count < 0 && errno != EAGAIN) {
-                    if let connectedAt = open.removeValue(forKey: entry.fd) {
-                        let elapsed = connectedAt.duration(to: now)
-                        closedAfter.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                    }
-                    close(entry.fd)
-                }
+                guard count >= 0 || errno != EAGAIN else { continue }
+                if let connectedAt = open.removeValue(forKey: entry.fd) { closedAfter.append(Tools.seconds(connectedAt.duration(to: now))) }
+                close(entry.fd)
             }
         }
         for descriptor in open.keys { close(descriptor) }
-        for descriptor in tricklers { close(descriptor) }
-        closedAfter.sort()
-
-        func milliseconds(_ value: Double) -> String { String(format: "%.1f ms", value) }
-        let growth = (peak - before) / 1_048_576
-        var lines: [String] = []
-        lines.append("connections: \(silent.count) silent + \(tricklers.count) trickling connections held on `lastmile run` (\(refused) refused), opened in \(formatted(Double(openedIn.components.seconds) + Double(openedIn.components.attoseconds) / 1e18, digits: 2)) s")
-        lines.append("  /healthz from a new connection: p50 \(milliseconds(loadedHealth.quantile(0.5))), p99 \(milliseconds(loadedHealth.quantile(0.99))) over \(loadedHealth.seconds.count) (\(loadedHealth.failures) failed); idle daemon p99 \(milliseconds(idleHealth.quantile(0.99))) (target p99 < 50 ms)")
-        lines.append("  /metrics from a new connection: p50 \(milliseconds(loadedMetrics.quantile(0.5))), p99 \(milliseconds(loadedMetrics.quantile(0.99))) over \(loadedMetrics.seconds.count) (\(loadedMetrics.failures) failed); idle daemon p99 \(milliseconds(idleMetrics.quantile(0.99))) (target p99 < 50 ms)")
-        lines.append("  daemon memory: \(formatted(before / 1_048_576, digits: 1)) MiB before, \(formatted(peak / 1_048_576, digits: 1)) MiB holding them: +\(formatted(growth, digits: 1)) MiB (target < 100 MiB)")
-        if closedAfter.isEmpty {
-            lines.append("  silent connections closed: none within 30 s")
-        } else {
-            lines.append("  silent connections closed by the head deadline (10 s): \(closedAfter.count) of \(silent.count) (\(answered) with bytes), after \(formatted(closedAfter[0], digits: 1))–\(formatted(closedAfter[closedAfter.count - 1], digits: 1)) s")
-        }
-        return lines.joined(separator: "\n")
+        return (closedAfter.sorted(), answered)
     }
 
     static func sample(port: UInt16, path: String, count: Int) -> Latencies {
         var latencies = Latencies()
-        for _ in 0..<count { time(port: port, path: path, into: &latencies) }
+        for _ in 0..<count { latencies.add(timed(port: port, path: path)) }
         return latencies
     }
 
-    static func time(port: UInt16, path: String, into latencies: inout Latencies) {
+    /// Seconds one GET of `path` on a new connection took; nil when it failed.
+    static func timed(port: UInt16, path: String) -> Double? {
         let started = ContinuousClock.now
-        if (try? request(port: port, path: path)) == 200 {
-            let elapsed = started.duration(to: .now)
-            latencies.seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        } else {
-            latencies.failures += 1
-        }
+        guard (try? request(port: port, path: path)) == 200 else { return nil }
+        return Tools.seconds(started.duration(to: .now))
     }
 
     /// One GET on a new connection; its status.
@@ -199,22 +208,5 @@ enum ConnectionsBenchmark {
             return -1
         }
         return descriptor
-    }
-
-    static func residentBytes(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
-        return kilobytes * 1_024
-    }
-
-    /// Raises this process's open-file soft limit to the hard one; returns it.
-    static func raiseOpenFileLimit() -> Int {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_024 }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        return Int(min(limit.rlim_cur, 1 << 20))
     }
 }

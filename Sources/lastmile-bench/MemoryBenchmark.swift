@@ -24,20 +24,10 @@ enum MemoryBenchmark {
 
         // The real service: `lastmile run` on the demo's configuration, in a process of its own.
         var service = Double.nan
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lastmile")
-        if FileManager.default.isExecutableFile(atPath: binary.path) {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["run", "--config", "probes/demo.toml", "--listen", "127.0.0.1:0", "--log-level", "error",
-                                 "--store", directory.appendingPathComponent("service.db").path]
-            process.standardError = FileHandle.nullDevice
-            let child = try ChildProcess(process, captureOutput: false)
+        if let binary = Tools.lastmileBinary {
+            let child = try Tools.runDemoService(binary, listen: "127.0.0.1:0", store: directory.appendingPathComponent("service.db").path)
             try await Task.sleep(for: .seconds(5))
-            if let status = try? String(contentsOfFile: "/proc/\(child.pid)/status", encoding: .utf8),
-               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
-                service = kilobytes * 1024
-            }
+            service = Tools.residentBytes(pid: child.pid)
             child.terminate()
             _ = await child.status()
         }

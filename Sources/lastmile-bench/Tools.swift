@@ -61,6 +61,35 @@ enum Tools {
                          p50: duration(value(after: "50%")), p99: duration(value(after: "99%")))
     }
 
+    /// The `lastmile` binary built beside this benchmark, if it is there.
+    static var lastmileBinary: URL? {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lastmile")
+        return FileManager.default.isExecutableFile(atPath: binary.path) ? binary : nil
+    }
+
+    /// `lastmile run` on the demo's configuration, in a process of its own, listening on `listen`
+    /// with its store at `store`.
+    static func runDemoService(_ binary: URL, listen: String, store: String) throws -> ChildProcess {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--config", "probes/demo.toml", "--listen", listen, "--log-level", "error", "--store", store]
+        process.standardError = FileHandle.nullDevice
+        return try ChildProcess(process, captureOutput: false)
+    }
+
+    /// Resident memory of process `pid`, in bytes (NaN when it cannot be read).
+    static func residentBytes(pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kilobytes * 1_024
+    }
+
+    /// `duration` in seconds.
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// Resident memory of this process, in bytes.
     static func residentBytes() -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return .nan }
