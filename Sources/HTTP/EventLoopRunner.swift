@@ -1,6 +1,7 @@
 import CEpoll
 import Foundation
 import Glibc
+import LastmileBase
 
 /// The body of an event loop's thread: waits in `epoll`, reads what arrives, parses it, hands
 /// whole requests to the handler (on this thread for the requests the server picks, on the
@@ -28,7 +29,7 @@ struct EventLoopRunner {
         var nextSweep = ContinuousClock.now.advanced(by: Self.sweepInterval)
         while true {
             // With no connection there is no time limit to check: sleep until something arrives.
-            let wait = connections.isEmpty ? -1 : Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).milliseconds) + 1)
+            let wait = connections.isEmpty ? -1 : Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).wholeMilliseconds) + 1)
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(loop.epoll, $0.baseAddress, Int32($0.count), wait) }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
@@ -312,9 +313,4 @@ struct EventLoopRunner {
         Glibc.close(connection.descriptor)
         server.connectionClosed(peer: connection.peer)
     }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    var milliseconds: Int64 { components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000 }
 }

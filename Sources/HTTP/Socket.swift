@@ -1,4 +1,5 @@
 import Glibc
+import LastmileBase
 
 /// Thin wrappers over the POSIX socket calls the server uses.
 enum Socket {
@@ -68,13 +69,6 @@ enum Socket {
         }
     }
 
-    /// Waits until `descriptor` is readable or `milliseconds` pass. True when readable (or closed).
-    static func waitReadable(_ descriptor: Int32, milliseconds: Int32) -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let result = poll(&entry, 1, milliseconds)
-        return result > 0
-    }
-
     /// Sends every byte, waiting up to `timeout` seconds in all; false on failure.
     static func sendAll(_ descriptor: Int32, _ bytes: [UInt8], timeout: Double) -> Bool {
         var offset = 0
@@ -110,9 +104,7 @@ public struct Deadline: Sendable {
     public var passed: Bool { ContinuousClock.now >= instant }
 
     public var remainingMilliseconds: Int32 {
-        let remaining = ContinuousClock.now.duration(to: instant)
-        let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, milliseconds))
+        Int32(clamping: max(0, ContinuousClock.now.duration(to: instant).wholeMilliseconds))
     }
 }
 

@@ -34,7 +34,7 @@ public struct Correlator: Sendable {
     }
 
     /// Canaries not yet settled.
-    public var inFlightCount: Int { slots.lazy.filter { $0 != nil && $0?.verdict == nil }.count }
+    public var inFlightCount: Int { slots.lazy.filter { $0.map { $0.verdict == nil } ?? false }.count }
 
     /// Canaries held in memory, settled ones included.
     public var heldCount: Int { slotsByID.count }

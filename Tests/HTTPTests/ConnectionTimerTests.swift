@@ -16,6 +16,15 @@ import Testing
 
     func at(_ seconds: Double) -> ContinuousClock.Instant { start.advanced(by: .seconds(seconds)) }
 
+    /// A connection accepted at 0 whose whole request came in at 1 s: its handler runs.
+    func handling() -> ConnectionTimer {
+        var timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
+        timer.received(at: at(1))
+        timer.headReceived(at: at(1))
+        timer.requestReceived()
+        return timer
+    }
+
     @Test func aSilentConnectionRunsOutAtTheHeadDeadlineFromItsAccept() {
         let timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
         #expect(timer.expiry(at: at(9.9)) == nil)
@@ -48,29 +57,20 @@ import Testing
     }
 
     @Test func noLimitWhileTheHandlerRuns() {
-        var timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
-        timer.received(at: at(1))
-        timer.headReceived(at: at(1))
-        timer.requestReceived()
+        let timer = handling()
         #expect(timer.deadline == nil)
         #expect(timer.expiry(at: at(100_000)) == nil)
     }
 
     @Test func aResponseMustBeTakenWithinTheWriteLimit() {
-        var timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
-        timer.received(at: at(1))
-        timer.headReceived(at: at(1))
-        timer.requestReceived()
+        var timer = handling()
         timer.writing(at: at(50))
         #expect(timer.expiry(at: at(69.9)) == nil)
         #expect(timer.expiry(at: at(70)) == .write)
     }
 
     @Test func betweenRequestsTheIdleLimitAppliesAndTheNextHeadIsTimedFromItsFirstByte() {
-        var timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
-        timer.received(at: at(1))
-        timer.headReceived(at: at(1))
-        timer.requestReceived()
+        var timer = handling()
         timer.writing(at: at(2))
         timer.written(at: at(3))
         #expect(timer.phase == .waiting)

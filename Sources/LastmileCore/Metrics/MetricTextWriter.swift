@@ -48,6 +48,39 @@ struct MetricTextWriter {
         }
     }
 
+    /// One sample line: `name{labels} value`.
+    mutating func writeSample(_ name: [UInt8], _ labels: ArraySlice<UInt8>, _ value: Double) {
+        write(name)
+        write(labels)
+        write(byte: UInt8(ascii: " "))
+        write(value)
+        write(byte: UInt8(ascii: "\n"))
+    }
+
+    /// One sample line with a count: `name{labels} count`.
+    mutating func writeSample(_ name: [UInt8], _ labels: ArraySlice<UInt8>, _ count: UInt64) {
+        write(name)
+        write(labels)
+        write(byte: UInt8(ascii: " "))
+        write(count)
+        write(byte: UInt8(ascii: "\n"))
+    }
+
+    /// The `le="…"} ` texts of a histogram's buckets, `+Inf` last, kept while the next
+    /// histogram has the same bounds (every series of a family does).
+    struct BucketLabels {
+        private var bounds: [Double]?
+        private var texts: [[UInt8]] = []
+
+        mutating func texts(for bounds: [Double]) -> [[UInt8]] {
+            if self.bounds != bounds {
+                self.bounds = bounds
+                texts = (bounds.map(PrometheusText.format) + ["+Inf"]).map { Array("le=\"\($0)\"} ".utf8) }
+            }
+            return texts
+        }
+    }
+
     /// A sample value as `PrometheusText.format` spells it: integers without a fraction.
     mutating func write(_ value: Double) {
         if value == value.rounded(), abs(value) < 1e15 {

@@ -33,41 +33,25 @@ public enum OpenMetricsText {
             case .scalars(let values):
                 let sample = Array((isCounter ? name + "_total" : name).utf8)
                 let sorted = MetricTextWriter.sorted(values)
-                for series in sorted.series {
-                    output.write(sample)
-                    output.write(sorted.labels(series.labels))
-                    output.write(byte: UInt8(ascii: " "))
-                    output.write(series.value)
-                    output.write(byte: UInt8(ascii: "\n"))
-                }
+                for series in sorted.series { output.writeSample(sample, sorted.labels(series.labels), series.value) }
             case .histograms(let histograms):
                 let bucket = Array((name + "_bucket").utf8), sum = Array((name + "_sum").utf8), count = Array((name + "_count").utf8)
                 let sorted = MetricTextWriter.sorted(histograms)
-                var boundTexts: (bounds: [Double], texts: [[UInt8]]) = ([], [])
+                var buckets = MetricTextWriter.BucketLabels()
                 for series in sorted.series {
                     let histogram = series.value
                     let open = sorted.opened(series.labels)
-                    if boundTexts.bounds != histogram.bounds {
-                        boundTexts = (histogram.bounds, (histogram.bounds.map(PrometheusText.format) + ["+Inf"]).map { Array("le=\"\($0)\"} ".utf8) })
-                    }
+                    let bounds = buckets.texts(for: histogram.bounds)
                     for (index, cumulative) in histogram.cumulativeCounts.enumerated() {
                         output.write(bucket)
                         output.write(open)
-                        output.write(boundTexts.texts[index])
+                        output.write(bounds[index])
                         output.write(cumulative)
                         if let exemplar = histogram.exemplars[index] { output.write(" " + format(exemplar)) }
                         output.write(byte: UInt8(ascii: "\n"))
                     }
-                    output.write(sum)
-                    output.write(sorted.labels(series.labels))
-                    output.write(byte: UInt8(ascii: " "))
-                    output.write(histogram.sum)
-                    output.write(byte: UInt8(ascii: "\n"))
-                    output.write(count)
-                    output.write(sorted.labels(series.labels))
-                    output.write(byte: UInt8(ascii: " "))
-                    output.write(histogram.count)
-                    output.write(byte: UInt8(ascii: "\n"))
+                    output.writeSample(sum, sorted.labels(series.labels), histogram.sum)
+                    output.writeSample(count, sorted.labels(series.labels), histogram.count)
                 }
             }
         }

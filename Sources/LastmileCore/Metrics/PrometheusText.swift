@@ -18,42 +18,26 @@ public enum PrometheusText {
             switch family.values {
             case .scalars(let values):
                 let sorted = MetricTextWriter.sorted(values)
-                for series in sorted.series {
-                    output.write(name)
-                    output.write(sorted.labels(series.labels))
-                    output.write(byte: UInt8(ascii: " "))
-                    output.write(series.value)
-                    output.write(byte: UInt8(ascii: "\n"))
-                }
+                for series in sorted.series { output.writeSample(name, sorted.labels(series.labels), series.value) }
             case .histograms(let histograms):
                 let bucket = Array((family.name + "_bucket").utf8), sum = Array((family.name + "_sum").utf8)
                 let count = Array((family.name + "_count").utf8)
-                var boundTexts: (bounds: [Double], texts: [[UInt8]]) = ([], [])
+                var buckets = MetricTextWriter.BucketLabels()
                 let sorted = MetricTextWriter.sorted(histograms)
                 for series in sorted.series {
                     let histogram = series.value
-                    if boundTexts.bounds != histogram.bounds {
-                        boundTexts = (histogram.bounds, (histogram.bounds.map(format) + ["+Inf"]).map { Array("le=\"\($0)\"} ".utf8) })
-                    }
+                    let bounds = buckets.texts(for: histogram.bounds)
                     // `le` goes last: `{a="1",le="0.5"}`, or `{le="0.5"}` without other labels.
                     let open = sorted.opened(series.labels)
                     for (index, cumulative) in histogram.cumulativeCounts.enumerated() {
                         output.write(bucket)
                         output.write(open)
-                        output.write(boundTexts.texts[index])
+                        output.write(bounds[index])
                         output.write(cumulative)
                         output.write(byte: UInt8(ascii: "\n"))
                     }
-                    output.write(sum)
-                    output.write(sorted.labels(series.labels))
-                    output.write(byte: UInt8(ascii: " "))
-                    output.write(histogram.sum)
-                    output.write(byte: UInt8(ascii: "\n"))
-                    output.write(count)
-                    output.write(sorted.labels(series.labels))
-                    output.write(byte: UInt8(ascii: " "))
-                    output.write(histogram.count)
-                    output.write(byte: UInt8(ascii: "\n"))
+                    output.writeSample(sum, sorted.labels(series.labels), histogram.sum)
+                    output.writeSample(count, sorted.labels(series.labels), histogram.count)
                 }
             }
         }

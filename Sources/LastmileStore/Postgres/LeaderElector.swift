@@ -97,8 +97,7 @@ public final class LeaderElector: Sendable {
 
     /// Sleeps until `instant`, or until `stop` writes to the wake pipe.
     private func waitUntil(_ instant: ContinuousClock.Instant) {
-        let remaining = ContinuousClock.now.duration(to: instant)
-        let milliseconds = remaining.components.seconds * 1_000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = ContinuousClock.now.duration(to: instant).wholeMilliseconds
         guard milliseconds > 0 else { return }
         var waiting = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
         _ = poll(&waiting, 1, Int32(clamping: milliseconds))

@@ -1,3 +1,5 @@
+import LastmileBase
+
 /// The leader lease in PostgreSQL: one row per lease naming its holder, its term and when it
 /// runs out by the database's clock (so the instances' own clocks never have to agree).
 ///
@@ -36,7 +38,7 @@ public struct PostgresLeaseTable: Sendable {
                   expires_at = excluded.expires_at
               WHERE (lease.holder = excluded.holder AND lease.expires_at > now()) OR lease.expires_at <= now()
             RETURNING term
-            """, [name, holder, String(Self.milliseconds(duration))])
+            """, [name, holder, String(duration.wholeMilliseconds)])
         return rows.first?[0].flatMap { Int64($0) }
     }
 
@@ -63,9 +65,5 @@ public struct PostgresLeaseTable: Sendable {
         let rows = try connection.query("SELECT holder, term FROM lastmile_lease WHERE name = $1 AND expires_at > now()", [name])
         guard let row = rows.first, let holder = row[0], let term = row[1].flatMap({ Int64($0) }) else { return nil }
         return (holder, term)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
