@@ -20,6 +20,8 @@ public final class PostgresConnection {
             PQfinish(connection)
             throw PostgresError(message: "cannot connect: \(message)")
         }
+        // Notices ("relation already exists, skipping") are for people at psql, not for a log.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
     }
 

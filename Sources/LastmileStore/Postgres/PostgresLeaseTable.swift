@@ -14,16 +14,19 @@ public struct PostgresLeaseTable: Sendable {
         self.name = name
     }
 
-    /// Creates the table if it is missing.
+    /// Creates the table if it is missing. Instances starting together may all call it: the
+    /// schema lock makes them take turns, since `CREATE TABLE IF NOT EXISTS` alone races.
     public static func create(on connection: PostgresConnection) throws(PostgresError) {
-        try connection.query("""
-            CREATE TABLE IF NOT EXISTS lastmile_lease (
-              name text PRIMARY KEY,
-              holder text NOT NULL,
-              term bigint NOT NULL,
-              expires_at timestamptz NOT NULL
-            )
-            """)
+        try connection.withSchemaLock { () throws(PostgresError) in
+            try connection.query("""
+                CREATE TABLE IF NOT EXISTS lastmile_lease (
+                  name text PRIMARY KEY,
+                  holder text NOT NULL,
+                  term bigint NOT NULL,
+                  expires_at timestamptz NOT NULL
+                )
+                """)
+        }
     }
 
     /// Takes the lease for `holder`, or renews it, for `duration`; its term, or nil when another
