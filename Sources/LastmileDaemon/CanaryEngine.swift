@@ -83,7 +83,7 @@ public actor CanaryEngine {
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
-            let report = ReceiptReport(reference: store.reserveReportID(), route: route, providerMessageID: parsed.messageID,
+            let report = ReceiptReport(reference: try store.reserveReportID(), route: route, providerMessageID: parsed.messageID,
                                        token: parsed.token, status: parsed.status, rawStatus: parsed.rawStatus,
                                        errorCode: parsed.errorCode, reportedAt: parsed.reportedAt, ingestedAt: time)
             var result = correlator.ingest(report)
@@ -114,7 +114,7 @@ public actor CanaryEngine {
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
         for parsed in arrivals {
-            let report = ArrivalReport(reference: store.reserveReportID(), receiver: receiver, from: parsed.from,
+            let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: parsed.from,
                                        body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
             var result = correlator.ingest(report)
             if try restoreSettled(after: result, lookup: {
@@ -155,7 +155,7 @@ public actor CanaryEngine {
         let parts = try store.parts(receiver: receiver, sender: sender, reference: reference)
         guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
         let body = parts.map(\.body).joined()
-        let report = ArrivalReport(reference: store.reserveReportID(), receiver: receiver, from: sender, body: body,
+        let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: sender, body: body,
                                    reportedAt: parts.compactMap(\.reportedAt).max(), ingestedAt: parts.map(\.ingestedAt).max() ?? time)
         let result = correlator.ingest(report)
         var change = StoreChange(result, arrivals: [StoredArrival(

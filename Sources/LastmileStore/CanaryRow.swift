@@ -18,28 +18,28 @@ enum CanaryRow {
         return "INSERT INTO canaries (\(columns)) VALUES (\(placeholders)) ON CONFLICT (id) DO UPDATE SET \(updates)"
     }()
 
-    static func values(of canary: Canary) -> [SQLiteValue] {
+    static func values(of canary: Canary) -> [StoreValue] {
         let plan = canary.plan
         return [
             .text(plan.id), .text(plan.token.description), .text(plan.route), .text(plan.carrier), .text(plan.probe),
             .text(plan.receiver), .text(plan.to), .text(plan.from), .text(plan.body), .real(plan.threshold),
             .real(plan.deadline), .text(plan.latencyClock.rawValue),
-            .text(canary.state.rawValue), SQLiteValue(canary.submitStartedAt), SQLiteValue(canary.submitEndedAt),
-            SQLiteValue(canary.submit?.outcome.rawValue), SQLiteValue(canary.submit?.providerMessageID),
-            SQLiteValue(canary.submit?.providerStatus), SQLiteValue(canary.submit?.errorCode),
-            SQLiteValue(canary.submit?.reason),
-            SQLiteValue(canary.receiptStatus?.rawValue), SQLiteValue(canary.receiptRawStatus),
-            SQLiteValue(canary.receiptCount), .text(canary.seenReceipts.sorted().joined(separator: "\n")),
-            SQLiteValue(canary.arrival?.ingestedAt), SQLiteValue(canary.arrival?.reportedAt),
-            SQLiteValue(canary.arrival?.from), SQLiteValue(canary.arrival?.body), SQLiteValue(canary.arrival?.latency),
-            SQLiteValue(canary.verdict?.rawValue), SQLiteValue(canary.settledAt),
-            .text(canary.facts.sorted().map(\.rawValue).joined(separator: ",")), SQLiteValue(canary.duplicateCount),
-            SQLiteValue(canary.submit?.price), SQLiteValue(canary.submit?.network), SQLiteValue(plan.scheduledAt),
+            .text(canary.state.rawValue), StoreValue(canary.submitStartedAt), StoreValue(canary.submitEndedAt),
+            StoreValue(canary.submit?.outcome.rawValue), StoreValue(canary.submit?.providerMessageID),
+            StoreValue(canary.submit?.providerStatus), StoreValue(canary.submit?.errorCode),
+            StoreValue(canary.submit?.reason),
+            StoreValue(canary.receiptStatus?.rawValue), StoreValue(canary.receiptRawStatus),
+            StoreValue(canary.receiptCount), .text(canary.seenReceipts.sorted().joined(separator: "\n")),
+            StoreValue(canary.arrival?.ingestedAt), StoreValue(canary.arrival?.reportedAt),
+            StoreValue(canary.arrival?.from), StoreValue(canary.arrival?.body), StoreValue(canary.arrival?.latency),
+            StoreValue(canary.verdict?.rawValue), StoreValue(canary.settledAt),
+            .text(canary.facts.sorted().map(\.rawValue).joined(separator: ",")), StoreValue(canary.duplicateCount),
+            StoreValue(canary.submit?.price), StoreValue(canary.submit?.network), StoreValue(plan.scheduledAt),
         ]
     }
 
     /// Rebuilds a canary from a row selected with `columns`.
-    static func canary(from row: [SQLiteValue]) throws -> Canary {
+    static func canary(from row: [StoreValue]) throws -> Canary {
         func text(_ index: Int) throws -> String {
             guard let value = row[index].text else { throw corrupt("column \(index) is not text") }
             return value

@@ -8,18 +8,16 @@ extension CanaryStore {
             try connection.execute("DELETE FROM alerts")
             for (state, alert) in firing.map({ ("firing", $0) }) + pending.map({ ("pending", $0) }) {
                 let finding = alert.finding
-                let statement = try connection.statement("""
+                try connection.run("""
                     INSERT INTO alerts (state, name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total,
                                         lower_bound, allowed_rate, starts_at, last_notified_at, receiver)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                try statement.bind([SQLiteValue(state), SQLiteValue(finding.name.rawValue), SQLiteValue(finding.key.slo), SQLiteValue(finding.key.route),
-                                    SQLiteValue(finding.key.carrier), SQLiteValue(finding.severity), SQLiteValue(finding.tier.long),
-                                    SQLiteValue(finding.tier.short), SQLiteValue(finding.tier.factor), SQLiteValue(finding.badEvents),
-                                    SQLiteValue(finding.totalEvents), SQLiteValue(finding.lowerBound), SQLiteValue(finding.allowedRate),
-                                    SQLiteValue(alert.startsAt), SQLiteValue(alert.lastNotifiedAt),
-                                    SQLiteValue(finding.receiver)])
-                _ = try statement.step()
+                    """, [StoreValue(state), StoreValue(finding.name.rawValue), StoreValue(finding.key.slo), StoreValue(finding.key.route),
+                                    StoreValue(finding.key.carrier), StoreValue(finding.severity), StoreValue(finding.tier.long),
+                                    StoreValue(finding.tier.short), StoreValue(finding.tier.factor), StoreValue(finding.badEvents),
+                                    StoreValue(finding.totalEvents), StoreValue(finding.lowerBound), StoreValue(finding.allowedRate),
+                                    StoreValue(alert.startsAt), StoreValue(alert.lastNotifiedAt),
+                                    StoreValue(finding.receiver)])
             }
         }
     }
@@ -27,10 +25,10 @@ extension CanaryStore {
     /// The alerts that were firing and pending when last saved.
     public func storedAlerts() throws -> (firing: [FiringAlert], pending: [FiringAlert]) {
         try read { connection in
-            let statement = try connection.statement("""
+            let statement = try connection.query("""
                 SELECT name, slo, route, carrier, severity, tier_long, tier_short, tier_factor, bad, total, lower_bound, allowed_rate,
                        starts_at, last_notified_at, state, receiver FROM alerts ORDER BY route, carrier, name, severity, receiver
-                """)
+                """, [])
             var alerts: (firing: [FiringAlert], pending: [FiringAlert]) = ([], [])
             while try statement.step() {
                 let text = { (column: Int) in statement.value(at: column).text ?? "" }

@@ -6,12 +6,11 @@ extension CanaryStore {
     /// need them to take back their evidence at start-up.
     public func detectionHistory(since: Date) throws -> [DetectionRecord] {
         try read { connection in
-            let statement = try connection.statement("""
+            let statement = try connection.query("""
                 SELECT route, carrier, receiver, submit_started_at, submit_outcome, verdict, arrival_ingested_at IS NOT NULL, latency_s,
                        settled_at
                   FROM canaries WHERE state = 'settled' AND settled_at >= ? ORDER BY submit_started_at
-                """)
-            try statement.bind([SQLiteValue(since)])
+                """, [StoreValue(since)])
             var records: [DetectionRecord] = []
             while try statement.step() {
                 guard let sentAt = statement.value(at: 3).date, let settledAt = statement.value(at: 8).date,

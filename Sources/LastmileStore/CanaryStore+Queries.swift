@@ -38,18 +38,17 @@ extension CanaryStore {
     /// The newest canaries matching `query`, newest first.
     public func canaries(matching query: CanaryQuery) throws -> [Canary] {
         var conditions: [String] = []
-        var values: [SQLiteValue] = []
+        var values: [StoreValue] = []
         if let route = query.route { conditions.append("route = ?"); values.append(.text(route)) }
         if let carrier = query.carrier { conditions.append("carrier = ?"); values.append(.text(carrier)) }
         if let probe = query.probe { conditions.append("probe = ?"); values.append(.text(probe)) }
         if let verdict = query.verdict { conditions.append("verdict = ?"); values.append(.text(verdict.rawValue)) }
-        if let since = query.since { conditions.append("submit_started_at >= ?"); values.append(SQLiteValue(since)) }
+        if let since = query.since { conditions.append("submit_started_at >= ?"); values.append(StoreValue(since)) }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "SELECT \(CanaryRow.columns) FROM canaries \(filter) ORDER BY submit_started_at DESC LIMIT \(query.limit)"
         let bound = values
         return try read { connection in
-            let statement = try connection.statement(sql)
-            try statement.bind(bound)
+            let statement = try connection.query(sql, bound)
             return try statement.rows().map(CanaryRow.canary(from:))
         }
     }
@@ -57,11 +56,10 @@ extension CanaryStore {
     /// Arrivals stored for one canary, in ingest order.
     public func arrivals(canaryID: String) throws -> [StoredArrivalRecord] {
         try read { connection in
-            let statement = try connection.statement("""
+            let statement = try connection.query("""
                 SELECT id, receiver, sender, body, reported_at, ingested_at, duplicate, unmatched_reason
                   FROM arrivals WHERE canary_id = ? ORDER BY ingested_at, id
-                """)
-            try statement.bind([.text(canaryID)])
+                """, [.text(canaryID)])
             return try statement.rows().map { row in
                 StoredArrivalRecord(id: row[0].integer ?? 0, receiver: row[1].text ?? "", from: row[2].text ?? "",
                                     body: row[3].text ?? "", reportedAt: row[4].date,
@@ -74,8 +72,7 @@ extension CanaryStore {
     /// Canaries each route started since `start`, for daily caps after a restart.
     public func sentCounts(since start: Date) throws -> [String: Int] {
         try read { connection in
-            let statement = try connection.statement("SELECT route, count(*) FROM canaries WHERE submit_started_at >= ? GROUP BY route")
-            try statement.bind([SQLiteValue(start)])
+            let statement = try connection.query("SELECT route, count(*) FROM canaries WHERE submit_started_at >= ? GROUP BY route", [StoreValue(start)])
             var counts: [String: Int] = [:]
             for row in try statement.rows() { counts[row[0].text ?? ""] = Int(row[1].integer ?? 0) }
             return counts
@@ -87,7 +84,7 @@ extension CanaryStore {
     /// Every canary whose submit started in `[from, to)`, optionally of one route.
     public func canaries(startedFrom from: Date, to: Date, route: String? = nil) throws -> [Canary] {
         var sql = "SELECT \(CanaryRow.columns) FROM canaries WHERE submit_started_at >= ? AND submit_started_at < ?"
-        var values: [SQLiteValue] = [SQLiteValue(from), SQLiteValue(to)]
+        var values: [StoreValue] = [StoreValue(from), StoreValue(to)]
         if let route {
             sql += " AND route = ?"
             values.append(.text(route))
@@ -95,8 +92,7 @@ extension CanaryStore {
         let bound = values
         let query = sql
         return try read { connection in
-            let statement = try connection.statement(query)
-            try statement.bind(bound)
+            let statement = try connection.query(query, bound)
             return try statement.rows().map(CanaryRow.canary(from:))
         }
     }
@@ -106,8 +102,7 @@ extension CanaryStore {
     /// Bodies of stored arrivals containing `text`, for diagnostics and tests.
     public func arrivalBodies(containing text: String) throws -> [String] {
         try read { connection in
-            let statement = try connection.statement("SELECT body FROM arrivals WHERE instr(body, ?) > 0")
-            try statement.bind([.text(text)])
+            let statement = try connection.query("SELECT body FROM arrivals WHERE instr(body, ?) > 0", [.text(text)])
             return try statement.rows().compactMap { $0[0].text }
         }
     }

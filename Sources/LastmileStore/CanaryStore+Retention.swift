@@ -38,7 +38,8 @@ extension CanaryStore {
                   (SELECT id FROM arrivals WHERE unmatched_reason IS NOT NULL AND ingested_at < ? LIMIT \(limit))
                 """),
             (\.parts, junkCutoff, """
-                DELETE FROM message_parts WHERE rowid IN (SELECT rowid FROM message_parts WHERE ingested_at < ? LIMIT \(limit))
+                DELETE FROM message_parts WHERE \(dialect.rowIdentity) IN
+                  (SELECT \(dialect.rowIdentity) FROM message_parts WHERE ingested_at < ? LIMIT \(limit))
                 """),
             (\.canaries, cutoff, """
                 DELETE FROM canaries WHERE id IN
@@ -67,8 +68,7 @@ extension CanaryStore {
 
     private func writeRemoving(_ sql: String, cutoff: Date) async throws -> Int {
         try await writer.write { connection in
-            try connection.run(sql, [SQLiteValue(cutoff)])
-            return connection.changes
+            try connection.run(sql, [StoreValue(cutoff)])
         }
     }
 }

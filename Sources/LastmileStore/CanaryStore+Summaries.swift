@@ -6,34 +6,31 @@ extension CanaryStore {
     /// (a month of canaries is never loaded row by row).
     public func summaries(startedFrom from: Date, to: Date, route: String? = nil) throws -> [RouteCarrierSummary] {
         var filter = "submit_started_at >= ? AND submit_started_at < ?"
-        var values: [SQLiteValue] = [SQLiteValue(from), SQLiteValue(to)]
+        var values: [StoreValue] = [StoreValue(from), StoreValue(to)]
         if let route {
             filter += " AND route = ?"
             values.append(.text(route))
         }
         let bound = values
         // A long period covers most of the table: one pass over it beats a row lookup per index entry.
-        let source = to.timeIntervalSince(from) >= 3 * 86_400 ? "canaries NOT INDEXED" : "canaries"
+        let source = to.timeIntervalSince(from) >= 3 * 86_400 ? dialect.scanning("canaries") : "canaries"
         // One pass, the work done by SQLite as small integers, the grouping done here without a String per row.
         let scan = """
-            SELECT route || char(31) || carrier,
+            SELECT route || \(dialect.unitSeparator) || carrier,
                    CASE submit_outcome WHEN 'accepted' THEN 1 WHEN 'rejected' THEN 2 WHEN 'error' THEN 3 WHEN 'unknown' THEN 4 ELSE 0 END,
                    CASE WHEN receipt_status = 'delivered' THEN 1
                         WHEN receipt_status IN ('undelivered', 'failed', 'rejected', 'expired', 'deleted') THEN 2 ELSE 0 END,
                    CASE verdict WHEN 'delivered' THEN 1 WHEN 'late' THEN 2 WHEN 'lost' THEN 3 WHEN 'rejected' THEN 4
                                 WHEN 'send_error' THEN 5 ELSE 0 END,
                    CASE WHEN facts = '' THEN 0 ELSE
-                     (instr(facts, 'false_receipt') > 0) | ((instr(facts, 'honest_failure') > 0) << 1)
-                     | ((instr(facts, 'silence') > 0) << 2) | ((instr(facts, 'altered_body') > 0) << 3)
-                     | ((instr(facts, 'altered_sender') > 0) << 4) | ((instr(facts, 'arrived_after_settlement') > 0) << 5) END,
+                     \(Self.factBits.enumerated().map { "(CAST(instr(facts, '\($1)') > 0 AS INTEGER) << \($0))" }.joined(separator: " | ")) END,
                    duplicate_count, latency_s
               FROM \(source) WHERE \(filter)
             """
         return try read { connection in
             var keys: [[UInt8]] = []
             var summaries: [RouteCarrierSummary] = []
-            let statement = try connection.statement(scan)
-            try statement.bind(bound)
+            let statement = try connection.query(scan, bound)
             while try statement.step() {
                 let position = statement.withText(0) { bytes -> Int in
                     if let found = keys.firstIndex(where: { $0.elementsEqual(bytes) }) { return found }
@@ -53,6 +50,10 @@ extension CanaryStore {
             return summaries.sorted { ($0.route, $0.carrier) < ($1.route, $1.carrier) }
         }
     }
+
+    /// The facts the scan reads into bits, lowest first.
+    private static let factBits = ["false_receipt", "honest_failure", "silence", "altered_body", "altered_sender",
+                                   "arrived_after_settlement"]
 
     private static let verdictByCode: [Verdict?] = [nil, .delivered, .late, .lost, .rejected, .sendError]
 
@@ -95,11 +96,10 @@ extension CanaryStore {
     /// Canaries settled since `since`, as the SLOs need them, for rebuilding them at start-up.
     public func settledCanaries(since: Date) throws -> [SettledCanary] {
         try read { connection in
-            let statement = try connection.statement("""
+            let statement = try connection.query("""
                 SELECT route, carrier, verdict, submit_outcome, receipt_status = 'delivered', instr(facts, 'false_receipt') > 0, settled_at
                   FROM canaries WHERE state = 'settled' AND settled_at >= ? ORDER BY settled_at
-                """)
-            try statement.bind([SQLiteValue(since)])
+                """, [StoreValue(since)])
             var canaries: [SettledCanary] = []
             while try statement.step() {
                 guard let verdict = statement.value(at: 2).text.flatMap(Verdict.init(rawValue:)), let settledAt = statement.value(at: 6).date else {

@@ -2,36 +2,59 @@ import Foundation
 import LastmileCore
 import Synchronization
 
-/// Lastmile's durable record: canaries, receipts, arrivals and unmatched reports
-/// in one SQLite file (WAL mode).
+/// Lastmile's durable record: canaries, receipts, arrivals and unmatched reports, in one SQLite
+/// file (WAL mode) or in a PostgreSQL database that several instances share.
 ///
 /// Every write goes through one group-commit writer: `commit` returns only once
 /// the change is on disk, so a caller may acknowledge a report as soon as it
 /// returns. Reads use their own connection and never wait for the writer.
 public final class CanaryStore: Sendable {
-    /// The database file.
-    public let path: String
+    /// Where the store is.
+    public let location: StoreLocation
     let writer: GroupCommitWriter
-    private let reader: Mutex<SQLiteConnection>
-    private let lastReportID: Atomic<Int64>
+    private let reader: Mutex<any DatabaseConnection>
+    private let reportIdentifiers: any ReportIDSource
 
-    /// Opens the store at `path`, creating and migrating it as needed.
-    public init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws {
-        self.path = path
-        let writeConnection = try SQLiteConnection(path: path)
-        try writeConnection.configure(configuration)
-        try writeConnection.migrate()
-        let highest = try writeConnection.scalar(
-            "SELECT max(coalesce((SELECT max(id) FROM receipts), 0), coalesce((SELECT max(id) FROM arrivals), 0))")
-        lastReportID = Atomic(highest?.integer ?? 0)
-        let readConnection = try SQLiteConnection(path: path)
-        try readConnection.configure(configuration)
+    /// The database file, or the server's address (without its password).
+    public var path: String { location.description }
+
+    /// Opens the SQLite store at `path`, creating and migrating it as needed.
+    public convenience init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws {
+        try self.init(location: .file(path), configuration: configuration)
+    }
+
+    /// Opens the store at `location`, creating and migrating it as needed.
+    public init(location: StoreLocation, configuration: StoreConfiguration = StoreConfiguration()) throws {
+        self.location = location
+        let writeConnection: any DatabaseConnection
+        let readConnection: any DatabaseConnection
+        switch location {
+        case .file(let path):
+            let sqlite = try SQLiteConnection(path: path)
+            try sqlite.configure(configuration)
+            try sqlite.migrate()
+            let highest = try sqlite.scalar(
+                "SELECT max(coalesce((SELECT max(id) FROM receipts), 0), coalesce((SELECT max(id) FROM arrivals), 0))")
+            reportIdentifiers = CountedReportIDs(after: highest?.integer ?? 0)
+            let sqliteReader = try SQLiteConnection(path: path)
+            try sqliteReader.configure(configuration)
+            writeConnection = sqlite
+            readConnection = sqliteReader
+        case .postgres(let url):
+            let postgres = try PostgresDatabase(url: url)
+            try postgres.migrate()
+            writeConnection = postgres
+            readConnection = try PostgresDatabase(url: url)
+            reportIdentifiers = PostgresIDBlocks(url: url)
+        }
         reader = Mutex(readConnection)
         writer = GroupCommitWriter(connection: writeConnection, maximumBatch: configuration.maximumBatch)
     }
 
     /// Caps the database at `bytes` (nil: SQLite's own limit). Takes effect for the next writes.
+    /// A PostgreSQL server keeps its own limits: there it does nothing.
     public func setMaximumSize(_ bytes: Int?) async throws {
+        guard case .file = location else { return }
         try await writer.write { connection in
             let pageSize = Int(try connection.scalar("PRAGMA page_size")?.integer ?? 4096)
             let pages = bytes.map { max(1, $0 / pageSize) } ?? 1_073_741_823
@@ -54,8 +77,8 @@ public final class CanaryStore: Sendable {
     public var transactionCount: Int { writer.transactionCount }
 
     /// A fresh id for an inbound report, unique across receipts and arrivals.
-    public func reserveReportID() -> Int64 {
-        lastReportID.add(1, ordering: .relaxed).newValue
+    public func reserveReportID() throws -> Int64 {
+        try reportIdentifiers.next()
     }
 
     // MARK: Writing
@@ -71,17 +94,16 @@ public final class CanaryStore: Sendable {
         try await commit(StoreChange(canaries: [canary]))
     }
 
-    static func apply(_ change: StoreChange, on connection: SQLiteConnection) throws {
+    static func apply(_ change: StoreChange, on connection: any DatabaseConnection) throws {
         for canary in change.canaries {
             try connection.run(CanaryRow.upsert, CanaryRow.values(of: canary))
         }
-        var payloadID: SQLiteValue = .null
+        var payloadID: StoreValue = .null
         if let payload = change.payload {
-            try connection.run("INSERT INTO payloads (received_at, body, truncated) VALUES (?, ?, ?)",
-                               [SQLiteValue(payload.receivedAt), .blob(payload.body), .integer(payload.truncated ? 1 : 0)])
-            payloadID = .integer(connection.lastInsertedRowID)
+            payloadID = try connection.scalar("INSERT INTO payloads (received_at, body, truncated) VALUES (?, ?, ?) RETURNING id",
+                                              [StoreValue(payload.receivedAt), .blob(payload.body), .integer(payload.truncated ? 1 : 0)]) ?? .null
         }
-        func own(_ raw: Data) -> SQLiteValue { change.payload == nil ? .blob(raw) : .blob(Data()) }
+        func own(_ raw: Data) -> StoreValue { change.payload == nil ? .blob(raw) : .blob(Data()) }
         for receipt in change.receipts {
             let report = receipt.report
             try connection.run("""
@@ -89,11 +111,11 @@ public final class CanaryStore: Sendable {
                                       reported_at, ingested_at, duplicate, unmatched_reason, raw_payload, payload_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
-                    .integer(receipt.id), SQLiteValue(receipt.canaryID), .text(report.route),
-                    SQLiteValue(report.providerMessageID), SQLiteValue(report.token?.description),
-                    .text(report.status.rawValue), .text(report.rawStatus), SQLiteValue(report.errorCode),
-                    SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt), .integer(receipt.duplicate ? 1 : 0),
-                    SQLiteValue(receipt.unmatchedReason?.rawValue), own(receipt.rawPayload), payloadID,
+                    .integer(receipt.id), StoreValue(receipt.canaryID), .text(report.route),
+                    StoreValue(report.providerMessageID), StoreValue(report.token?.description),
+                    .text(report.status.rawValue), .text(report.rawStatus), StoreValue(report.errorCode),
+                    StoreValue(report.reportedAt), StoreValue(report.ingestedAt), .integer(receipt.duplicate ? 1 : 0),
+                    StoreValue(receipt.unmatchedReason?.rawValue), own(receipt.rawPayload), payloadID,
                 ])
         }
         for arrival in change.arrivals {
@@ -103,19 +125,19 @@ public final class CanaryStore: Sendable {
                                       unmatched_reason, raw_payload, source_key, payload_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
-                    .integer(arrival.id), SQLiteValue(arrival.canaryID), .text(report.receiver), .text(report.from),
-                    .text(report.body), SQLiteValue(report.reportedAt), SQLiteValue(report.ingestedAt),
-                    .integer(arrival.duplicate ? 1 : 0), SQLiteValue(arrival.unmatchedReason?.rawValue),
-                    own(arrival.rawPayload), SQLiteValue(arrival.sourceKey), payloadID,
+                    .integer(arrival.id), StoreValue(arrival.canaryID), .text(report.receiver), .text(report.from),
+                    .text(report.body), StoreValue(report.reportedAt), StoreValue(report.ingestedAt),
+                    .integer(arrival.duplicate ? 1 : 0), StoreValue(arrival.unmatchedReason?.rawValue),
+                    own(arrival.rawPayload), StoreValue(arrival.sourceKey), payloadID,
                 ])
         }
         for part in change.parts {
             try connection.run("""
-                INSERT OR IGNORE INTO message_parts (receiver, sender, reference, total, part, body, reported_at, ingested_at,
-                                                     raw_payload, payload_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(part.receiver), .text(part.sender), .text(part.reference), SQLiteValue(part.total), SQLiteValue(part.part),
-                      .text(part.body), SQLiteValue(part.reportedAt), SQLiteValue(part.ingestedAt), own(part.rawPayload), payloadID])
+                INSERT INTO message_parts (receiver, sender, reference, total, part, body, reported_at, ingested_at,
+                                           raw_payload, payload_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, [.text(part.receiver), .text(part.sender), .text(part.reference), StoreValue(part.total), StoreValue(part.part),
+                      .text(part.body), StoreValue(part.reportedAt), StoreValue(part.ingestedAt), own(part.rawPayload), payloadID])
         }
         for message in change.assembled {
             try connection.run("DELETE FROM message_parts WHERE receiver = ? AND sender = ? AND reference = ?",
@@ -131,25 +153,24 @@ public final class CanaryStore: Sendable {
     }
 
     /// Removes the oldest unmatched reports of each kind beyond `keep`, so junk cannot crowd out real data.
-    static func trimUnmatched(keeping keep: Int, on connection: SQLiteConnection) throws {
+    static func trimUnmatched(keeping keep: Int, on connection: any DatabaseConnection) throws {
         for table in ["receipts", "arrivals"] {
             try connection.run("""
                 DELETE FROM \(table) WHERE id IN (SELECT id FROM \(table) WHERE unmatched_reason IS NOT NULL
-                                                  ORDER BY ingested_at DESC LIMIT -1 OFFSET ?)
+                                                  ORDER BY ingested_at DESC LIMIT \(connection.dialect.noLimit) OFFSET ?)
                 """, [.integer(Int64(max(0, keep)))])
         }
     }
 
     // MARK: Reading
 
-    func read<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
+    func read<T: Sendable>(_ body: @Sendable (any DatabaseConnection) throws -> T) throws -> T {
         try reader.withLock { connection in try body(connection) }
     }
 
-    private func canaries(where condition: String, _ values: [SQLiteValue]) throws -> [Canary] {
+    private func canaries(where condition: String, _ values: [StoreValue]) throws -> [Canary] {
         try read { connection in
-            let statement = try connection.statement("SELECT \(CanaryRow.columns) FROM canaries WHERE \(condition)")
-            try statement.bind(values)
+            let statement = try connection.query("SELECT \(CanaryRow.columns) FROM canaries WHERE \(condition)", values)
             return try statement.rows().map(CanaryRow.canary(from:))
         }
     }
@@ -173,19 +194,18 @@ public final class CanaryStore: Sendable {
     /// settled ones recent enough to recognise their late or repeated reports.
     public func canariesToRecover(settledSince: Date?) throws -> [Canary] {
         guard let settledSince else { return try canaries(where: "state != 'settled'", []) }
-        return try canaries(where: "state != 'settled' OR settled_at >= ?", [SQLiteValue(settledSince)])
+        return try canaries(where: "state != 'settled' OR settled_at >= ?", [StoreValue(settledSince)])
     }
 
     /// Receipts stored for one canary, in ingest order.
     public func receipts(canaryID: String) throws -> [StoredReceipt] {
         try read { connection in
-            let statement = try connection.statement("""
+            let statement = try connection.query("""
                 SELECT r.id, r.route, r.provider_message_id, r.token, r.status, r.raw_status, r.error_code, r.reported_at,
                        r.ingested_at, r.duplicate, r.unmatched_reason, coalesce(p.body, r.raw_payload), r.canary_id
                   FROM receipts r LEFT JOIN payloads p ON p.id = r.payload_id
                  WHERE r.canary_id = ? ORDER BY r.ingested_at, r.id
-                """)
-            try statement.bind([.text(canaryID)])
+                """, [.text(canaryID)])
             return try statement.rows().map(Self.receipt(from:))
         }
     }
@@ -193,7 +213,7 @@ public final class CanaryStore: Sendable {
     /// Every receipt and arrival id stored, in ascending order.
     public func reportIDs() throws -> [Int64] {
         try read { connection in
-            let statement = try connection.statement("SELECT id FROM receipts UNION ALL SELECT id FROM arrivals ORDER BY 1")
+            let statement = try connection.query("SELECT id FROM receipts UNION ALL SELECT id FROM arrivals ORDER BY 1", [])
             return try statement.rows().compactMap { $0[0].integer }
         }
     }
@@ -201,7 +221,7 @@ public final class CanaryStore: Sendable {
     /// Unmatched reports by reason, for both kinds.
     public func unmatchedCounts() throws -> [UnmatchedReason: Int] {
         try read { connection in
-            let statement = try connection.statement("SELECT reason, count(*) FROM unmatched_reports GROUP BY reason")
+            let statement = try connection.query("SELECT reason, count(*) FROM unmatched_reports GROUP BY reason", [])
             var counts: [UnmatchedReason: Int] = [:]
             for row in try statement.rows() {
                 if let reason = row[0].text.flatMap(UnmatchedReason.init(rawValue:)) {
@@ -216,7 +236,7 @@ public final class CanaryStore: Sendable {
     /// route, only that route's receipts: an unmatched arrival names no route.
     public func unmatchedReports(ingestedFrom from: Date, to: Date, route: String? = nil) throws -> [UnmatchedReportCount] {
         var query = "SELECT kind, source, reason, count(*) FROM unmatched_reports WHERE ingested_at >= ? AND ingested_at < ?"
-        var values: [SQLiteValue] = [SQLiteValue(from), SQLiteValue(to)]
+        var values: [StoreValue] = [StoreValue(from), StoreValue(to)]
         if let route {
             query += " AND kind = 'receipt' AND source = ?"
             values.append(.text(route))
@@ -224,8 +244,7 @@ public final class CanaryStore: Sendable {
         let bound = values
         let grouped = query + " GROUP BY kind, source, reason ORDER BY kind DESC, source, reason"
         return try read { connection in
-            let statement = try connection.statement(grouped)
-            try statement.bind(bound)
+            let statement = try connection.query(grouped, bound)
             return try statement.rows().compactMap { row in
                 guard let kind = row[0].text.flatMap(UnmatchedReportCount.Kind.init(rawValue:)),
                       let reason = row[2].text.flatMap(UnmatchedReason.init(rawValue:)) else { return nil }
@@ -237,7 +256,7 @@ public final class CanaryStore: Sendable {
     /// The raw payloads of the unmatched reports, oldest first.
     public func unmatchedRawPayloads() throws -> [Data] {
         try read { connection in
-            try connection.statement("SELECT raw_payload FROM unmatched_reports ORDER BY ingested_at, id").rows().map { $0[0].blob ?? Data() }
+            try connection.query("SELECT raw_payload FROM unmatched_reports ORDER BY ingested_at, id", []).rows().map { $0[0].blob ?? Data() }
         }
     }
 
@@ -255,7 +274,7 @@ public final class CanaryStore: Sendable {
         }
     }
 
-    static func receipt(from row: [SQLiteValue]) -> StoredReceipt {
+    static func receipt(from row: [StoreValue]) -> StoredReceipt {
         let report = ReceiptReport(
             reference: row[0].integer ?? 0, route: row[1].text ?? "", providerMessageID: row[2].text,
             token: row[3].text.flatMap(Token.init), status: row[4].text.flatMap(ReceiptStatus.init(rawValue:)) ?? .unknown,
@@ -267,4 +286,9 @@ public final class CanaryStore: Sendable {
             ?? canaryID.map { (row[9].integer ?? 0) != 0 ? .duplicate(canaryID: $0) : .matched(canaryID: $0) }
         return StoredReceipt(report: report, match: match, rawPayload: row[11].blob ?? Data())
     }
+}
+
+extension CanaryStore {
+    /// The SQL the store's engine wants where the engines differ.
+    var dialect: SQLDialect { location.dialect }
 }

@@ -11,7 +11,7 @@ final class GroupCommitWriter: Sendable {
     private struct Job: Sendable {
         /// Runs the write inside the open transaction. Returns nil on success and the
         /// way to deliver its value once the commit is known; or the write's own error.
-        let execute: @Sendable (SQLiteConnection) -> Result<@Sendable () -> Void, any Error>
+        let execute: @Sendable (any DatabaseConnection) -> Result<@Sendable () -> Void, any Error>
         /// Tells the caller the write did not commit.
         let fail: @Sendable (any Error) -> Void
     }
@@ -21,7 +21,7 @@ final class GroupCommitWriter: Sendable {
         var closed = false
     }
 
-    private let connection: Mutex<SQLiteConnection>
+    private let connection: Mutex<any DatabaseConnection>
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
     /// Opens when the writer thread has finished the last queued write and ended.
@@ -29,7 +29,7 @@ final class GroupCommitWriter: Sendable {
     private let maximumBatch: Int
     private let transactions = Atomic<Int>(0)
 
-    init(connection: consuming sending SQLiteConnection, maximumBatch: Int) {
+    init(connection: consuming sending any DatabaseConnection, maximumBatch: Int) {
         self.connection = Mutex(connection)
         self.maximumBatch = maximumBatch
         let thread = Thread { [self] in run() }
@@ -41,7 +41,7 @@ final class GroupCommitWriter: Sendable {
     var transactionCount: Int { transactions.load(ordering: .relaxed) }
 
     /// Runs `body` in the next transaction and returns once that transaction committed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let job = Job(
                 execute: { connection in
@@ -109,8 +109,10 @@ final class GroupCommitWriter: Sendable {
         var outcomes: [(job: Job, result: Result<@Sendable () -> Void, any Error>)] = []
         outcomes.reserveCapacity(batch.count)
         let commitError: (any Error)? = connection.withLock { connection -> (any Error)? in
+            // A server that restarted left the connection broken: connect again before the next try.
+            connection.reconnectIfBroken()
             do {
-                try connection.execute("BEGIN IMMEDIATE")
+                try connection.beginWrite()
             } catch {
                 return error
             }

@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 /// One SQLite connection. Not thread-safe by itself: each owner keeps it behind a lock.
-final class SQLiteConnection {
+final class SQLiteConnection: DatabaseConnection {
     private(set) var handle: OpaquePointer?
     private var statementCache: [String: SQLiteStatement] = [:]
 
@@ -52,21 +52,29 @@ final class SQLiteConnection {
         return statement
     }
 
-    /// Runs a statement with bindings, ignoring any rows.
-    func run(_ sql: String, _ values: [SQLiteValue]) throws {
+    var dialect: SQLDialect { .sqlite }
+
+    func query(_ sql: String, _ values: [StoreValue]) throws -> any RowCursor {
+        let statement = try statement(sql)
+        try statement.bind(values)
+        return statement
+    }
+
+    /// Runs a statement with bindings, ignoring any rows; the rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [StoreValue]) throws -> Int {
         let statement = try statement(sql)
         try statement.bind(values)
         while try statement.step() {}
+        return changes
     }
 
-    /// The first column of the first row, if any.
-    func scalar(_ sql: String, _ values: [SQLiteValue] = []) throws -> SQLiteValue? {
-        let statement = try statement(sql)
-        try statement.bind(values)
-        defer { statement.reset() }
-        guard try statement.step() else { return nil }
-        return statement.value(at: 0)
-    }
+    func beginWrite() throws { try execute("BEGIN IMMEDIATE") }
+
+    /// A file does not go away as a server does.
+    var isUsable: Bool { handle != nil }
+
+    func reconnectIfBroken() {}
 
     /// Rows changed by the last statement.
     var changes: Int { Int(sqlite3_changes(handle)) }

@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 /// A prepared statement of one connection.
-final class SQLiteStatement {
+final class SQLiteStatement: RowCursor {
     private let handle: OpaquePointer
     private unowned let connection: SQLiteConnection
 
@@ -18,12 +18,14 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(handle) }
 
+    func finish() { reset() }
+
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
-    func bind(_ values: [SQLiteValue]) throws {
+    func bind(_ values: [StoreValue]) throws {
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let status: Int32
@@ -55,7 +57,7 @@ final class SQLiteStatement {
 
     var columnCount: Int { Int(sqlite3_column_count(handle)) }
 
-    func value(at column: Int) -> SQLiteValue {
+    func value(at column: Int) -> StoreValue {
         let index = Int32(column)
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
@@ -83,14 +85,5 @@ final class SQLiteStatement {
 
     func double(at column: Int) -> Double? {
         sqlite3_column_type(handle, Int32(column)) == SQLITE_NULL ? nil : sqlite3_column_double(handle, Int32(column))
-    }
-
-    /// Every row, as arrays of values.
-    func rows() throws -> [[SQLiteValue]] {
-        var rows: [[SQLiteValue]] = []
-        while try step() {
-            rows.append((0..<columnCount).map(value(at:)))
-        }
-        return rows
     }
 }

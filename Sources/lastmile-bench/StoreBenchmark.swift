@@ -31,7 +31,7 @@ enum StoreBenchmark {
             for _ in 0..<writers {
                 group.addTask {
                     for _ in 0..<perWriter {
-                        let id = store.reserveReportID()
+                        let id = try store.reserveReportID()
                         let report = ReceiptReport(reference: id, route: "bench", providerMessageID: "m\(id)",
                                                    status: .delivered, rawStatus: "delivered", ingestedAt: Date())
                         try await store.commit(StoreChange(receipts: [StoredReceipt(

@@ -23,7 +23,7 @@ await withTaskGroup(of: Void.self) { group in
     for _ in 0..<writers {
         group.addTask {
             while Date() < stopAt {
-                let id = store.reserveReportID()
+                guard let id = try? store.reserveReportID() else { continue }
                 let report = ReceiptReport(reference: id, route: "crash", providerMessageID: "m\(id)", status: .delivered,
                                            rawStatus: "DELIVRD", ingestedAt: Date())
                 let payload = Data("{\"message_id\":\"m\(id)\",\"status\":\"DELIVRD\"}".utf8)

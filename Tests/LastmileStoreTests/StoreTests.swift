@@ -54,8 +54,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
             try ["SELECT * FROM canaries WHERE token = 'x'",
                  "SELECT * FROM canaries WHERE route = 'r' AND provider_message_id = 'm'",
                  "SELECT * FROM canaries WHERE route = 'r' AND carrier = 'c' AND settled_at > 0"].map { sql in
-                let statement = try connection.statement("EXPLAIN QUERY PLAN " + sql)
-                return try statement.rows().compactMap { $0[3].text }.joined(separator: " ")
+                return try connection.rows("EXPLAIN QUERY PLAN " + sql).compactMap { $0[3].text }.joined(separator: " ")
             }
         }
         #expect(plans[0].contains("USING INDEX sqlite_autoindex_canaries"))
@@ -107,8 +106,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
         defer { store.beginClosing() }
-        let receiptID = store.reserveReportID()
-        let arrivalID = store.reserveReportID()
+        let receiptID = try store.reserveReportID()
+        let arrivalID = try store.reserveReportID()
         #expect(arrivalID == receiptID + 1)
         let raw = Data("status=DELIVRD&id=SM9\u{0}binary".utf8)
         let receipt = StoredReceipt(
@@ -134,7 +133,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         var correlator = Correlator()
         let plan = makePlan("c1", payload: 77)
         try await store.commit(StoreChange(correlator.submitStarted(plan, at: t0)))
-        let id = store.reserveReportID()
+        let id = try store.reserveReportID()
         let report = ReceiptReport(reference: id, route: "r1", providerMessageID: "FAST", status: .delivered,
                                    rawStatus: "delivered", ingestedAt: t0.addingTimeInterval(0.2))
         let early = correlator.ingest(report)
@@ -152,14 +151,14 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let directory = try TemporaryDirectory()
         let path = directory.path("s.db")
         let store = try CanaryStore(path: path)
-        let id = store.reserveReportID()
+        let id = try store.reserveReportID()
         try await store.commit(StoreChange(arrivals: [StoredArrival(
             report: ArrivalReport(reference: id, receiver: "rx", from: "x", body: "b", ingestedAt: t0),
             match: .unmatched(.noToken, canaryID: nil), rawPayload: Data())]))
         await store.close()
         let reopened = try CanaryStore(path: path)
         defer { reopened.beginClosing() }
-        #expect(reopened.reserveReportID() == id + 1)
+        #expect(try reopened.reserveReportID() == id + 1)
     }
 }
 
@@ -233,8 +232,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 }
 
 @Suite struct GroupCommitTests {
-    func receipt(_ store: CanaryStore, id: Int64? = nil) -> StoredReceipt {
-        let reference = id ?? store.reserveReportID()
+    func receipt(_ store: CanaryStore, id: Int64? = nil) throws -> StoredReceipt {
+        let reference = try id ?? store.reserveReportID()
         return StoredReceipt(
             report: ReceiptReport(reference: reference, route: "r", providerMessageID: "m\(reference)", status: .pending,
                                   rawStatus: "ENROUTE", ingestedAt: t0),
@@ -273,14 +272,18 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
         defer { store.beginClosing() }
-        let taken = receipt(store)
+        let taken = try receipt(store)
         try await store.commit(StoreChange(receipts: [taken]))
         let results = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<100 {
                 group.addTask {
                     // Every tenth write reuses an id already stored and must fail alone.
-                    let change = StoreChange(receipts: [index % 10 == 0 ? taken : self.receipt(store)])
-                    do { try await store.commit(change); return true } catch { return false }
+                    do {
+                        try await store.commit(StoreChange(receipts: [index % 10 == 0 ? taken : try self.receipt(store)]))
+                        return true
+                    } catch {
+                        return false
+                    }
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -298,7 +301,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let big = Data(repeating: 0x41, count: 64 * 1024)
         var failure: SQLiteError?
         for _ in 0..<4 {
-            var item = receipt(store)
+            var item = try receipt(store)
             item.rawPayload = big
             do { try await store.commit(StoreChange(receipts: [item])) } catch let error as SQLiteError {
                 failure = error
@@ -335,7 +338,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         var receipts: [StoredReceipt] = []
         for offset in [0.0, 10_000.0] {
             for _ in 0..<12 {
-                let id = store.reserveReportID()
+                let id = try store.reserveReportID()
                 receipts.append(StoredReceipt(report: ReceiptReport(reference: id, route: "r1", providerMessageID: "x",
                                                                     status: .pending, rawStatus: "p",
                                                                     ingestedAt: t0.addingTimeInterval(offset)),

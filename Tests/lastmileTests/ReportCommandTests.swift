@@ -28,12 +28,12 @@ import Testing
             }
         }
         try await store.commit(StoreChange(correlator.advance(to: now)))
-        let stray = ArrivalReport(reference: store.reserveReportID(), receiver: "rx", from: "+15550100", body: "Your code is 1234",
+        let stray = ArrivalReport(reference: try store.reserveReportID(), receiver: "rx", from: "+15550100", body: "Your code is 1234",
                                   ingestedAt: now.addingTimeInterval(-1_800))
         let strayResult = correlator.ingest(stray)
         try await store.commit(StoreChange(strayResult, arrivals: [StoredArrival(report: stray, match: strayResult.match,
                                                                                  rawPayload: Data("{}".utf8))]))
-        let receipt = ReceiptReport(reference: store.reserveReportID(), route: "bulk", providerMessageID: "someone-else", token: nil,
+        let receipt = ReceiptReport(reference: try store.reserveReportID(), route: "bulk", providerMessageID: "someone-else", token: nil,
                                     status: .delivered, rawStatus: "DELIVRD", errorCode: nil, reportedAt: nil,
                                     ingestedAt: now.addingTimeInterval(-1_700))
         let receiptResult = correlator.ingest(receipt)

@@ -23,14 +23,14 @@ import Testing
             try await store.commit(StoreChange(correlator.submitAnswered(
                 id: plan.id, answer: SubmitAnswer(outcome: .accepted, providerMessageID: "msg-\(index)", providerStatus: "QUEUED"),
                 at: started.addingTimeInterval(0.25))))
-            let receipt = ReceiptReport(reference: store.reserveReportID(), route: "bulk", providerMessageID: "msg-\(index)", token: nil,
+            let receipt = ReceiptReport(reference: try store.reserveReportID(), route: "bulk", providerMessageID: "msg-\(index)", token: nil,
                                         status: .delivered, rawStatus: "DELIVRD", errorCode: nil, reportedAt: nil,
                                         ingestedAt: started.addingTimeInterval(3))
             let receiptResult = correlator.ingest(receipt)
             try await store.commit(StoreChange(receiptResult, receipts: [StoredReceipt(report: receipt, match: receiptResult.match,
                                                                                      rawPayload: Data("{}".utf8))]))
             if index == 1 {
-                let arrival = ArrivalReport(reference: store.reserveReportID(), receiver: "rx", from: "LASTMILE", body: plan.body + " [ad]",
+                let arrival = ArrivalReport(reference: try store.reserveReportID(), receiver: "rx", from: "LASTMILE", body: plan.body + " [ad]",
                                             reportedAt: nil, ingestedAt: started.addingTimeInterval(4.5))
                 let arrivalResult = correlator.ingest(arrival)
                 try await store.commit(StoreChange(arrivalResult, arrivals: [StoredArrival(report: arrival, match: arrivalResult.match,

@@ -33,26 +33,32 @@ public final class PostgresConnection {
     /// Runs `sql` with `parameters` (`$1`, `$2`, … ; nil is NULL) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> [PostgresRow] {
-        let result = withParameterPointers(parameters) { pointers in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        let result = try execute(sql, parameters.map { $0.map(PostgresParameter.text) ?? .null })
+        return (0..<result.rowCount).map { row in
+            PostgresRow(values: (0..<result.columnCount).map { result.text(row: row, column: $0) })
+        }
+    }
+
+    /// Runs `sql` with `parameters` and returns the whole result.
+    func execute(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) -> PostgresResult {
+        let result = PostgresParameter.withPointers(parameters) { values, lengths, formats in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
         }
         guard let result else { throw PostgresError(message: String(cString: PQerrorMessage(handle))) }
-        defer { PQclear(result) }
         switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return []
-        case PGRES_TUPLES_OK:
-            let rows = PQntuples(result), columns = PQnfields(result)
-            return (0..<rows).map { row in
-                PostgresRow(values: (0..<columns).map { column in
-                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-                })
-            }
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
+            return PostgresResult(result)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw PostgresError(message: message, sqlState: state)
+            PQclear(result)
+            throw PostgresError(message: message.isEmpty ? String(cString: PQerrorMessage(handle)) : message, sqlState: state)
         }
+    }
+
+    /// Connects again with the same settings, as after the server restarted.
+    public func reset() {
+        PQreset(handle)
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
@@ -66,12 +72,6 @@ public final class PostgresConnection {
             _ = try? query("ROLLBACK")
             throw error
         }
-    }
-
-    private func withParameterPointers<T>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
-        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { for copy in copies { free(copy) } }
-        return body(copies.map { $0.map { UnsafePointer($0) } })
     }
 }
 

@@ -1,18 +1,18 @@
 import Foundation
 
-/// A value bound to or read from SQLite.
-enum SQLiteValue: Equatable, Sendable {
+/// A value bound to or read from the database (SQLite or PostgreSQL).
+enum StoreValue: Equatable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
     case text(String)
     case blob(Data)
 
-    init(_ text: String?) { self = text.map(SQLiteValue.text) ?? .null }
+    init(_ text: String?) { self = text.map(StoreValue.text) ?? .null }
     init(_ number: Int) { self = .integer(Int64(number)) }
-    init(_ number: Double?) { self = number.map(SQLiteValue.real) ?? .null }
+    init(_ number: Double?) { self = number.map(StoreValue.real) ?? .null }
     init(_ date: Date?) { self = date.map { .real($0.timeIntervalSince1970) } ?? .null }
-    init(_ data: Data?) { self = data.map(SQLiteValue.blob) ?? .null }
+    init(_ data: Data?) { self = data.map(StoreValue.blob) ?? .null }
 
     var text: String? { if case .text(let value) = self { return value }; return nil }
     var integer: Int64? {
