@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(name: "lastmile-bench", dependencies: ["LastmileBase", "LastmileCore", "LastmileStore", "LastmileConfig", "LastmileProviders",
                                                                  "LastmileDaemon", "HTTP"]),
         .executableTarget(name: "lastmile-crash-writer", dependencies: ["LastmileCore", "LastmileStore"]),
-        .target(name: "LastmileTestSupport", path: "Tests/LastmileTestSupport"),
+        .target(name: "LastmileTestSupport", dependencies: ["LastmileStore"], path: "Tests/LastmileTestSupport"),
         .testTarget(name: "LastmileBaseTests", dependencies: ["LastmileBase"]),
         .testTarget(name: "LastmileViewsTests",
                     dependencies: ["LastmileViews", "LastmileConfig", "LastmileProviders", "LastmileCore", "LastmileTestSupport"]),

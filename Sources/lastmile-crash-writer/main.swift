@@ -11,10 +11,10 @@ func emit(_ line: String) {
 }
 
 guard CommandLine.arguments.count == 2 else {
-    FileHandle.standardError.write(Data("usage: lastmile-crash-writer STORE\n".utf8))
+    FileHandle.standardError.write(Data("usage: lastmile-crash-writer STORE (a file or a postgresql:// URI)\n".utf8))
     exit(2)
 }
-let store = try CanaryStore(path: CommandLine.arguments[1])
+let store = try CanaryStore(location: StoreLocation(CommandLine.arguments[1]))
 let writers = 16
 let stopAt = Date().addingTimeInterval(60)
 emit("ready")

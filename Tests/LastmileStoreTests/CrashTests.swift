@@ -8,16 +8,15 @@ import LastmileTestSupport
 @Suite struct CrashTests {
     static var writerURL: URL { BuiltProducts.executable("lastmile-crash-writer") }
 
-    @Test func everyAcknowledgedReportSurvivesSIGKILL() async throws {
+    @Test(arguments: StoreEngine.allCases) func everyAcknowledgedReportSurvivesSIGKILL(engine: StoreEngine) async throws {
         let writer = Self.writerURL
         try #require(FileManager.default.isExecutableFile(atPath: writer.path), "build lastmile-crash-writer first")
         var generator = SystemRandomNumberGenerator()
         for round in 1...20 {
-            let directory = try TemporaryDirectory()
-            let path = directory.path("crash.db")
+            guard let place = try TestStorePlace.make(engine) else { return }
             let process = Process()
             process.executableURL = writer
-            process.arguments = [path]
+            process.arguments = [place.argument]
             let output = Pipe()
             process.standardOutput = output
             try process.run()
@@ -51,7 +50,7 @@ import LastmileTestSupport
             let acknowledged = Set(lines.compactMap { Int64($0) })
             #expect(acknowledged.count > 0, "round \(round): the writer committed nothing before the kill")
 
-            let store = try CanaryStore(path: path)
+            let store = try place.open()
             let stored = Set(try store.reportIDs())
             await store.close()
             let missing = acknowledged.subtracting(stored)

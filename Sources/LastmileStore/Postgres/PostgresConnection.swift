@@ -56,6 +56,20 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs one or more statements that take no parameters (a migration), as one round trip.
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        guard let result = PQexec(handle, sql) else { throw PostgresError(message: String(cString: PQerrorMessage(handle))) }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
+            return
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw PostgresError(message: message, sqlState: state)
+        }
+    }
+
     /// Connects again with the same settings, as after the server restarted.
     public func reset() {
         PQreset(handle)

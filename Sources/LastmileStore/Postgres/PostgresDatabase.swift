@@ -13,7 +13,7 @@ final class PostgresDatabase: DatabaseConnection {
     var dialect: SQLDialect { .postgres }
 
     func execute(_ sql: String) throws {
-        _ = try connection.execute(sql, [])
+        try connection.executeScript(sql)
     }
 
     func query(_ sql: String, _ values: [StoreValue]) throws -> any RowCursor {

@@ -167,7 +167,7 @@ extension PostgresDatabase {
                     throw PostgresError(message: "database schema version \(version) is newer than this program's \(PostgresSchema.currentVersion)")
                 }
                 guard version < PostgresSchema.currentVersion else { return true }
-                try connection.query(PostgresSchema.migrations[version])
+                try connection.executeScript(PostgresSchema.migrations[version])
                 try connection.query("INSERT INTO lastmile_schema (version) VALUES ($1)", [String(version + 1)])
                 return false
             }
