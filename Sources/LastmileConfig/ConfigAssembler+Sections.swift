@@ -55,8 +55,38 @@ extension ConfigAssembler {
                 log.error("[store]: max_size = \"\(size.value)\" must be a size of at least 1MB, such as 500MB or 2GB", at: size.location)
             }
         }
+        if let url = secret(reader, "url") {
+            let here = reader.location(ofKey: "url")
+            let lowered = url.reveal().lowercased()
+            if !(lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")) {
+                log.error("[store]: url must be a PostgreSQL connection URI, postgresql://user@host:5432/database", at: here)
+            } else if let path = reader.string("path") {
+                log.error("[store]: path and url name two stores; keep path for a SQLite file of this instance's own, or url for "
+                          + "a PostgreSQL database several instances share", at: path.location)
+            } else {
+                store.url = url
+            }
+            if let size = reader.string("max_size") {
+                log.error("[store]: max_size limits a SQLite file; a PostgreSQL server keeps its own limits", at: size.location)
+            }
+        }
         reader.reportUnknownKeys()
         return store
+    }
+
+    func readCluster(_ reader: TableReader) -> ClusterConfiguration {
+        var cluster = ClusterConfiguration()
+        cluster.isExplicit = true
+        if let lease = reader.duration("lease") {
+            if lease.value >= 1 && lease.value <= 300 {
+                cluster.lease = lease.value
+            } else {
+                log.error("[cluster]: lease must be between 1s and 5m (15s is the default): another instance takes over within it",
+                          at: lease.location)
+            }
+        }
+        reader.reportUnknownKeys()
+        return cluster
     }
 
     func readDefaults(_ reader: TableReader) -> (ProbeDefaults, [String: SourceLocation]) {

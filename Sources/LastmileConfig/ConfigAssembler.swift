@@ -27,6 +27,7 @@ final class ConfigAssembler {
         var defaultsLocation: [String: SourceLocation] = [:]
         var alerting = AlertingConfiguration()
         var metrics = MetricsConfiguration()
+        var cluster = ClusterConfiguration()
         if let main {
             _ = main.node("include")
             if let section = main.table("server", context: "[server]") { server = readServer(section) }
@@ -36,6 +37,13 @@ final class ConfigAssembler {
             }
             if let section = main.table("alerting", context: "[alerting]") { alerting = readAlerting(section) }
             if let section = main.table("metrics", context: "[metrics]") { metrics = readMetrics(section) }
+            if let section = main.table("cluster", context: "[cluster]") {
+                cluster = readCluster(section)
+                if store.url == nil {
+                    log.warning("[cluster] has no effect without [store] url: instances share nothing but a PostgreSQL store",
+                                at: main.location(ofKey: "cluster"))
+                }
+            }
         }
         var routes: [RouteConfiguration] = []
         var receivers: [ReceiverConfiguration] = []
@@ -75,7 +83,8 @@ final class ConfigAssembler {
         reportDuplicates(probes.map { ($0.name, $0.location) }, kind: "probe")
         checkHooks(routes: routes, receivers: receivers, publicURL: server.publicURL)
         return LastmileConfiguration(files: files, server: server, store: store, defaults: defaults, routes: routes,
-                                     receivers: receivers, probes: probes, slos: slos, alerting: alerting, metrics: metrics)
+                                     receivers: receivers, probes: probes, slos: slos, alerting: alerting, metrics: metrics,
+                                     cluster: cluster)
     }
 
     /// Every hook authenticates its callers unless it says `auth = "none"`.

@@ -20,7 +20,7 @@ public struct ConfigLoadResult: Sendable {
 /// Reads a main config file and its includes, and validates all of it at once.
 public enum ConfigLoader {
     /// Sections only the main file may hold.
-    static let mainOnlySections = ["include", "server", "store", "defaults", "alerting", "metrics"]
+    static let mainOnlySections = ["include", "server", "store", "defaults", "alerting", "metrics", "cluster"]
     /// Sections any file may hold.
     static let sharedSections = ["route", "receiver", "probe", "slo"]
 

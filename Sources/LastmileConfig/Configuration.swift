@@ -14,6 +14,7 @@ public struct LastmileConfiguration: Sendable {
     public var slos: [SLOConfiguration]
     public var alerting: AlertingConfiguration
     public var metrics = MetricsConfiguration()
+    public var cluster = ClusterConfiguration()
 
     public func route(named name: String) -> RouteConfiguration? { routes.first { $0.name == name } }
     public func receiver(named name: String) -> ReceiverConfiguration? { receivers.first { $0.name == name } }
@@ -41,6 +42,8 @@ public struct ServerConfiguration: Sendable, Hashable {
 
 public struct StorageConfiguration: Sendable, Hashable {
     public var path: String
+    /// A PostgreSQL database that several instances share (a libpq URI), in place of the file at `path`.
+    public var url: Secret?
     public var retention: TimeInterval
     /// Whether the config named the path (rather than leaving the default).
     public var pathIsExplicit = false
@@ -50,6 +53,16 @@ public struct StorageConfiguration: Sendable, Hashable {
     public var unmatchedRetention: TimeInterval = 30 * 86_400
     /// Unmatched reports kept of each kind; the oldest go first.
     public var unmatchedLimit = 10_000
+}
+
+/// How instances sharing one PostgreSQL store take turns leading.
+public struct ClusterConfiguration: Sendable, Hashable {
+    /// How long a leader's lease lasts; another instance takes over within it when the leader dies.
+    public var lease: TimeInterval = 15
+    /// Whether `[cluster]` was in the file.
+    public var isExplicit = false
+
+    public init() {}
 }
 
 /// Settings any probe inherits unless it sets its own.

@@ -28,10 +28,12 @@ extension CanaryStore {
         }
     }
 
-    /// Whether an arrival from this source (a spool file) is already stored.
+    /// Whether an arrival from this source (a spool file) is already stored, or waits in the inbox.
     public func hasArrival(sourceKey: String) throws -> Bool {
         try read { connection in
             try connection.scalar("SELECT 1 FROM arrivals WHERE source_key = ?", [.text(sourceKey)]) != nil
+                || (connection.dialect == .postgres
+                    && connection.scalar("SELECT 1 FROM inbox WHERE source_key = ?", [.text(sourceKey)]) != nil)
         }
     }
 }

@@ -12,6 +12,10 @@ public final class CanaryStore: Sendable {
     /// Where the store is.
     public let location: StoreLocation
     let writer: GroupCommitWriter
+    /// The inbox's own writer, on a shared store: reports any instance takes in, never fenced.
+    let intake: GroupCommitWriter?
+    /// Who may write the leader's changes, on a shared store; nil refuses them all.
+    private let fence: FenceSlot
     private let reader: Mutex<any DatabaseConnection>
     private let reportIdentifiers: any ReportIDSource
 
@@ -28,6 +32,9 @@ public final class CanaryStore: Sendable {
         self.location = location
         let writeConnection: any DatabaseConnection
         let readConnection: any DatabaseConnection
+        let fence = FenceSlot()
+        self.fence = fence
+        var admission: (@Sendable (any DatabaseConnection) throws -> Void)?
         switch location {
         case .file(let path):
             let sqlite = try SQLiteConnection(path: path)
@@ -40,15 +47,19 @@ public final class CanaryStore: Sendable {
             try sqliteReader.configure(configuration)
             writeConnection = sqlite
             readConnection = sqliteReader
+            intake = nil
         case .postgres(let url):
             let postgres = try PostgresDatabase(url: url)
             try postgres.migrate()
             writeConnection = postgres
             readConnection = try PostgresDatabase(url: url)
             reportIdentifiers = PostgresIDBlocks(url: url)
+            intake = GroupCommitWriter(connection: try PostgresDatabase(url: url), maximumBatch: configuration.maximumBatch,
+                                       name: "lastmile-intake-writer")
+            admission = { connection in try Self.admit(fence.current, on: connection) }
         }
         reader = Mutex(readConnection)
-        writer = GroupCommitWriter(connection: writeConnection, maximumBatch: configuration.maximumBatch)
+        writer = GroupCommitWriter(connection: writeConnection, maximumBatch: configuration.maximumBatch, admission: admission)
     }
 
     /// Caps the database at `bytes` (nil: SQLite's own limit). Takes effect for the next writes.
@@ -65,12 +76,30 @@ public final class CanaryStore: Sendable {
     /// Waits for queued writes, then stops writing.
     public func close() async {
         await writer.close()
+        await intake?.close()
     }
 
     /// Takes no more writes and lets the writer finish the queued ones without waiting for it;
     /// for places that cannot wait, such as a `defer`.
     public func beginClosing() {
         writer.beginClosing()
+        intake?.beginClosing()
+    }
+
+    /// On a shared store, lets the holder of the lease in `fence`'s term write the leader's
+    /// changes (canaries, reports joined, alerts, pruning); nil refuses them all.
+    public func setFence(_ fence: LeaseFence?) {
+        self.fence.current = fence
+    }
+
+    /// Checks, inside the transaction, that `fence` still holds the lease, and keeps the lease row
+    /// from changing hands until the transaction ends.
+    private static func admit(_ fence: LeaseFence?, on connection: any DatabaseConnection) throws {
+        guard let fence else { throw NotLeading(holder: "this instance", term: nil) }
+        guard let postgres = connection as? PostgresDatabase else { return }
+        guard try fence.table.fence(holder: fence.holder, term: fence.term, on: postgres.connection) else {
+            throw NotLeading(holder: fence.holder, term: fence.term)
+        }
     }
 
     /// Transactions the writer has run so far (a measure of how well writes are grouped).
@@ -146,6 +175,11 @@ public final class CanaryStore: Sendable {
         for claim in change.claims {
             try connection.run("UPDATE receipts SET canary_id = ?, unmatched_reason = NULL WHERE id = ?",
                                [.text(claim.canaryID), .integer(claim.receiptID)])
+        }
+        for id in change.consumedInbox {
+            guard try connection.run("DELETE FROM inbox WHERE id = ?", [.integer(id)]) == 1 else {
+                throw StoreConflict(message: "inbox entry \(id) was already consumed")
+            }
         }
         if let keep = change.trimUnmatchedTo {
             try trimUnmatched(keeping: keep, on: connection)
@@ -291,4 +325,14 @@ public final class CanaryStore: Sendable {
 extension CanaryStore {
     /// The SQL the store's engine wants where the engines differ.
     var dialect: SQLDialect { location.dialect }
+}
+
+/// The fence in force, shared by the store and its writer's admission check.
+final class FenceSlot: Sendable {
+    private let slot = Mutex<LeaseFence?>(nil)
+
+    var current: LeaseFence? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
+    }
 }

@@ -28,12 +28,16 @@ final class GroupCommitWriter: Sendable {
     private let stopped = AsyncLatch()
     private let maximumBatch: Int
     private let transactions = Atomic<Int>(0)
+    /// Runs first in every transaction; when it throws, nothing of the batch is written.
+    private let admission: (@Sendable (any DatabaseConnection) throws -> Void)?
 
-    init(connection: consuming sending any DatabaseConnection, maximumBatch: Int) {
+    init(connection: consuming sending any DatabaseConnection, maximumBatch: Int, name: String = "lastmile-store-writer",
+         admission: (@Sendable (any DatabaseConnection) throws -> Void)? = nil) {
         self.connection = Mutex(connection)
         self.maximumBatch = maximumBatch
+        self.admission = admission
         let thread = Thread { [self] in run() }
-        thread.name = "lastmile-store-writer"
+        thread.name = name
         thread.start()
     }
 
@@ -115,6 +119,14 @@ final class GroupCommitWriter: Sendable {
                 try connection.beginWrite()
             } catch {
                 return error
+            }
+            if let admission {
+                do {
+                    try admission(connection)
+                } catch {
+                    try? connection.execute("ROLLBACK")
+                    return error
+                }
             }
             for job in batch {
                 do {

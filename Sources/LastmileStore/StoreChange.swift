@@ -93,6 +93,8 @@ public struct StoreChange: Sendable {
     public var payload: RequestPayload?
     /// Unmatched reports of each kind to keep at most, oldest removed first, when a flood must be trimmed.
     public var trimUnmatchedTo: Int?
+    /// Inbox entries this change consumed: removed in the same write, so each is joined exactly once.
+    public var consumedInbox: [Int64] = []
 
     public init(canaries: [Canary] = [], receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = [],
                 claims: [ReceiptClaim] = []) {
@@ -110,6 +112,7 @@ public struct StoreChange: Sendable {
 
     public var isEmpty: Bool {
         canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty && parts.isEmpty && assembled.isEmpty
+            && consumedInbox.isEmpty
     }
 }
 

@@ -14,7 +14,18 @@ guard CommandLine.arguments.count == 2 else {
     FileHandle.standardError.write(Data("usage: lastmile-crash-writer STORE (a file or a postgresql:// URI)\n".utf8))
     exit(2)
 }
-let store = try CanaryStore(location: StoreLocation(CommandLine.arguments[1]))
+let location = StoreLocation(CommandLine.arguments[1])
+let store = try CanaryStore(location: location)
+if case .postgres(let url) = location {
+    // On a shared store only the lease holder writes: this writer takes it for itself.
+    let connection = try PostgresConnection(url: url)
+    try PostgresLeaseTable.create(on: connection)
+    guard let term = try PostgresLeaseTable().acquire(holder: "crash-writer", duration: .seconds(3_600), on: connection) else {
+        FileHandle.standardError.write(Data("another instance holds the lease\n".utf8))
+        exit(1)
+    }
+    store.setFence(LeaseFence(holder: "crash-writer", term: term))
+}
 let writers = 16
 let stopAt = Date().addingTimeInterval(60)
 emit("ready")

@@ -50,7 +50,7 @@ import LastmileTestSupport
             let acknowledged = Set(lines.compactMap { Int64($0) })
             #expect(acknowledged.count > 0, "round \(round): the writer committed nothing before the kill")
 
-            let store = try place.open()
+            let store = try CanaryStore(location: place.location)
             let stored = Set(try store.reportIDs())
             await store.close()
             let missing = acknowledged.subtracting(stored)

@@ -38,9 +38,22 @@ public struct TestStorePlace {
         }
     }
 
-    /// Opens the store here.
+    /// The instance a test's store writes as, on PostgreSQL.
+    public let holder = PostgresTestServer.uniqueName("test")
+
+    /// Opens the store here. On PostgreSQL the test's instance takes the leader lease for an
+    /// hour (the same term each time it reopens), since only a leader writes canaries there.
     public func open(_ configuration: StoreConfiguration = StoreConfiguration()) throws -> CanaryStore {
-        try CanaryStore(location: location, configuration: configuration)
+        let store = try CanaryStore(location: location, configuration: configuration)
+        if case .postgres(let url) = location {
+            let connection = try PostgresConnection(url: url)
+            try PostgresLeaseTable.create(on: connection)
+            guard let term = try PostgresLeaseTable().acquire(holder: holder, duration: .seconds(3_600), on: connection) else {
+                throw PostgresError(message: "another instance holds the test database's lease")
+            }
+            store.setFence(LeaseFence(holder: holder, term: term))
+        }
+        return store
     }
 }
 

@@ -7,7 +7,7 @@ import LastmileBase
 /// first, in the next term. A leader-only write is fenced: in its transaction, `fence` checks
 /// that the writer still holds the lease in its term and locks the row until the transaction
 /// ends, so the lease cannot change hands between the check and the commit.
-public struct PostgresLeaseTable: Sendable {
+public struct PostgresLeaseTable: Sendable, Hashable {
     public let name: String
 
     public init(name: String = "leader") {

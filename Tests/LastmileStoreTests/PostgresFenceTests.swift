@@ -1,0 +1,59 @@
+import Foundation
+import LastmileCore
+import LastmileTestSupport
+import Testing
+@testable import LastmileStore
+
+/// A shared store writes the leader's changes only under the lease, takes reports into its inbox
+/// from anyone, and lets each inbox entry be consumed once.
+@Suite struct PostgresFenceTests {
+    @Test func onlyTheHolderOfTheLeaseInItsTermWritesCanaries() async throws {
+        guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        let store = try CanaryStore(location: place.location)
+        defer { store.beginClosing() }
+        let canary = Canary(plan: makePlan("c1", payload: 1), submitStartedAt: t0)
+        await #expect(throws: NotLeading.self) { try await store.recordSubmitting(canary) }
+
+        let table = PostgresLeaseTable(name: "leader")
+        let admin = try PostgresConnection(url: url)
+        try PostgresLeaseTable.create(on: admin)
+        let term = try #require(try table.acquire(holder: "a", duration: .seconds(30), on: admin))
+        store.setFence(LeaseFence(holder: "a", term: term))
+        try await store.recordSubmitting(canary)
+        #expect(try store.canary(id: "c1") != nil)
+
+        // The lease runs out and another instance takes it in the next term: "a" writes no more.
+        try admin.query("UPDATE lastmile_lease SET expires_at = now() WHERE name = 'leader'")
+        let next = try #require(try table.acquire(holder: "b", duration: .seconds(30), on: admin))
+        #expect(next == term + 1)
+        var settled = canary
+        settled.verdict = .lost
+        await #expect(throws: NotLeading.self) { try await store.commit(StoreChange(canaries: [settled])) }
+        #expect(try store.canary(id: "c1")?.verdict == nil)
+    }
+
+    @Test func anyoneEnqueuesAndEachEntryIsConsumedOnce() async throws {
+        guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        let store = try CanaryStore(location: place.location)
+        defer { store.beginClosing() }
+        let entry = InboxEntry(receivedAt: t0, instance: "b", reports: Data("{}".utf8), rawPayload: Data([0, 1, 2, 255]),
+                               sourceKey: "spool/1")
+        try await store.enqueue(entry)
+        await #expect(throws: (any Error).self) { try await store.enqueue(entry) }
+        #expect(try store.hasArrival(sourceKey: "spool/1"))
+        let waiting = try store.inbox(limit: 10)
+        #expect(waiting.count == 1)
+        #expect(waiting.first?.rawPayload == entry.rawPayload)
+        #expect(waiting.first?.receivedAt == t0)
+
+        let admin = try PostgresConnection(url: url)
+        try PostgresLeaseTable.create(on: admin)
+        let term = try #require(try PostgresLeaseTable().acquire(holder: "a", duration: .seconds(30), on: admin))
+        store.setFence(LeaseFence(holder: "a", term: term))
+        var change = StoreChange()
+        change.consumedInbox = waiting.map(\.id)
+        try await store.commit(change)
+        #expect(try store.inboxCount() == 0)
+        await #expect(throws: StoreConflict.self) { try await store.commit(change) }
+    }
+}
