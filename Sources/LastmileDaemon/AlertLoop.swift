@@ -42,12 +42,22 @@ final class AlertLoop: Sendable {
                                restoringPending: restored.pending))
     }
 
-    /// Evaluates with the configuration in force until cancelled.
-    func run(context: @Sendable () -> DaemonContext) async {
+    /// Evaluates with the configuration in force until cancelled, whenever this instance leads.
+    func run(context: @Sendable () -> DaemonContext, leading: @Sendable () -> Bool = { true }) async {
         while !Task.isCancelled {
             let configuration = context().configuration
-            await evaluate(configuration)
+            if leading() { await evaluate(configuration) }
             try? await Task.sleep(for: .seconds(configuration.alerting.evaluationInterval))
+        }
+    }
+
+    /// Takes back the alerts the store says are firing and pending, as a new leader must: the
+    /// last leader's pages are neither sent again nor forgotten.
+    func restoreFromStore(_ alerting: AlertingConfiguration) throws {
+        let restored = try store.storedAlerts()
+        book.withLock {
+            $0 = AlertBook(repeatInterval: alerting.repeatInterval, pendingFor: alerting.pendingFor, restoring: restored.firing,
+                           restoringPending: restored.pending)
         }
     }
 
@@ -74,6 +84,8 @@ final class AlertLoop: Sendable {
                 try await store.saveAlerts(firing: update.firing, pending: update.pending)
             } catch {
                 logger.error("alerts not stored", [("error", "\(error)")])
+                // On a shared store the leader that can store them notifies; this one may have been deposed.
+                if store.hasInbox { return update }
             }
         }
         let repeated = update.repeated.map { notice($0, .firing, configuration) }

@@ -78,8 +78,10 @@ public actor CanaryEngine {
         publish(result, at: now)
     }
 
-    /// Correlates and stores receipts from one request; returns how each was joined.
-    public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date) async throws -> [ReportMatch] {
+    /// Correlates and stores receipts from one request (or from the inbox entry `consuming`,
+    /// removed in the same write); returns how each was joined.
+    public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
+                       consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
@@ -100,7 +102,9 @@ public actor CanaryEngine {
             if let reason = receipt.unmatchedReason { return .unmatched(reason, canaryID: receipt.canaryID) }
             return receipt.duplicate ? .duplicate(canaryID: receipt.canaryID ?? "") : .matched(canaryID: receipt.canaryID ?? "")
         }
-        try await store.commit(requestChange(combined, receipts: stored, payload: rawPayload, matches: matches, at: time))
+        var change = requestChange(combined, receipts: stored, payload: rawPayload, matches: matches, at: time)
+        change.consumedInbox = inboxEntry.map { [$0] } ?? []
+        try await store.commit(change)
         publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "receipt", match: match) }
         return matches
@@ -109,7 +113,7 @@ public actor CanaryEngine {
     /// Correlates and stores arrivals from one request (or one spool file, named by `sourceKey`);
     /// returns how each was joined.
     public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
-                       sourceKey: String? = nil) async throws -> [ReportMatch] {
+                       sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
@@ -129,7 +133,9 @@ public actor CanaryEngine {
             stored.append(StoredArrival(report: report, match: result.match, rawPayload: Data(), sourceKey: sourceKey))
             matches.append(result.match ?? .unmatched(.noToken, canaryID: nil))
         }
-        try await store.commit(requestChange(combined, arrivals: stored, payload: rawPayload, matches: matches, at: time))
+        var change = requestChange(combined, arrivals: stored, payload: rawPayload, matches: matches, at: time)
+        change.consumedInbox = inboxEntry.map { [$0] } ?? []
+        try await store.commit(change)
         publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "arrival", match: match) }
         return matches
@@ -137,15 +143,17 @@ public actor CanaryEngine {
 
     /// Keeps one part of a long message; once every part is in, matches the whole message.
     /// Returns nil while parts are missing.
-    public func ingest(part arrival: ParsedArrival, receiver: String, rawPayload: Data, at time: Date) async throws -> ReportMatch? {
+    public func ingest(part arrival: ParsedArrival, receiver: String, rawPayload: Data, at time: Date,
+                       consuming inboxEntry: Int64? = nil) async throws -> ReportMatch? {
         guard let part = arrival.part else {
-            return try await ingest(arrivals: [arrival], receiver: receiver, rawPayload: rawPayload, at: time).first
+            return try await ingest(arrivals: [arrival], receiver: receiver, rawPayload: rawPayload, at: time, consuming: inboxEntry).first
         }
         var change = StoreChange()
         change.parts = [StoredPart(receiver: receiver, sender: arrival.from, reference: part.reference, total: part.total,
                                    part: part.index, body: arrival.body, reportedAt: arrival.receivedAt, ingestedAt: time,
                                    rawPayload: Data())]
         change.payload = RequestPayload(body: rawPayload, receivedAt: time)
+        change.consumedInbox = inboxEntry.map { [$0] } ?? []
         try await store.commit(change)
         return try await assemble(receiver: receiver, sender: arrival.from, reference: part.reference, at: time)
     }

@@ -7,8 +7,9 @@ extension Daemon {
     /// flight finish, then the listeners drain, then the loops stop, and last the notifications
     /// those loops sent are let finish.
     func makeServices() -> [[any Service]] {
-        let engine = self.engine, logger = self.logger, alerts = self.alerts
-        let spool = SpoolWatcher(engine: engine, logger: logger, clock: options.clock)
+        let engine = self.engine, logger = self.logger, alerts = self.alerts, leadership = self.leadership
+        let spool = SpoolWatcher(intake: intake, logger: logger, clock: options.clock)
+        let inbox = InboxConsumer(engine: engine, store: store, leadership: leadership, logger: logger)
         return [
             [LoopService("scheduler") { [scheduler = makeScheduler()] in await scheduler.run() }],
             [DrainService(name: "sends", work: sends, logger: logger)],
@@ -17,7 +18,7 @@ extension Daemon {
                 LoopService("settlement") {
                     while !Task.isCancelled {
                         do {
-                            try await engine.settle()
+                            if leadership.isActing { try await engine.settle() }
                         } catch {
                             logger.error("settlement not stored; retrying", [("error", "\(error)")])
                         }
@@ -28,11 +29,13 @@ extension Daemon {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(300))
                         if Task.isCancelled { break }
-                        await pruneOnce()
+                        if leadership.isActing { await pruneOnce() }
                     }
                 },
                 LoopService("spool") { [self] in await spool.run(context: { [self] in context }) },
-                LoopService("alerts") { [self] in await alerts.run(context: { [self] in context }) },
+                LoopService("alerts") { [self] in await alerts.run(context: { [self] in context }, leading: { leadership.isActing }) },
+                LoopService("inbox") { await inbox.run() },
+                LoopService("leadership") { [self] in await followLeadership() },
             ],
             [DrainService(name: "notifications", work: alerts.notifications, logger: logger)],
         ]
@@ -48,7 +51,9 @@ extension Daemon {
         let sends = self.sends
         return Scheduler(hooks: Scheduler.Hooks(
             context: { [self] in context },
-            fire: { [clock = options.clock] probe, context, lateness in
+            fire: { [clock = options.clock, leadership] probe, context, lateness in
+                // Only the leader sends; the others keep time with it.
+                guard leadership.isActing else { return }
                 let scheduledAt = clock.now.addingTimeInterval(-lateness)
                 for receiver in probe.receivers {
                     sends.spawn { await sender.send(probe: probe, receiverName: receiver, context: context, scheduledAt: scheduledAt) }

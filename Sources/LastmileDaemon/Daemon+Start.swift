@@ -14,17 +14,21 @@ extension Daemon {
         for warning in loaded.warnings { options.logger.warning(warning.message, [("at", "\(warning.file):\(warning.position)")]) }
         guard let configuration = loaded.configuration else { throw .configuration(loaded.diagnostics) }
         let context = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
-        let storePath = options.storePathOverride ?? configuration.store.path
+        let location = options.storePathOverride.map(StoreLocation.init)
+            ?? configuration.store.url.map { .postgres(url: $0.reveal()) } ?? .file(configuration.store.path)
+        let storePath = location.description
         let store: CanaryStore
         do {
-            store = try CanaryStore(path: storePath)
+            store = try CanaryStore(location: location)
             try await store.setMaximumSize(configuration.store.maximumSize)
         } catch {
             throw .store("\(storePath): \(error)")
         }
+        let leadership = Leadership.of(location, lease: configuration.cluster.lease)
         let metrics = DaemonMetrics(version: options.version, deliveryBounds: configuration.metrics.deliveryBuckets,
                                     apiBounds: configuration.metrics.apiBuckets)
         metrics.seed(context.pairs)
+        metrics.setLeading(!leadership.isShared)
         metrics.recordReload(successful: true, at: options.clock.now)
         let slo = SLOMonitor(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows)
         slo.prepare(context.pairs)
@@ -32,17 +36,21 @@ extension Daemon {
         let engine = CanaryEngine(store: store, metrics: metrics, clock: options.clock, configuration: options.correlator, slo: slo,
                                   detection: detection)
         await engine.setStoragePolicy(configuration.storagePolicy)
-        do {
-            // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
-            slo.record(try store.settledCanaries(since: options.clock.now.addingTimeInterval(-slo.longestWindow)))
-            let summary = try await engine.recover()
-            _ = try await engine.assemblePending(at: options.clock.now)
-            options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
-                                                   ("unknown_submits", String(summary.unknownSubmits)),
-                                                   ("settled_on_start", String(summary.settled))])
-        } catch {
-            await store.close()
-            throw .store("\(storePath): \(error)")
+        if leadership.isShared {
+            // The store's state is taken back when this instance takes the lease.
+            options.logger.notice("store opened", [("path", storePath), ("instance", leadership.holder),
+                                                   ("lease", CompactDuration.text(configuration.cluster.lease))])
+        } else {
+            do {
+                let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection)
+                    .load(configuration, pairs: context.pairs, at: options.clock.now)
+                options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
+                                                       ("unknown_submits", String(summary.unknownSubmits)),
+                                                       ("settled_on_start", String(summary.settled))])
+            } catch {
+                await store.close()
+                throw .store("\(storePath): \(error)")
+            }
         }
         let servers: DaemonServers
         do {
@@ -55,19 +63,20 @@ extension Daemon {
             throw error
         }
         let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo,
-                            detection: detection, servers: servers)
+                            detection: detection, servers: servers, leadership: leadership)
         daemon.limits.seedSentToday((try? store.sentCounts(since: SendLimits.startOfDay(options.clock.now))) ?? [:],
                                     day: SendLimits.day(of: options.clock.now))
         let alerts = daemon.alerts
         let clock = options.clock
-        let routes = DaemonRoutes(engine: engine, store: store, metrics: metrics, logger: options.logger, clock: options.clock,
+        let routes = DaemonRoutes(engine: engine, store: store, intake: daemon.intake, metrics: metrics, logger: options.logger, clock: options.clock,
                                   context: { [daemon] in daemon.context }, isReady: { [daemon] in daemon.isReady },
                                   extraFamilies: { [clock] in
                                       slo.families(at: clock.now) + alerts.families() + detection.families() + servers.families()
                                   },
                                   sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
-                                  pendingAlerts: { alerts.pending })
+                                  pendingAlerts: { alerts.pending }, leading: { leadership.isActing })
         servers.install(routes)
+        leadership.elector?.start()
         daemon.startServices()
         daemon.markReady()
         options.logger.notice("listening", [("address", daemon.listenAddress.description),

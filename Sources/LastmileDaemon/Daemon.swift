@@ -16,6 +16,8 @@ public final class Daemon: Sendable {
     let options: Options
     let store: CanaryStore
     public let engine: CanaryEngine
+    /// Whether this instance leads, on a store several share.
+    public let leadership: Leadership
     public let metrics: DaemonMetrics
     /// The SLOs, fed by the engine.
     public let slo: SLOMonitor
@@ -37,9 +39,12 @@ public final class Daemon: Sendable {
     public let listenAddress: ListenAddress
     /// Where metrics and the status page are served, when apart from the hooks.
     public let adminAddress: ListenAddress?
+    /// Where reports go: the engine, or the shared inbox.
+    var intake: ReportIntake { ReportIntake(engine: engine, store: store, leadership: leadership) }
 
     init(options: Options, context: DaemonContext, store: CanaryStore, engine: CanaryEngine, metrics: DaemonMetrics,
-         slo: SLOMonitor, detection: DetectionMonitor, servers: DaemonServers) {
+         slo: SLOMonitor, detection: DetectionMonitor, servers: DaemonServers, leadership: Leadership) {
+        self.leadership = leadership
         self.slo = slo
         self.detection = detection
         alerts = AlertLoop(monitor: slo, detection: detection, store: store, logger: options.logger, clock: options.clock,
@@ -96,11 +101,15 @@ public final class Daemon: Sendable {
             await group.shutdown(grace: .seconds(grace))
             await task.value
         }
-        do {
-            try await engine.settle()
-        } catch {
-            logger.error("settlement at stop not stored; the next start settles it", [("error", "\(error)")])
+        if leadership.isActing {
+            do {
+                try await engine.settle()
+            } catch {
+                logger.error("settlement at stop not stored; the next start settles it", [("error", "\(error)")])
+            }
         }
+        // A leader that stops gives its lease up, so another takes over at once.
+        await leadership.elector?.stop(resign: true)
         await store.close()
         logger.notice("stopped")
     }

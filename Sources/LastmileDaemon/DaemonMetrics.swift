@@ -26,6 +26,8 @@ public final class DaemonMetrics: Sendable {
     static let receiptClaims = ["delivered", "failed", "none"]
 
     private let state = Mutex(State())
+    /// Whether this instance leads (always, alone on a file).
+    private let leading = Atomic<Bool>(true)
     private let deliveryBounds: [Double]
     private let apiBounds: [Double]
     public let version: String
@@ -118,9 +120,14 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    /// Canaries taken back after a restart that are still in flight.
+    /// Canaries taken back after a restart (or a takeover) that are still in flight; what was
+    /// counted in flight before is forgotten.
     public func restoredInFlight(_ canaries: [Canary]) {
         state.withLock { state in
+            if var inFlight = state.scalars[.canariesInFlight] {
+                for key in inFlight.keys { inFlight[key] = 0 }
+                state.scalars[.canariesInFlight] = inFlight
+            }
             for canary in canaries where canary.verdict == nil {
                 state.scalars[.canariesInFlight, default: [:]][["route": canary.plan.route, "carrier": canary.plan.carrier], default: 0] += 1
             }
@@ -141,6 +148,11 @@ public final class DaemonMetrics: Sendable {
         case .duplicate?: add(.reportsDuplicate, ["kind": kind])
         default: break
         }
+    }
+
+    /// Records whether this instance leads now, for `lastmile_leader`.
+    public func setLeading(_ isLeading: Bool) {
+        leading.store(isLeading, ordering: .relaxed)
     }
 
     public func recordReload(successful: Bool, at time: Date) {
@@ -166,6 +178,7 @@ public final class DaemonMetrics: Sendable {
         for (metric, values) in snapshot.scalars { families.append(metric.family(values)) }
         for (metric, histograms) in snapshot.histograms { families.append(metric.family(histograms: histograms)) }
         families.append(MetricDefinition.buildInfo.family([["version": version]: 1]))
+        families.append(MetricDefinition.leader.family([[:]: leading.load(ordering: .relaxed) ? 1 : 0]))
         return families + ProcessMetrics.families()
     }
 

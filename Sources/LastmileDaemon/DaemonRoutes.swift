@@ -10,6 +10,8 @@ import LastmileViews
 struct DaemonRoutes: Sendable {
     let engine: CanaryEngine
     let store: CanaryStore
+    /// Where the hooks' reports go: the engine, or the shared inbox.
+    let intake: ReportIntake
     let metrics: DaemonMetrics
     let logger: Logger
     let clock: any WallClock
@@ -21,6 +23,8 @@ struct DaemonRoutes: Sendable {
     let sloStatuses: @Sendable (Date) -> [SLOStatus]
     let firingAlerts: @Sendable () -> [FiringAlert]
     let pendingAlerts: @Sendable () -> [FiringAlert]
+    /// Whether this instance leads now: the others leave the leader's families out of `/metrics`.
+    let leading: @Sendable () -> Bool
 
     /// Which paths a listener serves.
     enum Surface: Sendable {
@@ -53,7 +57,8 @@ struct DaemonRoutes: Sendable {
         if surface != .hooks {
             router.add("GET", "/metrics") { request in
                 // OpenMetrics, with exemplars, for scrapers that ask for it; Prometheus text otherwise.
-                let families = metrics.families() + extraFamilies()
+                let leads = leading()
+                let families = (metrics.families() + extraFamilies()).filter { leads || !MetricDefinition.leaderOnly.contains($0.name) }
                 let open = OpenMetricsText.isAccepted(by: request.headers["Accept"])
                 return HTTPResponse(status: .ok,
                                     headers: HTTPHeaders([("Content-Type", open ? OpenMetricsText.contentType : PrometheusText.contentType),
@@ -112,7 +117,10 @@ struct DaemonRoutes: Sendable {
             return refusal
         }
         do {
-            let matches = try await engine.ingest(receipts: parsed, route: name, rawPayload: raw(request), at: arrivalTime(request))
+            guard let matches = try await intake.receipts(parsed, route: name, rawPayload: raw(request), at: arrivalTime(request)) else {
+                logger.info("receipts queued for the leader", [("route", name), ("reports", String(parsed.count))])
+                return .text("ok")
+            }
             for (receipt, match) in zip(parsed, matches) {
                 logger.info("receipt", [("canary", match.canaryID ?? "-"), ("route", name), ("message_id", receipt.messageID ?? "-"),
                                         ("status", receipt.rawStatus), ("match", describe(match))])
@@ -151,14 +159,20 @@ struct DaemonRoutes: Sendable {
         let at = arrivalTime(request)
         do {
             if parsed.contains(where: { $0.part != nil }) {
-                for part in parsed {
-                    let match = try await engine.ingest(part: part, receiver: name, rawPayload: raw(request), at: at)
+                guard let matches = try await intake.parts(parsed, receiver: name, rawPayload: raw(request), at: at) else {
+                    logger.info("arrival parts queued for the leader", [("receiver", name), ("reports", String(parsed.count))])
+                    return .text("ok")
+                }
+                for match in matches {
                     logger.info(match == nil ? "arrival part stored" : "arrival", [("canary", match?.canaryID ?? "-"), ("receiver", name),
                                                                                   ("match", match.map(describe) ?? "waiting for parts")])
                 }
                 return .text("ok")
             }
-            let matches = try await engine.ingest(arrivals: parsed, receiver: name, rawPayload: raw(request), at: at)
+            guard let matches = try await intake.arrivals(parsed, receiver: name, rawPayload: raw(request), at: at) else {
+                logger.info("arrivals queued for the leader", [("receiver", name), ("reports", String(parsed.count))])
+                return .text("ok")
+            }
             for match in matches {
                 logger.info("arrival", [("canary", match.canaryID ?? "-"), ("receiver", name), ("match", describe(match))])
             }

@@ -14,6 +14,13 @@ public final class DetectionMonitor: Sendable {
         configure(configuration)
     }
 
+    /// Forgets all evidence, as a new leader does before taking back the store's.
+    public func reset(_ configuration: LastmileConfiguration) {
+        board.withLock { $0 = DetectionBoard(settings: configuration.detectionSettings) }
+        latest.withLock { $0 = nil }
+        configure(configuration)
+    }
+
     /// Takes the probe rates and receivers' carriers of `configuration` (at start and on reload).
     public func configure(_ configuration: LastmileConfiguration) {
         var rates: [DetectionBoard.Cell: Double] = [:]

@@ -9,7 +9,8 @@ import LastmileProviders
 /// it cannot be read or is not an SMS file at all. Each file is stored under its name, so a
 /// crash between the commit and the move never counts it twice.
 struct SpoolWatcher: Sendable {
-    let engine: CanaryEngine
+    /// Where the arrivals go: the engine, or the shared inbox.
+    let intake: ReportIntake
     let logger: Logger
     let clock: any WallClock
 
@@ -58,7 +59,7 @@ struct SpoolWatcher: Sendable {
     private func process(data: Data, name: String, key: String, receiver: ReceiverConfiguration, format: any SpoolFormat,
                          folder: SpoolFolder, at time: Date) async {
         do {
-            if try await engine.hasArrival(sourceKey: key) {
+            if try await intake.hasArrival(sourceKey: key) {
                 move(name, in: folder, to: "done")
                 return
             }
@@ -74,9 +75,9 @@ struct SpoolWatcher: Sendable {
             return
         }
         do {
-            let matches = try await engine.ingest(arrivals: [parsed], receiver: receiver.name, rawPayload: data, at: time,
-                                                  sourceKey: key)
-            logger.info("arrival", [("canary", matches.first?.canaryID ?? "-"), ("receiver", receiver.name), ("file", name)])
+            let matches = try await intake.arrivals([parsed], receiver: receiver.name, rawPayload: data, at: time, sourceKey: key)
+            logger.info(matches == nil ? "arrival queued for the leader" : "arrival",
+                        [("canary", matches?.first?.canaryID ?? "-"), ("receiver", receiver.name), ("file", name)])
             move(name, in: folder, to: "done")
         } catch {
             logger.error("spool arrival not stored; will retry", [("receiver", receiver.name), ("file", name), ("error", "\(error)")])

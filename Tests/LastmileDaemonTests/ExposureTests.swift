@@ -265,7 +265,7 @@ extension WholeSystemSuites {
 
         let store = try CanaryStore(path: directory.path("spool.db"))
         let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
-        let watcher = SpoolWatcher(engine: engine, logger: Logger(minimum: .error), clock: SystemClock())
+        let watcher = SpoolWatcher(intake: ReportIntake(engine: engine, store: store, leadership: .alone()), logger: Logger(minimum: .error), clock: SystemClock())
         let text = """
             [[receiver]]
             name = "modem"

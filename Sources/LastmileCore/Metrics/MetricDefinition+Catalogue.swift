@@ -58,6 +58,9 @@ extension MetricDefinition {
         "lastmile_config_last_reload_success_timestamp_seconds", .gauge, help: "When the configuration last loaded successfully.")
     public static let buildInfo = MetricDefinition("lastmile_build_info", .gauge, labels: ["version"],
                                                    help: "Lastmile's version; always 1.")
+    public static let leader = MetricDefinition(
+        "lastmile_leader", .gauge,
+        help: "1 on the instance that leads (sends, settles, alerts; always, alone on a SQLite file), 0 on the others sharing its store.")
 
     // SLOs and alerts.
     public static let sloObjective = MetricDefinition("lastmile_slo_objective_ratio", .gauge, labels: slo,
@@ -95,9 +98,18 @@ extension MetricDefinition {
         .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
         .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .httpConnections, .httpConnectionsRefused,
         .httpConnectionsTimedOut, .httpLargeAnswersRefused, .configLastReloadSuccessful,
-        .configLastReloadSuccessTimestamp, .buildInfo, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
+        .configLastReloadSuccessTimestamp, .buildInfo, .leader, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
         .alertsFiring, .alertsPending, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]
+
+    /// The families only the leader exports, since only it sends, joins reports, settles and
+    /// alerts; the others export ingest and process families, so `sum()` over instances is right.
+    public static let leaderOnly: Set<String> = Set([
+        canariesSent, canarySubmissions, canaryReceipts, canaryVerdicts, canaryLost, canaryAltered, canaryArrivalsAfterSettlement,
+        canariesInFlight, canariesSkipped, canaryDeliverySeconds, canarySubmitSeconds, canaryReceiptSeconds, reportsUnmatched,
+        reportsDuplicate, sloObjective, sloEvents, sloErrorBudgetRemaining, sloBurnRate, alertsFiring, alertsPending,
+        detectorStatistic, detectorThreshold, detectorHeldBack, receiverSilent, carrierLoss,
+    ].map(\.name))
 
     /// The README's table of `catalogue`: name, type, labels, help.
     public static var catalogueTable: String {

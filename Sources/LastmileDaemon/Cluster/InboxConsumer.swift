@@ -1,0 +1,73 @@
+import Foundation
+import LastmileBase
+import LastmileStore
+
+/// The leader's side of the inbox: joins the reports other instances took in to their canaries,
+/// oldest first, each entry removed in the same write that stores its reports.
+struct InboxConsumer: Sendable {
+    let engine: CanaryEngine
+    let store: CanaryStore
+    let leadership: Leadership
+    let logger: Logger
+    /// Entries read at a time.
+    var batch = 200
+
+    /// Consumes while this instance acts as the leader, until cancelled; returns at once on a store without an inbox.
+    func run() async {
+        guard store.hasInbox else { return }
+        while !Task.isCancelled {
+            var consumed = 0
+            if leadership.isActing {
+                do {
+                    consumed = try await consumeOnce()
+                } catch {
+                    logger.error("inbox not consumed; retrying", [("error", "\(error)")])
+                    // The engine may have joined reports whose write failed: take its state back from the store.
+                    if leadership.isActing { _ = try? await engine.recover() }
+                }
+            }
+            // A full batch means more wait: go on at once.
+            if consumed < batch { try? await Task.sleep(for: .milliseconds(100)) }
+        }
+    }
+
+    /// Joins one batch of waiting entries; how many.
+    func consumeOnce() async throws -> Int {
+        let entries = try store.inbox(limit: batch)
+        for entry in entries {
+            guard leadership.isActing else { break }
+            let reports: InboxReports
+            do {
+                reports = try InboxReports.decode(entry.reports)
+                guard !reports.receipts.isEmpty || !reports.arrivals.isEmpty else { throw InboxEntryEmpty() }
+            } catch {
+                logger.error("inbox entry unreadable; dropped", [("entry", String(entry.id)), ("instance", entry.instance),
+                                                                 ("error", "\(error)")])
+                var change = StoreChange()
+                change.consumedInbox = [entry.id]
+                try await store.commit(change)
+                continue
+            }
+            switch reports.kind {
+            case .receipts:
+                _ = try await engine.ingest(receipts: reports.parsedReceipts, route: reports.source, rawPayload: entry.rawPayload,
+                                            at: entry.receivedAt, consuming: entry.id)
+            case .arrivals:
+                _ = try await engine.ingest(arrivals: reports.parsedArrivals, receiver: reports.source, rawPayload: entry.rawPayload,
+                                            at: entry.receivedAt, sourceKey: entry.sourceKey, consuming: entry.id)
+            case .part:
+                let parts = reports.parsedArrivals
+                for (index, part) in parts.enumerated() {
+                    _ = try await engine.ingest(part: part, receiver: reports.source, rawPayload: entry.rawPayload, at: entry.receivedAt,
+                                                consuming: index == parts.count - 1 ? entry.id : nil)
+                }
+            }
+        }
+        return entries.count
+    }
+}
+
+/// An inbox entry that carries no report.
+struct InboxEntryEmpty: Error, CustomStringConvertible {
+    var description: String { "the entry carries no report" }
+}

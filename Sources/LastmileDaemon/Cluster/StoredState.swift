@@ -1,0 +1,24 @@
+import Foundation
+import LastmileConfig
+import LastmileCore
+import LastmileStore
+
+/// What a leader takes back from the store before it acts: the SLO windows, the detectors'
+/// evidence, and the canaries in flight (caught mid-submit ones made unknown submits, overdue
+/// ones settled). Done once at start alone on a file, at every takeover on a shared store.
+struct StoredState {
+    let store: CanaryStore
+    let engine: CanaryEngine
+    let slo: SLOMonitor
+    let detection: DetectionMonitor
+
+    func load(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair], at now: Date) async throws -> RecoverySummary {
+        // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
+        slo.replace(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows, pairs: pairs,
+                    canaries: try store.settledCanaries(since: now.addingTimeInterval(-slo.longestWindow)))
+        detection.reset(configuration)
+        let summary = try await engine.recover()
+        _ = try await engine.assemblePending(at: now)
+        return summary
+    }
+}

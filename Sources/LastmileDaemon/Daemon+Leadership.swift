@@ -1,0 +1,53 @@
+import Foundation
+import LastmileCore
+import LastmileStore
+
+extension Daemon {
+    /// On a shared store, follows the lease until cancelled: takes over when this instance wins
+    /// it (fences the store to its term, takes back the store's state, then acts), and stops
+    /// acting at once when it is lost.
+    func followLeadership() async {
+        guard leadership.isShared else { return }
+        while !Task.isCancelled {
+            let held = leadership.heldTerm
+            if let acting = leadership.currentActingTerm, held != acting {
+                stepDown(from: acting)
+            }
+            if let held, leadership.currentActingTerm == nil {
+                await takeOver(term: held)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if let acting = leadership.currentActingTerm { stepDown(from: acting) }
+    }
+
+    private func takeOver(term: Int64) async {
+        store.setFence(LeaseFence(holder: leadership.holder, term: term))
+        let now = options.clock.now
+        let context = self.context
+        do {
+            let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection)
+                .load(context.configuration, pairs: context.pairs, at: now)
+            try alerts.restoreFromStore(context.configuration.alerting)
+            limits.seedSentToday(try store.sentCounts(since: SendLimits.startOfDay(now)), day: SendLimits.day(of: now))
+            guard leadership.heldTerm == term else {
+                store.setFence(nil)
+                return
+            }
+            leadership.beginActing(term: term)
+            metrics.setLeading(true)
+            logger.notice("leading", [("instance", leadership.holder), ("term", String(term)), ("restored", String(summary.restored)),
+                                      ("unknown_submits", String(summary.unknownSubmits)), ("settled_on_takeover", String(summary.settled))])
+        } catch {
+            store.setFence(nil)
+            logger.error("takeover failed; trying again", [("term", String(term)), ("error", "\(error)")])
+        }
+    }
+
+    private func stepDown(from term: Int64) {
+        leadership.stopActing()
+        metrics.setLeading(false)
+        store.setFence(nil)
+        logger.warning("no longer leading", [("instance", leadership.holder), ("term", String(term))])
+    }
+}
