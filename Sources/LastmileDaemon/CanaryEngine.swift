@@ -47,11 +47,12 @@ public actor CanaryEngine {
         return change
     }
 
-    /// Takes back the store's state after a start.
-    public func recover() async throws -> RecoverySummary {
+    /// Takes back the store's state after a start; overdue canaries are settled unless
+    /// `settlingOverdue` is false (the caller settles them once it has joined what waited).
+    public func recover(settlingOverdue: Bool = true) async throws -> RecoverySummary {
         unmatched = UnmatchedBudget(stored: try store.unmatchedCount())
         var recovering = Correlator(configuration: correlator.configuration)
-        let summary = try await store.recover(into: &recovering, now: clock.now)
+        let summary = try await store.recover(into: &recovering, now: clock.now, settlingOverdue: settlingOverdue)
         correlator = recovering
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)

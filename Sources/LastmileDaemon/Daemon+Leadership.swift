@@ -26,7 +26,7 @@ extension Daemon {
         let now = options.clock.now
         let context = self.context
         do {
-            let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection)
+            let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection, inbox: inbox)
                 .load(context.configuration, pairs: context.pairs, at: now)
             try alerts.restoreFromStore(context.configuration.alerting)
             limits.seedSentToday(try store.sentCounts(since: SendLimits.startOfDay(now)), day: SendLimits.day(of: now))

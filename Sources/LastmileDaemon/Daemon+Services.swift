@@ -7,9 +7,9 @@ extension Daemon {
     /// flight finish, then the listeners drain, then the loops stop, and last the notifications
     /// those loops sent are let finish.
     func makeServices() -> [[any Service]] {
-        let engine = self.engine, logger = self.logger, alerts = self.alerts, leadership = self.leadership
+        let engine = self.engine, logger = self.logger, alerts = self.alerts, leadership = self.leadership, store = self.store
         let spool = SpoolWatcher(intake: intake, logger: logger, clock: options.clock)
-        let inbox = InboxConsumer(engine: engine, store: store, leadership: leadership, logger: logger)
+        let inbox = self.inbox
         return [
             [LoopService("scheduler") { [scheduler = makeScheduler()] in await scheduler.run() }],
             [DrainService(name: "sends", work: sends, logger: logger)],
@@ -18,11 +18,17 @@ extension Daemon {
                 LoopService("settlement") {
                     while !Task.isCancelled {
                         do {
-                            if leadership.isActing { try await engine.settle() }
+                            if leadership.isActing {
+                                try await inbox.drain()
+                                try await engine.settle()
+                            }
                         } catch {
                             logger.error("settlement not stored; retrying", [("error", "\(error)")])
+                            // The engine may have joined reports whose write failed: take its state back from the store.
+                            if store.hasInbox, leadership.isActing { _ = try? await engine.recover(settlingOverdue: false) }
                         }
-                        try? await Task.sleep(for: .milliseconds(200))
+                        // On a shared store this also joins what other instances took in: sooner.
+                        try? await Task.sleep(for: .milliseconds(store.hasInbox ? 100 : 200))
                     }
                 },
                 LoopService("pruning") { [self] in
@@ -34,7 +40,6 @@ extension Daemon {
                 },
                 LoopService("spool") { [self] in await spool.run(context: { [self] in context }) },
                 LoopService("alerts") { [self] in await alerts.run(context: { [self] in context }, leading: { leadership.isActing }) },
-                LoopService("inbox") { await inbox.run() },
                 LoopService("leadership") { [self] in await followLeadership() },
             ],
             [DrainService(name: "notifications", work: alerts.notifications, logger: logger)],

@@ -42,7 +42,8 @@ extension Daemon {
                                                    ("lease", CompactDuration.text(configuration.cluster.lease))])
         } else {
             do {
-                let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection)
+                let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection,
+                                                  inbox: InboxConsumer(engine: engine, store: store, leadership: leadership, logger: options.logger))
                     .load(configuration, pairs: context.pairs, at: options.clock.now)
                 options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
                                                        ("unknown_submits", String(summary.unknownSubmits)),

@@ -18,7 +18,11 @@ extension CanaryStore {
     /// `correlator`, marks the ones caught mid-submit as unknown submits, settles those past
     /// their deadline, and commits all of it before returning. Settled canaries need not be
     /// loaded: a late report for one is looked up in the store when it comes.
-    public func recover(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0) async throws -> RecoverySummary {
+    ///
+    /// With `settlingOverdue` false, overdue canaries are left for the caller to settle: a new
+    /// leader first joins the reports that waited in the inbox, some of which came in time.
+    public func recover(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0,
+                        settlingOverdue: Bool = true) async throws -> RecoverySummary {
         var summary = RecoverySummary()
         var changed: [String: Canary] = [:]
         let since = keepSettledFor > 0 ? now.addingTimeInterval(-keepSettledFor) : nil
@@ -28,9 +32,11 @@ extension CanaryStore {
             summary.unknownSubmits += result.changed.count
             for updated in result.changed { changed[updated.id] = updated }
         }
-        let settlement = correlator.advance(to: now)
-        summary.settled = settlement.settled.count
-        for updated in settlement.changed { changed[updated.id] = updated }
+        if settlingOverdue {
+            let settlement = correlator.advance(to: now)
+            summary.settled = settlement.settled.count
+            for updated in settlement.changed { changed[updated.id] = updated }
+        }
         try await commit(StoreChange(canaries: Array(changed.values)))
         return summary
     }

@@ -50,6 +50,19 @@ import Testing
         #expect(lease.nextAttempt(after: at(12)) == at(12))
     }
 
+    @Test func aFollowerThatKnowsWhenTheLeadersLeaseEndsTriesJustAfter() {
+        var lease = LeaderLease(duration: .seconds(15))
+        // The leader's lease has 2 s left: try again 20 ms after it ends, not a third of a lease later.
+        lease.lost(attemptStartedAt: at(0), othersRemaining: .seconds(2))
+        #expect(lease.nextAttempt(after: at(0.5)) == at(2.02))
+        // More than a third of a lease left: the usual third still comes first.
+        lease.lost(attemptStartedAt: at(3), othersRemaining: .seconds(14))
+        #expect(lease.nextAttempt(after: at(3.5)) == at(8))
+        // Won: what was learned of another's lease no longer matters.
+        lease.won(term: 5, attemptStartedAt: at(8))
+        #expect(lease.nextAttempt(after: at(8.1)) == at(13))
+    }
+
     @Test func resigningStopsLeadingAtOnce() {
         var lease = LeaderLease(duration: .seconds(15))
         lease.won(term: 4, attemptStartedAt: at(0))

@@ -15,6 +15,8 @@ public struct LeaderLease: Sendable, Hashable {
     public private(set) var term: Int64?
     private var validUntil: ContinuousClock.Instant?
     private var lastAttempt: ContinuousClock.Instant?
+    /// When another holder's lease runs out, as far as the last lost attempt learned.
+    private var othersLeaseEnds: ContinuousClock.Instant?
 
     public init(duration: Duration) {
         self.duration = duration
@@ -33,23 +35,35 @@ public struct LeaderLease: Sendable, Hashable {
     /// When to try to take or renew the lease next: a third of a lease after the last attempt, so
     /// a leader renews twice before its lease runs out and a follower takes over at most a
     /// third of a lease after the leader's lease ends.
+    ///
+    /// A follower that learned when the leader's lease ends tries again just after that, if
+    /// sooner: a dead leader is replaced within one lease of its last renewal, not a third later.
     public func nextAttempt(after now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         guard let lastAttempt else { return now }
-        return max(now, lastAttempt.advanced(by: duration / 3))
+        var next = lastAttempt.advanced(by: duration / 3)
+        if let othersLeaseEnds { next = min(next, othersLeaseEnds.advanced(by: Self.afterOthersLease)) }
+        return max(now, next)
     }
+
+    /// How long after another holder's lease should end a follower tries: long enough for the
+    /// database's clock to agree that it has.
+    static let afterOthersLease = Duration.milliseconds(20)
 
     /// An attempt begun at `startedAt` won (or renewed) the lease with `term`.
     public mutating func won(term: Int64, attemptStartedAt startedAt: ContinuousClock.Instant) {
         lastAttempt = startedAt
+        othersLeaseEnds = nil
         self.term = term
         validUntil = startedAt.advanced(by: duration - margin)
     }
 
-    /// An attempt begun at `startedAt` found the lease held by another instance.
-    public mutating func lost(attemptStartedAt startedAt: ContinuousClock.Instant) {
+    /// An attempt begun at `startedAt` found the lease held by another instance, whose lease
+    /// ends `othersRemaining` after the attempt began, when known.
+    public mutating func lost(attemptStartedAt startedAt: ContinuousClock.Instant, othersRemaining: Duration? = nil) {
         lastAttempt = startedAt
         term = nil
         validUntil = nil
+        othersLeaseEnds = othersRemaining.map { startedAt.advanced(by: $0) }
     }
 
     /// An attempt begun at `startedAt` got no answer (the database is unreachable): a leader

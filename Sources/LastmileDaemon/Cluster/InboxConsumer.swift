@@ -3,7 +3,9 @@ import LastmileBase
 import LastmileStore
 
 /// The leader's side of the inbox: joins the reports other instances took in to their canaries,
-/// oldest first, each entry removed in the same write that stores its reports.
+/// oldest first, each entry removed in the same write that stores its reports. The settlement
+/// loop drains it before each settlement, so a report that came in time is joined before its
+/// canary's deadline is judged.
 struct InboxConsumer: Sendable {
     let engine: CanaryEngine
     let store: CanaryStore
@@ -12,23 +14,10 @@ struct InboxConsumer: Sendable {
     /// Entries read at a time.
     var batch = 200
 
-    /// Consumes while this instance acts as the leader, until cancelled; returns at once on a store without an inbox.
-    func run() async {
+    /// Joins every entry waiting now, a batch at a time.
+    func drain() async throws {
         guard store.hasInbox else { return }
-        while !Task.isCancelled {
-            var consumed = 0
-            if leadership.isActing {
-                do {
-                    consumed = try await consumeOnce()
-                } catch {
-                    logger.error("inbox not consumed; retrying", [("error", "\(error)")])
-                    // The engine may have joined reports whose write failed: take its state back from the store.
-                    if leadership.isActing { _ = try? await engine.recover() }
-                }
-            }
-            // A full batch means more wait: go on at once.
-            if consumed < batch { try? await Task.sleep(for: .milliseconds(100)) }
-        }
+        while try await consumeOnce() == batch {}
     }
 
     /// Joins one batch of waiting entries; how many.

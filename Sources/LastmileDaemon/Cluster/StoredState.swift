@@ -11,14 +11,25 @@ struct StoredState {
     let engine: CanaryEngine
     let slo: SLOMonitor
     let detection: DetectionMonitor
+    /// Joins what waits in a shared store's inbox.
+    let inbox: InboxConsumer
 
     func load(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair], at now: Date) async throws -> RecoverySummary {
         // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
         slo.replace(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows, pairs: pairs,
                     canaries: try store.settledCanaries(since: now.addingTimeInterval(-slo.longestWindow)))
         detection.reset(configuration)
-        let summary = try await engine.recover()
+        guard store.hasInbox else {
+            let summary = try await engine.recover()
+            _ = try await engine.assemblePending(at: now)
+            return summary
+        }
+        // Reports that waited in the inbox while no one led may have come before their canary's
+        // deadline: joined first, so settling does not call those canaries lost.
+        var summary = try await engine.recover(settlingOverdue: false)
         _ = try await engine.assemblePending(at: now)
+        try await inbox.drain()
+        summary.settled = try await engine.settle()
         return summary
     }
 }

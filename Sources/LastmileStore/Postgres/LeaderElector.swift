@@ -78,8 +78,14 @@ public final class LeaderElector: Sendable {
                 }
                 guard let connection else { continue }
                 let term = try table.acquire(holder: holder, duration: duration, on: connection)
+                // Lost: learn when the holder's lease ends, to try again right after.
+                let othersRemaining = term == nil ? try table.remaining(on: connection) : nil
                 lease.withLock { lease in
-                    if let term { lease.won(term: term, attemptStartedAt: started) } else { lease.lost(attemptStartedAt: started) }
+                    if let term {
+                        lease.won(term: term, attemptStartedAt: started)
+                    } else {
+                        lease.lost(attemptStartedAt: started, othersRemaining: othersRemaining)
+                    }
                 }
             } catch {
                 connection = nil

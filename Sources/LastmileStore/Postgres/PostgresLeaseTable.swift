@@ -63,6 +63,14 @@ public struct PostgresLeaseTable: Sendable, Hashable {
                              [name, holder])
     }
 
+    /// How long until the lease held now runs out, by the database's clock; nil when nobody holds it.
+    public func remaining(on connection: PostgresConnection) throws(PostgresError) -> Duration? {
+        let rows = try connection.query("""
+            SELECT (extract(epoch FROM expires_at - now()) * 1000)::bigint FROM lastmile_lease WHERE name = $1 AND expires_at > now()
+            """, [name])
+        return rows.first?[0].flatMap { Int64($0) }.map { .milliseconds(max(0, $0)) }
+    }
+
     /// Who holds the lease now, in which term; nil when nobody does.
     public func current(on connection: PostgresConnection) throws(PostgresError) -> (holder: String, term: Int64)? {
         let rows = try connection.query("SELECT holder, term FROM lastmile_lease WHERE name = $1 AND expires_at > now()", [name])
