@@ -54,7 +54,7 @@ import Testing
         var lease = LeaderLease(duration: .seconds(15))
         // The leader's lease has 2 s left: try again 20 ms after it ends, not a third of a lease later.
         lease.lost(attemptStartedAt: at(0), othersRemaining: .seconds(2))
-        #expect(lease.nextAttempt(after: at(0.5)) == at(2.02))
+        #expect(lease.nextAttempt(after: at(0.5)) == at(2).advanced(by: .milliseconds(20)))
         // More than a third of a lease left: the usual third still comes first.
         lease.lost(attemptStartedAt: at(3), othersRemaining: .seconds(14))
         #expect(lease.nextAttempt(after: at(3.5)) == at(8))
