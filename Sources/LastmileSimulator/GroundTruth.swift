@@ -24,6 +24,10 @@ public struct MessageTruth: Sendable, Hashable {
     public var arrivalsPosted: Int
     /// Receipt statuses posted, in order.
     public var receiptsPosted: [String]
+    /// Arrival reports Lastmile answered with a 2xx (an instance committed them).
+    public var arrivalsAcknowledged = 0
+    /// Receipts Lastmile answered with a 2xx.
+    public var receiptsAcknowledged = 0
     public var alteredBody: Bool
     public var alteredSender: Bool
     public var falseReceipt: Bool

@@ -10,22 +10,27 @@ final class LoopbackPoster: Sendable {
     struct Job: Sendable {
         /// Builds the request at the moment of sending: method, path, headers, body; and records the stamp.
         var build: @Sendable () -> (method: String, path: String, headers: [(String, String)], body: Data)?
+        /// Told when Lastmile answered the report with a 2xx.
+        var acknowledged: @Sendable () -> Void = {}
+        /// Told once, when the poster is done with the report (acknowledged or given up).
+        var finished: @Sendable () -> Void = {}
     }
 
     private let queue = Mutex<[Job]>([])
     private let wakeup = DispatchSemaphore(value: 0)
-    private let target: Mutex<(host: String, port: UInt16)?> = Mutex(nil)
+    /// Lastmile's instances; a report that one cannot take goes to the next.
+    private let targets: Mutex<[(host: String, port: UInt16)]> = Mutex([])
     private let stopped = Mutex(false)
 
     init(workers: Int = 8) {
         for index in 0..<workers {
-            let thread = Thread { [self] in work() }
+            let thread = Thread { [self] in work(first: index) }
             thread.name = "simulator-poster-\(index)"
             thread.start()
         }
     }
 
-    func connect(host: String, port: UInt16) { target.withLock { $0 = (host, port) } }
+    func connect(_ instances: [(host: String, port: UInt16)]) { targets.withLock { $0 = instances } }
 
     func post(_ job: Job) {
         queue.withLock { $0.append(job) }
@@ -37,37 +42,50 @@ final class LoopbackPoster: Sendable {
         for _ in 0..<64 { wakeup.signal() }
     }
 
-    private func work() {
+    /// Posts jobs, to the instance `first` (modulo their number) until one fails it, then to the next.
+    private func work(first: Int) {
         var connection: Int32 = -1
         var connectedTo: (String, UInt16)?
+        var choice = first
         while true {
             wakeup.wait()
             if stopped.withLock({ $0 }) { break }
             guard let job = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-            guard let (host, port) = target.withLock({ $0 }) else { continue }
-            for attempt in 0..<3 {
+            defer { job.finished() }
+            let instances = targets.withLock { $0 }
+            guard !instances.isEmpty else { continue }
+            let attempts = max(3, 3 * instances.count)
+            for attempt in 0..<attempts {
+                let (host, port) = instances[choice % instances.count]
                 if connection < 0 || connectedTo.map({ $0 != (host, port) }) ?? true {
                     if connection >= 0 { close(connection) }
                     connection = Self.open(host: host, port: port)
                     connectedTo = (host, port)
                 }
                 // This is the poster's own thread, never one of the concurrency pool's.
-                guard connection >= 0 else { Thread.sleep(forTimeInterval: 0.05); continue }
+                guard connection >= 0 else {
+                    choice += 1
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                }
                 guard let request = job.build() else { break }
                 var text = "\(request.method) \(request.path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(request.body.count)\r\n"
                 for (name, value) in request.headers { text += "\(name): \(value)\r\n" }
                 let bytes = Array((text + "\r\n").utf8) + Array(request.body)
                 guard Self.sendAll(connection, bytes), let answer = Self.readStatus(connection) else {
-                    // Nothing came back: the report may not have arrived; send it again on a new connection.
+                    // Nothing came back: the report may not have arrived; send it again on a new connection, to the next instance.
                     close(connection)
                     connection = -1
+                    choice += 1
                     continue
                 }
                 if !answer.keepOpen {
                     close(connection)
                     connection = -1
                 }
-                if answer.status < 500 || attempt == 2 { break }
+                if (200..<300).contains(answer.status) { job.acknowledged() }
+                if answer.status < 500 || attempt == attempts - 1 { break }
+                choice += 1
             }
         }
         if connection >= 0 { close(connection) }

@@ -77,7 +77,7 @@ extension SimulatedNetwork {
         case .failed: posted = "failed"
         }
         let authorization = route.hookSecret.map { [("Authorization", "Bearer \($0.reveal())")] } ?? []
-        post(after: delay) { [truth] in
+        post(after: delay, acknowledged: { [truth] in truth.update(key) { $0.receiptsAcknowledged += 1 } }) { [truth] in
             truth.update(key) { $0.receiptsPosted.append(posted) }
             return ("POST", path, headers + authorization, body)
         }
@@ -103,7 +103,7 @@ extension SimulatedNetwork {
         let signingKey = receiver.secret?.reveal()
         for copy in 0..<(twice ? 2 : 1) {
             let skew = rules.phoneClockSkew
-            post(after: delay + Double(copy) * 0.4) { [self] in
+            post(after: delay + Double(copy) * 0.4, acknowledged: { [truth] in truth.update(key) { $0.arrivalsAcknowledged += 1 } }) { [self] in
                 let receivedAt = Date().addingTimeInterval(skew)
                 let object: [String: Any] = [
                     "deviceId": "sim-\(receiver.name)", "event": "sms:received", "id": UUID().uuidString, "webhookId": "lastmile",
@@ -130,16 +130,13 @@ extension SimulatedNetwork {
     }
 
     /// Hands a report to the poster after `delay` seconds; `build` runs the instant before it is written.
-    private func post(after delay: Double,
+    private func post(after delay: Double, acknowledged: @escaping @Sendable () -> Void = {},
                       build: @escaping @Sendable () -> (method: String, path: String, headers: [(String, String)], body: Data)?) {
         beginReport()
         let poster = self.poster
         Task { [self] in
             try? await Task.sleep(for: .seconds(max(0, delay)))
-            poster.post(LoopbackPoster.Job(build: { [self] in
-                defer { endReport() }
-                return build()
-            }))
+            poster.post(LoopbackPoster.Job(build: build, acknowledged: acknowledged, finished: { [self] in endReport() }))
         }
     }
 }

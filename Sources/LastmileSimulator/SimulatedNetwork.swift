@@ -54,8 +54,14 @@ public final class SimulatedNetwork: Sendable {
 
     /// Where Lastmile's hooks are (set once the daemon is listening).
     public func connect(lastmile url: URL) {
-        lastmile.withLock { $0 = url }
-        poster.connect(host: url.host ?? "127.0.0.1", port: UInt16(url.port ?? 80))
+        connect(lastmile: [url])
+    }
+
+    /// Where the hooks of several Lastmile instances are: reports are spread over them, and one
+    /// an instance cannot take goes to the next, as a provider with several callback URLs does.
+    public func connect(lastmile urls: [URL]) {
+        lastmile.withLock { $0 = urls.first }
+        poster.connect(urls.map { ($0.host ?? "127.0.0.1", UInt16($0.port ?? 80)) })
     }
 
     /// Stops the simulated APIs (letting requests in flight finish) and the poster.

@@ -24,7 +24,9 @@ struct InboxConsumer: Sendable {
     func consumeOnce() async throws -> Int {
         let entries = try store.inbox(limit: batch)
         for entry in entries {
-            guard leadership.isActing else { break }
+            // Holding the lease is enough: a takeover drains the inbox before it starts acting, and
+            // every write is fenced to the term anyway.
+            guard leadership.heldTerm != nil else { break }
             let reports: InboxReports
             do {
                 reports = try InboxReports.decode(entry.reports)
