@@ -20,6 +20,12 @@ public actor CanaryEngine {
     /// What a request may cost the store.
     private var policy = IngestStoragePolicy()
     private var unmatched = UnmatchedBudget(stored: 0)
+    /// Commits awaited now: a recovery waits for them, so the state it reads includes them.
+    private var commitsInFlight = 0
+    /// Set while the correlator is being replaced from the store: nothing else correlates meanwhile.
+    private var isRecovering = false
+    /// Told when a commit fails after its correlation was made (the state in memory is then ahead of the store's).
+    private var commitFailed: (@Sendable (any Error) -> Void)?
 
     public init(store: CanaryStore, metrics: DaemonMetrics, clock: any WallClock,
                 configuration: CorrelatorConfiguration = CorrelatorConfiguration(), slo: SLOMonitor? = nil,
@@ -30,6 +36,11 @@ public actor CanaryEngine {
         self.clock = clock
         self.slo = slo
         self.correlator = Correlator(configuration: configuration)
+    }
+
+    /// Sets who is told when a commit fails after its correlation was made.
+    public func onCommitFailure(_ handler: @escaping @Sendable (any Error) -> Void) {
+        commitFailed = handler
     }
 
     /// Sets what one request may cost the store (at start and on reload).
@@ -49,11 +60,20 @@ public actor CanaryEngine {
 
     /// Takes back the store's state after a start; overdue canaries are settled unless
     /// `settlingOverdue` is false (the caller settles them once it has joined what waited).
+    ///
+    /// Reports and sends that come meanwhile are refused (`EngineRecovering`, a 503 for a hook),
+    /// and the store is read only once the commits already under way have landed: what a
+    /// correlation in flight changed is in the state read, never lost behind it.
     public func recover(settlingOverdue: Bool = true) async throws -> RecoverySummary {
+        guard !isRecovering else { throw EngineRecovering() }
+        isRecovering = true
+        defer { isRecovering = false }
+        while commitsInFlight > 0 { try await Task.sleep(for: .milliseconds(1)) }
         unmatched = UnmatchedBudget(stored: try store.unmatchedCount())
         var recovering = Correlator(configuration: correlator.configuration)
-        let summary = try await store.recover(into: &recovering, now: clock.now, settlingOverdue: settlingOverdue)
+        let (summary, change) = try store.recoveryChange(into: &recovering, now: clock.now, settlingOverdue: settlingOverdue)
         correlator = recovering
+        try await store.commit(change)
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
         if let detection {
@@ -65,17 +85,19 @@ public actor CanaryEngine {
 
     /// Records a canary as submitting; returns once that is committed, so the provider may be called.
     public func start(_ plan: CanaryPlan) async throws {
+        try refuseWhileRecovering()
         let now = clock.now
         let result = correlator.submitStarted(plan, at: now)
-        try await store.commit(StoreChange(result))
+        try await commit(StoreChange(result))
         publish(result, at: now)
     }
 
     /// Records the API's answer.
     public func answer(canaryID: String, _ answer: SubmitAnswer, requestStartedAt: Date? = nil) async throws {
+        try refuseWhileRecovering()
         let now = clock.now
         let result = correlator.submitAnswered(id: canaryID, answer: answer, at: now, requestStartedAt: requestStartedAt)
-        try await store.commit(StoreChange(result))
+        try await commit(StoreChange(result))
         publish(result, at: now)
     }
 
@@ -83,6 +105,7 @@ public actor CanaryEngine {
     /// removed in the same write); returns how each was joined.
     public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
                        consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
+        try refuseWhileRecovering()
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
@@ -105,7 +128,7 @@ public actor CanaryEngine {
         }
         var change = requestChange(combined, receipts: stored, payload: rawPayload, matches: matches, at: time)
         change.consumedInbox = inboxEntry.map { [$0] } ?? []
-        try await store.commit(change)
+        try await commit(change)
         publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "receipt", match: match) }
         return matches
@@ -115,6 +138,7 @@ public actor CanaryEngine {
     /// returns how each was joined.
     public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
                        sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
+        try refuseWhileRecovering()
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
@@ -136,7 +160,7 @@ public actor CanaryEngine {
         }
         var change = requestChange(combined, arrivals: stored, payload: rawPayload, matches: matches, at: time)
         change.consumedInbox = inboxEntry.map { [$0] } ?? []
-        try await store.commit(change)
+        try await commit(change)
         publish(combined, at: time)
         for match in matches { metrics.countReport(kind: "arrival", match: match) }
         return matches
@@ -146,6 +170,7 @@ public actor CanaryEngine {
     /// Returns nil while parts are missing.
     public func ingest(part arrival: ParsedArrival, receiver: String, rawPayload: Data, at time: Date,
                        consuming inboxEntry: Int64? = nil) async throws -> ReportMatch? {
+        try refuseWhileRecovering()
         guard let part = arrival.part else {
             return try await ingest(arrivals: [arrival], receiver: receiver, rawPayload: rawPayload, at: time, consuming: inboxEntry).first
         }
@@ -155,12 +180,13 @@ public actor CanaryEngine {
                                    rawPayload: Data())]
         change.payload = RequestPayload(body: rawPayload, receivedAt: time)
         change.consumedInbox = inboxEntry.map { [$0] } ?? []
-        try await store.commit(change)
+        try await commit(change)
         return try await assemble(receiver: receiver, sender: arrival.from, reference: part.reference, at: time)
     }
 
     /// Matches a long message whose parts are all stored, and removes the parts in the same write.
     func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
+        try refuseWhileRecovering()
         let parts = try store.parts(receiver: receiver, sender: sender, reference: reference)
         guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
         let body = parts.map(\.body).joined()
@@ -170,7 +196,7 @@ public actor CanaryEngine {
         var change = StoreChange(result, arrivals: [StoredArrival(
             report: report, match: result.match, rawPayload: Data(parts.map(\.rawPayload).joined(separator: Data("\n".utf8))))])
         change.assembled = [(receiver, sender, reference)]
-        try await store.commit(change)
+        try await commit(change)
         publish(result, at: time)
         metrics.countReport(kind: "arrival", match: result.match)
         return result.match
@@ -202,12 +228,32 @@ public actor CanaryEngine {
     /// Settles canaries whose deadline passed and commits them.
     @discardableResult
     public func settle() async throws -> Int {
+        try refuseWhileRecovering()
         let now = clock.now
         let result = correlator.advance(to: now)
         guard !result.changed.isEmpty else { return 0 }
-        try await store.commit(StoreChange(result))
+        try await commit(StoreChange(result))
         publish(result, at: now)
         return result.settled.count
+    }
+
+    /// Every step that correlates starts here: while the correlator is being replaced, a step
+    /// must not touch it (what it changed would never be committed).
+    private func refuseWhileRecovering() throws {
+        guard !isRecovering else { throw EngineRecovering() }
+    }
+
+    /// Commits `change`, counted while it is under way; refused while the engine recovers.
+    private func commit(_ change: StoreChange) async throws {
+        guard !isRecovering else { throw EngineRecovering() }
+        commitsInFlight += 1
+        defer { commitsInFlight -= 1 }
+        do {
+            try await store.commit(change)
+        } catch {
+            commitFailed?(error)
+            throw error
+        }
     }
 
     /// Tells metrics and SLOs what a committed step changed.
@@ -219,6 +265,11 @@ public actor CanaryEngine {
 
     /// Canaries not yet settled.
     public var inFlightCount: Int { correlator.inFlightCount }
+}
+
+/// The engine is replacing its state from the store: try again in a moment.
+public struct EngineRecovering: Error, CustomStringConvertible {
+    public var description: String { "the engine is taking its state back from the store; try again" }
 }
 
 extension CorrelationResult {

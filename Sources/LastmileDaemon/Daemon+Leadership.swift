@@ -10,15 +10,24 @@ extension Daemon {
         guard leadership.isShared else { return }
         while !Task.isCancelled {
             let held = leadership.heldTerm
-            if let acting = leadership.currentActingTerm, held != acting {
-                stepDown(from: acting)
+            if let acting = leadership.currentActingTerm {
+                if held != acting {
+                    stepDown()
+                    logger.warning("no longer leading", [("instance", leadership.holder), ("term", String(acting))])
+                } else if leadership.takeResyncRequest() {
+                    stepDown()
+                    logger.notice("a write failed; taking the store's state back", [("term", String(acting))])
+                }
             }
             if let held, leadership.currentActingTerm == nil {
                 await takeOver(term: held)
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if let acting = leadership.currentActingTerm { stepDown(from: acting) }
+        if let acting = leadership.currentActingTerm {
+            stepDown()
+            logger.notice("leadership given up", [("instance", leadership.holder), ("term", String(acting))])
+        }
     }
 
     private func takeOver(term: Int64) async {
@@ -44,10 +53,10 @@ extension Daemon {
         }
     }
 
-    private func stepDown(from term: Int64) {
+    /// Stops acting in `term` at once; what the engine holds is taken back at the next takeover.
+    private func stepDown() {
         leadership.stopActing()
         metrics.setLeading(false)
         store.setFence(nil)
-        logger.warning("no longer leading", [("instance", leadership.holder), ("term", String(term))])
     }
 }

@@ -24,8 +24,6 @@ extension Daemon {
                             }
                         } catch {
                             logger.error("settlement not stored; retrying", [("error", "\(error)")])
-                            // The engine may have joined reports whose write failed: take its state back from the store.
-                            if store.hasInbox, leadership.isActing { _ = try? await engine.recover(settlingOverdue: false) }
                         }
                         // On a shared store this also joins what other instances took in: sooner.
                         try? await Task.sleep(for: .milliseconds(store.hasInbox ? 100 : 200))

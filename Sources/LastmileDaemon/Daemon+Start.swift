@@ -37,6 +37,11 @@ extension Daemon {
                                   detection: detection)
         await engine.setStoragePolicy(configuration.storagePolicy)
         if leadership.isShared {
+            // A write that failed after its correlation leaves the leader's memory ahead of the
+            // store: it takes the store's state back before acting again.
+            await engine.onCommitFailure { [leadership] _ in leadership.requestResync() }
+        }
+        if leadership.isShared {
             // The store's state is taken back when this instance takes the lease.
             options.logger.notice("store opened", [("path", storePath), ("instance", leadership.holder),
                                                    ("lease", CompactDuration.text(configuration.cluster.lease))])

@@ -23,6 +23,16 @@ extension CanaryStore {
     /// leader first joins the reports that waited in the inbox, some of which came in time.
     public func recover(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0,
                         settlingOverdue: Bool = true) async throws -> RecoverySummary {
+        let (summary, change) = try recoveryChange(into: &correlator, now: now, keepSettledFor: keepSettledFor,
+                                                   settlingOverdue: settlingOverdue)
+        try await commit(change)
+        return summary
+    }
+
+    /// What `recover` does, without the commit: the change to commit before the correlator's
+    /// state is relied on.
+    public func recoveryChange(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0,
+                               settlingOverdue: Bool = true) throws -> (RecoverySummary, StoreChange) {
         var summary = RecoverySummary()
         var changed: [String: Canary] = [:]
         let since = keepSettledFor > 0 ? now.addingTimeInterval(-keepSettledFor) : nil
@@ -37,7 +47,6 @@ extension CanaryStore {
             summary.settled = settlement.settled.count
             for updated in settlement.changed { changed[updated.id] = updated }
         }
-        try await commit(StoreChange(canaries: Array(changed.values)))
-        return summary
+        return (summary, StoreChange(canaries: Array(changed.values)))
     }
 }

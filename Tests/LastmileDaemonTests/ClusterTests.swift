@@ -120,6 +120,11 @@ extension WholeSystemSuites {
             for index in survivors { #expect(await instances[index].waitForExit(timeout: 15) == 0, "\(instances[index].logText.suffix(2_000))") }
 
             try Self.checkAgainstTruth(store: store, network: network)
+            if Test.current != nil, ProcessInfo.processInfo.environment["LASTMILE_TEST_VERBOSE"] != nil {
+                for (index, instance) in instances.enumerated() {
+                    for line in instance.logText.split(separator: "\n") where !line.contains("level=info") { print("[\(index)] \(line)") }
+                }
+            }
         }
 
         static func checkAgainstTruth(store: CanaryStore, network: SimulatedNetwork) throws {

@@ -11,6 +11,8 @@ public final class Leadership: Sendable {
     let elector: LeaderElector?
     /// The term this instance acts in; 0 when it does not act.
     private let actingTerm = Atomic<Int64>(0)
+    /// Set when the leader's state in memory may differ from the store's (a write failed).
+    private let resync = Atomic<Bool>(false)
 
     /// An instance with no one to share its store with: it always leads.
     public static func alone() -> Leadership { Leadership(holder: Leadership.instanceName(), elector: nil) }
@@ -40,6 +42,13 @@ public final class Leadership: Sendable {
     }
 
     func beginActing(term: Int64) { actingTerm.store(term, ordering: .releasing) }
+
+    /// Asks for a fresh takeover: the leader stops acting and takes the store's state back, as
+    /// after a failed write whose correlation the engine already made.
+    func requestResync() { resync.store(true, ordering: .releasing) }
+
+    /// Whether a resync was asked for since the last call.
+    func takeResyncRequest() -> Bool { resync.exchange(false, ordering: .acquiringAndReleasing) }
 
     func stopActing() { actingTerm.store(0, ordering: .releasing) }
 

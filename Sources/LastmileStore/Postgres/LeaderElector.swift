@@ -72,7 +72,8 @@ public final class LeaderElector: Sendable {
             do throws(PostgresError) {
                 if connection?.isOpen != true {
                     connection = nil
-                    let opened = try PostgresConnection(url: url, timeout: max(1, Int(duration.components.seconds / 3)))
+                    let opened = try PostgresConnection(url: url, timeout: max(1, Int(duration.components.seconds / 3)),
+                                                        answerTimeout: duration / 3)
                     try PostgresLeaseTable.create(on: opened)
                     connection = opened
                 }

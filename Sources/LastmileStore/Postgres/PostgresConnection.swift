@@ -1,16 +1,28 @@
 import CLibPQ
 import Foundation
+import Glibc
+import LastmileBase
 
 /// One connection to a PostgreSQL server through libpq, with parameters always sent apart from
 /// the statement text (never spliced into it) and results read as text.
 ///
 /// libpq blocks and a connection is not safe to share between threads: one thread uses it at a
 /// time, and never a thread of the concurrency pool.
+///
+/// A statement that gets no answer within `answerTimeout` (a server cut off by the network
+/// never answers, and libpq would wait forever) fails, and the connection is given up until
+/// `reset`.
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// How long a statement may wait for its answer.
+    public let answerTimeout: Duration
+    /// Set when a statement went unanswered: the server may still be working on it.
+    private var givenUp = false
 
-    /// Connects to `url`, a libpq connection URI (`postgresql://user@host:port/database`).
-    public init(url: String, timeout: Int = 5) throws(PostgresError) {
+    /// Connects to `url`, a libpq connection URI (`postgresql://user@host:port/database`),
+    /// waiting at most `timeout` seconds to connect.
+    public init(url: String, timeout: Int = 5, answerTimeout: Duration = .seconds(10)) throws(PostgresError) {
+        self.answerTimeout = answerTimeout
         // A connect timeout of its own unless the URI sets one.
         let separator = url.contains("?") ? "&" : "?"
         let target = url.contains("connect_timeout=") ? url : url + separator + "connect_timeout=\(max(1, timeout))"
@@ -28,7 +40,7 @@ public final class PostgresConnection {
     deinit { PQfinish(handle) }
 
     /// Whether the connection still works, as far as libpq knows.
-    public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+    public var isOpen: Bool { !givenUp && PQstatus(handle) == CONNECTION_OK }
 
     /// Runs `sql` with `parameters` (`$1`, `$2`, … ; nil is NULL) and returns its rows.
     @discardableResult
@@ -41,38 +53,76 @@ public final class PostgresConnection {
 
     /// Runs `sql` with `parameters` and returns the whole result.
     func execute(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) -> PostgresResult {
-        let result = PostgresParameter.withPointers(parameters) { values, lengths, formats in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+        guard !givenUp else { throw PostgresError(message: "the connection was given up after a statement went unanswered") }
+        let sent = PostgresParameter.withPointers(parameters) { values, lengths, formats in
+            PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
         }
-        guard let result else { throw PostgresError(message: String(cString: PQerrorMessage(handle))) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
-            return PostgresResult(result)
-        default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQclear(result)
-            throw PostgresError(message: message.isEmpty ? String(cString: PQerrorMessage(handle)) : message, sqlState: state)
-        }
+        guard sent == 1 else { throw PostgresError(message: lastMessage) }
+        return PostgresResult(try awaitResults())
     }
 
     /// Runs one or more statements that take no parameters (a migration), as one round trip.
     public func executeScript(_ sql: String) throws(PostgresError) {
-        guard let result = PQexec(handle, sql) else { throw PostgresError(message: String(cString: PQerrorMessage(handle))) }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
-            return
-        default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw PostgresError(message: message, sqlState: state)
+        guard !givenUp else { throw PostgresError(message: "the connection was given up after a statement went unanswered") }
+        guard PQsendQuery(handle, sql) == 1 else { throw PostgresError(message: lastMessage) }
+        PQclear(try awaitResults())
+    }
+
+    /// Waits, at most `answerTimeout`, for every result of the statement sent; the first
+    /// failed one is thrown, else the last is returned.
+    private func awaitResults() throws(PostgresError) -> OpaquePointer {
+        let deadline = ContinuousClock.now.advanced(by: answerTimeout)
+        var last: OpaquePointer?
+        var failure: PostgresError?
+        while true {
+            while PQisBusy(handle) == 1 {
+                let remaining = ContinuousClock.now.duration(to: deadline).wholeMilliseconds
+                guard remaining > 0 else {
+                    givenUp = true
+                    if let last { PQclear(last) }
+                    throw PostgresError(message: "no answer from the server within \(answerTimeout); the connection is given up")
+                }
+                var waiting = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+                if poll(&waiting, 1, Int32(clamping: remaining)) < 0 && errno != EINTR {
+                    givenUp = true
+                    if let last { PQclear(last) }
+                    throw PostgresError(message: "cannot wait for the server: \(String(cString: strerror(errno)))")
+                }
+                guard PQconsumeInput(handle) == 1 else {
+                    if let last { PQclear(last) }
+                    throw PostgresError(message: lastMessage)
+                }
+            }
+            guard let result = PQgetResult(handle) else { break }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
+                if let last { PQclear(last) }
+                last = result
+            default:
+                if failure == nil {
+                    let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+                    let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+                    failure = PostgresError(message: message.isEmpty ? lastMessage : message, sqlState: state)
+                }
+                PQclear(result)
+            }
         }
+        if let failure {
+            if let last { PQclear(last) }
+            throw failure
+        }
+        guard let last else { throw PostgresError(message: lastMessage.isEmpty ? "the server sent no result" : lastMessage) }
+        return last
+    }
+
+    private var lastMessage: String {
+        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Connects again with the same settings, as after the server restarted.
     public func reset() {
         PQreset(handle)
+        givenUp = false
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
