@@ -199,7 +199,11 @@ public final class CanaryStore: Sendable {
     // MARK: Reading
 
     func read<T: Sendable>(_ body: @Sendable (any DatabaseConnection) throws -> T) throws -> T {
-        try reader.withLock { connection in try body(connection) }
+        try reader.withLock { connection in
+            // A server that restarted left the connection broken: connect again first.
+            connection.reconnectIfBroken()
+            return try body(connection)
+        }
     }
 
     private func canaries(where condition: String, _ values: [StoreValue]) throws -> [Canary] {

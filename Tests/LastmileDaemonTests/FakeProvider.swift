@@ -11,6 +11,8 @@ final class FakeProvider: Sendable {
         var from: String
         var text: String
         var authorization: String?
+        /// When the send reached the provider.
+        var at = ContinuousClock.now
     }
 
     let server: HTTPServer
