@@ -14,7 +14,7 @@ enum ReportCommand {
             + "and the reports that matched no canary.",
         options: [
             .init("config", "FILE", "read the store this configuration names, and judge its SLOs"),
-            .init("store", "PATH", "read this store"),
+            .init("store", "PATH|URL", "read this store: a SQLite file, or postgresql://user@host:port/database"),
             .init("period", "P", "a duration such as 1d or 7d (the default), or yesterday, last-week, last-month (UTC)",
                   choices: ["1d", "7d", "30d"] + SummaryPeriod.allCases.map(\.rawValue)),
             .init("from", "TIME", "the period's start, RFC 3339"),
@@ -59,7 +59,7 @@ enum ReportCommand {
         guard from < to else { return spec.usageError("the period is empty (--from is not before --to)") }
         guard source.exists(command: "report") else { return ExitStatus.failure }
         do {
-            let store = try CanaryStore(path: storePath)
+            let store = try source.open()
             defer { store.beginClosing() }
             let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
             var report = PeriodSummary(from: from, to: to, summaries: summaries)

@@ -7,12 +7,12 @@ import LastmileDaemon
 /// `lastmile run --config FILE`: the daemon, until SIGTERM or SIGINT.
 enum RunCommand {
     static let spec = CommandSpec(
-        "run", synopsis: "--config FILE [--listen ADDR] [--store PATH] [--log-level LEVEL]",
+        "run", synopsis: "--config FILE [--listen ADDR] [--store PATH|URL] [--log-level LEVEL]",
         summary: "Runs the daemon: probes on schedule, takes receipts and arrivals, serves metrics, raises alerts.",
         options: [
             .init("config", "FILE", "the main configuration file (required)"),
             .init("listen", "ADDR", "replaces [server] listen, HOST:PORT"),
-            .init("store", "PATH", "replaces [store] path"),
+            .init("store", "PATH|URL", "replaces [store] path or url: a SQLite file, or postgresql://user@host:port/database"),
             .init("log-level", "LEVEL", "error, warning, notice, info (the default) or debug",
                   choices: ["error", "warning", "notice", "info", "debug"]),
         ],

@@ -9,7 +9,7 @@ enum TraceCommand {
         summary: "Shows one canary's whole timeline, found by its id or its token: schedule, submit, the API's answer, receipts, arrival, verdict.",
         options: [
             .init("config", "FILE", "read the store this configuration names"),
-            .init("store", "PATH", "read this store"),
+            .init("store", "PATH|URL", "read this store: a SQLite file, or postgresql://user@host:port/database"),
             .init("json", nil, "print the timeline as /api/canaries/{id} does"),
         ])
 
@@ -23,7 +23,7 @@ enum TraceCommand {
         guard source.exists(command: "trace") else { return ExitStatus.failure }
         let storePath = source.path
         do {
-            let store = try CanaryStore(path: storePath)
+            let store = try source.open()
             defer { store.beginClosing() }
             guard let trace = try CanaryTrace(store: store, key: key) else {
                 Output.error("lastmile trace: no canary has id or token \(key) in \(storePath)")

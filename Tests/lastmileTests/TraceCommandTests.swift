@@ -9,6 +9,10 @@ import Testing
     static func store(at path: String, now: Date) async throws -> (lost: CanaryPlan, altered: CanaryPlan) {
         let store = try CanaryStore(path: path)
         defer { store.beginClosing() }
+        return try await fill(store, now: now)
+    }
+
+    static func fill(_ store: CanaryStore, now: Date) async throws -> (lost: CanaryPlan, altered: CanaryPlan) {
         var correlator = Correlator()
         var plans: [CanaryPlan] = []
         for index in 0..<2 {
@@ -39,6 +43,20 @@ import Testing
         }
         try await store.commit(StoreChange(correlator.advance(to: now)))
         return (plans[0], plans[1])
+    }
+
+    @Test func tracesACanaryInAPostgreSQLStoreFromAnyMachine() async throws {
+        guard let place = try TestStorePlace.make(.postgres) else { return }
+        let store = try place.open()
+        let (lost, _) = try await Self.fill(store, now: Date())
+        await store.close()
+        let traced = try await BuiltProducts.run("lastmile", ["trace", "--store", place.argument, lost.token.description])
+        #expect(traced.status == 0, "\(traced.error)")
+        #expect(traced.output.contains("receipt DELIVRD → delivered"))
+        #expect(traced.output.contains("a false receipt"))
+        let report = try await BuiltProducts.run("lastmile", ["report", "--store", place.argument, "--period", "1d"])
+        #expect(report.status == 0, "\(report.error)")
+        #expect(report.output.contains("bulk"), "\(report.output)")
     }
 
     @Test func tracesALostCanaryAndAnAlteredOneByIdOrToken() async throws {
