@@ -23,6 +23,8 @@ public struct ConfigSummary: Sendable, Hashable {
     public var enabledProbeCount: Int
     public var sloCount: Int
     public var notifierCount: Int
+    /// Where the canaries are kept, and how instances share it.
+    public var store: String
 
     public init(_ configuration: LastmileConfiguration) {
         routes = configuration.routes.map { route in
@@ -37,6 +39,13 @@ public struct ConfigSummary: Sendable, Hashable {
         enabledProbeCount = configuration.probes.filter(\.enabled).count
         sloCount = configuration.slos.count
         notifierCount = configuration.alerting.notify.count
+        if let url = configuration.store.url.map({ URLComponents(string: $0.reveal()) }) {
+            let place = "\(url?.host ?? "localhost")\(url?.port.map { ":\($0)" } ?? "")\(url?.path ?? "")"
+            store = "store: PostgreSQL at \(place), shared by every instance pointed at it; the leader's lease lasts "
+                + "\(CompactDuration.text(configuration.cluster.lease)), so another takes over within that when it dies"
+        } else {
+            store = "store: SQLite file \(configuration.store.path), this instance's alone"
+        }
     }
 
     /// The summary as a few aligned lines of text.
@@ -46,6 +55,7 @@ public struct ConfigSummary: Sendable, Hashable {
             [plural(routes.count, "route"), plural(receiverCount, "receiver"),
              plural(probeCount, "probe") + (enabledProbeCount < probeCount ? " (\(enabledProbeCount) enabled)" : ""),
              plural(sloCount, "SLO"), plural(notifierCount, "notifier")].joined(separator: ", "),
+            store,
         ]
         guard !routes.isEmpty else { return lines.joined(separator: "\n") }
         let header = ["route", "provider", "probes", "canaries/day", "cost/day"]

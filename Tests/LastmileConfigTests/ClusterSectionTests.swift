@@ -15,6 +15,10 @@ import Testing
         #expect(configuration.store.url?.reveal() == "postgresql://lastmile:pw@db.internal:5432/lastmile")
         #expect(configuration.cluster.lease == 20)
         #expect(!"\(configuration.store.url!)".contains("pw"), "a URL's password is a secret")
+        let summary = ConfigSummary(configuration).text
+        #expect(summary.contains("store: PostgreSQL at db.internal:5432/lastmile, shared by every instance"), "\(summary)")
+        #expect(summary.contains("lasts 20s"), "\(summary)")
+        #expect(!summary.contains("pw"))
     }
 
     @Test func theLeaseDefaultsToFifteenSeconds() throws {
