@@ -9,11 +9,14 @@ import LastmileStore
 /// Durable arrival reports per second over loopback HTTP with keep-alive, driven by wrk, against
 /// nginx answering a fixed 200 to the same load in the same run; then p99 latency at a paced
 /// 2,000 reports per second; then a check that every acknowledged report is committed.
+///
+/// With `--store postgresql://…`, the store is a fresh database on that server, and pgbench
+/// inserting one row per transaction with as many clients is the second reference.
 enum IngestBenchmark {
     static let connections = 32
     static let seconds = 10
 
-    static func run() async throws {
+    static func run(store server: String? = nil) async throws {
         guard let wrk = Tools.find("wrk"), let nginx = Tools.find("nginx", in: ["/usr/sbin", "/usr/bin"]) else {
             print("ingest: needs wrk and nginx (apt-get install wrk nginx-light); skipped")
             return
@@ -52,13 +55,22 @@ enum IngestBenchmark {
             source = "json"
             secret = "bench-secret"
             """
-        let storePath = directory.appendingPathComponent("ingest.db").path
+        var storePath = directory.appendingPathComponent("ingest.db").path
+        var scratch: PostgresScratchDatabase?
+        if let server {
+            let database = try PostgresScratchDatabase(server: server)
+            scratch = database
+            storePath = database.url
+        }
+        defer { scratch?.drop() }
         let daemon = try await Daemon.start(Daemon.Options(
             loadConfiguration: { ConfigLoader.load(text: Array(config.utf8), path: "bench.toml", catalogue: .standard, environment: [:]) },
             logger: Logger(minimum: .error), notifier: SystemdNotifier(environment: [:]), storePathOverride: storePath))
         // Every report of the run kept, so the count below can check that each acknowledged one was committed.
         await daemon.engine.setStoragePolicy(IngestStoragePolicy(unmatchedLimit: 100_000_000))
         try await Task.sleep(for: .milliseconds(300))
+        // On a shared store, measured as the leader, which joins reports as they come.
+        while !daemon.leadership.isActing { try await Task.sleep(for: .milliseconds(50)) }
 
         let script = directory.appendingPathComponent("arrival.lua")
         try Data(luaScript(paced: false).utf8).write(to: script)
@@ -73,15 +85,22 @@ enum IngestBenchmark {
         let steady = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: paced,
                                    connections: 20, seconds: seconds)
         await daemon.stop(grace: 5)
-        let store = try CanaryStore(path: storePath)
+        var inserts: Double?
+        if let scratch { inserts = try await scratch.pgbench(clients: connections, seconds: seconds) }
+        let store = try CanaryStore(location: StoreLocation(storePath))
         let stored = try store.rowCounts().arrivals
         await store.close()
         let acknowledged = lastmile.requests - lastmile.non2xx + steady.requests - steady.non2xx
 
-        print("ingest: wrk -t2 -c\(connections) -d\(seconds)s, JSON arrival reports, keep-alive, synchronous=FULL")
+        print("ingest: wrk -t2 -c\(connections) -d\(seconds)s, JSON arrival reports, keep-alive, "
+              + (scratch == nil ? "SQLite, synchronous=FULL" : "PostgreSQL (synchronous_commit=on), as the leader"))
         print("  nginx fixed 200 (reference): \(formatted(reference.rate)) req/s, p99 \(formatted(reference.p99 * 1000, digits: 2)) ms")
         print("  lastmile durable ingest:     \(formatted(lastmile.rate)) reports/s, p99 \(formatted(lastmile.p99 * 1000, digits: 2)) ms, non-2xx \(lastmile.non2xx)")
         print("  ratio lastmile/nginx:        \(formatted(lastmile.rate / reference.rate * 100, digits: 1))% (target ≥ 50%)")
+        if let inserts {
+            print("  pgbench, one INSERT per transaction, \(connections) clients (reference): \(formatted(inserts)) inserts/s")
+            print("  ratio lastmile/pgbench:      \(formatted(lastmile.rate / inserts * 100, digits: 1))%")
+        }
         print("  paced (20 connections, 10 ms apart): \(formatted(steady.rate)) reports/s, p50 \(formatted(steady.p50 * 1000, digits: 2)) ms, p99 \(formatted(steady.p99 * 1000, digits: 2)) ms (target p99 < 5 ms at 2,000/s)")
         print("  acknowledged \(acknowledged), stored \(stored): \(stored >= acknowledged ? "every acknowledged report is committed" : "MISSING \(acknowledged - stored)")")
     }

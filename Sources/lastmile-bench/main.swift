@@ -1,14 +1,23 @@
 // Benchmarks that print figures beside a reference measured in the same run.
 //
 //   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision|detection|connections]...
+//       [--store postgresql://user@host:port/database]   (ingest on a scratch database of that server, beside pgbench)
 import Foundation
 import LastmileCore
 import LastmileStore
 
+var arguments = Array(CommandLine.arguments.dropFirst())
+var server: String?
+if let index = arguments.firstIndex(of: "--store"), index + 1 < arguments.count {
+    server = arguments[index + 1]
+    arguments.removeSubrange(index...(index + 1))
+}
+let postgres = server
+
 let available: [String: () async throws -> Void] = [
     "store": StoreBenchmark.run,
     "correlation": CorrelationBenchmark.run,
-    "ingest": IngestBenchmark.run,
+    "ingest": { try await IngestBenchmark.run(store: postgres) },
     "scrape": ScrapeBenchmark.run,
     "report": ReportBenchmark.run,
     "memory": MemoryBenchmark.run,
@@ -17,7 +26,7 @@ let available: [String: () async throws -> Void] = [
     "connections": ConnectionsBenchmark.run,
 ]
 
-let requested = CommandLine.arguments.dropFirst()
+let requested = arguments
 let names = requested.isEmpty ? available.keys.sorted() : Array(requested)
 for name in names {
     guard let benchmark = available[name] else {
