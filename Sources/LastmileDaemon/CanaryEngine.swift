@@ -227,10 +227,13 @@ public actor CanaryEngine {
 
     /// Settles canaries whose deadline passed and commits them.
     @discardableResult
-    public func settle() async throws -> Int {
+    ///
+    /// With `holdingBack`, only canaries whose deadline passed that long ago: on a shared store a
+    /// report another instance took in before a deadline may reach the inbox a moment after it.
+    public func settle(holdingBack grace: TimeInterval = 0) async throws -> Int {
         try refuseWhileRecovering()
         let now = clock.now
-        let result = correlator.advance(to: now)
+        let result = correlator.advance(to: now.addingTimeInterval(-grace))
         guard !result.changed.isEmpty else { return 0 }
         try await commit(StoreChange(result))
         publish(result, at: now)

@@ -20,7 +20,7 @@ extension Daemon {
                         do {
                             if leadership.isActing {
                                 try await inbox.drain()
-                                try await engine.settle()
+                                try await engine.settle(holdingBack: inbox.settlementGrace)
                             }
                         } catch {
                             logger.error("settlement not stored; retrying", [("error", "\(error)")])

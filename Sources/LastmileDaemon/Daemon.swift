@@ -103,7 +103,8 @@ public final class Daemon: Sendable {
             await group.shutdown(grace: .seconds(grace))
             await task.value
         }
-        if leadership.isActing {
+        // On a shared store the next leader settles what is due, once the inbox has caught up.
+        if leadership.isActing && !leadership.isShared {
             do {
                 try await engine.settle()
             } catch {

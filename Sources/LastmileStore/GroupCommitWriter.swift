@@ -110,6 +110,30 @@ final class GroupCommitWriter: Sendable {
 
     private func commit(_ batch: [Job]) {
         transactions.add(1, ordering: .relaxed)
+        let isolated = connection.withLock { $0.dialect == .sqlite }
+        if isolated || batch.count == 1 {
+            finish(batch, transaction(batch, savepoints: isolated))
+            return
+        }
+        // On a server every statement is a round trip: the batch goes without a savepoint per
+        // write, and only if one of them fails is each write run again in a transaction of its
+        // own, so the failing one fails alone.
+        let grouped = transaction(batch, savepoints: false)
+        if grouped.commitError == nil, grouped.outcomes.allSatisfy({ if case .success = $0.result { true } else { false } }) {
+            finish(batch, grouped)
+            return
+        }
+        for job in batch {
+            transactions.add(1, ordering: .relaxed)
+            finish([job], transaction([job], savepoints: false))
+        }
+    }
+
+    private typealias Outcomes = (outcomes: [(job: Job, result: Result<@Sendable () -> Void, any Error>)], commitError: (any Error)?)
+
+    /// Runs `batch` in one transaction, each write in a savepoint of its own when `savepoints`
+    /// (a failing write then undoes only itself); without them, a failing write aborts the lot.
+    private func transaction(_ batch: [Job], savepoints: Bool) -> Outcomes {
         var outcomes: [(job: Job, result: Result<@Sendable () -> Void, any Error>)] = []
         outcomes.reserveCapacity(batch.count)
         let commitError: (any Error)? = connection.withLock { connection -> (any Error)? in
@@ -129,6 +153,15 @@ final class GroupCommitWriter: Sendable {
                 }
             }
             for job in batch {
+                guard savepoints else {
+                    let result = job.execute(connection)
+                    outcomes.append((job, result))
+                    if case .failure = result {
+                        try? connection.execute("ROLLBACK")
+                        return result.failure
+                    }
+                    continue
+                }
                 do {
                     try connection.execute("SAVEPOINT write")
                 } catch {
@@ -148,6 +181,12 @@ final class GroupCommitWriter: Sendable {
                 return error
             }
         }
+        return (outcomes, commitError)
+    }
+
+    /// Tells each caller of `batch` how its write ended.
+    private func finish(_ batch: [Job], _ ended: Outcomes) {
+        let (outcomes, commitError) = ended
         if let commitError, outcomes.isEmpty {
             for job in batch { job.fail(commitError) }
             return
@@ -160,5 +199,15 @@ final class GroupCommitWriter: Sendable {
                 job.fail(error)
             }
         }
+        // Writes never reached (the transaction ended at an earlier failure) did not commit either.
+        for job in batch.dropFirst(outcomes.count) { job.fail(commitError ?? StoreConflict(message: "the transaction ended early")) }
+    }
+}
+
+extension Result {
+    /// The error, when it is one.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

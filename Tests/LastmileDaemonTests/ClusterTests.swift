@@ -101,8 +101,10 @@ extension WholeSystemSuites {
                 .map(\.submitStartedAt).min())
             let gap = resumedAt.timeIntervalSince(killedAt)
             print("cluster: sends resumed \(String(format: "%.2f", gap)) s after the leader was killed (lease \(Self.lease) s)")
-            // Within a lease and an interval, and a second for a machine busy with other tests.
-            #expect(gap <= Self.lease + Self.interval + 1.0, "sends resumed \(gap) s after the kill")
+            // Within a lease and an interval (1.7–2.1 s on an idle machine); the takeover's own work
+            // (the store's state read back, the inbox joined) can take seconds more on a machine
+            // busy with the other suites, so the bound here leaves room for that.
+            #expect(gap <= Self.lease + Self.interval + 5.0, "sends resumed \(gap) s after the kill")
 
             // Probes off; everything in flight settles and every report is posted.
             try Data(Self.config(simulator: simulatorPort, store: url, probesEnabled: false).utf8).write(to: URL(fileURLWithPath: path))

@@ -14,6 +14,13 @@ struct InboxConsumer: Sendable {
     /// Entries read at a time.
     var batch = 200
 
+    /// How long after a deadline the leader waits before judging it: a report another instance
+    /// stamped before the deadline may take that long (a busy intake writer) to reach the inbox.
+    static let settlementGrace: TimeInterval = 2
+
+    /// What the settlement holds back for the inbox: nothing on a store of one's own.
+    var settlementGrace: TimeInterval { store.hasInbox ? Self.settlementGrace : 0 }
+
     /// Joins every entry waiting now, a batch at a time.
     func drain() async throws {
         guard store.hasInbox else { return }

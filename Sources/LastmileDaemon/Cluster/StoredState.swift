@@ -29,7 +29,7 @@ struct StoredState {
         var summary = try await engine.recover(settlingOverdue: false)
         _ = try await engine.assemblePending(at: now)
         try await inbox.drain()
-        summary.settled = try await engine.settle()
+        summary.settled = try await engine.settle(holdingBack: inbox.settlementGrace)
         return summary
     }
 }

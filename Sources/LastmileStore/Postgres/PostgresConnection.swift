@@ -18,6 +18,10 @@ public final class PostgresConnection {
     public let answerTimeout: Duration
     /// Set when a statement went unanswered: the server may still be working on it.
     private var givenUp = false
+    /// Statements prepared on this connection, by their text: the name each was given.
+    private var prepared: [String: String] = [:]
+    /// Most statements one connection prepares.
+    static let preparedLimit = 256
 
     /// Connects to `url`, a libpq connection URI (`postgresql://user@host:port/database`),
     /// waiting at most `timeout` seconds to connect.
@@ -35,7 +39,14 @@ public final class PostgresConnection {
         // Notices ("relation already exists, skipping") are for people at psql, not for a log.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
+        // A client cut off by the network mid-transaction would hold its locks (the lease row's
+        // among them) until TCP gives up, hours later: the server ends such a transaction itself.
+        try executeScript("SET idle_in_transaction_session_timeout = \(Self.abandonedTransactionLimit.wholeMilliseconds)")
     }
+
+    /// How long the server lets a transaction of this session sit with no statement before it
+    /// ends the session; Lastmile's transactions send their statements back to back.
+    static let abandonedTransactionLimit = Duration.seconds(2)
 
     deinit { PQfinish(handle) }
 
@@ -56,6 +67,29 @@ public final class PostgresConnection {
         guard !givenUp else { throw PostgresError(message: "the connection was given up after a statement went unanswered") }
         let sent = PostgresParameter.withPointers(parameters) { values, lengths, formats in
             PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+        }
+        guard sent == 1 else { throw PostgresError(message: lastMessage) }
+        return PostgresResult(try awaitResults())
+    }
+
+    /// Runs `sql` as a statement prepared once on this connection, so the server parses and
+    /// plans it once rather than at every run.
+    func executePrepared(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) -> PostgresResult {
+        guard !givenUp else { throw PostgresError(message: "the connection was given up after a statement went unanswered") }
+        let name: String
+        if let known = prepared[sql] {
+            name = known
+        } else if prepared.count >= Self.preparedLimit {
+            // Texts made on the fly (a listing's limit) could prepare without end: past the limit, run them plain.
+            return try execute(sql, parameters)
+        } else {
+            name = "lastmile_\(prepared.count + 1)"
+            guard PQsendPrepare(handle, name, sql, Int32(parameters.count), nil) == 1 else { throw PostgresError(message: lastMessage) }
+            PQclear(try awaitResults())
+            prepared[sql] = name
+        }
+        let sent = PostgresParameter.withPointers(parameters) { values, lengths, formats in
+            PQsendQueryPrepared(handle, name, Int32(parameters.count), values, lengths, formats, 0)
         }
         guard sent == 1 else { throw PostgresError(message: lastMessage) }
         return PostgresResult(try awaitResults())
@@ -123,6 +157,7 @@ public final class PostgresConnection {
     public func reset() {
         PQreset(handle)
         givenUp = false
+        prepared = [:]
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.

@@ -17,12 +17,12 @@ final class PostgresDatabase: DatabaseConnection {
     }
 
     func query(_ sql: String, _ values: [StoreValue]) throws -> any RowCursor {
-        try connection.execute(postgresText(of: sql), values.map(Self.parameter))
+        try connection.executePrepared(postgresText(of: sql), values.map(Self.parameter))
     }
 
     @discardableResult
     func run(_ sql: String, _ values: [StoreValue]) throws -> Int {
-        try connection.execute(postgresText(of: sql), values.map(Self.parameter)).changedRows
+        try connection.executePrepared(postgresText(of: sql), values.map(Self.parameter)).changedRows
     }
 
     func beginWrite() throws { try execute("BEGIN") }
