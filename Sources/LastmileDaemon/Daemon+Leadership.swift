@@ -8,7 +8,12 @@ extension Daemon {
     /// acting at once when it is lost.
     func followLeadership() async {
         guard leadership.isShared else { return }
+        var refreshed = ContinuousClock.now - Self.followerRefresh
         while !Task.isCancelled {
+            if leadership.currentActingTerm == nil, ContinuousClock.now - refreshed >= Self.followerRefresh {
+                refreshed = ContinuousClock.now
+                refreshSLOsFromStore()
+            }
             let held = leadership.heldTerm
             if let acting = leadership.currentActingTerm {
                 if held != acting {
@@ -53,7 +58,19 @@ extension Daemon {
         }
     }
 
-    /// Stops acting in `term` at once; what the engine holds is taken back at the next takeover.
+    /// How often an instance that does not lead reads the SLOs' canaries back from the store, for its status page.
+    static let followerRefresh = Duration.seconds(60)
+
+    /// Rebuilds the SLO windows from the store's settled canaries, as the leader keeps them.
+    private func refreshSLOsFromStore() {
+        let now = options.clock.now
+        let context = self.context
+        guard let settled = try? store.settledCanaries(since: now.addingTimeInterval(-slo.longestWindow)) else { return }
+        slo.replace(definitions: context.configuration.sloDefinitions, extraWindows: context.configuration.alertEvaluator.windows,
+                    pairs: context.pairs, canaries: settled)
+    }
+
+    /// Stops acting at once; what the engine holds is taken back at the next takeover.
     private func stepDown() {
         leadership.stopActing()
         metrics.setLeading(false)

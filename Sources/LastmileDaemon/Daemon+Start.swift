@@ -79,8 +79,11 @@ extension Daemon {
                                   extraFamilies: { [clock] in
                                       slo.families(at: clock.now) + alerts.families() + detection.families() + servers.families()
                                   },
-                                  sloStatuses: { now in slo.statuses(at: now) }, firingAlerts: { alerts.firing },
-                                  pendingAlerts: { alerts.pending }, leading: { leadership.isActing })
+                                  sloStatuses: { now in slo.statuses(at: now) },
+                                  // An instance that does not lead shows the leader's alerts, as stored.
+                                  firingAlerts: { leadership.isActing ? alerts.firing : (try? store.storedAlerts().firing) ?? [] },
+                                  pendingAlerts: { leadership.isActing ? alerts.pending : (try? store.storedAlerts().pending) ?? [] },
+                                  leading: { leadership.isActing })
         servers.install(routes)
         leadership.elector?.start()
         daemon.startServices()
