@@ -106,6 +106,66 @@ public actor CanaryEngine {
     public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
                        consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
+        let step = try correlate(receipts: receipts, route: route, rawPayload: rawPayload, at: time, consuming: inboxEntry)
+        try await commit(step.change)
+        finish(step)
+        return step.matches
+    }
+
+    /// Correlates and stores arrivals from one request (or one spool file, named by `sourceKey`);
+    /// returns how each was joined.
+    public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
+                       sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
+        try refuseWhileRecovering()
+        let step = try correlate(arrivals: arrivals, receiver: receiver, rawPayload: rawPayload, at: time, sourceKey: sourceKey,
+                                 consuming: inboxEntry)
+        try await commit(step.change)
+        finish(step)
+        return step.matches
+    }
+
+    /// Joins whole requests from the inbox, in the order given (the order they were stamped):
+    /// correlated one after another, their writes made together, so a batch costs about one
+    /// commit rather than one each.
+    func ingest(inbox requests: [InboxRequest]) async throws {
+        try refuseWhileRecovering()
+        var steps: [IngestStep] = []
+        for request in requests {
+            switch request.reports {
+            case .receipts(let parsed, let route):
+                steps.append(try correlate(receipts: parsed, route: route, rawPayload: request.rawPayload, at: request.receivedAt,
+                                           consuming: request.entry))
+            case .arrivals(let parsed, let receiver):
+                steps.append(try correlate(arrivals: parsed, receiver: receiver, rawPayload: request.rawPayload, at: request.receivedAt,
+                                           sourceKey: request.sourceKey, consuming: request.entry))
+            }
+        }
+        let changes = steps.map(\.change)
+        commitsInFlight += 1
+        defer { commitsInFlight -= 1 }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { [store] group in
+                for change in changes { group.addTask { try await store.commit(change) } }
+                try await group.waitForAll()
+            }
+        } catch {
+            commitFailed?(error)
+            throw error
+        }
+        for step in steps { finish(step) }
+    }
+
+    /// What correlating one request made: the write it needs, and what to publish once it is made.
+    struct IngestStep {
+        var change: StoreChange
+        var result: CorrelationResult
+        var matches: [ReportMatch]
+        var kind: String
+        var time: Date
+    }
+
+    private func correlate(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
+                           consuming inboxEntry: Int64?) throws -> IngestStep {
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
@@ -128,17 +188,11 @@ public actor CanaryEngine {
         }
         var change = requestChange(combined, receipts: stored, payload: rawPayload, matches: matches, at: time)
         change.consumedInbox = inboxEntry.map { [$0] } ?? []
-        try await commit(change)
-        publish(combined, at: time)
-        for match in matches { metrics.countReport(kind: "receipt", match: match) }
-        return matches
+        return IngestStep(change: change, result: combined, matches: matches, kind: "receipt", time: time)
     }
 
-    /// Correlates and stores arrivals from one request (or one spool file, named by `sourceKey`);
-    /// returns how each was joined.
-    public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
-                       sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
-        try refuseWhileRecovering()
+    private func correlate(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date, sourceKey: String?,
+                           consuming inboxEntry: Int64?) throws -> IngestStep {
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
@@ -160,10 +214,13 @@ public actor CanaryEngine {
         }
         var change = requestChange(combined, arrivals: stored, payload: rawPayload, matches: matches, at: time)
         change.consumedInbox = inboxEntry.map { [$0] } ?? []
-        try await commit(change)
-        publish(combined, at: time)
-        for match in matches { metrics.countReport(kind: "arrival", match: match) }
-        return matches
+        return IngestStep(change: change, result: combined, matches: matches, kind: "arrival", time: time)
+    }
+
+    /// Publishes a committed step and counts its reports.
+    private func finish(_ step: IngestStep) {
+        publish(step.result, at: step.time)
+        for match in step.matches { metrics.countReport(kind: step.kind, match: match) }
     }
 
     /// Keeps one part of a long message; once every part is in, matches the whole message.

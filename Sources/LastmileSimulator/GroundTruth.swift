@@ -26,6 +26,8 @@ public struct MessageTruth: Sendable, Hashable {
     public var receiptsPosted: [String]
     /// Arrival reports Lastmile answered with a 2xx (an instance committed them).
     public var arrivalsAcknowledged = 0
+    /// When the latest attempt to post an arrival left; it becomes `arrivalPostedAt` when acknowledged.
+    var arrivalAttemptAt: Double?
     /// Receipts Lastmile answered with a 2xx.
     public var receiptsAcknowledged = 0
     public var alteredBody: Bool

@@ -92,6 +92,12 @@ extension WholeSystemSuites {
             _ = await instances[leaderIndex].waitForExit(timeout: 10)
             let survivors = ports.indices.filter { $0 != leaderIndex }
 
+            if ProcessInfo.processInfo.environment["LASTMILE_TEST_VERBOSE"] != nil {
+                while !survivors.contains(where: { instances[$0].logText.contains("term=2") }) && Date().timeIntervalSince(killedAt) < 20 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                print("cluster: the takeover was logged \(Date().timeIntervalSince(killedAt)) s after the kill")
+            }
             let second = await Self.leaders(survivors.map { ports[$0] })
             #expect(second.count == 1, "leaders after the kill: \(second)")
             while try startedCount(since: killedAt) < 150, Date().timeIntervalSince(killedAt) < 60 {
@@ -118,6 +124,15 @@ extension WholeSystemSuites {
             }
             let finalLeaders = await Self.leaders(survivors.map { ports[$0] }, timeout: 5)
             #expect(finalLeaders.count == 1, "leaders at the end: \(finalLeaders)")
+            // The leader's families come from the leader only; ingest families from everyone.
+            for index in survivors {
+                let metrics = try await LoopbackHTTP.request(port: ports[index], path: "/metrics").body
+                let leads = finalLeaders.contains(ports[index])
+                #expect(metrics.contains("lastmile_leader \(leads ? 1 : 0)\n"))
+                #expect(metrics.contains("lastmile_canaries_sent_total{") == leads, "instance \(index) leads: \(leads)")
+                #expect(metrics.contains("lastmile_canary_verdicts_total{") == leads)
+                #expect(metrics.contains("lastmile_webhook_requests_total{"))
+            }
             for index in survivors { instances[index].signal(SIGTERM) }
             for index in survivors { #expect(await instances[index].waitForExit(timeout: 15) == 0, "\(instances[index].logText.suffix(2_000))") }
 

@@ -27,9 +27,10 @@ struct InboxConsumer: Sendable {
         while try await consumeOnce() == batch {}
     }
 
-    /// Joins one batch of waiting entries; how many.
+    /// Joins one batch of waiting entries, in the order their requests were stamped; how many.
     func consumeOnce() async throws -> Int {
-        let entries = try store.inbox(limit: batch)
+        let entries = try store.inbox(limit: batch).sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
+        var requests: [InboxRequest] = []
         for entry in entries {
             // Holding the lease is enough: a takeover drains the inbox before it starts acting, and
             // every write is fenced to the term anyway.
@@ -48,12 +49,15 @@ struct InboxConsumer: Sendable {
             }
             switch reports.kind {
             case .receipts:
-                _ = try await engine.ingest(receipts: reports.parsedReceipts, route: reports.source, rawPayload: entry.rawPayload,
-                                            at: entry.receivedAt, consuming: entry.id)
+                requests.append(InboxRequest(entry: entry.id, reports: .receipts(reports.parsedReceipts, route: reports.source),
+                                             rawPayload: entry.rawPayload, receivedAt: entry.receivedAt))
             case .arrivals:
-                _ = try await engine.ingest(arrivals: reports.parsedArrivals, receiver: reports.source, rawPayload: entry.rawPayload,
-                                            at: entry.receivedAt, sourceKey: entry.sourceKey, consuming: entry.id)
+                requests.append(InboxRequest(entry: entry.id, reports: .arrivals(reports.parsedArrivals, receiver: reports.source),
+                                             rawPayload: entry.rawPayload, receivedAt: entry.receivedAt, sourceKey: entry.sourceKey))
             case .part:
+                // Parts are kept and assembled one by one: what came before them is joined first.
+                try await engine.ingest(inbox: requests)
+                requests = []
                 let parts = reports.parsedArrivals
                 for (index, part) in parts.enumerated() {
                     _ = try await engine.ingest(part: part, receiver: reports.source, rawPayload: entry.rawPayload, at: entry.receivedAt,
@@ -61,6 +65,7 @@ struct InboxConsumer: Sendable {
                 }
             }
         }
+        if !requests.isEmpty { try await engine.ingest(inbox: requests) }
         return entries.count
     }
 }

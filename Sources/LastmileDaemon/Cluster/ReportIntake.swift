@@ -3,16 +3,17 @@ import LastmileCore
 import LastmileProviders
 import LastmileStore
 
-/// Where the reports an instance takes in go: straight to the engine on the instance that acts
-/// as the leader (or alone on its file), to the shared inbox on any other, for the leader to
-/// join. Either way a report is committed before the caller acknowledges it.
+/// Where the reports an instance takes in go: straight to the engine alone on a file; on a
+/// shared store, to the inbox, whichever instance leads, so the leader joins every report in the
+/// order it was stamped (a report that went straight in would overtake one another instance took
+/// in first). Either way a report is committed before the caller acknowledges it.
 struct ReportIntake: Sendable {
     let engine: CanaryEngine
     let store: CanaryStore
     let leadership: Leadership
 
-    /// Whether reports go to the inbox now rather than to this instance's engine.
-    private var queues: Bool { store.hasInbox && !leadership.isActing }
+    /// Whether reports go to the inbox rather than to this instance's engine.
+    private var queues: Bool { store.hasInbox }
 
     /// Stores receipts from one request; how each was joined, or nil when they wait in the inbox.
     func receipts(_ parsed: [ParsedReceipt], route: String, rawPayload: Data, at time: Date) async throws -> [ReportMatch]? {
