@@ -23,7 +23,8 @@ extension Daemon {
                                 try await engine.settle(holdingBack: inbox.settlementGrace)
                             }
                         } catch {
-                            logger.error("settlement not stored; retrying", [("error", "\(error)")])
+                            // A leader that has just stepped down (or is stopping) is refused by the fence: not an error.
+                            if leadership.isActing { logger.error("settlement not stored; retrying", [("error", "\(error)")]) }
                         }
                         // On a shared store this also joins what other instances took in: sooner.
                         try? await Task.sleep(for: .milliseconds(store.hasInbox ? 100 : 200))
