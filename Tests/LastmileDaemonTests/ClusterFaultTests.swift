@@ -104,7 +104,7 @@ extension WholeSystemSuites {
         }
 
         @Test func aLeaderCutOffFromTheDatabaseStopsSendingBeforeAnotherStarts() async throws {
-            guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location,
+            guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location,
                   let databasePort = URLComponents(string: url)?.port else { return }
             let proxy = try TCPProxy(to: UInt16(databasePort))
             defer { proxy.close() }

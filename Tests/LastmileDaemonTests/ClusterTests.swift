@@ -52,7 +52,7 @@ extension WholeSystemSuites {
         }
 
         @Test func theLeaderKilledMidRunIsReplacedWithinALeaseAndNothingIsSentTwiceOrLost() async throws {
-            guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+            guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
             let directory = place.directory
             let bootstrap = ConfigLoader.load(text: Array(Self.config(simulator: 1, store: url, probesEnabled: true).utf8),
                                               path: "cluster.toml", catalogue: .standard, environment: [:])

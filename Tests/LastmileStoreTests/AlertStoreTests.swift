@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct AlertStoreTests {
     @Test(arguments: StoreEngine.allCases) func pendingAndFiringAlertsSurviveReopeningTheStore(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
+        guard let place = try await TestStorePlace.make(engine) else { return }
         let tier = AlertTier(severity: "page", long: 3_600, short: 300, factor: 14.4)
         func alert(_ route: String, startsAt: Double) -> FiringAlert {
             let finding = AlertFinding(name: .acceptedButUndelivered, key: SLOKey(slo: "accepted-delivery", route: route, carrier: "AT&T"),
@@ -16,11 +16,11 @@ import Testing
         let firing = [alert("lying", startsAt: 1_800_000_000)]
         let pending = [alert("queued", startsAt: 1_800_000_100)]
         do {
-            let store = try place.open()
+            let store = try await place.open()
             try await store.saveAlerts(firing: firing, pending: pending)
             await store.close()
         }
-        let reopened = try place.open()
+        let reopened = try await place.open()
         defer { reopened.beginClosing() }
         let stored = try reopened.storedAlerts()
         #expect(stored.firing == firing)

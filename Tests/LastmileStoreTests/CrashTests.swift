@@ -13,7 +13,7 @@ import LastmileTestSupport
         try #require(FileManager.default.isExecutableFile(atPath: writer.path), "build lastmile-crash-writer first")
         var generator = SystemRandomNumberGenerator()
         for round in 1...20 {
-            guard let place = try TestStorePlace.make(engine) else { return }
+            guard let place = try await TestStorePlace.make(engine) else { return }
             let process = Process()
             process.executableURL = writer
             process.arguments = [place.argument]

@@ -8,7 +8,7 @@ import Testing
 /// from anyone, and lets each inbox entry be consumed once.
 @Suite struct PostgresFenceTests {
     @Test func onlyTheHolderOfTheLeaseInItsTermWritesCanaries() async throws {
-        guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
         let store = try CanaryStore(location: place.location)
         defer { store.beginClosing() }
         let canary = Canary(plan: makePlan("c1", payload: 1), submitStartedAt: t0)
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func anyoneEnqueuesAndEachEntryIsConsumedOnce() async throws {
-        guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
         let store = try CanaryStore(location: place.location)
         defer { store.beginClosing() }
         let entry = InboxEntry(receivedAt: t0, instance: "b", reports: Data("{}".utf8), rawPayload: Data([0, 1, 2, 255]),

@@ -7,7 +7,7 @@ import Testing
 /// and a database from a newer program refused.
 @Suite struct PostgresStoreSchemaTests {
     @Test func instancesStartingTogetherMigrateOnceAndAllOpen() async throws {
-        guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
         let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<4 {
                 group.addTask {
@@ -24,9 +24,9 @@ import Testing
     }
 
     @Test func refusesADatabaseFromANewerVersion() async throws {
-        guard let place = try TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
-        await (try place.open()).close()
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        await (try await place.open()).close()
         try PostgresConnection(url: url).query("INSERT INTO lastmile_schema (version) VALUES (99)")
-        #expect(throws: PostgresError.self) { try place.open() }
+        await #expect(throws: PostgresError.self) { try await place.open() }
     }
 }

@@ -65,8 +65,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
 @Suite struct StoreRoundTripTests {
     @Test(arguments: StoreEngine.allCases) func aCanaryRoundTripsWithEveryField(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         var canary = Canary(plan: makePlan("c1", payload: 12345), submitStartedAt: t0)
         canary.submitEndedAt = t0.addingTimeInterval(0.25)
@@ -90,8 +90,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func aSubmittingCanaryHasNullsWhereNothingIsKnown(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         let canary = Canary(plan: makePlan("c1", payload: 1), submitStartedAt: t0)
         try await store.recordSubmitting(canary)
@@ -103,8 +103,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func reportsKeepTheirRawPayloadAndUnmatchedReason(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         let receiptID = try store.reserveReportID()
         let arrivalID = try store.reserveReportID()
@@ -127,8 +127,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func aClaimJoinsAnEarlierUnmatchedReceipt(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         var correlator = Correlator()
         let plan = makePlan("c1", payload: 77)
@@ -148,14 +148,14 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func reportIDsContinueAfterReopening(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         let id = try store.reserveReportID()
         try await store.commit(StoreChange(arrivals: [StoredArrival(
             report: ArrivalReport(reference: id, receiver: "rx", from: "x", body: "b", ingestedAt: t0),
             match: .unmatched(.noToken, canaryID: nil), rawPayload: Data())]))
         await store.close()
-        let reopened = try place.open()
+        let reopened = try await place.open()
         defer { reopened.beginClosing() }
         #expect(try reopened.reserveReportID() > id)
     }
@@ -163,15 +163,15 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
 @Suite struct StoreRecoveryTests {
     @Test(arguments: StoreEngine.allCases) func aCanaryCaughtMidSubmitBecomesUnknownAndStillMatches(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
+        guard let place = try await TestStorePlace.make(engine) else { return }
         do {
-            let store = try place.open()
+            let store = try await place.open()
             var correlator = Correlator()
             try await store.commit(StoreChange(correlator.submitStarted(makePlan("c1", payload: 5), at: t0)))
             await store.close()
             // The process dies here, before the provider answered.
         }
-        let store = try place.open()
+        let store = try await place.open()
         defer { store.beginClosing() }
         var correlator = Correlator()
         let summary = try await store.recover(into: &correlator, now: t0.addingTimeInterval(5))
@@ -187,8 +187,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func canariesPastTheirDeadlineSettleOnRecovery(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         var correlator = Correlator()
         for index in 0..<3 {
             let plan = makePlan("c\(index)", payload: UInt64(100 + index), deadline: 600)
@@ -200,7 +200,7 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         try await store.commit(StoreChange(correlator.submitStarted(fresh, at: t0.addingTimeInterval(3_000))))
         await store.close()
 
-        let reopened = try place.open()
+        let reopened = try await place.open()
         defer { reopened.beginClosing() }
         var restarted = Correlator()
         let summary = try await reopened.recover(into: &restarted, now: t0.addingTimeInterval(3_100))
@@ -216,8 +216,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func oldSettledCanariesAreNotLoadedAgain(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         var correlator = Correlator()
         try await store.commit(StoreChange(correlator.submitStarted(makePlan("old", payload: 1, deadline: 60), at: t0)))
@@ -238,8 +238,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func concurrentWritersShareTransactions(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         let writes = 400
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -253,8 +253,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func withoutGroupingEachWriteIsItsOwnTransaction(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open(StoreConfiguration(maximumBatch: 1))
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open(StoreConfiguration(maximumBatch: 1))
         defer { store.beginClosing() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<50 {
@@ -266,8 +266,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     }
 
     @Test(arguments: StoreEngine.allCases) func aFailingWriteDoesNotUndoTheOthersInItsTransaction(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         let taken = try receipt(store)
         try await store.commit(StoreChange(receipts: [taken]))
@@ -319,8 +319,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
 @Suite struct RetentionTests {
     @Test(arguments: StoreEngine.allCases) func pruningRemovesOnlyOldRowsInBoundedBatches(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         var correlator = Correlator()
         for index in 0..<25 {
@@ -358,8 +358,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
 @Suite struct SummaryQueryTests {
     @Test(arguments: StoreEngine.allCases) func sqlSummariesEqualSummariesOfTheRows(engine: StoreEngine) async throws {
-        guard let place = try TestStorePlace.make(engine) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
         defer { store.beginClosing() }
         var correlator = Correlator()
         var generator = SystemRandomNumberGenerator()

@@ -18,14 +18,20 @@ public struct TestStorePlace {
     public let directory: TemporaryDirectory
 
     /// A new place on `engine`; nil when `engine` is PostgreSQL and no server is named outside CI
-    /// (under CI a missing server is recorded as a failure).
-    public static func make(_ engine: StoreEngine) throws -> TestStorePlace? {
+    /// (under CI a missing server is recorded as a failure). The database is made off the
+    /// concurrency pool: libpq blocks, and `CREATE DATABASE` takes a while on a busy machine.
+    public static func make(_ engine: StoreEngine) async throws -> TestStorePlace? {
         let directory = try TemporaryDirectory()
         switch engine {
         case .sqlite:
             return TestStorePlace(location: .file(directory.path("s.db")), directory: directory)
         case .postgres:
-            guard let url = try PostgresTestServer.freshDatabase() else { return nil }
+            guard PostgresTestServer.url != nil else {
+                #expect(!PostgresTestServer.isRequired, "LASTMILE_TEST_POSTGRES_URL is not set under CI (.ci/run starts a server)")
+                return nil
+            }
+            let made = await offThePool { () -> Result<String?, any Error> in Result { try PostgresTestServer.freshDatabase() } }
+            guard let url = try made.get() else { return nil }
             return TestStorePlace(location: .postgres(url: url), directory: directory)
         }
     }
@@ -43,17 +49,22 @@ public struct TestStorePlace {
 
     /// Opens the store here. On PostgreSQL the test's instance takes the leader lease for an
     /// hour (the same term each time it reopens), since only a leader writes canaries there.
-    public func open(_ configuration: StoreConfiguration = StoreConfiguration()) throws -> CanaryStore {
-        let store = try CanaryStore(location: location, configuration: configuration)
-        if case .postgres(let url) = location {
-            let connection = try PostgresConnection(url: url)
-            try PostgresLeaseTable.create(on: connection)
-            guard let term = try PostgresLeaseTable().acquire(holder: holder, duration: .seconds(3_600), on: connection) else {
-                throw PostgresError(message: "another instance holds the test database's lease")
+    public func open(_ configuration: StoreConfiguration = StoreConfiguration()) async throws -> CanaryStore {
+        let location = self.location, holder = self.holder
+        return try await offThePool { () -> Result<CanaryStore, any Error> in
+            Result {
+                let store = try CanaryStore(location: location, configuration: configuration)
+                if case .postgres(let url) = location {
+                    let connection = try PostgresConnection(url: url)
+                    try PostgresLeaseTable.create(on: connection)
+                    guard let term = try PostgresLeaseTable().acquire(holder: holder, duration: .seconds(3_600), on: connection) else {
+                        throw PostgresError(message: "another instance holds the test database's lease")
+                    }
+                    store.setFence(LeaseFence(holder: holder, term: term))
+                }
+                return store
             }
-            store.setFence(LeaseFence(holder: holder, term: term))
-        }
-        return store
+        }.get()
     }
 }
 

@@ -46,8 +46,8 @@ import Testing
     }
 
     @Test func tracesACanaryInAPostgreSQLStoreFromAnyMachine() async throws {
-        guard let place = try TestStorePlace.make(.postgres) else { return }
-        let store = try place.open()
+        guard let place = try await TestStorePlace.make(.postgres) else { return }
+        let store = try await place.open()
         let (lost, _) = try await Self.fill(store, now: Date())
         await store.close()
         let traced = try await BuiltProducts.run("lastmile", ["trace", "--store", place.argument, lost.token.description])
