@@ -108,8 +108,12 @@ import Testing
         let scheduler = Scheduler(hooks: Scheduler.Hooks(context: { context }, fire: { _, _, _ in fires.withLock { $0 += 1 } },
                                                          heartbeat: { beats.withLock { $0 += 1 } }), tick: .milliseconds(50))
         let task = Task { await scheduler.run() }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while fires.withLock({ $0 }) < 4 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        // Waits on the behaviour: the suite starts beside every other, and a busy machine can keep
+        // the scheduler's wake-ups waiting for seconds before its first fires.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while (fires.withLock({ $0 }) < 4 || beats.withLock({ $0 }) < 2) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         task.cancel()
         #expect(fires.withLock { $0 } >= 4)
         #expect(beats.withLock { $0 } >= 2)
