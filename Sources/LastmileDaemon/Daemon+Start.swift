@@ -81,8 +81,9 @@ extension Daemon {
                                   },
                                   sloStatuses: { now in slo.statuses(at: now) },
                                   // An instance that does not lead shows the leader's alerts, as stored.
-                                  firingAlerts: { leadership.isActing ? alerts.firing : (try? store.storedAlerts().firing) ?? [] },
-                                  pendingAlerts: { leadership.isActing ? alerts.pending : (try? store.storedAlerts().pending) ?? [] },
+                                  alerts: {
+                                      leadership.isActing ? (alerts.firing, alerts.pending) : (try? store.storedAlerts()) ?? ([], [])
+                                  },
                                   leading: { leadership.isActing })
         servers.install(routes)
         leadership.elector?.start()

@@ -21,8 +21,8 @@ struct DaemonRoutes: Sendable {
     let extraFamilies: @Sendable () -> [MetricFamily]
     /// For the status page.
     let sloStatuses: @Sendable (Date) -> [SLOStatus]
-    let firingAlerts: @Sendable () -> [FiringAlert]
-    let pendingAlerts: @Sendable () -> [FiringAlert]
+    /// The alerts firing and pending, for the status page.
+    let alerts: @Sendable () -> (firing: [FiringAlert], pending: [FiringAlert])
     /// Whether this instance leads now: the others leave the leader's families out of `/metrics`.
     let leading: @Sendable () -> Bool
 
@@ -221,8 +221,9 @@ struct DaemonRoutes: Sendable {
         let now = clock.now
         let from = now.addingTimeInterval(-hours * 3_600)
         let canaries = try store.canaries(matching: CanaryQuery(since: from, limit: 10_000))
-        var status = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firingAlerts())
-        status.pending = pendingAlerts()
+        let (firing, pending) = alerts()
+        var status = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firing)
+        status.pending = pending
         let page = status.render()
         return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: Array(page.utf8))
     }

@@ -15,8 +15,6 @@ protocol DatabaseConnection: AnyObject {
     func run(_ sql: String, _ values: [StoreValue]) throws -> Int
     /// Opens a write transaction.
     func beginWrite() throws
-    /// Whether the connection still reaches its database.
-    var isUsable: Bool { get }
     /// Connects again when the connection broke (the server restarted); nothing when it works.
     func reconnectIfBroken()
 }

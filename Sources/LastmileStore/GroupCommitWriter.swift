@@ -30,9 +30,12 @@ final class GroupCommitWriter: Sendable {
     private let transactions = Atomic<Int>(0)
     /// Runs first in every transaction; when it throws, nothing of the batch is written.
     private let admission: (@Sendable (any DatabaseConnection) throws -> Void)?
+    /// Whether each write gets a savepoint of its own: cheap in SQLite, a round trip on a server.
+    private let savesEachWrite: Bool
 
     init(connection: consuming sending any DatabaseConnection, maximumBatch: Int, name: String = "lastmile-store-writer",
          admission: (@Sendable (any DatabaseConnection) throws -> Void)? = nil) {
+        savesEachWrite = connection.dialect == .sqlite
         self.connection = Mutex(connection)
         self.maximumBatch = maximumBatch
         self.admission = admission
@@ -110,9 +113,8 @@ final class GroupCommitWriter: Sendable {
 
     private func commit(_ batch: [Job]) {
         transactions.add(1, ordering: .relaxed)
-        let isolated = connection.withLock { $0.dialect == .sqlite }
-        if isolated || batch.count == 1 {
-            finish(batch, transaction(batch, savepoints: isolated))
+        if savesEachWrite || batch.count == 1 {
+            finish(batch, transaction(batch, savepoints: savesEachWrite))
             return
         }
         // On a server every statement is a round trip: the batch goes without a savepoint per

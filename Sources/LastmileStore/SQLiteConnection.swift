@@ -72,8 +72,6 @@ final class SQLiteConnection: DatabaseConnection {
     func beginWrite() throws { try execute("BEGIN IMMEDIATE") }
 
     /// A file does not go away as a server does.
-    var isUsable: Bool { handle != nil }
-
     func reconnectIfBroken() {}
 
     /// Rows changed by the last statement.

@@ -27,8 +27,6 @@ final class PostgresDatabase: DatabaseConnection {
 
     func beginWrite() throws { try execute("BEGIN") }
 
-    var isUsable: Bool { connection.isOpen }
-
     func reconnectIfBroken() {
         if !connection.isOpen { connection.reset() }
     }
