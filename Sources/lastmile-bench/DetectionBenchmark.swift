@@ -31,16 +31,24 @@ enum DetectionBenchmark {
     static func run() async throws {
         let json = CommandLine.arguments.contains("--json")
         let settings = DetectionSettings.standard
+        // `--rate 30 --loss 0.1 --runs 1000` narrows the table to one cell (or a few), with more runs.
+        let rates = values(after: "--rate") ?? Self.rates
+        let losses = values(after: "--loss") ?? Self.losses
+        let runs = values(after: "--runs").flatMap(\.first).map { 1...UInt64(max(1, $0)) } ?? Self.runs
+        let healthyStreams = values(after: "--runs") == nil ? Self.healthyStreams : 0
+        // `--latency 0.1` sets the healthy median latency (p99 15 times it), to see what waiting for arrivals costs.
+        let median = values(after: "--latency")?.first ?? 4
         var cells: [Cell] = []
         var healthyRows: [(rate: Double, years: Double, pages: Int)] = []
         for rate in rates {
-            let simulation = SequentialDetectionSimulation(settings: settings, canariesPerHour: rate)
+            let simulation = SequentialDetectionSimulation(settings: settings, canariesPerHour: rate, medianLatency: median, p99Latency: 15 * median)
             for loss in losses {
                 let times = parallel(Array(runs)) { seed in
                     simulation.timeToPage(baseline: healthy, lossRate: loss, horizon: 12 * 3_600, seed: seed)
                 }
                 cells.append(Cell(rate: rate, loss: loss, times: times, bound: bound(rate: rate, loss: loss, settings: settings)))
             }
+            guard healthyStreams > 0 else { continue }
             let pages = parallel(Array(1...UInt64(healthyStreams))) { seed in
                 simulation.pages(lossRate: healthy, duration: healthyYears * 365.25 * 86_400, seed: 1_000 + seed)
             }
@@ -60,7 +68,7 @@ enum DetectionBenchmark {
             return
         }
         print("detection: sequential detector, default settings (false_pages_per_year = 1, healthy floor 0.5%)")
-        print("  jump from 0.5% loss after a day, \(runs.count) seeded runs each; latency median 4 s, p99 60 s; 15 min deadline")
+        print("  jump from 0.5% loss after a day, \(runs.count) seeded runs each; latency median \(formatted(median, digits: 1)) s, p99 \(formatted(15 * median, digits: 1)) s; 15 min deadline")
         print("  canaries/h  loss   median     p90   bound   (minutes to the first page)")
         for cell in cells {
             func text(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "never" }
@@ -72,6 +80,13 @@ enum DetectionBenchmark {
             print(String(format: "  %10.0f  %d in %.0f pair-years (%.2f per pair-year)", row.rate, row.pages, row.years,
                          Double(row.pages) / row.years))
         }
+    }
+
+    /// The numbers given after every `flag` on the command line, or nil if it is not there.
+    static func values(after flag: String) -> [Double]? {
+        let arguments = CommandLine.arguments
+        let found = arguments.indices.filter { arguments[$0] == flag && $0 + 1 < arguments.count }.compactMap { Double(arguments[$0 + 1]) }
+        return found.isEmpty ? nil : found
     }
 
     /// The median minutes a single CUSUM tuned to `loss`, given the whole budget, takes to signal

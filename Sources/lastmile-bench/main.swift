@@ -2,6 +2,8 @@
 //
 //   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision|detection|connections]...
 //       [--store postgresql://user@host:port/database]   (ingest on a scratch database of that server, beside pgbench)
+//       [--json] [--rate R]... [--loss L]... [--runs N] [--latency S]
+//                           (detection: JSON; only these cells, N runs each; a healthy median latency of S seconds)
 import Foundation
 import LastmileCore
 import LastmileStore
@@ -13,6 +15,12 @@ if let index = arguments.firstIndex(of: "--store"), index + 1 < arguments.count 
     arguments.removeSubrange(index...(index + 1))
 }
 let postgres = server
+// The detection benchmark reads its own options from CommandLine.arguments.
+for (flag, takesValue) in [("--json", false), ("--rate", true), ("--loss", true), ("--runs", true), ("--latency", true)] {
+    while let index = arguments.firstIndex(of: flag) {
+        arguments.removeSubrange(index...min(index + (takesValue ? 1 : 0), arguments.count - 1))
+    }
+}
 
 let available: [String: () async throws -> Void] = [
     "store": StoreBenchmark.run,
