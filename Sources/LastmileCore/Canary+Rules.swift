@@ -2,9 +2,14 @@ import Foundation
 
 /// The rules that turn reports into verdicts and facts, one canary at a time.
 extension Canary {
+    /// Whether `recordSubmitAnswer` would take `answer`: none is recorded yet, or only an unknown one.
+    func acceptsSubmitAnswer(_ answer: SubmitAnswer) -> Bool {
+        submit == nil || submit?.outcome == .unknown && answer.outcome != .unknown
+    }
+
     /// Records the API's answer. Returns false when an answer was already recorded.
     mutating func recordSubmitAnswer(_ answer: SubmitAnswer, at time: Date) -> Bool {
-        guard submit == nil || submit?.outcome == .unknown && answer.outcome != .unknown else { return false }
+        guard acceptsSubmitAnswer(answer) else { return false }
         submit = answer
         submitEndedAt = time
         if arrival != nil {
@@ -119,7 +124,7 @@ extension Canary {
     /// Compares bodies ignoring surrounding whitespace and CR/LF against LF.
     static func bodiesMatch(sent: String, received: String) -> Bool {
         if sent == received { return true }
-        if let sent = asciiNormalised(sent), let received = asciiNormalised(received) { return sent == received }
+        if let same = asciiBodiesMatch(sent, received) { return same }
         func normalised(_ text: String) -> ArraySlice<Unicode.Scalar> {
             let scalars = Array(text.unicodeScalars.lazy.filter { $0 != "\r" })
             let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
@@ -129,22 +134,33 @@ extension Canary {
         return normalised(sent).elementsEqual(normalised(received))
     }
 
-    /// An all-ASCII body's bytes without CR and without surrounding whitespace (what `bodiesMatch`
-    /// compares, without looking up Unicode properties); nil when a byte is not ASCII.
-    private static func asciiNormalised(_ text: String) -> ArraySlice<UInt8>? {
-        var text = text
-        return text.withUTF8 { bytes -> ArraySlice<UInt8>? in
-            var kept: [UInt8] = []
-            kept.reserveCapacity(bytes.count)
-            for byte in bytes {
-                guard byte < 0x80 else { return nil }
-                if byte != 0x0D { kept.append(byte) }
+    /// Whether two all-ASCII bodies are equal once CRs and surrounding whitespace are left out
+    /// (what `bodiesMatch` compares), read in place; nil when a byte of either is not ASCII.
+    private static func asciiBodiesMatch(_ sent: String, _ received: String) -> Bool? {
+        var sent = sent, received = received
+        return sent.withUTF8 { left -> Bool? in
+            received.withUTF8 { right -> Bool? in
+                guard let left = trimmedASCII(left), let right = trimmedASCII(right) else { return nil }
+                var i = left.startIndex, j = right.startIndex
+                while true {
+                    while i < left.endIndex, left.base[i] == 0x0D { i += 1 }
+                    while j < right.endIndex, right.base[j] == 0x0D { j += 1 }
+                    guard i < left.endIndex, j < right.endIndex else { return i == left.endIndex && j == right.endIndex }
+                    guard left.base[i] == right.base[j] else { return false }
+                    i += 1
+                    j += 1
+                }
             }
-            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
-            let start = kept.firstIndex { !isSpace($0) } ?? kept.endIndex
-            let end = kept.lastIndex { !isSpace($0) }.map { $0 + 1 } ?? start
-            return kept[start..<max(start, end)]
         }
+    }
+
+    /// The bytes without surrounding whitespace, or nil when one is not ASCII.
+    private static func trimmedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>>? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
+        let end = bytes.lastIndex { !isSpace($0) }.map { $0 + 1 } ?? start
+        return bytes[start..<max(start, end)]
     }
 
     /// Compares sender ids ignoring formatting: `+44 7700-900123` equals `447700900123`,

@@ -21,28 +21,55 @@ public struct CanaryTransition: Hashable, Sendable {
         self.kind = kind
     }
 
+    /// What `append` needs to know of a canary's state before a step: enough to tell what
+    /// the step changed without a copy of the whole canary.
+    struct Prior {
+        var held: Bool
+        var answered: Bool
+        var finalReceipt: Bool
+        var facts: Set<CanaryFact>
+        var verdict: Verdict?
+
+        init(_ canary: borrowing Canary?) {
+            switch canary {
+            case .some(let canary):
+                held = true
+                answered = canary.submit != nil
+                finalReceipt = canary.receiptStatus?.isFinal == true
+                facts = canary.facts
+                verdict = canary.verdict
+            case .none:
+                held = false
+                answered = false
+                finalReceipt = false
+                facts = []
+                verdict = nil
+            }
+        }
+    }
+
     /// What changed between two states of one canary.
     static func between(_ old: Canary?, _ new: Canary) -> [CanaryTransition] {
         var transitions: [CanaryTransition] = []
-        append(between: old, new, to: &transitions)
+        append(from: Prior(old), new, to: &transitions)
         return transitions
     }
 
-    /// Appends what changed between two states of one canary to `transitions`, without an
+    /// Appends what changed since `old` in the canary now `new` to `transitions`, without an
     /// array of its own (the correlator does this for every report).
-    static func append(between old: Canary?, _ new: Canary, to transitions: inout [CanaryTransition]) {
-        if old == nil { transitions.append(CanaryTransition(canaryID: new.id, kind: .started)) }
-        if old?.submit == nil, let outcome = new.submit?.outcome {
+    static func append(from old: Prior, _ new: borrowing Canary, to transitions: inout [CanaryTransition]) {
+        if !old.held { transitions.append(CanaryTransition(canaryID: new.id, kind: .started)) }
+        if !old.answered, let outcome = new.submit?.outcome {
             transitions.append(CanaryTransition(canaryID: new.id, kind: .answered(outcome)))
         }
-        if old?.receiptStatus?.isFinal != true, let status = new.receiptStatus, status.isFinal {
+        if !old.finalReceipt, let status = new.receiptStatus, status.isFinal {
             transitions.append(CanaryTransition(canaryID: new.id, kind: .finalReceipt(status)))
         }
-        if !new.facts.isEmpty, new.facts != old?.facts {
-            let added = new.facts.subtracting(old?.facts ?? [])
+        if !new.facts.isEmpty, new.facts != old.facts {
+            let added = new.facts.subtracting(old.facts)
             if !added.isEmpty { transitions.append(CanaryTransition(canaryID: new.id, kind: .factsAdded(added))) }
         }
-        if old?.verdict == nil, let verdict = new.verdict {
+        if old.verdict == nil, let verdict = new.verdict {
             transitions.append(CanaryTransition(canaryID: new.id, kind: .settled(verdict)))
         }
     }

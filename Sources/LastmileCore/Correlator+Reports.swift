@@ -12,16 +12,15 @@ extension Correlator {
             slot = self.slot(forMessageID: messageID, route: receipt.route)
         }
         if slot == nil, let token = receipt.token { slot = self.slot(for: token) }
-        guard let slot, var canary = held(slot) else {
+        guard let slot, isHeld(slot) else {
             if let messageID = receipt.providerMessageID, !messageID.isEmpty {
                 holdOrphan(receipt, messageID: messageID)
             }
             result.match = .unmatched(.unknownMessageID, canaryID: nil)
             return result
         }
-        let isNew = canary.recordReceipt(receipt)
-        update(canary, in: slot, into: &result)
-        result.match = isNew ? .matched(canaryID: canary.id) : .duplicate(canaryID: canary.id)
+        let (isNew, id) = modify(slot, into: &result) { ($0.recordReceipt(receipt), $0.id) }
+        result.match = isNew ? .matched(canaryID: id) : .duplicate(canaryID: id)
         return result
     }
 
@@ -30,32 +29,29 @@ extension Correlator {
     /// the verdict as the deadline decided it and is kept as unmatched.
     public mutating func ingest(_ arrival: ArrivalReport) -> CorrelationResult {
         var result = CorrelationResult()
-        let candidates = TokenScanner.candidates(in: arrival.body)
-        guard !candidates.isEmpty else {
+        let (found, sawCandidate) = TokenScanner.firstCandidate(in: arrival.body) { slot(for: $0) }
+        guard sawCandidate else {
             result.match = .unmatched(.noToken, canaryID: nil)
             return result
         }
-        var found: Int32?
-        for candidate in candidates where found == nil { found = slot(for: candidate) }
-        guard let slot = found, var canary = held(slot) else {
+        guard let slot = found, isHeld(slot) else {
             result.match = .unmatched(.unknownToken, canaryID: nil)
             return result
         }
-        if canary.verdict == nil && arrival.ingestedAt >= canary.deadlineAt {
-            canary.settleWithoutArrival(at: canary.deadlineAt)
-            update(canary, in: slot, into: &result)
+        if let deadline = read(slot, { $0.verdict == nil ? $0.deadlineAt : nil }) ?? nil, arrival.ingestedAt >= deadline {
+            modify(slot, into: &result) { $0.settleWithoutArrival(at: deadline) }
         }
-        let wasSettled = canary.verdict != nil
-        let isNew = canary.recordArrival(arrival, configuration: configuration)
+        let configuration = configuration
+        let (wasSettled, isNew, id) = modify(slot, into: &result) { canary in
+            let wasSettled = canary.verdict != nil
+            return (wasSettled, canary.recordArrival(arrival, configuration: configuration), canary.id)
+        }
         if !isNew {
-            update(canary, in: slot, into: &result)
-            result.match = .duplicate(canaryID: canary.id)
+            result.match = .duplicate(canaryID: id)
         } else if wasSettled {
-            update(canary, in: slot, into: &result)
-            result.match = .unmatched(.afterSettlement, canaryID: canary.id)
+            result.match = .unmatched(.afterSettlement, canaryID: id)
         } else {
-            update(canary, in: slot, into: &result)
-            result.match = .matched(canaryID: canary.id)
+            result.match = .matched(canaryID: id)
         }
         return result
     }

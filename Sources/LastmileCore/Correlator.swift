@@ -54,7 +54,7 @@ public struct Correlator: Sendable {
         let canary = Canary(plan: plan, submitStartedAt: time)
         track(canary)
         result.changed.append(canary)
-        CanaryTransition.append(between: nil, canary, to: &result.transitions)
+        CanaryTransition.append(from: CanaryTransition.Prior(nil), canary, to: &result.transitions)
         return result
     }
 
@@ -64,23 +64,25 @@ public struct Correlator: Sendable {
     public mutating func submitAnswered(id: String, answer: SubmitAnswer, at time: Date,
                                         requestStartedAt: Date? = nil) -> CorrelationResult {
         var result = CorrelationResult()
-        guard let slot = slotsByID[id], var canary = slots[Int(slot)], canary.recordSubmitAnswer(answer, at: time) else { return result }
-        if let requestStartedAt, canary.arrival == nil, canary.verdict == nil, requestStartedAt > canary.submitStartedAt,
-           requestStartedAt <= time {
-            canary.submitStartedAt = requestStartedAt
-        }
-        if let messageID = answer.providerMessageID, !messageID.isEmpty {
-            let key = MessageKey(route: canary.plan.route, messageID: messageID)
+        guard let slot = slotsByID[id], slots[Int(slot)]?.acceptsSubmitAnswer(answer) == true else { return result }
+        var claimed: [ReceiptReport] = []
+        if let messageID = answer.providerMessageID, !messageID.isEmpty, let route = slots[Int(slot)]?.plan.route {
+            let key = MessageKey(route: route, messageID: messageID)
             slotsByMessageID[key] = slot
             if let waiting = orphanReceipts.removeValue(forKey: key) {
                 orphanCount -= waiting.count
-                for receipt in waiting {
-                    _ = canary.recordReceipt(receipt)
-                    result.claimedReceipts.append((receipt.reference, id))
-                }
+                claimed = waiting
             }
         }
-        update(canary, in: slot, into: &result)
+        modify(slot, into: &result) { canary in
+            _ = canary.recordSubmitAnswer(answer, at: time)
+            if let requestStartedAt, canary.arrival == nil, canary.verdict == nil, requestStartedAt > canary.submitStartedAt,
+               requestStartedAt <= time {
+                canary.submitStartedAt = requestStartedAt
+            }
+            for receipt in claimed { _ = canary.recordReceipt(receipt) }
+        }
+        for receipt in claimed { result.claimedReceipts.append((receipt.reference, id)) }
         return result
     }
 
@@ -110,14 +112,15 @@ public struct Correlator: Sendable {
     public mutating func advance(to now: Date) -> CorrelationResult {
         var result = CorrelationResult()
         while let due = deadlines.popDue(at: now) {
-            guard let slot = slotsByID[due.id], var canary = slots[Int(slot)], canary.verdict == nil else { continue }
-            if canary.deadlineAt > now {
-                // The submit start moved later when the request began; wait for the new deadline.
-                deadlines.insert(canary.id, at: canary.deadlineAt)
+            guard let slot = slotsByID[due.id], let deadline = slots[Int(slot)].flatMap({ $0.verdict == nil ? $0.deadlineAt : nil }) else {
                 continue
             }
-            canary.settleWithoutArrival(at: canary.deadlineAt)
-            update(canary, in: slot, into: &result)
+            if deadline > now {
+                // The submit start moved later when the request began; wait for the new deadline.
+                deadlines.insert(due.id, at: deadline)
+                continue
+            }
+            modify(slot, into: &result) { $0.settleWithoutArrival(at: deadline) }
         }
         evictSettled(before: now.addingTimeInterval(-configuration.settledRetention))
         expireOrphans(before: now.addingTimeInterval(-configuration.orphanReceiptLifetime))
@@ -151,22 +154,34 @@ public struct Correlator: Sendable {
         }
     }
 
-    /// Stores the new state of the canary in `slot` and records what changed since the stored one.
-    mutating func update(_ canary: consuming Canary, in slot: Int32, into result: inout CorrelationResult) {
+    /// Changes the canary in `slot` where it lies and records in `result` what changed: the
+    /// canary is copied once, into `result.changed`, rather than out of its slot and back.
+    @discardableResult
+    mutating func modify<Value>(_ slot: Int32, into result: inout CorrelationResult, _ change: (inout Canary) -> Value) -> Value {
         let index = Int(slot)
-        // The stored state is compared where it lies, not copied out.
-        let wasOpen = slots[index]?.verdict == nil
-        CanaryTransition.append(between: slots[index], canary, to: &result.transitions)
-        if let changed = result.changed.firstIndex(where: { $0.id == canary.id }) {
-            result.changed[changed] = copy canary
+        let prior = CanaryTransition.Prior(slots[index])
+        let value = change(&slots[index]!)
+        let canary = slots[index]!
+        CanaryTransition.append(from: prior, canary, to: &result.transitions)
+        if !result.changed.isEmpty, let changed = result.changed.firstIndex(where: { $0.id == canary.id }) {
+            result.changed[changed] = canary
         } else {
-            result.changed.append(copy canary)
+            result.changed.append(canary)
         }
-        if wasOpen, canary.verdict != nil {
+        if prior.verdict == nil, canary.verdict != nil {
             result.settled.append(canary.id)
             evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
         }
-        slots[index] = consume canary
+        return value
+    }
+
+    /// Whether `slot` holds a canary.
+    func isHeld(_ slot: Int32) -> Bool { slots[Int(slot)] != nil }
+
+    /// A property of the canary in `slot`, read where it lies.
+    func read<Value>(_ slot: Int32, _ property: (borrowing Canary) -> Value) -> Value? {
+        guard let canary = slots[Int(slot)] else { return nil }
+        return property(canary)
     }
 
     /// The slot of the canary the provider knows as `messageID` on `route`.
@@ -176,9 +191,6 @@ public struct Correlator: Sendable {
 
     /// The slot of the canary carrying `token`.
     func slot(for token: Token) -> Int32? { slotsByToken[token] }
-
-    /// The canary held in `slot`.
-    func held(_ slot: Int32) -> Canary? { slots[Int(slot)] }
 
     mutating func holdOrphan(_ receipt: ReceiptReport, messageID: String) {
         guard orphanCount < configuration.maximumOrphanReceipts else { return }

@@ -12,34 +12,59 @@ public enum TokenScanner {
 
     /// Every token candidate in `body`, in order of appearance, without repeats.
     public static func candidates(in body: String) -> [Token] {
-        asciiCandidates(in: body) ?? scalarCandidates(in: body)
+        var found: [Token] = []
+        _ = firstCandidate(in: body) { token -> Bool? in
+            if !found.contains(token) { found.append(token) }
+            return nil
+        }
+        return found
     }
 
-    /// The same scan over the bytes of a body that is all ASCII, as nearly every SMS body is:
-    /// no Unicode properties to look up and no array per run. Nil when a byte is not ASCII.
-    static func asciiCandidates(in body: String) -> [Token]? {
+    /// The first of `body`'s token candidates, in order of appearance, for which `visit` gives a
+    /// value, and whether there was any candidate at all. Builds no array: the correlator looks
+    /// each candidate up as it is found, and the first known one ends the scan.
+    public static func firstCandidate<Value>(in body: String, _ visit: (Token) -> Value?) -> (value: Value?, sawCandidate: Bool) {
+        var sawCandidate = false
+        var value: Value?
+        let ascii = scanASCII(body) { token in
+            sawCandidate = true
+            value = visit(token)
+            return value != nil
+        }
+        if ascii { return (value, sawCandidate) }
+        // A byte was not ASCII: the prefix's candidates come again from the scalar scan.
+        sawCandidate = false
+        for token in scalarCandidates(in: body) {
+            sawCandidate = true
+            if let found = visit(token) { return (found, true) }
+        }
+        return (nil, sawCandidate)
+    }
+
+    /// The scan over the bytes of a body that is all ASCII, as nearly every SMS body is: no
+    /// Unicode properties to look up and no array per run. Calls `visit` with each candidate
+    /// (repeats included) until it returns true; false when a byte is not ASCII and the scan
+    /// stopped there.
+    static func scanASCII(_ body: String, _ visit: (Token) -> Bool) -> Bool {
         var body = body
-        return body.withUTF8 { bytes -> [Token]? in
-            var found: [Token] = []
+        return body.withUTF8 { bytes -> Bool in
             // The latest run of symbol values (only the last nine matter for a window) and its length.
             var window: UInt64 = 0
             var runLength = 0
-            for (index, byte) in bytes.enumerated() {
-                guard byte < 0x80 else { return nil }
-                guard index < maximumScannedScalars else { break }
+            for index in 0..<min(bytes.count, maximumScannedScalars) {
+                let byte = bytes[index]
+                guard byte < 0x80 else { return false }
                 if let value = CrockfordBase32.value(ofASCII: byte) {
                     window = (window << 5 | UInt64(value)) & 0x3FFF_FFFF_FFFF
                     runLength += 1
-                    if runLength >= Token.length, let token = Token(window: window), !found.contains(token) {
-                        found.append(token)
-                    }
+                    if runLength >= Token.length, let token = Token(window: window), visit(token) { return true }
                 } else if byte == UInt8(ascii: "-") || byte == 0x20 || (0x09...0x0D).contains(byte) {
                     continue
                 } else {
                     runLength = 0
                 }
             }
-            return found
+            return true
         }
     }
 
