@@ -47,7 +47,7 @@ public struct Canary: Hashable, Sendable, Codable {
     public var arrival: ArrivalRecord?
     public var verdict: Verdict?
     public var settledAt: Date?
-    public var facts: Set<CanaryFact>
+    public var facts: CanaryFacts
     /// Reports that repeated one already seen.
     public var duplicateCount: Int
     /// Receipts already seen, as status|raw status|error code, to recognise repeats.
@@ -70,5 +70,8 @@ public struct Canary: Hashable, Sendable, Codable {
 
     /// The instant after which a canary with no arrival settles.
     public var deadlineAt: Date { submitStartedAt.addingTimeInterval(plan.deadline) }
+
+    /// Whether it is still open at `time` although its deadline has passed.
+    public func isOverdue(at time: Date) -> Bool { verdict == nil && time >= deadlineAt }
 }
 

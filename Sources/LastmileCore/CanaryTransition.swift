@@ -8,7 +8,7 @@ public struct CanaryTransition: Hashable, Sendable {
         /// The first final receipt came (later ones do not count again).
         case finalReceipt(ReceiptStatus)
         /// Facts newly known.
-        case factsAdded(Set<CanaryFact>)
+        case factsAdded(CanaryFacts)
         /// The verdict was decided.
         case settled(Verdict)
     }
@@ -27,31 +27,33 @@ public struct CanaryTransition: Hashable, Sendable {
         var held: Bool
         var answered: Bool
         var finalReceipt: Bool
-        var facts: Set<CanaryFact>
+        var facts: CanaryFacts
         var verdict: Verdict?
 
-        init(_ canary: borrowing Canary?) {
-            switch canary {
-            case .some(let canary):
-                held = true
-                answered = canary.submit != nil
-                finalReceipt = canary.receiptStatus?.isFinal == true
-                facts = canary.facts
-                verdict = canary.verdict
-            case .none:
-                held = false
-                answered = false
-                finalReceipt = false
-                facts = []
-                verdict = nil
-            }
+        init(_ canary: borrowing Canary) {
+            held = true
+            answered = canary.submit != nil
+            finalReceipt = canary.receiptStatus?.isFinal == true
+            facts = canary.facts
+            verdict = canary.verdict
+        }
+
+        /// Before a canary was held.
+        static let none = Prior(held: false, answered: false, finalReceipt: false, facts: [], verdict: nil)
+
+        private init(held: Bool, answered: Bool, finalReceipt: Bool, facts: CanaryFacts, verdict: Verdict?) {
+            self.held = held
+            self.answered = answered
+            self.finalReceipt = finalReceipt
+            self.facts = facts
+            self.verdict = verdict
         }
     }
 
     /// What changed between two states of one canary.
     static func between(_ old: Canary?, _ new: Canary) -> [CanaryTransition] {
         var transitions: [CanaryTransition] = []
-        append(from: Prior(old), new, to: &transitions)
+        append(from: old.map { Prior($0) } ?? .none, new, to: &transitions)
         return transitions
     }
 

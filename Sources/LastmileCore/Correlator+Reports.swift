@@ -12,14 +12,13 @@ extension Correlator {
             slot = self.slot(forMessageID: messageID, route: receipt.route)
         }
         if slot == nil, let token = receipt.token { slot = self.slot(for: token) }
-        guard let slot, isHeld(slot) else {
+        guard let slot, let (isNew, id) = modify(slot, into: &result, { ($0.recordReceipt(receipt), $0.id) }) else {
             if let messageID = receipt.providerMessageID, !messageID.isEmpty {
                 holdOrphan(receipt, messageID: messageID)
             }
             result.match = .unmatched(.unknownMessageID, canaryID: nil)
             return result
         }
-        let (isNew, id) = modify(slot, into: &result) { ($0.recordReceipt(receipt), $0.id) }
         result.match = isNew ? .matched(canaryID: id) : .duplicate(canaryID: id)
         return result
     }
@@ -34,17 +33,17 @@ extension Correlator {
             result.match = .unmatched(.noToken, canaryID: nil)
             return result
         }
-        guard let slot = found, isHeld(slot) else {
-            result.match = .unmatched(.unknownToken, canaryID: nil)
-            return result
-        }
-        if let deadline = read(slot, { $0.verdict == nil ? $0.deadlineAt : nil }) ?? nil, arrival.ingestedAt >= deadline {
-            modify(slot, into: &result) { $0.settleWithoutArrival(at: deadline) }
-        }
         let configuration = configuration
-        let (wasSettled, isNew, id) = modify(slot, into: &result) { canary in
+        // An arrival after the deadline finds the canary settled by it, even before `advance` ran.
+        if let slot = found, isOverdue(slot, at: arrival.ingestedAt) {
+            modify(slot, into: &result) { $0.settleWithoutArrival(at: $0.deadlineAt) }
+        }
+        guard let slot = found, let (wasSettled, isNew, id) = modify(slot, into: &result, { canary in
             let wasSettled = canary.verdict != nil
             return (wasSettled, canary.recordArrival(arrival, configuration: configuration), canary.id)
+        }) else {
+            result.match = .unmatched(.unknownToken, canaryID: nil)
+            return result
         }
         if !isNew {
             result.match = .duplicate(canaryID: id)

@@ -54,7 +54,7 @@ public struct Correlator: Sendable {
         let canary = Canary(plan: plan, submitStartedAt: time)
         track(canary)
         result.changed.append(canary)
-        CanaryTransition.append(from: CanaryTransition.Prior(nil), canary, to: &result.transitions)
+        CanaryTransition.append(from: .none, canary, to: &result.transitions)
         return result
     }
 
@@ -156,32 +156,27 @@ public struct Correlator: Sendable {
 
     /// Changes the canary in `slot` where it lies and records in `result` what changed: the
     /// canary is copied once, into `result.changed`, rather than out of its slot and back.
+    /// Nil when the slot holds no canary.
     @discardableResult
-    mutating func modify<Value>(_ slot: Int32, into result: inout CorrelationResult, _ change: (inout Canary) -> Value) -> Value {
+    mutating func modify<Value>(_ slot: Int32, into result: inout CorrelationResult, _ change: (inout Canary) -> Value) -> Value? {
         let index = Int(slot)
-        let prior = CanaryTransition.Prior(slots[index])
-        let value = change(&slots[index]!)
+        guard let (settled, value) = slots[index]?.changing(recordingIn: &result.transitions, change) else { return nil }
         let canary = slots[index]!
-        CanaryTransition.append(from: prior, canary, to: &result.transitions)
         if !result.changed.isEmpty, let changed = result.changed.firstIndex(where: { $0.id == canary.id }) {
             result.changed[changed] = canary
         } else {
             result.changed.append(canary)
         }
-        if prior.verdict == nil, canary.verdict != nil {
+        if settled {
             result.settled.append(canary.id)
             evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
         }
         return value
     }
 
-    /// Whether `slot` holds a canary.
-    func isHeld(_ slot: Int32) -> Bool { slots[Int(slot)] != nil }
-
-    /// A property of the canary in `slot`, read where it lies.
-    func read<Value>(_ slot: Int32, _ property: (borrowing Canary) -> Value) -> Value? {
-        guard let canary = slots[Int(slot)] else { return nil }
-        return property(canary)
+    /// Whether the canary in `slot` is still open at `time` although its deadline has passed.
+    func isOverdue(_ slot: Int32, at time: Date) -> Bool {
+        slots[Int(slot)]?.isOverdue(at: time) ?? false
     }
 
     /// The slot of the canary the provider knows as `messageID` on `route`.

@@ -67,7 +67,7 @@ enum CanaryRow {
         }
         canary.verdict = row[29].text.flatMap(Verdict.init(rawValue:))
         canary.settledAt = row[30].date
-        canary.facts = Set((row[31].text ?? "").split(separator: ",").compactMap { CanaryFact(rawValue: String($0)) })
+        canary.facts = CanaryFacts((row[31].text ?? "").split(separator: ",").compactMap { CanaryFact(rawValue: String($0)) })
         canary.duplicateCount = Int(row[32].integer ?? 0)
         return canary
     }
