@@ -14,7 +14,7 @@ public struct Correlator: Sendable {
     private var slots: [Canary?] = []
     private var freeSlots: [Int32] = []
     private var slotsByID: [String: Int32] = [:]
-    private var slotsByToken: [Token: Int32] = [:]
+    private var slotsByToken = TokenSlotTable()
     private var slotsByMessageID: [MessageKey: Int32] = [:]
     private var deadlines = DeadlineQueue<String>()
     private var evictions: [(at: Date, id: String)] = []
@@ -161,15 +161,19 @@ public struct Correlator: Sendable {
     mutating func modify<Value>(_ slot: Int32, into result: inout CorrelationResult, _ change: (inout Canary) -> Value) -> Value? {
         let index = Int(slot)
         guard let (settled, value) = slots[index]?.changing(recordingIn: &result.transitions, change) else { return nil }
-        let canary = slots[index]!
-        if !result.changed.isEmpty, let changed = result.changed.firstIndex(where: { $0.id == canary.id }) {
-            result.changed[changed] = canary
+        // One copy, straight into the result.
+        let position: Int
+        if !result.changed.isEmpty, let changed = result.changed.firstIndex(where: { $0.id == slots[index]?.id }) {
+            result.changed[changed] = slots[index]!
+            position = changed
         } else {
-            result.changed.append(canary)
+            result.changed.append(slots[index]!)
+            position = result.changed.count - 1
         }
         if settled {
-            result.settled.append(canary.id)
-            evictions.append((canary.settledAt ?? canary.deadlineAt, canary.id))
+            let id = result.changed[position].id
+            result.settled.append(id)
+            evictions.append((result.changed[position].settledAt ?? result.changed[position].deadlineAt, id))
         }
         return value
     }

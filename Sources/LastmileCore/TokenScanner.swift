@@ -48,24 +48,39 @@ public enum TokenScanner {
     static func scanASCII(_ body: String, _ visit: (Token) -> Bool) -> Bool {
         var body = body
         return body.withUTF8 { bytes -> Bool in
-            // The latest run of symbol values (only the last nine matter for a window) and its length.
-            var window: UInt64 = 0
-            var runLength = 0
-            for index in 0..<min(bytes.count, maximumScannedScalars) {
-                let byte = bytes[index]
-                guard byte < 0x80 else { return false }
-                if let value = CrockfordBase32.value(ofASCII: byte) {
-                    window = (window << 5 | UInt64(value)) & 0x3FFF_FFFF_FFFF
-                    runLength += 1
-                    if runLength >= Token.length, let token = Token(window: window), visit(token) { return true }
-                } else if byte == UInt8(ascii: "-") || byte == 0x20 || (0x09...0x0D).contains(byte) {
-                    continue
-                } else {
-                    runLength = 0
+            byteClasses.withUnsafeBufferPointer { classes -> Bool in
+                // The latest run of symbol values (only the last nine matter for a window) and its length.
+                var window: UInt64 = 0
+                var runLength = 0
+                for index in 0..<min(bytes.count, maximumScannedScalars) {
+                    let code = classes[Int(bytes[index])]
+                    if code < 32 {
+                        window = (window << 5 | UInt64(code)) & 0x3FFF_FFFF_FFFF
+                        runLength += 1
+                        if runLength >= Token.length, let token = Token(window: window), visit(token) { return true }
+                    } else if code == Self.skipped {
+                        continue
+                    } else if code == Self.notASCII {
+                        return false
+                    } else {
+                        runLength = 0
+                    }
                 }
+                return true
             }
-            return true
         }
+    }
+
+    private static let skipped: UInt8 = 32, ending: UInt8 = 33, notASCII: UInt8 = 34
+
+    /// What each byte is to the ASCII scan: a symbol's value (below 32), skipped inside a run
+    /// (space, tab, line breaks, hyphen), the end of a run, or not ASCII.
+    private static let byteClasses: [UInt8] = (0...255).map { byte -> UInt8 in
+        let byte = UInt8(byte)
+        if byte >= 0x80 { return notASCII }
+        if let value = CrockfordBase32.value(ofASCII: byte) { return UInt8(value) }
+        if byte == UInt8(ascii: "-") || byte == 0x20 || (0x09...0x0D).contains(byte) { return skipped }
+        return ending
     }
 
     static func scalarCandidates(in body: String) -> [Token] {
