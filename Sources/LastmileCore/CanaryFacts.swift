@@ -17,10 +17,7 @@ public struct CanaryFacts: SetAlgebra, Sequence, Hashable, Sendable, Codable {
 
     private static let all = CanaryFact.allCases
 
-    private static func bit(_ fact: CanaryFact) -> UInt32 {
-        // allCases is in declaration order; its position is the bit.
-        1 << UInt32(all.firstIndex(of: fact)!)
-    }
+    private static func bit(_ fact: CanaryFact) -> UInt32 { 1 << UInt32(fact.ordinal) }
 
     public var isEmpty: Bool { bits == 0 }
     public var count: Int { bits.nonzeroBitCount }
@@ -70,5 +67,27 @@ public struct CanaryFacts: SetAlgebra, Sequence, Hashable, Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(Array(self))
+    }
+}
+
+extension CanaryFact {
+    /// The position in `allCases` (declaration order): the fact's bit in `CanaryFacts`.
+    var ordinal: Int {
+        switch self {
+        case .falseReceipt: 0
+        case .honestFailure: 1
+        case .silence: 2
+        case .receiptFailedButArrived: 3
+        case .apiErrorButArrived: 4
+        case .apiRejectedButArrived: 5
+        case .alteredBody: 6
+        case .alteredSender: 7
+        case .arrivedAfterSettlement: 8
+        case .duplicateArrival: 9
+        case .duplicateReceipt: 10
+        case .conflictingReceipts: 11
+        case .negativeLatency: 12
+        case .absurdLatency: 13
+        }
     }
 }

@@ -60,6 +60,8 @@ public struct CanaryTransition: Hashable, Sendable {
     /// Appends what changed since `old` in the canary now `new` to `transitions`, without an
     /// array of its own (the correlator does this for every report).
     static func append(from old: Prior, _ new: borrowing Canary, to transitions: inout [CanaryTransition]) {
+        // A step makes up to four; growing one at a time would reallocate.
+        if transitions.capacity == 0 { transitions.reserveCapacity(4) }
         if !old.held { transitions.append(CanaryTransition(canaryID: new.id, kind: .started)) }
         if !old.answered, let outcome = new.submit?.outcome {
             transitions.append(CanaryTransition(canaryID: new.id, kind: .answered(outcome)))

@@ -52,18 +52,28 @@ public enum TokenScanner {
                 // The latest run of symbol values (only the last nine matter for a window) and its length.
                 var window: UInt64 = 0
                 var runLength = 0
+                // The check of the window's last eight symbols read as a payload (weights 1 to 8),
+                // and their plain sum, kept as the window slides rather than summed again.
+                var weighted = 0, plain = 0
                 for index in 0..<min(bytes.count, maximumScannedScalars) {
                     let code = classes[Int(bytes[index])]
                     if code < 32 {
+                        let leaving = runLength >= Token.payloadLength ? Int((window >> 35) & 0x1F) : 0
+                        if runLength >= Token.payloadLength, weighted % 31 == Int(code) {
+                            if let token = Token(window: (window << 5 | UInt64(code)) & 0x3FFF_FFFF_FFFF), visit(token) { return true }
+                        }
+                        weighted += Token.payloadLength * Int(code) - plain
+                        plain += Int(code) - leaving
                         window = (window << 5 | UInt64(code)) & 0x3FFF_FFFF_FFFF
                         runLength += 1
-                        if runLength >= Token.length, let token = Token(window: window), visit(token) { return true }
                     } else if code == Self.skipped {
                         continue
                     } else if code == Self.notASCII {
                         return false
                     } else {
                         runLength = 0
+                        weighted = 0
+                        plain = 0
                     }
                 }
                 return true

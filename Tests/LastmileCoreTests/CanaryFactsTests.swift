@@ -12,6 +12,7 @@ import Testing
             #expect(!facts.insert(fact).inserted)
         }
         #expect(Array(facts) == CanaryFact.allCases)
+        #expect(CanaryFact.allCases.map(\.ordinal) == Array(CanaryFact.allCases.indices))
         #expect(facts.remove(.silence) == .silence)
         #expect(facts.remove(.silence) == nil)
         #expect(!facts.contains(.silence) && facts.count == CanaryFact.allCases.count - 1)
