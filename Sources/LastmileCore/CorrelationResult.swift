@@ -20,8 +20,6 @@ public enum ReportMatch: Hashable, Sendable {
 public struct CorrelationResult: Sendable {
     /// New states of every canary the step changed.
     public var changed: [Canary] = []
-    /// Ids of the canaries whose verdict this step decided.
-    public var settled: [String] = []
     /// For a report: how it was joined.
     public var match: ReportMatch?
     /// Earlier unmatched receipts (by `reference`) that this step joined to a canary.
@@ -31,8 +29,17 @@ public struct CorrelationResult: Sendable {
 
     public init() {}
 
+    /// Ids of the canaries whose verdict this step decided, in the order it decided them (read
+    /// from `transitions`, so that a step keeps one array fewer).
+    public var settled: [String] {
+        transitions.compactMap { transition in
+            if case .settled = transition.kind { transition.canaryID } else { nil }
+        }
+    }
+
     /// The settled canaries among `changed`.
     public var settledCanaries: [Canary] {
-        changed.filter { settled.contains($0.id) }
+        let settled = settled
+        return changed.filter { settled.contains($0.id) }
     }
 }

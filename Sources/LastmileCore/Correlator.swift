@@ -171,9 +171,7 @@ public struct Correlator: Sendable {
             position = result.changed.count - 1
         }
         if settled {
-            let id = result.changed[position].id
-            result.settled.append(id)
-            evictions.append((result.changed[position].settledAt ?? result.changed[position].deadlineAt, id))
+            evictions.append((result.changed[position].settledAt ?? result.changed[position].deadlineAt, result.changed[position].id))
         }
         return value
     }

@@ -338,7 +338,6 @@ extension CorrelationResult {
         for canary in other.changed {
             if let index = changed.firstIndex(where: { $0.id == canary.id }) { changed[index] = canary } else { changed.append(canary) }
         }
-        settled += other.settled
         claimedReceipts += other.claimedReceipts
         transitions += other.transitions
         match = other.match ?? match
