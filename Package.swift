@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "LastmileProviders", dependencies: ["LastmileBase", "CCrypto", "LastmileCore", "LastmileConfig", "HTTP"]),
         .target(name: "LastmileViews", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore"]),
         .target(name: "LastmileDaemon", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders",
-                                                        "LastmileViews", "HTTP"]),
+                                                        "LastmileViews", "HTTP", "CEpoll"]),
         .target(name: "LastmileSimulator", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileProviders", "HTTP"]),
         .executableTarget(name: "lastmile", dependencies: ["LastmileBase", "LastmileCore", "LastmileConfig", "LastmileStore", "LastmileProviders",
                                                            "LastmileViews", "LastmileDaemon",

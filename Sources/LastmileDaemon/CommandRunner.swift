@@ -5,9 +5,15 @@ import Synchronization
 
 /// Runs a notifier's command without blocking a thread: the exit is awaited, and a command
 /// still running after its timeout is sent SIGTERM, then SIGKILL two seconds later.
+///
+/// The child is started with `posix_spawn` rather than `Process`, so that it gets the default
+/// action for the signals the daemon ignores (SIGTERM, SIGHUP, SIGINT, SIGPIPE) and an empty
+/// signal mask: an ignored SIGTERM is inherited across `exec`, and a command that inherits it
+/// cannot be stopped by its timeout, by `systemctl stop` or by a shell's `trap`.
 enum CommandRunner {
     /// How a run ended.
     enum Outcome: Equatable, Sendable {
+        /// Its exit status; 128 + the signal for a command that a signal ended.
         case exited(Int32)
         case timedOut
         case couldNotStart(String)
@@ -25,34 +31,21 @@ enum CommandRunner {
     }
 
     static func run(_ command: [String], environment: [String: String], timeout: TimeInterval) async -> Outcome {
-        guard let program = command.first else { return .couldNotStart("no program") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = Array(command.dropFirst())
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let exited = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        process.terminationHandler = { finished in
-            exited.continuation.yield(finished.terminationStatus)
-            exited.continuation.finish()
-        }
+        let child: ChildProcess
         do {
-            try process.run()
+            child = try ChildProcess.spawn(command, environment: environment)
         } catch {
             return .couldNotStart("\(error)")
         }
-        let pid = process.processIdentifier
         let killed = Atomic<Bool>(false)
         let watchdog = Task {
             try await Task.sleep(for: .seconds(timeout))
             killed.store(true, ordering: .sequentiallyConsistent)
-            kill(pid, SIGTERM)
+            child.signal(SIGTERM)
             try await Task.sleep(for: .seconds(2))
-            kill(pid, SIGKILL)
+            child.signal(SIGKILL)
         }
-        var status: Int32 = -1
-        for await code in exited.stream { status = code }
+        let status = await child.exit()
         watchdog.cancel()
         return killed.load(ordering: .sequentiallyConsistent) ? .timedOut : .exited(status)
     }

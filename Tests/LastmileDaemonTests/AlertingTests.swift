@@ -89,7 +89,7 @@ extension WholeSystemSuites {
 
             [[alerting.notify]]
             kind = "command"
-            command = ["/bin/sh", "-c", "echo \\"$LASTMILE_ALERT_STATUS $LASTMILE_ALERT_NAME $LASTMILE_ALERT_ROUTE\\" >> \(log)"]
+            command = ["/bin/sh", "-c", "echo \\"$LASTMILE_ALERT_STATUS $LASTMILE_ALERT_NAME $LASTMILE_ALERT_ROUTE\\" >> \(log); grep -E '^Sig(Ign|Blk):' /proc/self/status >> \(log)"]
             """
         }
 
@@ -138,6 +138,16 @@ extension WholeSystemSuites {
                 (try? String(contentsOfFile: log, encoding: .utf8))?.contains("firing AcceptedButUndelivered bulk") == true
             }
             #expect(commandRan, "command notifier not run")
+            // The daemon ignores SIGTERM, SIGHUP and SIGINT; its commands must not inherit that,
+            // or neither their timeout nor `systemctl stop` could end them gracefully.
+            let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+            for name in ["SigIgn", "SigBlk"] {
+                let mask = try #require(lines.first { $0.hasPrefix(name + ":") }.flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) },
+                                        "no \(name) line in \(lines)")
+                for signalNumber in [SIGHUP, SIGINT, SIGPIPE, SIGTERM] {
+                    #expect(mask & (1 << UInt64(signalNumber - 1)) == 0, "\(name) \(String(mask, radix: 16)) holds signal \(signalNumber)")
+                }
+            }
 
             let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics").body
             #expect(metrics.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#))

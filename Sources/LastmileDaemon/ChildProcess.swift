@@ -1,0 +1,122 @@
+import CEpoll
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+
+/// A command started with `posix_spawn` (stdin and stdout on /dev/null, stderr the daemon's),
+/// watched through a pidfd: its exit is awaited without a thread, and signals go to it and
+/// never to a process that took its pid after it was reaped.
+final class ChildProcess: Sendable {
+    /// Why a command could not start.
+    struct SpawnError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The signals a child gets back at their default action (the daemon ignores them).
+    static let defaultedSignals = [SIGTERM, SIGHUP, SIGINT, SIGPIPE]
+
+    let pid: pid_t
+    /// The pidfd, or -1 on a kernel without them (before Linux 5.3; then exits are polled).
+    private let descriptor: Int32
+    /// Whether the child has been reaped (after which no signal may be sent by pid).
+    private let reaped = Mutex(false)
+
+    private init(pid: pid_t, descriptor: Int32) {
+        self.pid = pid
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    static func spawn(_ command: [String], environment: [String: String]) throws -> ChildProcess {
+        guard let program = command.first, !program.isEmpty else { throw SpawnError(description: "no program") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaulted = sigset_t()
+        sigemptyset(&defaulted)
+        for signalNumber in defaultedSignals { sigaddset(&defaulted, signalNumber) }
+        posix_spawnattr_setsigdefault(&attributes, &defaulted)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let arguments = command.map { strdup($0) } + [nil]
+        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in arguments { free(pointer) }
+            for pointer in variables { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let failure = posix_spawn(&pid, program, &actions, &attributes, arguments, variables)
+        guard failure == 0 else { throw SpawnError(description: "\(program): \(String(cString: strerror(failure)))") }
+        let descriptor = pidfd_open(pid, 0)
+        if descriptor >= 0 { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        return ChildProcess(pid: pid, descriptor: descriptor)
+    }
+
+    /// Sends `signalNumber` unless the child has been reaped.
+    func signal(_ signalNumber: Int32) {
+        reaped.withLock { reaped in
+            guard !reaped else { return }
+            if descriptor >= 0 {
+                _ = pidfd_send_signal(descriptor, signalNumber, nil, 0)
+            } else {
+                kill(pid, signalNumber)
+            }
+        }
+    }
+
+    /// Waits for the child to end and reaps it: its exit status, or 128 + the signal that ended it.
+    func exit() async -> Int32 {
+        if descriptor >= 0 {
+            await waitReadable()
+        }
+        while true {
+            if let status = reap() { return status }
+            try? await Task.sleep(for: .milliseconds(descriptor >= 0 ? 1 : 50))
+        }
+    }
+
+    /// The status if the child has ended (and is now reaped), else nil.
+    private func reap() -> Int32? {
+        reaped.withLock { reaped -> Int32? in
+            guard !reaped else { return nil }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            guard result == pid else { return result < 0 && errno != EINTR ? -1 : nil }
+            reaped = true
+            let signalled = status & 0x7F
+            return signalled == 0 ? (status >> 8) & 0xFF : 128 + signalled
+        }
+    }
+
+    /// Resumes once the pidfd is readable, which is when the child has ended.
+    private func waitReadable() async {
+        let descriptor = descriptor
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
+            let resumed = Mutex(false)
+            source.setEventHandler {
+                let first = resumed.withLock { resumed in
+                    defer { resumed = true }
+                    return !resumed
+                }
+                guard first else { return }
+                source.cancel()
+                continuation.resume()
+            }
+            source.resume()
+        }
+    }
+}
