@@ -135,7 +135,9 @@ extension WholeSystemSuites {
             #expect((hook["rate"] as? Double ?? 0) > 0.5)
 
             let commandRan = await recorder.waitFor(timeout: 10) {
-                (try? String(contentsOfFile: log, encoding: .utf8))?.contains("firing AcceptedButUndelivered bulk") == true
+                // The command writes its alert line, then its signal masks: wait for all three.
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return text.contains("firing AcceptedButUndelivered bulk") && text.contains("SigBlk:") && text.contains("SigIgn:")
             }
             #expect(commandRan, "command notifier not run")
             // The daemon ignores SIGTERM, SIGHUP and SIGINT; its commands must not inherit that,
