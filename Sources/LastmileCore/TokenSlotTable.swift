@@ -1,7 +1,7 @@
 /// The correlator's slot for each token: an open-addressing table in one array, since a
 /// `Dictionary` keeps keys, values and occupancy apart and an arrival that looks one token up
-/// among 100,000 would wait on memory three times instead of once. A token's payload is
-/// random, so its low bits serve as the hash: a caller cannot choose which tokens are held.
+/// among 100,000 would wait on memory three times instead of once. A token's payload is random
+/// (a caller cannot choose which tokens are held), and it is mixed by a multiply all the same.
 struct TokenSlotTable: Sendable {
     private struct Entry: Sendable {
         /// The token's payload plus one; zero marks an empty entry.
