@@ -239,6 +239,28 @@ extension WholeSystemSuites {
             #expect(environment == ["PATH": "/usr/bin", "LANG": "C.UTF-8", "PAGER_KEY": "p-123", "LASTMILE_ALERT_NAME": "X"])
         }
 
+        /// A descriptor the daemon left open without close-on-exec, and its process group, stay
+        /// with the daemon: the command does not hold it, and it leads its own group.
+        @Test func aCommandGetsNoDescriptorOfTheDaemonAndAGroupOfItsOwn() async throws {
+            let directory = try TemporaryDirectory()
+            let listing = directory.path("fds"), group = directory.path("group")
+            var ends: [Int32] = [0, 0]
+            #expect(pipe(&ends) == 0)
+            // Numbers well above the shell's own (dash keeps one at 10).
+            let held = [fcntl(ends[0], F_DUPFD, 500), fcntl(ends[1], F_DUPFD, 500)]
+            close(ends[0])
+            close(ends[1])
+            defer { for descriptor in held { close(descriptor) } }
+            #expect(held.allSatisfy { $0 >= 500 })
+            let outcome = await CommandRunner.run(["/bin/sh", "-c", "ls /proc/$$/fd > \(listing); cut -d' ' -f5 /proc/$$/stat > \(group)"],
+                                                  environment: ["PATH": "/usr/bin:/bin"], timeout: 10)
+            #expect(outcome == .exited(0))
+            let descriptors = Set(try String(contentsOfFile: listing, encoding: .utf8).split(whereSeparator: \.isWhitespace).compactMap { Int32($0) })
+            #expect(descriptors.isSuperset(of: [0, 1, 2]) && descriptors.isDisjoint(with: held), "the command holds \(descriptors.sorted())")
+            let commandGroup = Int32(try String(contentsOfFile: group, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(commandGroup != nil && commandGroup != getpgrp())
+        }
+
         @Test func aCommandThatEndsInTimeReportsItsStatus() async {
             #expect(await CommandRunner.run(["/bin/sh", "-c", "exit 3"], environment: [:], timeout: 10) == .exited(3))
             #expect(await CommandRunner.run(["/bin/true"], environment: [:], timeout: 10) == .exited(0))
