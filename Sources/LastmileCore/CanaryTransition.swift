@@ -24,10 +24,10 @@ public struct CanaryTransition: Hashable, Sendable {
     /// What `append` needs to know of a canary's state before a step: enough to tell what
     /// the step changed without a copy of the whole canary.
     struct Prior {
-        var held: Bool
-        var answered: Bool
-        var finalReceipt: Bool
-        var facts: CanaryFacts
+        var held = false
+        var answered = false
+        var finalReceipt = false
+        var facts = CanaryFacts()
         var verdict: Verdict?
 
         init(_ canary: borrowing Canary) {
@@ -38,16 +38,10 @@ public struct CanaryTransition: Hashable, Sendable {
             verdict = canary.verdict
         }
 
-        /// Before a canary was held.
-        static let none = Prior(held: false, answered: false, finalReceipt: false, facts: [], verdict: nil)
+        private init() {}
 
-        private init(held: Bool, answered: Bool, finalReceipt: Bool, facts: CanaryFacts, verdict: Verdict?) {
-            self.held = held
-            self.answered = answered
-            self.finalReceipt = finalReceipt
-            self.facts = facts
-            self.verdict = verdict
-        }
+        /// Before a canary was held.
+        static let none = Prior()
     }
 
     /// What changed between two states of one canary.

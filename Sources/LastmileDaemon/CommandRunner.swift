@@ -31,9 +31,9 @@ enum CommandRunner {
     }
 
     static func run(_ command: [String], environment: [String: String], timeout: TimeInterval) async -> Outcome {
-        let child: ChildProcess
+        let child: SpawnedProcess
         do {
-            child = try ChildProcess.spawn(command, environment: environment)
+            child = try SpawnedProcess.spawn(command, environment: environment)
         } catch {
             return .couldNotStart("\(error)")
         }

@@ -89,7 +89,7 @@ extension WholeSystemSuites {
             let demo = try Demo(duration: "240s")
             let metrics = try #require(await demo.metricsURL(timeout: 60), "the demo did not start: \(demo.output.text)")
             let directory = try TemporaryDirectory()
-            let port = try RealAlertmanagerTests.freePort()
+            let port = try LoopbackPort.free()
             let config = try directory.write("prometheus.yml", """
                 global:
                   scrape_interval: 1s

@@ -12,14 +12,6 @@ extension WholeSystemSuites {
             ["/usr/bin/prometheus-alertmanager", "/usr/local/bin/alertmanager"].first { FileManager.default.isExecutableFile(atPath: $0) }
         }
 
-        /// A port free a moment ago.
-        static func freePort() throws -> UInt16 {
-            let probe = HTTPServer { _ in .text("") }
-            let port = try probe.listen(host: "127.0.0.1", port: 0)
-            probe.close()
-            return port
-        }
-
         @Test func alertmanagerReceivesTheAlertAndItsResolution() async throws {
             let binary = try #require(Self.binary, "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)")
             let receiver = try AlertingTests.Recorder()
@@ -37,7 +29,7 @@ extension WholeSystemSuites {
                       - url: http://127.0.0.1:\(receiver.port)/alertmanager
                         send_resolved: true
                 """)
-            let amPort = try Self.freePort()
+            let amPort = try LoopbackPort.free()
             let alertmanager = Process()
             alertmanager.executableURL = URL(fileURLWithPath: binary)
             alertmanager.arguments = ["--config.file=\(amConfig)", "--storage.path=\(directory.path("am-data"))",

@@ -8,7 +8,7 @@ import Synchronization
 /// other descriptor, a process group of its own), watched through a pidfd: its exit is awaited
 /// without a thread, and signals go to it and never to a process that took its pid after it was
 /// reaped.
-final class ChildProcess: Sendable {
+final class SpawnedProcess: Sendable {
     /// Why a command could not start.
     struct SpawnError: Error, CustomStringConvertible {
         var description: String
@@ -39,7 +39,7 @@ final class ChildProcess: Sendable {
         closeDescriptor()
     }
 
-    static func spawn(_ command: [String], environment: [String: String]) throws -> ChildProcess {
+    static func spawn(_ command: [String], environment: [String: String]) throws -> SpawnedProcess {
         guard let program = command.first, !program.isEmpty else { throw SpawnError(description: "no program") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -74,7 +74,7 @@ final class ChildProcess: Sendable {
         guard failure == 0 else { throw SpawnError(description: "\(program): \(String(cString: strerror(failure)))") }
         let descriptor = pidfd_open(pid, 0)
         if descriptor >= 0 { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        return ChildProcess(pid: pid, descriptor: descriptor)
+        return SpawnedProcess(pid: pid, descriptor: descriptor)
     }
 
     /// Sends `signalNumber` unless the child has been reaped.
