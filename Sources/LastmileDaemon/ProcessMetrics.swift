@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LastmileBase
 import LastmileCore
 
 /// The standard `process_*` metrics, read from /proc.
@@ -7,7 +8,7 @@ enum ProcessMetrics {
     static func families() -> [MetricFamily] {
         var families: [MetricFamily] = []
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+        if let stat = ProcFile.text("/proc/self/stat"),
            let close = stat.lastIndex(of: ")") {
             // Fields after the command name, which may itself contain spaces.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -21,7 +22,7 @@ enum ProcessMetrics {
                 }
             }
         }
-        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) {
+        if let statm = ProcFile.text("/proc/self/statm") {
             let fields = statm.split(separator: " ")
             if fields.count > 1, let pages = Double(fields[1]) {
                 families.append(MetricFamily(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.",
@@ -41,7 +42,7 @@ enum ProcessMetrics {
     }
 
     static func bootTime() -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+        guard let stat = ProcFile.text("/proc/stat") else { return nil }
         for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
             return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
         }

@@ -24,10 +24,14 @@ enum MemoryBenchmark {
 
         // The real service: `lastmile run` on the demo's configuration, in a process of its own.
         var service = Double.nan
+        var linkage = "not found beside the benchmark"
         if let binary = Tools.lastmileBinary {
             let child = try Tools.runDemoService(binary, listen: "127.0.0.1:0", store: directory.appendingPathComponent("service.db").path)
             try await Task.sleep(for: .seconds(5))
             service = Tools.residentBytes(pid: child.pid)
+            linkage = Tools.mapsSwiftRuntimeLibrary(pid: child.pid)
+                ? "Swift runtime and Foundation as shared libraries"
+                : "Swift runtime and Foundation linked in, as deploy/build-deb ships it"
             child.terminate()
             _ = await child.status()
         }
@@ -46,7 +50,7 @@ enum MemoryBenchmark {
         print("memory: resident set size")
         print("  before the daemon (runtime and Foundation, reference): \(formatted(before / 1_048_576, digits: 1)) MiB")
         print("  idle daemon in this process, demo configuration:     \(formatted(idle / 1_048_576, digits: 1)) MiB")
-        print("  `lastmile run` on probes/demo.toml after 5 s:          \(formatted(service / 1_048_576, digits: 1)) MiB (target ≤ 32 MiB)")
+        print("  `lastmile run` on probes/demo.toml after 5 s:          \(formatted(service / 1_048_576, digits: 1)) MiB (target ≤ 32 MiB; \(linkage))")
         print("  with 100,000 canaries in flight in the correlator:    \(formatted(loaded / 1_048_576, digits: 1)) MiB, \(correlator.inFlightCount) in flight: +\(formatted((loaded - idle) / 1_048_576, digits: 1)) MiB above the idle daemon (target ≤ 100 MiB)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LastmileBase
 
 /// Helpers the benchmarks share: finding programs, free ports, running wrk.
 enum Tools {
@@ -79,10 +80,16 @@ enum Tools {
 
     /// Resident memory of process `pid`, in bytes (NaN when it cannot be read).
     static func residentBytes(pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        guard let status = ProcFile.text("/proc/\(pid)/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
         return kilobytes * 1_024
+    }
+
+    /// Whether process `pid` has the Swift runtime mapped as a shared library (a build without
+    /// `--static-swift-stdlib`, whose resident pages include those of every library it loads).
+    static func mapsSwiftRuntimeLibrary(pid: Int32) -> Bool {
+        ProcFile.text("/proc/\(pid)/maps")?.contains("/libswiftCore.so") ?? false
     }
 
     /// `duration` in seconds.
@@ -92,7 +99,7 @@ enum Tools {
 
     /// Resident memory of this process, in bytes.
     static func residentBytes() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return .nan }
+        guard let text = ProcFile.text("/proc/self/statm") else { return .nan }
         let fields = text.split(separator: " ")
         return (Double(fields[1]) ?? .nan) * Double(sysconf(Int32(_SC_PAGESIZE)))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LastmileBase
 import LastmileDaemon
 import LastmileTestSupport
 import Testing
@@ -170,7 +171,7 @@ extension WholeSystemSuites {
             // Killed without waiting for it: nothing here may hold a thread of the pool.
             defer { kill(daemon.processIdentifier, SIGKILL) }
             func limits() -> (soft: String, hard: String)? {
-                guard let text = try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/limits", encoding: .utf8),
+                guard let text = ProcFile.text("/proc/\(daemon.processIdentifier)/limits"),
                       let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") }) else { return nil }
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 return fields.count >= 5 ? (String(fields[3]), String(fields[4])) : nil

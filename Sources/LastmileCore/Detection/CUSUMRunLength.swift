@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// The average run length of a Bernoulli CUSUM — how many observations it takes, on average,
 /// to signal — counted exactly on its lattice (Brook and Evans' Markov chain), and the
@@ -17,14 +18,28 @@ public enum CUSUMRunLength {
         let lower = test.successCells, upper = test.failureCells
         // Row i of (I − Q) in band storage: column j sits at offset j − i + lower.
         let width = lower + upper + 1
-        var band = [Double](repeating: 0, count: count * width)
         var solution = [Double](repeating: 1, count: count)
-        let solved = band.withUnsafeMutableBufferPointer { band in
+        let solved = withZeroedBand(count * width) { band in
             solution.withUnsafeMutableBufferPointer { solution in
                 solve(band: band, solution: solution, count: count, lower: lower, upper: upper, rate: rate)
             }
         }
         return solved ? solution[0] : .infinity
+    }
+
+    /// `body` with `count` zeroed doubles in a mapping of their own, unmapped after it.
+    ///
+    /// A band runs to megabytes and lives for milliseconds. From the heap, the first one would
+    /// raise glibc's mapping threshold past its size, and every later one would stay resident
+    /// after it was freed (3 MiB of an idle daemon).
+    private static func withZeroedBand<Result>(_ count: Int, _ body: (UnsafeMutableBufferPointer<Double>) -> Result) -> Result {
+        let bytes = count * MemoryLayout<Double>.stride
+        guard let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
+            var band = [Double](repeating: 0, count: count)
+            return band.withUnsafeMutableBufferPointer { body($0) }
+        }
+        defer { munmap(mapped, bytes) }
+        return body(UnsafeMutableBufferPointer(start: mapped.bindMemory(to: Double.self, capacity: count), count: count))
     }
 
     /// Gaussian elimination of the banded system, without pivoting: I − Q of a substochastic
