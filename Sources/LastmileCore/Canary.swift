@@ -29,36 +29,130 @@ public struct ArrivalRecord: Hashable, Sendable, Codable {
 }
 
 /// One canary: its plan and everything learnt about it so far.
+///
+/// A value with its fields in one shared box, copied only when a copy is changed (as `Array`
+/// is): the correlator hands every canary it changes to the store, the metrics and the
+/// detectors, and a copy of a few hundred bytes and a dozen references per report was a
+/// third of a match's cost.
 public struct Canary: Hashable, Sendable, Codable {
-    public var plan: CanaryPlan
+    /// What a canary knows; encoded as the canary itself.
+    struct Fields: Hashable, Sendable, Codable {
+        var plan: CanaryPlan
+        var submitStartedAt: Date
+        var submitEndedAt: Date?
+        var submit: SubmitAnswer?
+        var receiptStatus: ReceiptStatus?
+        var receiptRawStatus: String?
+        var receiptCount: Int
+        var arrival: ArrivalRecord?
+        var verdict: Verdict?
+        var settledAt: Date?
+        var facts: CanaryFacts
+        var duplicateCount: Int
+        var seenReceipts: Set<String> = []
+    }
+
+    /// The box of one canary's fields. Written only through `Canary`'s accessors, and only
+    /// once `isKnownUniquelyReferenced` has made it this value's own, so no box is ever written
+    /// while another value, on this thread or any other, can read it.
+    final class Box: @unchecked Sendable {
+        // Every write is through a uniquely held box (see above), so the runtime's check for
+        // overlapping accesses, which costs a tenth of a match, guards nothing here.
+        @exclusivity(unchecked) var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    /// The fields, to change in place: the box is copied first if another value shares it.
+    private var fields: Fields {
+        get { box.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+            yield &box.fields
+        }
+    }
+
+    public var plan: CanaryPlan {
+        get { box.fields.plan }
+        _modify { yield &fields.plan }
+    }
     /// Lastmile's clock when the submit began.
-    public var submitStartedAt: Date
+    public var submitStartedAt: Date {
+        get { box.fields.submitStartedAt }
+        _modify { yield &fields.submitStartedAt }
+    }
     /// Lastmile's clock when the API answered.
-    public var submitEndedAt: Date?
+    public var submitEndedAt: Date? {
+        get { box.fields.submitEndedAt }
+        _modify { yield &fields.submitEndedAt }
+    }
     /// The API's answer; nil while submitting.
-    public var submit: SubmitAnswer?
+    public var submit: SubmitAnswer? {
+        get { box.fields.submit }
+        _modify { yield &fields.submit }
+    }
     /// The strongest receipt status seen (see `ReceiptStatus.rank`).
-    public var receiptStatus: ReceiptStatus?
+    public var receiptStatus: ReceiptStatus? {
+        get { box.fields.receiptStatus }
+        _modify { yield &fields.receiptStatus }
+    }
     /// The provider's words for `receiptStatus`.
-    public var receiptRawStatus: String?
+    public var receiptRawStatus: String? {
+        get { box.fields.receiptRawStatus }
+        _modify { yield &fields.receiptRawStatus }
+    }
     /// Number of receipts that matched, duplicates included.
-    public var receiptCount: Int
+    public var receiptCount: Int {
+        get { box.fields.receiptCount }
+        _modify { yield &fields.receiptCount }
+    }
     /// The first arrival.
-    public var arrival: ArrivalRecord?
-    public var verdict: Verdict?
-    public var settledAt: Date?
-    public var facts: CanaryFacts
+    public var arrival: ArrivalRecord? {
+        get { box.fields.arrival }
+        _modify { yield &fields.arrival }
+    }
+    public var verdict: Verdict? {
+        get { box.fields.verdict }
+        _modify { yield &fields.verdict }
+    }
+    public var settledAt: Date? {
+        get { box.fields.settledAt }
+        _modify { yield &fields.settledAt }
+    }
+    public var facts: CanaryFacts {
+        get { box.fields.facts }
+        _modify { yield &fields.facts }
+    }
     /// Reports that repeated one already seen.
-    public var duplicateCount: Int
+    public var duplicateCount: Int {
+        get { box.fields.duplicateCount }
+        _modify { yield &fields.duplicateCount }
+    }
     /// Receipts already seen, as status|raw status|error code, to recognise repeats.
-    public var seenReceipts: Set<String> = []
+    public var seenReceipts: Set<String> {
+        get { box.fields.seenReceipts }
+        _modify { yield &fields.seenReceipts }
+    }
 
     public init(plan: CanaryPlan, submitStartedAt: Date) {
-        self.plan = plan
-        self.submitStartedAt = submitStartedAt
-        self.receiptCount = 0
-        self.facts = []
-        self.duplicateCount = 0
+        box = Box(Fields(plan: plan, submitStartedAt: submitStartedAt, receiptCount: 0, facts: [], duplicateCount: 0))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        box = Box(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try box.fields.encode(to: encoder)
+    }
+
+    public static func == (lhs: Canary, rhs: Canary) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        box.fields.hash(into: &hasher)
     }
 
     public var id: String { plan.id }
