@@ -53,8 +53,8 @@ final class AlertLoop: Sendable {
 
     /// Takes back the alerts the store says are firing and pending, as a new leader must: the
     /// last leader's pages are neither sent again nor forgotten.
-    func restoreFromStore(_ alerting: AlertingConfiguration) throws {
-        let restored = try store.storedAlerts()
+    func restoreFromStore(_ alerting: AlertingConfiguration) async throws {
+        let restored = try await store.reading { try $0.storedAlerts() }
         book.withLock {
             $0 = AlertBook(repeatInterval: alerting.repeatInterval, pendingFor: alerting.pendingFor, restoring: restored.firing,
                            restoringPending: restored.pending)

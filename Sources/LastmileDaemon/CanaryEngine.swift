@@ -244,7 +244,7 @@ public actor CanaryEngine {
     /// Matches a long message whose parts are all stored, and removes the parts in the same write.
     func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
         try refuseWhileRecovering()
-        let parts = try store.parts(receiver: receiver, sender: sender, reference: reference)
+        let parts = try await store.reading { try $0.parts(receiver: receiver, sender: sender, reference: reference) }
         guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
         let body = parts.map(\.body).joined()
         let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: sender, body: body,
@@ -262,7 +262,7 @@ public actor CanaryEngine {
     /// Matches long messages completed before a crash stopped their assembly.
     public func assemblePending(at time: Date) async throws -> Int {
         var count = 0
-        for message in try store.completeMessages() {
+        for message in try await store.reading({ try $0.completeMessages() }) {
             if try await assemble(receiver: message.receiver, sender: message.sender, reference: message.reference, at: time) != nil {
                 count += 1
             }
@@ -271,7 +271,7 @@ public actor CanaryEngine {
     }
 
     /// Whether a spool file's arrival is already stored.
-    public func hasArrival(sourceKey: String) throws -> Bool { try store.hasArrival(sourceKey: sourceKey) }
+    public func hasArrival(sourceKey: String) async throws -> Bool { try await store.reading { try $0.hasArrival(sourceKey: sourceKey) } }
 
     /// A report that names no canary in memory may name one settled long ago: look it up in the
     /// store and take it back into the correlator. True when the report should be correlated again.

@@ -12,7 +12,7 @@ extension Daemon {
         while !Task.isCancelled {
             if leadership.currentActingTerm == nil, ContinuousClock.now - refreshed >= Self.followerRefresh {
                 refreshed = ContinuousClock.now
-                refreshSLOsFromStore()
+                await refreshSLOsFromStore()
             }
             let held = leadership.heldTerm
             if let acting = leadership.currentActingTerm {
@@ -42,8 +42,9 @@ extension Daemon {
         do {
             let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection, inbox: inbox)
                 .load(context.configuration, pairs: context.pairs, at: now)
-            try alerts.restoreFromStore(context.configuration.alerting)
-            limits.seedSentToday(try store.sentCounts(since: SendLimits.startOfDay(now)), day: SendLimits.day(of: now))
+            try await alerts.restoreFromStore(context.configuration.alerting)
+            let startOfDay = SendLimits.startOfDay(now)
+            limits.seedSentToday(try await store.reading { try $0.sentCounts(since: startOfDay) }, day: SendLimits.day(of: now))
             guard leadership.heldTerm == term else {
                 store.setFence(nil)
                 return
@@ -62,10 +63,10 @@ extension Daemon {
     static let followerRefresh = Duration.seconds(60)
 
     /// Rebuilds the SLO windows from the store's settled canaries, as the leader keeps them.
-    private func refreshSLOsFromStore() {
-        let now = options.clock.now
+    private func refreshSLOsFromStore() async {
         let context = self.context
-        guard let settled = try? store.settledCanaries(since: now.addingTimeInterval(-slo.longestWindow)) else { return }
+        let since = options.clock.now.addingTimeInterval(-slo.longestWindow)
+        guard let settled = try? await store.reading({ try $0.settledCanaries(since: since) }) else { return }
         slo.replace(definitions: context.configuration.sloDefinitions, extraWindows: context.configuration.alertEvaluator.windows,
                     pairs: context.pairs, canaries: settled)
     }

@@ -37,7 +37,7 @@ extension Daemon {
         slo.prepare(fresh.pairs)
         detection.configure(configuration)
         if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
-            rebuildSLOs(configuration, pairs: fresh.pairs)
+            await rebuildSLOs(configuration, pairs: fresh.pairs)
         }
         replaceContext(fresh)
         metrics.recordReload(successful: true, at: options.clock.now)
@@ -48,12 +48,13 @@ extension Daemon {
     }
 
     /// Counts the stored settled canaries again under changed SLO definitions or tiers.
-    private func rebuildSLOs(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair]) {
+    private func rebuildSLOs(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair]) async {
         let definitions = configuration.sloDefinitions
         let windows = configuration.alertEvaluator.windows
         let longest = (SLOTracker(definitions: definitions, extraWindows: windows).windows.max() ?? 0)
         do {
-            let canaries = try store.settledCanaries(since: options.clock.now.addingTimeInterval(-longest))
+            let since = options.clock.now.addingTimeInterval(-longest)
+            let canaries = try await store.reading { try $0.settledCanaries(since: since) }
             slo.replace(definitions: definitions, extraWindows: windows, pairs: pairs, canaries: canaries)
             logger.notice("SLOs rebuilt", [("slos", String(definitions.count)), ("canaries", String(canaries.count))])
         } catch {

@@ -65,10 +65,10 @@ struct DaemonRoutes: Sendable {
                                                           ("Vary", "Accept")]),
                                     body: open ? OpenMetricsText.renderBytes(families) : PrometheusText.renderBytes(families))
             }
-            router.add("GET", "/") { request in try statusPage(request) }
-            router.add("GET", "/api/canaries") { request in try listCanaries(request) }
-            router.add("GET", "/api/canaries/{id}") { request in try canaryTimeline(request) }
-            router.add("GET", "/trace/{id}") { request in try tracePage(request) }
+            router.add("GET", "/") { request in try await statusPage(request) }
+            router.add("GET", "/api/canaries") { request in try await listCanaries(request) }
+            router.add("GET", "/api/canaries/{id}") { request in try await canaryTimeline(request) }
+            router.add("GET", "/trace/{id}") { request in try await tracePage(request) }
         }
         return router
     }
@@ -210,7 +210,7 @@ struct DaemonRoutes: Sendable {
     }
 
     /// The last hour (or `?hours=N`) per route × carrier, as an HTML page.
-    func statusPage(_ request: HTTPRequest) throws -> HTTPResponse {
+    func statusPage(_ request: HTTPRequest) async throws -> HTTPResponse {
         var hours = 1.0
         if let text = request.queryValue("hours") {
             guard let value = Double(text), value.isFinite, value > 0, value <= 24 * 400 else {
@@ -220,7 +220,7 @@ struct DaemonRoutes: Sendable {
         }
         let now = clock.now
         let from = now.addingTimeInterval(-hours * 3_600)
-        let canaries = try store.canaries(matching: CanaryQuery(since: from, limit: 10_000))
+        let canaries = try await store.reading { try $0.canaries(matching: CanaryQuery(since: from, limit: 10_000)) }
         let (firing, pending) = alerts()
         var status = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firing)
         status.pending = pending
@@ -229,9 +229,9 @@ struct DaemonRoutes: Sendable {
     }
 
     /// One canary's trace as a page.
-    func tracePage(_ request: HTTPRequest) throws -> HTTPResponse {
+    func tracePage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let key = request.parameters["id"] ?? ""
-        guard let trace = try CanaryTrace(store: store, key: key) else { return .error(.notFound, "no canary has id or token \(key)") }
+        guard let trace = try await store.reading({ try CanaryTrace(store: $0, key: key) }) else { return .error(.notFound, "no canary has id or token \(key)") }
         let page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8" /><title>Canary \(StatusPage.escape(key))</title>
@@ -243,7 +243,7 @@ struct DaemonRoutes: Sendable {
         return HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: Array(page.utf8))
     }
 
-    func listCanaries(_ request: HTTPRequest) throws -> HTTPResponse {
+    func listCanaries(_ request: HTTPRequest) async throws -> HTTPResponse {
         var query = CanaryQuery(route: request.queryValue("route"), carrier: request.queryValue("carrier"),
                                 probe: request.queryValue("probe"))
         if let text = request.queryValue("verdict") {
@@ -258,13 +258,13 @@ struct DaemonRoutes: Sendable {
             }
             query.limit = limit
         }
-        let canaries = try store.canaries(matching: query)
+        let canaries = try await store.reading { [query] in try $0.canaries(matching: query) }
         return .json(CanaryJSON.encode(canaries.map(CanaryJSON.summary)))
     }
 
-    func canaryTimeline(_ request: HTTPRequest) throws -> HTTPResponse {
+    func canaryTimeline(_ request: HTTPRequest) async throws -> HTTPResponse {
         let key = request.parameters["id"] ?? ""
-        guard let trace = try CanaryTrace(store: store, key: key) else { return .error(.notFound, "no canary has id or token \(key)") }
+        guard let trace = try await store.reading({ try CanaryTrace(store: $0, key: key) }) else { return .error(.notFound, "no canary has id or token \(key)") }
         return .json(trace.json)
     }
 }

@@ -17,6 +17,9 @@ public final class CanaryStore: Sendable {
     /// Who may write the leader's changes, on a shared store; nil refuses them all.
     private let fence: FenceSlot
     private let reader: Mutex<any DatabaseConnection>
+    /// Where `reading` runs its queries: a thread of its own, one query at a time, as the
+    /// reading connection takes them anyway.
+    private let readingQueue = DispatchQueue(label: "lastmile-store-reader")
     private let reportIdentifiers: any ReportIDSource
 
     /// The database file, or the server's address (without its password).
@@ -197,6 +200,16 @@ public final class CanaryStore: Sendable {
     }
 
     // MARK: Reading
+
+    /// Runs `body` on the store's own reading thread and waits for it without holding the
+    /// caller's thread. A query waits on the database (a round trip to PostgreSQL, bounded only
+    /// by its statement timeout; a long scan of SQLite): called from an event loop or the
+    /// concurrency pool, it would stall every connection of the loop or a share of the pool.
+    public func reading<T: Sendable>(_ body: @escaping @Sendable (CanaryStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            readingQueue.async { continuation.resume(with: Result { try body(self) }) }
+        }
+    }
 
     func read<T: Sendable>(_ body: @Sendable (any DatabaseConnection) throws -> T) throws -> T {
         try reader.withLock { connection in

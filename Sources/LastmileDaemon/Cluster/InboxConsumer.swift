@@ -29,7 +29,7 @@ struct InboxConsumer: Sendable {
 
     /// Joins one batch of waiting entries, in the order their requests were stamped; how many.
     func consumeOnce() async throws -> Int {
-        let entries = try store.inbox(limit: batch).sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
+        let entries = try await store.reading { [batch] in try $0.inbox(limit: batch) }.sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
         var requests: [InboxRequest] = []
         for entry in entries {
             // Holding the lease is enough: a takeover drains the inbox before it starts acting, and

@@ -16,8 +16,10 @@ struct StoredState {
 
     func load(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair], at now: Date) async throws -> RecoverySummary {
         // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
+        let since = now.addingTimeInterval(-slo.longestWindow)
+        let settled = try await store.reading { try $0.settledCanaries(since: since) }
         slo.replace(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows, pairs: pairs,
-                    canaries: try store.settledCanaries(since: now.addingTimeInterval(-slo.longestWindow)))
+                    canaries: settled)
         detection.reset(configuration)
         guard store.hasInbox else {
             let summary = try await engine.recover()
