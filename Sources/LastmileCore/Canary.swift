@@ -74,64 +74,64 @@ public struct Canary: Hashable, Sendable, Codable {
     }
 
     public var plan: CanaryPlan {
-        get { box.fields.plan }
+        _read { yield box.fields.plan }
         _modify { yield &fields.plan }
     }
     /// Lastmile's clock when the submit began.
     public var submitStartedAt: Date {
-        get { box.fields.submitStartedAt }
+        _read { yield box.fields.submitStartedAt }
         _modify { yield &fields.submitStartedAt }
     }
     /// Lastmile's clock when the API answered.
     public var submitEndedAt: Date? {
-        get { box.fields.submitEndedAt }
+        _read { yield box.fields.submitEndedAt }
         _modify { yield &fields.submitEndedAt }
     }
     /// The API's answer; nil while submitting.
     public var submit: SubmitAnswer? {
-        get { box.fields.submit }
+        _read { yield box.fields.submit }
         _modify { yield &fields.submit }
     }
     /// The strongest receipt status seen (see `ReceiptStatus.rank`).
     public var receiptStatus: ReceiptStatus? {
-        get { box.fields.receiptStatus }
+        _read { yield box.fields.receiptStatus }
         _modify { yield &fields.receiptStatus }
     }
     /// The provider's words for `receiptStatus`.
     public var receiptRawStatus: String? {
-        get { box.fields.receiptRawStatus }
+        _read { yield box.fields.receiptRawStatus }
         _modify { yield &fields.receiptRawStatus }
     }
     /// Number of receipts that matched, duplicates included.
     public var receiptCount: Int {
-        get { box.fields.receiptCount }
+        _read { yield box.fields.receiptCount }
         _modify { yield &fields.receiptCount }
     }
     /// The first arrival.
     public var arrival: ArrivalRecord? {
-        get { box.fields.arrival }
+        _read { yield box.fields.arrival }
         _modify { yield &fields.arrival }
     }
     public var verdict: Verdict? {
-        get { box.fields.verdict }
+        _read { yield box.fields.verdict }
         _modify { yield &fields.verdict }
     }
     public var settledAt: Date? {
-        get { box.fields.settledAt }
+        _read { yield box.fields.settledAt }
         _modify { yield &fields.settledAt }
     }
     public var facts: CanaryFacts {
-        get { box.fields.facts }
+        _read { yield box.fields.facts }
         _modify { yield &fields.facts }
     }
     /// Reports that repeated one already seen.
     public var duplicateCount: Int {
-        get { box.fields.duplicateCount }
+        _read { yield box.fields.duplicateCount }
         _modify { yield &fields.duplicateCount }
     }
     /// Receipts already seen, as status|raw status|error code, to recognise repeats.
     public var seenReceipts: Set<String> {
-        get { box.fields.seenReceipts }
+        _read { yield box.fields.seenReceipts }
         _modify { yield &fields.seenReceipts }
     }
 
