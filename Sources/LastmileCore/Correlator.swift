@@ -45,6 +45,11 @@ public struct Correlator: Sendable {
     /// The held canary carrying `token`.
     public func canary(token: Token) -> Canary? { slotsByToken[token].flatMap { slots[Int($0)] } }
 
+    /// Whether a canary is held that `route`'s provider knows as `messageID`.
+    public func holdsCanary(route: String, providerMessageID messageID: String) -> Bool {
+        slot(forMessageID: messageID, route: route) != nil
+    }
+
     // MARK: Submit
 
     /// A canary is about to be handed to its provider.

@@ -106,7 +106,8 @@ public actor CanaryEngine {
     public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
                        consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
-        let step = try correlate(receipts: receipts, route: route, rawPayload: rawPayload, at: time, consuming: inboxEntry)
+        let settled = try await readSettled { $0.add(receipts: receipts, route: route, unknownTo: $1) }
+        let step = try correlate(receipts: receipts, route: route, rawPayload: rawPayload, at: time, consuming: inboxEntry, settled: settled)
         try await commit(step.change)
         finish(step)
         return step.matches
@@ -117,8 +118,9 @@ public actor CanaryEngine {
     public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
                        sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
+        let settled = try await readSettled { $0.add(arrivals: arrivals, unknownTo: $1) }
         let step = try correlate(arrivals: arrivals, receiver: receiver, rawPayload: rawPayload, at: time, sourceKey: sourceKey,
-                                 consuming: inboxEntry)
+                                 consuming: inboxEntry, settled: settled)
         try await commit(step.change)
         finish(step)
         return step.matches
@@ -129,15 +131,23 @@ public actor CanaryEngine {
     /// commit rather than one each.
     func ingest(inbox requests: [InboxRequest]) async throws {
         try refuseWhileRecovering()
+        let settled = try await readSettled { keys, correlator in
+            for request in requests {
+                switch request.reports {
+                case .receipts(let parsed, let route): keys.add(receipts: parsed, route: route, unknownTo: correlator)
+                case .arrivals(let parsed, _): keys.add(arrivals: parsed, unknownTo: correlator)
+                }
+            }
+        }
         var steps: [IngestStep] = []
         for request in requests {
             switch request.reports {
             case .receipts(let parsed, let route):
                 steps.append(try correlate(receipts: parsed, route: route, rawPayload: request.rawPayload, at: request.receivedAt,
-                                           consuming: request.entry))
+                                           consuming: request.entry, settled: settled))
             case .arrivals(let parsed, let receiver):
                 steps.append(try correlate(arrivals: parsed, receiver: receiver, rawPayload: request.rawPayload, at: request.receivedAt,
-                                           sourceKey: request.sourceKey, consuming: request.entry))
+                                           sourceKey: request.sourceKey, consuming: request.entry, settled: settled))
             }
         }
         let changes = steps.map(\.change)
@@ -165,7 +175,7 @@ public actor CanaryEngine {
     }
 
     private func correlate(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
-                           consuming inboxEntry: Int64?) throws -> IngestStep {
+                           consuming inboxEntry: Int64?, settled: SettledLookup) throws -> IngestStep {
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
@@ -173,10 +183,7 @@ public actor CanaryEngine {
                                        token: parsed.token, status: parsed.status, rawStatus: parsed.rawStatus,
                                        errorCode: parsed.errorCode, reportedAt: parsed.reportedAt, ingestedAt: time)
             var result = correlator.ingest(report)
-            if try restoreSettled(after: result, lookup: {
-                try parsed.messageID.flatMap { try store.canary(route: route, providerMessageID: $0) }
-                    ?? parsed.token.flatMap { try store.canary(token: $0) }
-            }) {
+            if restoreSettled(after: result, settled.canary(for: parsed, route: route)) {
                 result = correlator.ingest(report)
             }
             combined.merge(result)
@@ -192,7 +199,7 @@ public actor CanaryEngine {
     }
 
     private func correlate(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date, sourceKey: String?,
-                           consuming inboxEntry: Int64?) throws -> IngestStep {
+                           consuming inboxEntry: Int64?, settled: SettledLookup) throws -> IngestStep {
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
@@ -200,12 +207,7 @@ public actor CanaryEngine {
             let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: parsed.from,
                                        body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
             var result = correlator.ingest(report)
-            if try restoreSettled(after: result, lookup: {
-                for candidate in TokenScanner.candidates(in: parsed.body) {
-                    if let canary = try store.canary(token: candidate) { return canary }
-                }
-                return nil
-            }) {
+            if restoreSettled(after: result, settled.canary(for: parsed)) {
                 result = correlator.ingest(report)
             }
             combined.merge(result)
@@ -273,13 +275,32 @@ public actor CanaryEngine {
     /// Whether a spool file's arrival is already stored.
     public func hasArrival(sourceKey: String) async throws -> Bool { try await store.reading { try $0.hasArrival(sourceKey: sourceKey) } }
 
-    /// A report that names no canary in memory may name one settled long ago: look it up in the
-    /// store and take it back into the correlator. True when the report should be correlated again.
-    private func restoreSettled(after result: CorrelationResult, lookup: () throws -> Canary?) throws -> Bool {
+    /// A report that names no canary in memory may name one settled long ago, `stored` (read
+    /// beforehand by `readSettled`): take it back into the correlator. True when the report
+    /// should be correlated again.
+    private func restoreSettled(after result: CorrelationResult, _ stored: Canary?) -> Bool {
         guard case .unmatched(let reason, nil)? = result.match, reason == .unknownToken || reason == .unknownMessageID,
-              let canary = try lookup(), canary.verdict != nil, correlator.canary(id: canary.id) == nil else { return false }
+              let canary = stored, canary.verdict != nil, correlator.canary(id: canary.id) == nil else { return false }
         _ = correlator.restore(canary)
         return true
+    }
+
+    /// Reads the settled canaries the coming step may name, by the keys `needed` adds for the
+    /// correlator as it stands. The actor may run other steps while the store answers, and one
+    /// of them may let go of a canary the step names: the keys are asked again until nothing
+    /// new is needed.
+    private func readSettled(_ needed: (inout SettledLookup.Keys, Correlator) -> Void) async throws -> SettledLookup {
+        var found = SettledLookup()
+        var asked = SettledLookup.Keys()
+        while true {
+            var keys = SettledLookup.Keys()
+            needed(&keys, correlator)
+            keys = keys.subtracting(asked)
+            guard !keys.isEmpty else { return found }
+            found.merge(try await SettledLookup.read(keys, from: store))
+            asked.formUnion(keys)
+            try refuseWhileRecovering()
+        }
     }
 
     /// Settles canaries whose deadline passed and commits them.
