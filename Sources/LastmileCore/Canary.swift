@@ -32,8 +32,8 @@ public struct ArrivalRecord: Hashable, Sendable, Codable {
 ///
 /// A value with its fields in one shared box, copied only when a copy is changed (as `Array`
 /// is): the correlator hands every canary it changes to the store, the metrics and the
-/// detectors, and a copy of a few hundred bytes and a dozen references per report was a
-/// third of a match's cost.
+/// detectors, and copying a few hundred bytes and a dozen references for each report was about
+/// a tenth of a match.
 public struct Canary: Hashable, Sendable, Codable {
     /// What a canary knows; encoded as the canary itself.
     struct Fields: Hashable, Sendable, Codable {
@@ -147,6 +147,8 @@ public struct Canary: Hashable, Sendable, Codable {
         try box.fields.encode(to: encoder)
     }
 
+    /// Two canaries sharing a box are equal without a look at their fields (so one whose
+    /// latency is NaN equals itself).
     public static func == (lhs: Canary, rhs: Canary) -> Bool {
         lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
     }

@@ -39,6 +39,10 @@ public struct Correlator: Sendable {
     /// Canaries held in memory, settled ones included.
     public var heldCount: Int { slotsByID.count }
 
+    /// How many settled canaries it has let go of so far: a caller that read the store while
+    /// it waited compares the count, since a canary let go meanwhile may have changed first.
+    public private(set) var releasedCount = 0
+
     /// The current state of a held canary.
     public func canary(id: String) -> Canary? { slotsByID[id].flatMap { slots[Int($0)] } }
 
@@ -209,6 +213,7 @@ public struct Correlator: Sendable {
             guard let slot = slotsByID[id], let canary = slots[Int(slot)], let settledAt = canary.settledAt, settledAt <= cutoff else { continue }
             slots[Int(slot)] = nil
             freeSlots.append(slot)
+            releasedCount += 1
             slotsByID[id] = nil
             if slotsByToken[canary.plan.token] == slot { slotsByToken[canary.plan.token] = nil }
             if let messageID = canary.submit?.providerMessageID {

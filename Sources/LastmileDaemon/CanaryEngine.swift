@@ -24,6 +24,8 @@ public actor CanaryEngine {
     private var commitsInFlight = 0
     /// Set while the correlator is being replaced from the store: nothing else correlates meanwhile.
     private var isRecovering = false
+    /// How many times `recover` replaced the correlator.
+    private var recoveries = 0
     /// Told when a commit fails after its correlation was made (the state in memory is then ahead of the store's).
     private var commitFailed: (@Sendable (any Error) -> Void)?
 
@@ -73,6 +75,7 @@ public actor CanaryEngine {
         var recovering = Correlator(configuration: correlator.configuration)
         let (summary, change) = try store.recoveryChange(into: &recovering, now: clock.now, settlingOverdue: settlingOverdue)
         correlator = recovering
+        recoveries += 1
         try await store.commit(change)
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
@@ -247,6 +250,8 @@ public actor CanaryEngine {
     func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
         try refuseWhileRecovering()
         let parts = try await store.reading { try $0.parts(receiver: receiver, sender: sender, reference: reference) }
+        // A recovery may have begun while the store answered.
+        try refuseWhileRecovering()
         guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
         let body = parts.map(\.body).joined()
         let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: sender, body: body,
@@ -286,9 +291,11 @@ public actor CanaryEngine {
     }
 
     /// Reads the settled canaries the coming step may name, by the keys `needed` adds for the
-    /// correlator as it stands. The actor may run other steps while the store answers, and one
-    /// of them may let go of a canary the step names: the keys are asked again until nothing
-    /// new is needed.
+    /// correlator as it stands. The actor may run other steps while the store answers: one may
+    /// take a canary back, change it and let it go again, leaving what was read out of date, so
+    /// when the correlator let any canary go (or was replaced) meanwhile, everything is read
+    /// again; and a canary let go may be one the step names, so the keys are asked again until
+    /// nothing new is needed.
     private func readSettled(_ needed: (inout SettledLookup.Keys, Correlator) -> Void) async throws -> SettledLookup {
         var found = SettledLookup()
         var asked = SettledLookup.Keys()
@@ -297,9 +304,16 @@ public actor CanaryEngine {
             needed(&keys, correlator)
             keys = keys.subtracting(asked)
             guard !keys.isEmpty else { return found }
-            found.merge(try await SettledLookup.read(keys, from: store))
-            asked.formUnion(keys)
+            let before = (recoveries, correlator.releasedCount)
+            let read = try await SettledLookup.read(keys, from: store)
             try refuseWhileRecovering()
+            if before != (recoveries, correlator.releasedCount) {
+                found = SettledLookup()
+                asked = SettledLookup.Keys()
+                continue
+            }
+            found.merge(read)
+            asked.formUnion(keys)
         }
     }
 

@@ -82,7 +82,8 @@ extension Daemon {
                                   sloStatuses: { now in slo.statuses(at: now) },
                                   // An instance that does not lead shows the leader's alerts, as stored.
                                   alerts: {
-                                      leadership.isActing ? (alerts.firing, alerts.pending) : (try? store.storedAlerts()) ?? ([], [])
+                                      if leadership.isActing { return (alerts.firing, alerts.pending) }
+                                      return (try? await store.reading { try $0.storedAlerts() }) ?? ([], [])
                                   },
                                   leading: { leadership.isActing })
         servers.install(routes)

@@ -22,7 +22,7 @@ struct DaemonRoutes: Sendable {
     /// For the status page.
     let sloStatuses: @Sendable (Date) -> [SLOStatus]
     /// The alerts firing and pending, for the status page.
-    let alerts: @Sendable () -> (firing: [FiringAlert], pending: [FiringAlert])
+    let alerts: @Sendable () async -> (firing: [FiringAlert], pending: [FiringAlert])
     /// Whether this instance leads now: the others leave the leader's families out of `/metrics`.
     let leading: @Sendable () -> Bool
 
@@ -221,7 +221,7 @@ struct DaemonRoutes: Sendable {
         let now = clock.now
         let from = now.addingTimeInterval(-hours * 3_600)
         let canaries = try await store.reading { try $0.canaries(matching: CanaryQuery(since: from, limit: 10_000)) }
-        let (firing, pending) = alerts()
+        let (firing, pending) = await alerts()
         var status = StatusPage(now: now, from: from, canaries: canaries, slos: sloStatuses(now), firing: firing)
         status.pending = pending
         let page = status.render()

@@ -38,8 +38,10 @@ struct SettledLookup: Sendable {
         /// `correlator` holds.
         mutating func add(arrivals: [ParsedArrival], unknownTo correlator: Correlator) {
             for arrival in arrivals {
-                let candidates = TokenScanner.candidates(in: arrival.body)
-                if !candidates.contains(where: { correlator.canary(token: $0) != nil }) { tokens.formUnion(candidates) }
+                // The scan the correlator makes, stopping at the first held canary; only a body
+                // with candidates and none held is scanned again, for all of them.
+                let (held, sawCandidate) = TokenScanner.firstCandidate(in: arrival.body) { correlator.canary(token: $0) != nil ? true : nil }
+                if sawCandidate, held == nil { tokens.formUnion(TokenScanner.candidates(in: arrival.body)) }
             }
         }
     }

@@ -532,8 +532,10 @@ struct Scenario {
         s.arrive(p, at: 10)
         s.advance(to: 3_000)
         #expect(s.correlator.heldCount == 1)
+        #expect(s.correlator.releasedCount == 0)
         s.advance(to: 3_611)
         #expect(s.correlator.heldCount == 0)
+        #expect(s.correlator.releasedCount == 1)
         #expect(s.arrive(p, at: 3_700).match == .unmatched(.unknownToken, canaryID: nil))
     }
 

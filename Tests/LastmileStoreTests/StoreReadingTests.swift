@@ -7,9 +7,9 @@ import Testing
 @testable import LastmileStore
 
 @Suite struct StoreReadingTests {
-    /// Eight reads stuck in the database, more than the concurrency pool has threads, leave the
-    /// pool free: they wait on the store's own thread. Were they run on the callers' threads,
-    /// nothing else would run until the watchdog let them go.
+    /// Reads stuck in the database, more of them than the concurrency pool has threads, leave
+    /// the pool free: they wait on the store's own thread. Were they run on the callers'
+    /// threads, nothing else would run until the watchdog let them go.
     @Test func readsStuckInTheDatabaseHoldNoThreadOfTheCallers() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
@@ -19,7 +19,7 @@ import Testing
             forced.turnOn()
             released.turnOn()
         }
-        let stuck = (0..<8).map { _ in
+        let stuck = (0..<max(8, ProcessInfo.processInfo.activeProcessorCount + 1)).map { _ in
             Task {
                 try await store.reading { store -> Int in
                     while !released.isOn { usleep(1_000) }
