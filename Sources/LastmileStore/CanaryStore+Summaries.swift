@@ -14,9 +14,10 @@ extension CanaryStore {
         let bound = values
         // A long period covers most of the table: one pass over it beats a row lookup per index entry.
         let source = to.timeIntervalSince(from) >= 3 * 86_400 ? dialect.scanning("canaries") : "canaries"
-        // One pass, the work done by SQLite as small integers, the grouping done here without a String per row.
+        // One pass, the work done by SQLite as small integers, the grouping done here without a
+        // String per row (nor a concatenation by the database).
         let scan = """
-            SELECT route || \(dialect.unitSeparator) || carrier,
+            SELECT route, carrier,
                    CASE submit_outcome WHEN 'accepted' THEN 1 WHEN 'rejected' THEN 2 WHEN 'error' THEN 3 WHEN 'unknown' THEN 4 ELSE 0 END,
                    CASE WHEN receipt_status = 'delivered' THEN 1
                         WHEN receipt_status IN ('undelivered', 'failed', 'rejected', 'expired', 'deleted') THEN 2 ELSE 0 END,
@@ -28,26 +29,55 @@ extension CanaryStore {
               FROM \(source) WHERE \(filter)
             """
         return try read { connection in
-            var keys: [[UInt8]] = []
+            var pairs = PairPositions()
             var summaries: [RouteCarrierSummary] = []
             let statement = try connection.query(scan, bound)
             while try statement.step() {
-                let position = statement.withText(0) { bytes -> Int in
-                    if let found = keys.firstIndex(where: { $0.elementsEqual(bytes) }) { return found }
-                    let key = Array(bytes)
-                    let parts = key.split(separator: 31, maxSplits: 1, omittingEmptySubsequences: false)
-                    keys.append(key)
-                    summaries.append(RouteCarrierSummary(route: String(decoding: parts[0], as: UTF8.self),
-                                                         carrier: String(decoding: parts.count > 1 ? parts[1] : [], as: UTF8.self)))
-                    return keys.count - 1
+                let position = statement.withText(0) { route in
+                    statement.withText(1) { carrier in
+                        pairs.position(route: route, carrier: carrier) {
+                            summaries.append(RouteCarrierSummary(route: String(decoding: route, as: UTF8.self),
+                                                                 carrier: String(decoding: carrier, as: UTF8.self)))
+                        }
+                    }
                 }
-                let outcome = statement.integer(at: 1), receipt = statement.integer(at: 2), verdictCode = statement.integer(at: 3)
-                let facts = statement.integer(at: 4)
+                let outcome = statement.integer(at: 2), receipt = statement.integer(at: 3), verdictCode = statement.integer(at: 4)
+                let facts = statement.integer(at: 5)
                 Self.count(into: &summaries[position], outcome: outcome, receipt: receipt, verdictCode: verdictCode, facts: facts,
-                           duplicates: Int(statement.integer(at: 5)), latency: statement.double(at: 6))
+                           duplicates: Int(statement.integer(at: 6)), latency: statement.double(at: 7))
             }
             for position in summaries.indices { summaries[position].latencies.sort() }
             return summaries.sorted { ($0.route, $0.carrier) < ($1.route, $1.carrier) }
+        }
+    }
+
+    /// Which summary a row's route and carrier belong to, found from their bytes as the database
+    /// hands them over: no string and no array per row, where the scan has millions.
+    private struct PairPositions {
+        private var routes: [[UInt8]] = []
+        private var carriers: [[UInt8]] = []
+        private var byHash: [UInt64: [Int]] = [:]
+
+        /// The position of the pair, given the next one (after calling `adding`) if it is new.
+        mutating func position(route: UnsafeRawBufferPointer, carrier: UnsafeRawBufferPointer, adding: () -> Void) -> Int {
+            let hash = Self.hash(carrier, seed: Self.hash(route, seed: 0xCBF2_9CE4_8422_2325) ^ 0x1F)
+            if let candidates = byHash[hash] {
+                for position in candidates where routes[position].elementsEqual(route) && carriers[position].elementsEqual(carrier) {
+                    return position
+                }
+            }
+            routes.append(Array(route))
+            carriers.append(Array(carrier))
+            byHash[hash, default: []].append(routes.count - 1)
+            adding()
+            return routes.count - 1
+        }
+
+        /// FNV-1a over `bytes`, from `seed`.
+        private static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+            var hash = seed
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash
         }
     }
 

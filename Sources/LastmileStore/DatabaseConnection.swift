@@ -68,8 +68,6 @@ enum SQLDialect: Sendable {
 
     /// A `LIMIT` that takes every row (SQLite needs one before `OFFSET`).
     var noLimit: String { self == .sqlite ? "-1" : "ALL" }
-    /// The character that separates two texts joined into one key.
-    var unitSeparator: String { self == .sqlite ? "char(31)" : "chr(31)" }
     /// A table named for a full scan, without its indexes where the engine lets us say so.
     func scanning(_ table: String) -> String { self == .sqlite ? "\(table) NOT INDEXED" : table }
     /// What names a row of a table without a single-column key.
