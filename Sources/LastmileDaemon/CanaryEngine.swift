@@ -109,8 +109,11 @@ public actor CanaryEngine {
     public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
                        consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
+        var ids = try await store.reserveReportIDs(receipts.count)[...]
+        try refuseWhileRecovering()
         let settled = try await readSettled { $0.add(receipts: receipts, route: route, unknownTo: $1) }
-        let step = try correlate(receipts: receipts, route: route, rawPayload: rawPayload, at: time, consuming: inboxEntry, settled: settled)
+        let step = try correlate(receipts: receipts, route: route, rawPayload: rawPayload, at: time, consuming: inboxEntry, settled: settled,
+                                 ids: &ids)
         try await commit(step.change)
         finish(step)
         return step.matches
@@ -121,9 +124,11 @@ public actor CanaryEngine {
     public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
                        sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
+        var ids = try await store.reserveReportIDs(arrivals.count)[...]
+        try refuseWhileRecovering()
         let settled = try await readSettled { $0.add(arrivals: arrivals, unknownTo: $1) }
         let step = try correlate(arrivals: arrivals, receiver: receiver, rawPayload: rawPayload, at: time, sourceKey: sourceKey,
-                                 consuming: inboxEntry, settled: settled)
+                                 consuming: inboxEntry, settled: settled, ids: &ids)
         try await commit(step.change)
         finish(step)
         return step.matches
@@ -133,6 +138,14 @@ public actor CanaryEngine {
     /// correlated one after another, their writes made together, so a batch costs about one
     /// commit rather than one each.
     func ingest(inbox requests: [InboxRequest]) async throws {
+        try refuseWhileRecovering()
+        let reports = requests.reduce(0) { total, request in
+            switch request.reports {
+            case .receipts(let parsed, _): total + parsed.count
+            case .arrivals(let parsed, _): total + parsed.count
+            }
+        }
+        var ids = try await store.reserveReportIDs(reports)[...]
         try refuseWhileRecovering()
         let settled = try await readSettled { keys, correlator in
             for request in requests {
@@ -147,10 +160,10 @@ public actor CanaryEngine {
             switch request.reports {
             case .receipts(let parsed, let route):
                 steps.append(try correlate(receipts: parsed, route: route, rawPayload: request.rawPayload, at: request.receivedAt,
-                                           consuming: request.entry, settled: settled))
+                                           consuming: request.entry, settled: settled, ids: &ids))
             case .arrivals(let parsed, let receiver):
                 steps.append(try correlate(arrivals: parsed, receiver: receiver, rawPayload: request.rawPayload, at: request.receivedAt,
-                                           sourceKey: request.sourceKey, consuming: request.entry, settled: settled))
+                                           sourceKey: request.sourceKey, consuming: request.entry, settled: settled, ids: &ids))
             }
         }
         let changes = steps.map(\.change)
@@ -178,11 +191,11 @@ public actor CanaryEngine {
     }
 
     private func correlate(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
-                           consuming inboxEntry: Int64?, settled: SettledLookup) throws -> IngestStep {
+                           consuming inboxEntry: Int64?, settled: SettledLookup, ids: inout ArraySlice<Int64>) throws -> IngestStep {
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
-            let report = ReceiptReport(reference: try store.reserveReportID(), route: route, providerMessageID: parsed.messageID,
+            let report = ReceiptReport(reference: try Self.take(&ids), route: route, providerMessageID: parsed.messageID,
                                        token: parsed.token, status: parsed.status, rawStatus: parsed.rawStatus,
                                        errorCode: parsed.errorCode, reportedAt: parsed.reportedAt, ingestedAt: time)
             var result = correlator.ingest(report)
@@ -202,12 +215,12 @@ public actor CanaryEngine {
     }
 
     private func correlate(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date, sourceKey: String?,
-                           consuming inboxEntry: Int64?, settled: SettledLookup) throws -> IngestStep {
+                           consuming inboxEntry: Int64?, settled: SettledLookup, ids: inout ArraySlice<Int64>) throws -> IngestStep {
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
         for parsed in arrivals {
-            let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: parsed.from,
+            let report = ArrivalReport(reference: try Self.take(&ids), receiver: receiver, from: parsed.from,
                                        body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
             var result = correlator.ingest(report)
             if restoreSettled(after: result, settled.canary(for: parsed)) {
@@ -249,12 +262,13 @@ public actor CanaryEngine {
     /// Matches a long message whose parts are all stored, and removes the parts in the same write.
     func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
         try refuseWhileRecovering()
+        var ids = try await store.reserveReportIDs(1)[...]
         let parts = try await store.reading { try $0.parts(receiver: receiver, sender: sender, reference: reference) }
         // A recovery may have begun while the store answered.
         try refuseWhileRecovering()
         guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
         let body = parts.map(\.body).joined()
-        let report = ArrivalReport(reference: try store.reserveReportID(), receiver: receiver, from: sender, body: body,
+        let report = ArrivalReport(reference: try Self.take(&ids), receiver: receiver, from: sender, body: body,
                                    reportedAt: parts.compactMap(\.reportedAt).max(), ingestedAt: parts.map(\.ingestedAt).max() ?? time)
         let result = correlator.ingest(report)
         var change = StoreChange(result, arrivals: [StoredArrival(
@@ -317,6 +331,12 @@ public actor CanaryEngine {
         }
     }
 
+    /// The next of the ids reserved for a step.
+    private static func take(_ ids: inout ArraySlice<Int64>) throws -> Int64 {
+        guard let id = ids.popFirst() else { throw ReportIDsRanOut() }
+        return id
+    }
+
     /// Settles canaries whose deadline passed and commits them.
     @discardableResult
     ///
@@ -360,6 +380,12 @@ public actor CanaryEngine {
 
     /// Canaries not yet settled.
     public var inFlightCount: Int { correlator.inFlightCount }
+}
+
+/// A step correlated more reports than it reserved ids for: a bug, refused rather than given a
+/// duplicate id.
+struct ReportIDsRanOut: Error, CustomStringConvertible {
+    var description: String { "a step ran out of the report ids it reserved" }
 }
 
 /// The engine is replacing its state from the store: try again in a moment.

@@ -108,9 +108,16 @@ public final class CanaryStore: Sendable {
     /// Transactions the writer has run so far (a measure of how well writes are grouped).
     public var transactionCount: Int { writer.transactionCount }
 
-    /// A fresh id for an inbound report, unique across receipts and arrivals.
+    /// A fresh id for an inbound report, unique across receipts and arrivals. On PostgreSQL it
+    /// may wait on the server: for tools and tests; the daemon uses `reserveReportIDs`.
     public func reserveReportID() throws -> Int64 {
         try reportIdentifiers.next()
+    }
+
+    /// `count` fresh ids for inbound reports, waiting for the server (when a block of ids runs
+    /// out) without holding the caller's thread.
+    public func reserveReportIDs(_ count: Int) async throws -> [Int64] {
+        try await reportIdentifiers.next(count)
     }
 
     // MARK: Writing

@@ -2,7 +2,10 @@ import Synchronization
 
 /// Hands out ids for inbound reports, unique across receipts and arrivals.
 protocol ReportIDSource: Sendable {
+    /// One id; may wait on the database, so only for callers that may block a thread.
     func next() throws -> Int64
+    /// `count` ids, waiting for the database (if at all) without holding the caller's thread.
+    func next(_ count: Int) async throws -> [Int64]
 }
 
 /// Ids counted up in this process, from the highest the file holds: one writer owns a SQLite store.
@@ -15,5 +18,11 @@ final class CountedReportIDs: ReportIDSource {
 
     func next() throws -> Int64 {
         last.add(1, ordering: .relaxed).newValue
+    }
+
+    func next(_ count: Int) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        let end = last.add(Int64(count), ordering: .relaxed).newValue
+        return Array((end - Int64(count) + 1)...end)
     }
 }

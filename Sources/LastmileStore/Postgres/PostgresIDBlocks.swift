@@ -1,41 +1,81 @@
+import Dispatch
 import Synchronization
 
 /// Report ids from the database's sequence, a block at a time, so instances sharing the store
-/// never hand out the same id and only one call in `blockSize` asks the server.
+/// never hand out the same id and only one call in `blockSize` asks the server. The server is
+/// asked on a thread of its own: an engine step that needs ids waits for them without holding
+/// an event loop or the concurrency pool (a connect can take its 5 s timeout).
 final class PostgresIDBlocks: ReportIDSource {
     static let blockSize: Int64 = 1_000
 
     private struct Block {
         var next: Int64 = 0
         var end: Int64 = 0
-        var connection: PostgresConnection?
+
+        var remaining: Int64 { end - next }
+
+        /// Up to `count` ids from the block.
+        mutating func take(_ count: Int) -> [Int64] {
+            let taken = min(Int64(count), remaining)
+            guard taken > 0 else { return [] }
+            defer { next += taken }
+            return Array(next..<(next + taken))
+        }
     }
 
     private let url: String
     private let block = Mutex(Block())
+    /// The only place the sequence is asked, one request at a time.
+    private let asking = DispatchQueue(label: "lastmile-report-ids")
+    /// Used only on `asking`.
+    private let connection = Mutex<PostgresConnection?>(nil)
 
     init(url: String) {
         self.url = url
     }
 
     func next() throws -> Int64 {
-        try block.withLock { block throws -> Int64 in
-            if block.next >= block.end {
-                let connection = try block.connection ?? PostgresConnection(url: url)
-                block.connection = connection
-                do {
-                    guard let start = try connection.query("SELECT nextval('report_ids')").first?[0].flatMap({ Int64($0) }) else {
-                        throw PostgresError(message: "the report id sequence gave nothing")
-                    }
-                    block.next = start
-                    block.end = start + Self.blockSize
-                } catch {
-                    block.connection = nil
-                    throw error
-                }
+        while true {
+            if let id = block.withLock({ $0.take(1).first }) { return id }
+            let fetched = try asking.sync { try fetchBlock() }
+            block.withLock { if $0.remaining <= 0 { $0 = fetched } }
+        }
+    }
+
+    func next(_ count: Int) async throws -> [Int64] {
+        var ids = block.withLock { $0.take(count) }
+        while ids.count < count {
+            let fetched = try await withCheckedThrowingContinuation { continuation in
+                asking.async { continuation.resume(with: Result { try self.fetchBlock() }) }
             }
-            defer { block.next += 1 }
-            return block.next
+            // Two steps may have asked at once: the block in hand is used up first, and a
+            // fetched one that is not needed whole becomes the block in hand if that one is empty.
+            let needed = count - ids.count
+            ids += block.withLock { current -> [Int64] in
+                var taken = current.take(needed)
+                var spare = fetched
+                taken += spare.take(needed - taken.count)
+                if current.remaining <= 0 { current = spare }
+                return taken
+            }
+        }
+        return ids
+    }
+
+    /// A new block from the sequence; on `asking` only.
+    private func fetchBlock() throws -> Block {
+        try connection.withLock { held throws -> Block in
+            let connection = try held ?? PostgresConnection(url: url)
+            held = connection
+            do {
+                guard let start = try connection.query("SELECT nextval('report_ids')").first?[0].flatMap({ Int64($0) }) else {
+                    throw PostgresError(message: "the report id sequence gave nothing")
+                }
+                return Block(next: start, end: start + Self.blockSize)
+            } catch {
+                held = nil
+                throw error
+            }
         }
     }
 }
