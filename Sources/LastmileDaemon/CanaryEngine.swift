@@ -109,8 +109,7 @@ public actor CanaryEngine {
     public func ingest(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
                        consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
-        var ids = try await store.reserveReportIDs(receipts.count)[...]
-        try refuseWhileRecovering()
+        var ids = try await reserveReportIDs(receipts.count)
         let settled = try await readSettled { $0.add(receipts: receipts, route: route, unknownTo: $1) }
         let step = try correlate(receipts: receipts, route: route, rawPayload: rawPayload, at: time, consuming: inboxEntry, settled: settled,
                                  ids: &ids)
@@ -124,8 +123,7 @@ public actor CanaryEngine {
     public func ingest(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date,
                        sourceKey: String? = nil, consuming inboxEntry: Int64? = nil) async throws -> [ReportMatch] {
         try refuseWhileRecovering()
-        var ids = try await store.reserveReportIDs(arrivals.count)[...]
-        try refuseWhileRecovering()
+        var ids = try await reserveReportIDs(arrivals.count)
         let settled = try await readSettled { $0.add(arrivals: arrivals, unknownTo: $1) }
         let step = try correlate(arrivals: arrivals, receiver: receiver, rawPayload: rawPayload, at: time, sourceKey: sourceKey,
                                  consuming: inboxEntry, settled: settled, ids: &ids)
@@ -145,8 +143,7 @@ public actor CanaryEngine {
             case .arrivals(let parsed, _): total + parsed.count
             }
         }
-        var ids = try await store.reserveReportIDs(reports)[...]
-        try refuseWhileRecovering()
+        var ids = try await reserveReportIDs(reports)
         let settled = try await readSettled { keys, correlator in
             for request in requests {
                 switch request.reports {
@@ -262,7 +259,7 @@ public actor CanaryEngine {
     /// Matches a long message whose parts are all stored, and removes the parts in the same write.
     func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
         try refuseWhileRecovering()
-        var ids = try await store.reserveReportIDs(1)[...]
+        var ids = try await reserveReportIDs(1)
         let parts = try await store.reading { try $0.parts(receiver: receiver, sender: sender, reference: reference) }
         // A recovery may have begun while the store answered.
         try refuseWhileRecovering()
@@ -329,6 +326,15 @@ public actor CanaryEngine {
             found.merge(read)
             asked.formUnion(keys)
         }
+    }
+
+    /// Ids for the `count` reports of a coming step: those in hand at once, without leaving the
+    /// actor; otherwise from the store, which may have to ask the server for a block.
+    private func reserveReportIDs(_ count: Int) async throws -> ArraySlice<Int64> {
+        if let ids = store.reportIDsInHand(count) { return ids[...] }
+        let ids = try await store.reserveReportIDs(count)
+        try refuseWhileRecovering()
+        return ids[...]
     }
 
     /// The next of the ids reserved for a step.

@@ -120,6 +120,12 @@ public final class CanaryStore: Sendable {
         try await reportIdentifiers.next(count)
     }
 
+    /// `count` fresh ids if they are in hand (always, on SQLite), without waiting or suspending;
+    /// nil, with none taken, when the server must be asked.
+    public func reportIDsInHand(_ count: Int) -> [Int64]? {
+        reportIdentifiers.inHand(count)
+    }
+
     // MARK: Writing
 
     /// Writes `change` and returns once it is committed.

@@ -6,6 +6,8 @@ protocol ReportIDSource: Sendable {
     func next() throws -> Int64
     /// `count` ids, waiting for the database (if at all) without holding the caller's thread.
     func next(_ count: Int) async throws -> [Int64]
+    /// `count` ids if they are in hand, without waiting at all; nil (and none taken) otherwise.
+    func inHand(_ count: Int) -> [Int64]?
 }
 
 /// Ids counted up in this process, from the highest the file holds: one writer owns a SQLite store.
@@ -21,6 +23,10 @@ final class CountedReportIDs: ReportIDSource {
     }
 
     func next(_ count: Int) async throws -> [Int64] {
+        inHand(count) ?? []
+    }
+
+    func inHand(_ count: Int) -> [Int64]? {
         guard count > 0 else { return [] }
         let end = last.add(Int64(count), ordering: .relaxed).newValue
         return Array((end - Int64(count) + 1)...end)

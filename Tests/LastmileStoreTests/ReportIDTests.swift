@@ -26,6 +26,17 @@ import Testing
         #expect(!ids.contains(single))
     }
 
+    /// Ids are in hand only once a block has been fetched, and never more than a block.
+    @Test func idsInHandComeFromTheBlockAlreadyFetched() async throws {
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        let store = try await offThePool { () -> Result<CanaryStore, any Error> in Result { try CanaryStore(location: .postgres(url: url)) } }.get()
+        defer { store.beginClosing() }
+        #expect(store.reportIDsInHand(1) == nil)
+        let first = try await store.reserveReportIDs(1)[0]
+        #expect(store.reportIDsInHand(5_000) == nil)
+        #expect(store.reportIDsInHand(2) == [first + 1, first + 2])
+    }
+
     @Test func aSQLiteStoreCountsIDsUpInOrder() async throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))
@@ -35,5 +46,6 @@ import Testing
         #expect(first.count == 3 && second.count == 2)
         #expect(first + second == Array(first[0]..<(first[0] + 5)))
         #expect(try await store.reserveReportIDs(0).isEmpty)
+        #expect(store.reportIDsInHand(1) == [first[0] + 5])
     }
 }

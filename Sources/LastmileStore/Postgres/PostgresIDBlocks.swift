@@ -42,6 +42,10 @@ final class PostgresIDBlocks: ReportIDSource {
         }
     }
 
+    func inHand(_ count: Int) -> [Int64]? {
+        block.withLock { $0.remaining >= Int64(count) ? $0.take(count) : nil }
+    }
+
     func next(_ count: Int) async throws -> [Int64] {
         var ids = block.withLock { $0.take(count) }
         while ids.count < count {
