@@ -71,16 +71,23 @@ public actor CanaryEngine {
         isRecovering = true
         defer { isRecovering = false }
         while commitsInFlight > 0 { try await Task.sleep(for: .milliseconds(1)) }
-        unmatched = UnmatchedBudget(stored: try store.unmatchedCount())
-        var recovering = Correlator(configuration: correlator.configuration)
-        let (summary, change) = try store.recoveryChange(into: &recovering, now: clock.now, settlingOverdue: settlingOverdue)
+        // Read on the store's reading thread: every step is refused meanwhile, so nothing the
+        // actor holds changes while it waits.
+        let configuration = correlator.configuration, now = clock.now
+        let (stored, recovering, summary, change) = try await store.reading { store in
+            var recovering = Correlator(configuration: configuration)
+            let (summary, change) = try store.recoveryChange(into: &recovering, now: now, settlingOverdue: settlingOverdue)
+            return (try store.unmatchedCount(), recovering, summary, change)
+        }
+        unmatched = UnmatchedBudget(stored: stored)
         correlator = recovering
         recoveries += 1
         try await store.commit(change)
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
         if let detection {
-            let settled = try store.detectionHistory(since: clock.now.addingTimeInterval(-detection.history))
+            let since = clock.now.addingTimeInterval(-detection.history)
+            let settled = try await store.reading { try $0.detectionHistory(since: since) }
             detection.restore(settled: settled, inFlight: held, at: clock.now)
         }
         return summary
