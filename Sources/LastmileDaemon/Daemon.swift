@@ -121,7 +121,7 @@ public final class Daemon: Sendable {
     public var recentAlerts: [AlertNotice] { alerts.recent }
 
     /// Canaries whose submit started at or after `since`, newest first.
-    public func canaries(since: Date, limit: Int = 10_000) throws -> [Canary] {
-        try store.canaries(matching: CanaryQuery(since: since, limit: limit))
+    public func canaries(since: Date, limit: Int = 10_000) async throws -> [Canary] {
+        try await store.reading { try $0.canaries(matching: CanaryQuery(since: since, limit: limit)) }
     }
 }

@@ -109,7 +109,7 @@ enum DemoCommand {
         var lastPlain = ContinuousClock.now
         while ContinuousClock.now < deadline && !interrupted.happened {
             try? await Task.sleep(for: .milliseconds(250))
-            let summaries = CanarySummaries.summarize((try? daemon.canaries(since: started)) ?? [])
+            let summaries = CanarySummaries.summarize((try? await daemon.canaries(since: started)) ?? [])
             if display.interactive {
                 display.live(summaries, elapsed: Date().timeIntervalSince(started), duration: duration)
             } else if ContinuousClock.now - lastPlain >= .seconds(10) {

@@ -155,7 +155,7 @@ extension WholeSystemSuites {
             // Send until 2,000 canaries have started, then switch the probes off and let everything settle.
             let started = Date()
             let target = 2_000
-            while try daemon.canaries(since: started, limit: 5_000).count < target && Date().timeIntervalSince(started) < 90 {
+            while try await daemon.canaries(since: started, limit: 5_000).count < target && Date().timeIntervalSince(started) < 90 {
                 try await Task.sleep(for: .milliseconds(250))
             }
             configText.withLock { $0 = Self.config(simulator: port, probesEnabled: false) }
