@@ -196,10 +196,12 @@ public actor CanaryEngine {
 
     private func correlate(receipts: [ParsedReceipt], route: String, rawPayload: Data, at time: Date,
                            consuming inboxEntry: Int64?, settled: SettledLookup, ids: inout ArraySlice<Int64>) throws -> IngestStep {
+        // Refused before the correlator changes, not halfway through.
+        guard ids.count >= receipts.count else { throw ReportIDsRanOut() }
         var combined = CorrelationResult()
         var stored: [StoredReceipt] = []
         for parsed in receipts {
-            let report = ReceiptReport(reference: try Self.take(&ids), route: route, providerMessageID: parsed.messageID,
+            let report = ReceiptReport(reference: ids.removeFirst(), route: route, providerMessageID: parsed.messageID,
                                        token: parsed.token, status: parsed.status, rawStatus: parsed.rawStatus,
                                        errorCode: parsed.errorCode, reportedAt: parsed.reportedAt, ingestedAt: time)
             var result = correlator.ingest(report)
@@ -220,11 +222,13 @@ public actor CanaryEngine {
 
     private func correlate(arrivals: [ParsedArrival], receiver: String, rawPayload: Data, at time: Date, sourceKey: String?,
                            consuming inboxEntry: Int64?, settled: SettledLookup, ids: inout ArraySlice<Int64>) throws -> IngestStep {
+        // Refused before the correlator changes, not halfway through.
+        guard ids.count >= arrivals.count else { throw ReportIDsRanOut() }
         var combined = CorrelationResult()
         var stored: [StoredArrival] = []
         var matches: [ReportMatch] = []
         for parsed in arrivals {
-            let report = ArrivalReport(reference: try Self.take(&ids), receiver: receiver, from: parsed.from,
+            let report = ArrivalReport(reference: ids.removeFirst(), receiver: receiver, from: parsed.from,
                                        body: parsed.body, reportedAt: parsed.receivedAt, ingestedAt: time)
             var result = correlator.ingest(report)
             if restoreSettled(after: result, settled.canary(for: parsed)) {
@@ -272,7 +276,7 @@ public actor CanaryEngine {
         try refuseWhileRecovering()
         guard let total = parts.first?.total, Set(parts.map(\.part)).count >= total else { return nil }
         let body = parts.map(\.body).joined()
-        let report = ArrivalReport(reference: try Self.take(&ids), receiver: receiver, from: sender, body: body,
+        let report = ArrivalReport(reference: ids.removeFirst(), receiver: receiver, from: sender, body: body,
                                    reportedAt: parts.compactMap(\.reportedAt).max(), ingestedAt: parts.map(\.ingestedAt).max() ?? time)
         let result = correlator.ingest(report)
         var change = StoreChange(result, arrivals: [StoredArrival(
@@ -344,11 +348,6 @@ public actor CanaryEngine {
         return ids[...]
     }
 
-    /// The next of the ids reserved for a step.
-    private static func take(_ ids: inout ArraySlice<Int64>) throws -> Int64 {
-        guard let id = ids.popFirst() else { throw ReportIDsRanOut() }
-        return id
-    }
 
     /// Settles canaries whose deadline passed and commits them.
     @discardableResult

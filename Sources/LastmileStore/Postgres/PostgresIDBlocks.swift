@@ -29,6 +29,10 @@ final class PostgresIDBlocks: ReportIDSource {
     private let asking = DispatchQueue(label: "lastmile-report-ids")
     /// Used only on `asking`.
     private let connection = Mutex<PostgresConnection?>(nil)
+    /// The last failure to get a block, and when: steps queued behind it fail at once instead of
+    /// each waiting out a connect timeout of its own.
+    private let lastFailure = Mutex<(at: ContinuousClock.Instant, error: any Error)?>(nil)
+    static let failureHold = Duration.seconds(1)
 
     init(url: String) {
         self.url = url
@@ -37,8 +41,7 @@ final class PostgresIDBlocks: ReportIDSource {
     func next() throws -> Int64 {
         while true {
             if let id = block.withLock({ $0.take(1).first }) { return id }
-            let fetched = try asking.sync { try fetchBlock() }
-            block.withLock { if $0.remaining <= 0 { $0 = fetched } }
+            try asking.sync { try refill() }
         }
     }
 
@@ -47,23 +50,30 @@ final class PostgresIDBlocks: ReportIDSource {
     }
 
     func next(_ count: Int) async throws -> [Int64] {
-        var ids = block.withLock { $0.take(count) }
-        while ids.count < count {
-            let fetched = try await withCheckedThrowingContinuation { continuation in
-                asking.async { continuation.resume(with: Result { try self.fetchBlock() }) }
-            }
-            // Two steps may have asked at once: the block in hand is used up first, and a
-            // fetched one that is not needed whole becomes the block in hand if that one is empty.
+        var ids: [Int64] = []
+        while true {
             let needed = count - ids.count
-            ids += block.withLock { current -> [Int64] in
-                var taken = current.take(needed)
-                var spare = fetched
-                taken += spare.take(needed - taken.count)
-                if current.remaining <= 0 { current = spare }
-                return taken
+            ids += block.withLock { $0.take(needed) }
+            guard ids.count < count else { return ids }
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                asking.async { continuation.resume(with: Result { try self.refill() }) }
             }
         }
-        return ids
+    }
+
+    /// On `asking`: puts a new block from the sequence in hand, unless the block in hand has ids
+    /// again (a step queued earlier fetched one), so steps that ran dry together ask once.
+    private func refill() throws {
+        guard block.withLock({ $0.remaining <= 0 }) else { return }
+        if let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < Self.failureHold { throw failure.error }
+        do {
+            let fetched = try fetchBlock()
+            lastFailure.withLock { $0 = nil }
+            block.withLock { if $0.remaining <= 0 { $0 = fetched } }
+        } catch {
+            lastFailure.withLock { $0 = (.now, error) }
+            throw error
+        }
     }
 
     /// A new block from the sequence; on `asking` only.
