@@ -64,7 +64,12 @@ public final class DetectionMonitor: Sendable {
     /// Every detector at `now`, blame decided.
     public func evaluate(at now: Date) -> DetectionBoard.Evaluation {
         // Thresholds take milliseconds each: computed outside the lock the engine takes per report.
-        ThresholdTable.shared.prepare(board.withLock { $0.thresholdsNeeded(at: now) })
+        let needed = board.withLock { $0.thresholdsNeeded(at: now) }
+        if !needed.isEmpty {
+            ThresholdTable.shared.prepare(needed)
+            // Searches come again only when a healthy rate moves: their bands leave meanwhile.
+            CUSUMRunLength.releaseBandStorage()
+        }
         let evaluation = board.withLock { $0.evaluate(at: now) }
         latest.withLock { $0 = evaluation }
         return evaluation

@@ -14,32 +14,29 @@ public enum CUSUMRunLength {
 
     /// Observations until `test` reaches `thresholdCells`, from zero, when failures come at `rate`.
     public static func averageRunLength(_ test: BernoulliCUSUM, thresholdCells count: Int, failureRate rate: Double) -> Double {
+        let storage = BandStorage.take()
+        defer { BandStorage.giveBack(storage) }
+        return averageRunLength(test, thresholdCells: count, failureRate: rate, band: storage)
+    }
+
+    private static func averageRunLength(_ test: BernoulliCUSUM, thresholdCells count: Int, failureRate rate: Double,
+                                         band storage: BandStorage) -> Double {
         guard count > 0 else { return 1 }
         let lower = test.successCells, upper = test.failureCells
         // Row i of (I − Q) in band storage: column j sits at offset j − i + lower.
         let width = lower + upper + 1
         var solution = [Double](repeating: 1, count: count)
-        let solved = withZeroedBand(count * width) { band in
-            solution.withUnsafeMutableBufferPointer { solution in
-                solve(band: band, solution: solution, count: count, lower: lower, upper: upper, rate: rate)
-            }
+        let band = storage.zeroed(count * width)
+        let solved = solution.withUnsafeMutableBufferPointer { solution in
+            solve(band: band, solution: solution, count: count, lower: lower, upper: upper, rate: rate)
         }
         return solved ? solution[0] : .infinity
     }
 
-    /// `body` with `count` zeroed doubles in a mapping of their own, unmapped after it.
-    ///
-    /// A band runs to megabytes and lives for milliseconds. From the heap, the first one would
-    /// raise glibc's mapping threshold past its size, and every later one would stay resident
-    /// after it was freed (3 MiB of an idle daemon).
-    private static func withZeroedBand<Result>(_ count: Int, _ body: (UnsafeMutableBufferPointer<Double>) -> Result) -> Result {
-        let bytes = count * MemoryLayout<Double>.stride
-        guard let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
-            var band = [Double](repeating: 0, count: count)
-            return band.withUnsafeMutableBufferPointer { body($0) }
-        }
-        defer { munmap(mapped, bytes) }
-        return body(UnsafeMutableBufferPointer(start: mapped.bindMemory(to: Double.self, capacity: count), count: count))
+    /// Unmaps the storage kept for the bands of threshold searches; the next search maps its own.
+    /// For a process that has prepared its thresholds and will not search again for a while.
+    public static func releaseBandStorage() {
+        BandStorage.releaseKept()
     }
 
     /// Gaussian elimination of the banded system, without pivoting: I − Q of a substochastic
@@ -94,9 +91,11 @@ public enum CUSUMRunLength {
     /// the bracket shrinking when a guess would not. A handful of solves instead of a dozen.
     public static func thresholdCells(_ test: BernoulliCUSUM, healthyRunLength observations: Double, near guess: Int? = nil) -> Int {
         var cache: [Int: Double] = [:]
+        let band = BandStorage.take()
+        defer { BandStorage.giveBack(band) }
         func logLength(_ cells: Int) -> Double {
             if let known = cache[cells] { return known }
-            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy), 1))
+            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy, band: band), 1))
             cache[cells] = value
             return value
         }
