@@ -305,9 +305,10 @@ public actor CanaryEngine {
     /// A report that names no canary in memory may name one settled long ago, `stored` (read
     /// beforehand by `readSettled`): take it back into the correlator. True when the report
     /// should be correlated again.
-    private func restoreSettled(after result: CorrelationResult, _ stored: Canary?) -> Bool {
+    private func restoreSettled(after result: CorrelationResult, _ stored: @autoclosure () -> Canary?) -> Bool {
+        // `stored` scans the report again: only for one that named no held canary.
         guard case .unmatched(let reason, nil)? = result.match, reason == .unknownToken || reason == .unknownMessageID,
-              let canary = stored, canary.verdict != nil, correlator.canary(id: canary.id) == nil else { return false }
+              let canary = stored(), canary.verdict != nil, correlator.canary(id: canary.id) == nil else { return false }
         _ = correlator.restore(canary)
         return true
     }
