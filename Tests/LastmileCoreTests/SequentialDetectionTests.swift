@@ -112,6 +112,39 @@ extension DetectionSimulationSuites {
             #expect(test.overdueStep(survival: 0) <= test.failureStep)
         }
 
+        @Test func lateEvidenceChanceIsTheSurvivalAtWhichOverdueEvidenceReachesTheHeadroom() {
+            let test = BernoulliCUSUM(healthy: 0.005, jump: 0.25)
+            for headroom in [0.5, 1.5, 2.5, 3.2] {
+                let chance = test.lateEvidenceChance(reaching: headroom)
+                #expect(chance > 0 && chance <= BernoulliCUSUM.overdueSurvival)
+                if chance < BernoulliCUSUM.overdueSurvival {
+                    // Exactly at that survival the evidence is the headroom; older canaries carry more.
+                    #expect(abs(test.overdueStep(survival: chance) - headroom) < 1e-9)
+                } else {
+                    #expect(test.overdueStep(survival: chance) >= headroom)
+                }
+            }
+            #expect(test.lateEvidenceChance(reaching: test.failureStep + 0.01) == 0)
+            #expect(test.lateEvidenceChance(reaching: 3.5) < test.lateEvidenceChance(reaching: 3.3))
+        }
+
+        @Test func lateArrivalsShortenTheRunLengthAsTheChainByHandSays() {
+            // A threshold of one cell: a failure signals, and so does a success whose canary was
+            // late enough first, which a healthy one is with `q`; the mean wait is 1 ÷ (p + (1 − p)q).
+            let test = BernoulliCUSUM(healthy: 0.01, jump: 0.5)
+            let q = test.lateEvidenceChance(reaching: test.cell)
+            #expect(q == BernoulliCUSUM.overdueSurvival)
+            let length = CUSUMRunLength.averageRunLength(test, thresholdCells: 1, failureRate: 0.01, countingLateArrivals: true)
+            #expect(abs(length - 1 / (0.01 + 0.99 * q)) < 1e-6)
+            // On a real threshold late arrivals cost some run length, never more than they could.
+            let yearly = BernoulliCUSUM(healthy: 0.005, jump: 0.25)
+            let cells = 3 * yearly.failureCells
+            let plain = CUSUMRunLength.averageRunLength(yearly, thresholdCells: cells, failureRate: 0.005)
+            let late = CUSUMRunLength.averageRunLength(yearly, thresholdCells: cells, failureRate: 0.005, countingLateArrivals: true)
+            #expect(late < plain)
+            #expect(late > plain / 2)
+        }
+
         @Test func survivalLearnsTheLatencyTail() {
             var survival = LatencySurvival()
             #expect(survival.survival(at: 600) == 1)

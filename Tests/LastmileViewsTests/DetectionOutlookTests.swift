@@ -57,9 +57,11 @@ import Testing
             #expect(outage <= 900, "\(line.carrier): \(outage / 60) min")
             let tenPercent = try #require(line.tenPercent, "\(line.carrier): a 10% loss never paged")
             #expect(tenPercent > outage)
-            // One false page a year asked for; the bound counts the bank's three tests as if they never coincided.
+            // One false page a year asked for; the bound counts the bank's three tests as if they
+            // never coincided (two thirds of a page each), and healthy canaries late enough to look
+            // lost until they arrive (a few tenths more).
             let falsePages = try #require(line.falsePagesPerYear)
-            #expect(falsePages > 0.5 && falsePages <= 2)
+            #expect(falsePages > 2 && falsePages < 3, "\(falsePages)")
         }
         #expect(outlook.lines[0].outage! < 900, "at 24 canaries an hour the first overdue ones page an outage")
         #expect(outlook.lines[1].outage! >= outlook.lines[0].outage!, "fewer canaries cannot page sooner")

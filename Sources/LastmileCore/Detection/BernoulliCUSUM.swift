@@ -51,6 +51,19 @@ public struct BernoulliCUSUM: Sendable, Hashable {
         return min(failureStep, max(0, log((jump + (1 - jump) * pending) / (healthy + (1 - healthy) * pending))))
     }
 
+    /// The chance that a healthy canary, late enough on its way, carries `headroom` nats of
+    /// overdue evidence or more before it arrives: the survival at which `overdueStep` reaches
+    /// `headroom`, since a healthy canary is still on its way at that survival with just that chance.
+    /// Zero beyond a failure's worth; at most `overdueSurvival`, below which no age counts.
+    public func lateEvidenceChance(reaching headroom: Double) -> Double {
+        guard headroom <= failureStep else { return 0 }
+        guard headroom > 0 else { return Self.overdueSurvival }
+        // overdueStep(s) ≥ headroom ⇔ s ≤ (jump − r·healthy) ÷ (r·(1 − healthy) − (1 − jump)), r = e^headroom.
+        let ratio = exp(headroom)
+        let survival = (jump - ratio * healthy) / (ratio * (1 - healthy) - (1 - jump))
+        return min(Self.overdueSurvival, max(0, survival))
+    }
+
     /// The expected evidence per observation when failures come at `rate` (about the KL
     /// divergence from the healthy rate when `rate` is the jump).
     public func drift(atFailureRate rate: Double) -> Double {

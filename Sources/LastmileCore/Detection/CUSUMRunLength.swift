@@ -13,14 +13,18 @@ public enum CUSUMRunLength {
     public static let maximumStates = 4_000
 
     /// Observations until `test` reaches `thresholdCells`, from zero, when failures come at `rate`.
-    public static func averageRunLength(_ test: BernoulliCUSUM, thresholdCells count: Int, failureRate rate: Double) -> Double {
+    /// With `countingLateArrivals`, as the detector counts them: a healthy canary still on its
+    /// way past `BernoulliCUSUM.overdueSurvival` carries its overdue evidence until it arrives,
+    /// and signals if that lifts the statistic to the threshold (`lateEvidenceChance`).
+    public static func averageRunLength(_ test: BernoulliCUSUM, thresholdCells count: Int, failureRate rate: Double,
+                                        countingLateArrivals: Bool = false) -> Double {
         let storage = BandStorage.take()
         defer { BandStorage.giveBack(storage) }
-        return averageRunLength(test, thresholdCells: count, failureRate: rate, band: storage)
+        return averageRunLength(test, thresholdCells: count, failureRate: rate, countingLateArrivals: countingLateArrivals, band: storage)
     }
 
     private static func averageRunLength(_ test: BernoulliCUSUM, thresholdCells count: Int, failureRate rate: Double,
-                                         band storage: BandStorage) -> Double {
+                                         countingLateArrivals: Bool, band storage: BandStorage) -> Double {
         guard count > 0 else { return 1 }
         let lower = test.successCells, upper = test.failureCells
         // Row i of (I − Q) in band storage: column j sits at offset j − i + lower.
@@ -28,7 +32,9 @@ public enum CUSUMRunLength {
         var solution = [Double](repeating: 1, count: count)
         let band = storage.zeroed(count * width)
         let solved = solution.withUnsafeMutableBufferPointer { solution in
-            solve(band: band, solution: solution, count: count, lower: lower, upper: upper, rate: rate)
+            solve(band: band, solution: solution, count: count, lower: lower, upper: upper, rate: rate) { row in
+                countingLateArrivals ? test.lateEvidenceChance(reaching: Double(count - row) * test.cell) : 0
+            }
         }
         return solved ? solution[0] : .infinity
     }
@@ -40,14 +46,15 @@ public enum CUSUMRunLength {
     }
 
     /// Gaussian elimination of the banded system, without pivoting: I − Q of a substochastic
-    /// chain is an M-matrix. False when the chain never leaves (a zero pivot).
+    /// chain is an M-matrix. False when the chain never leaves (a zero pivot). `escape` is the
+    /// chance, from a row, that a success signals on its way instead of moving down.
     private static func solve(band: UnsafeMutableBufferPointer<Double>, solution: UnsafeMutableBufferPointer<Double>, count: Int,
-                              lower: Int, upper: Int, rate: Double) -> Bool {
+                              lower: Int, upper: Int, rate: Double, escape: (Int) -> Double) -> Bool {
         let width = lower + upper + 1
         for row in 0..<count {
             band[row * width + lower] = 1
             let down = max(0, row - lower)
-            band[row * width + down - row + lower] -= 1 - rate
+            band[row * width + down - row + lower] -= (1 - rate) * (1 - escape(row))
             if row + upper < count { band[row * width + upper + lower] -= rate }
         }
         for pivot in 0..<count {
@@ -95,7 +102,8 @@ public enum CUSUMRunLength {
         defer { BandStorage.giveBack(band) }
         func logLength(_ cells: Int) -> Double {
             if let known = cache[cells] { return known }
-            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy, band: band), 1))
+            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy,
+                                                        countingLateArrivals: false, band: band), 1))
             cache[cells] = value
             return value
         }
