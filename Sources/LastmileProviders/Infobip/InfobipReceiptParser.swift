@@ -8,18 +8,18 @@ import LastmileCore
 struct InfobipReceiptParser: ReceiptParser {
     func receipts(from request: HTTPRequest) throws(ReportError) -> [ParsedReceipt] {
         guard case .json(let object) = try ReportFields.read(request),
-              let results = JSONPath.value(in: object, at: "results") as? [Any], !results.isEmpty else {
+              case .array(let results)? = object.value(at: "results"), !results.isEmpty else {
             throw .malformed("results is missing")
         }
         return try results.map { result throws(ReportError) -> ParsedReceipt in
-            guard let id = JSONPath.string(in: result, at: "messageId") else { throw .malformed("messageId is missing") }
-            guard let group = JSONPath.string(in: result, at: "status.groupName") else { throw .malformed("status.groupName is missing") }
-            let error = JSONPath.string(in: result, at: "error.id")
-            return ParsedReceipt(messageID: id, token: JSONPath.string(in: result, at: "callbackData").flatMap(Token.init),
+            guard let id = result.value(at: "messageId")?.text else { throw .malformed("messageId is missing") }
+            guard let group = result.value(at: "status.groupName")?.text else { throw .malformed("status.groupName is missing") }
+            let error = result.value(at: "error.id")?.text
+            return ParsedReceipt(messageID: id, token: result.value(at: "callbackData")?.text.flatMap(Token.init),
                                  status: ReceiptStatusTable.infobip.status(for: group),
-                                 rawStatus: JSONPath.string(in: result, at: "status.name") ?? group,
+                                 rawStatus: result.value(at: "status.name")?.text ?? group,
                                  errorCode: error == "0" ? nil : error,
-                                 reportedAt: JSONPath.string(in: result, at: "doneAt").flatMap(Timestamps.parse))
+                                 reportedAt: result.value(at: "doneAt")?.text.flatMap(Timestamps.parse))
         }
     }
 }

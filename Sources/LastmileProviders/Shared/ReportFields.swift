@@ -4,7 +4,7 @@ import HTTP
 /// The fields of an inbound report, wherever the sender put them: a JSON body, a
 /// form body, or the query string of a GET.
 public enum ReportFields {
-    case json(Any)
+    case json(JSONValue)
     case form([String: String])
 
     /// Reads a request's fields; a body that is neither JSON nor a form is an error.
@@ -19,16 +19,17 @@ public enum ReportFields {
             guard let text = String(validating: request.body, as: UTF8.self) else { throw .malformed("the form is not UTF-8") }
             return .form(Dictionary(PercentEncoding.formFields(text).map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
         }
-        guard let json = JSONPath.decode(Data(request.body)) else {
-            throw .malformed(type.contains("json") || type.isEmpty ? "the body is not valid JSON" : "unsupported content type \(type)")
+        do throws(JSONReader.Failure) {
+            return .json(try JSONReader.read(request.body))
+        } catch {
+            throw .malformed(type.contains("json") || type.isEmpty ? "the body is not valid JSON (\(error))" : "unsupported content type \(type)")
         }
-        return .json(json)
     }
 
     /// The field at `path` (a dotted path into JSON, or a form field name).
     public func string(_ path: String) -> String? {
         switch self {
-        case .json(let object): return JSONPath.string(in: object, at: path)
+        case .json(let value): return value.value(at: path)?.text
         case .form(let fields): return fields[path]
         }
     }
