@@ -77,6 +77,7 @@ enum IngestBenchmark {
         let paced = directory.appendingPathComponent("paced.lua")
         try Data(luaScript(paced: true).utf8).write(to: paced)
 
+        let reading = readingCost()
         let reference = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(nginxPort)/hooks/arrivals/phone", script: script,
                                       connections: connections, seconds: seconds)
         let lastmile = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: script,
@@ -98,12 +99,37 @@ enum IngestBenchmark {
         print("  nginx fixed 200 (reference): \(formatted(reference.rate)) req/s, p99 \(formatted(reference.p99 * 1000, digits: 2)) ms")
         print("  lastmile durable ingest:     \(formatted(lastmile.rate)) reports/s, p99 \(formatted(lastmile.p99 * 1000, digits: 2)) ms, non-2xx \(lastmile.non2xx)")
         print("  ratio lastmile/nginx:        \(formatted(lastmile.rate / reference.rate * 100, digits: 1))% (target ≥ 50%)")
+        print("  reading one report's JSON:   \(formatted(reading.reader * 1e9, digits: 0)) ns (JSONSerialization, the reference: \(formatted(reading.foundation * 1e9, digits: 0)) ns, \(formatted(reading.foundation / reading.reader, digits: 1))×)")
         if let inserts {
             print("  pgbench, one INSERT per transaction, \(connections) clients (reference): \(formatted(inserts)) inserts/s")
             print("  ratio lastmile/pgbench:      \(formatted(lastmile.rate / inserts * 100, digits: 1))%")
         }
         print("  paced (20 connections, 10 ms apart): \(formatted(steady.rate)) reports/s, p50 \(formatted(steady.p50 * 1000, digits: 2)) ms, p99 \(formatted(steady.p99 * 1000, digits: 2)) ms (target p99 < 5 ms at 2,000/s)")
         print("  acknowledged \(acknowledged), stored \(stored): \(stored >= acknowledged ? "every acknowledged report is committed" : "MISSING \(acknowledged - stored)")")
+    }
+
+    /// Seconds to read one report's body like the bench's, with the hooks' `JSONReader` and with
+    /// Foundation's `JSONSerialization`, best of three rounds each.
+    static func readingCost() -> (reader: Double, foundation: Double) {
+        let body = Array(#"{"from":"+15550000000","to":"+15551230001","body":"bench report 12345 of thread 678901"}"#.utf8)
+        let data = Data(body)
+        let rounds = 50_000
+        var reader = Double.infinity, foundation = Double.infinity
+        var fields = 0
+        for _ in 0..<3 {
+            let watch = Stopwatch()
+            for _ in 0..<rounds {
+                if case .object(let members)? = try? JSONReader.read(body) { fields += members.count }
+            }
+            reader = min(reader, watch.seconds / Double(rounds))
+            let other = Stopwatch()
+            for _ in 0..<rounds {
+                if let members = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] { fields += members.count }
+            }
+            foundation = min(foundation, other.seconds / Double(rounds))
+        }
+        precondition(fields == 3 * 2 * rounds * 3, "every body read as three fields")
+        return (reader, foundation)
     }
 
     static func luaScript(paced: Bool) -> String {

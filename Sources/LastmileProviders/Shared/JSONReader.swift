@@ -66,6 +66,8 @@ public struct JSONReader {
         guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth)") }
         position += 1
         var members: [String: JSONValue] = [:]
+        // Most reports are one object of a few fields: room for them at once instead of growing twice.
+        members.reserveCapacity(8)
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1

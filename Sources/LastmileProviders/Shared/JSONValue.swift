@@ -1,6 +1,6 @@
 /// A JSON value as an inbound report carries it (`JSONReader` reads one from bytes). Numbers
 /// keep their literal text, so an id sent as a number comes out digit for digit.
-public indirect enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
     case array([JSONValue])
     case string(String)
@@ -11,6 +11,8 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     /// The value at a dotted `path` (`messages.0.bx_message_id`); numeric segments index arrays.
     public func value(at path: String) -> JSONValue? {
+        // Most reports name top-level fields: no path to split.
+        if case .object(let members) = self, !path.utf8.contains(UInt8(ascii: ".")) { return members[path] }
         var current = self
         for segment in path.split(separator: ".") {
             switch current {
