@@ -17,21 +17,27 @@ public struct HTTPSMSVerifier: WebhookVerifier {
         }
         let parts = header.dropFirst(7).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerJSON = Crypto.fromBase64(String(parts[0])),
-              let headerObject = try? JSONSerialization.jsonObject(with: Data(headerJSON)) as? [String: Any],
-              headerObject["alg"] as? String == "HS256",
+              case .object(let headerFields)? = try? JSONReader.read(headerJSON),
+              headerFields["alg"] == .string("HS256"),
               let signature = Crypto.fromBase64(String(parts[2])),
               let claimsJSON = Crypto.fromBase64(String(parts[1])),
-              let claims = try? JSONSerialization.jsonObject(with: Data(claimsJSON)) as? [String: Any] else {
+              case .object(let claims)? = try? JSONReader.read(claimsJSON) else {
             return ReportError(.forbidden, "the JWT is malformed or not HS256")
         }
         let expected = Crypto.hmac(.sha256, key: key, message: Array("\(parts[0]).\(parts[1])".utf8))
         guard Crypto.constantTimeEqual(signature, expected) else { return ReportError(.forbidden, "the JWT signature does not match") }
-        if let expiry = (claims["exp"] as? NSNumber)?.doubleValue, now.timeIntervalSince1970 > expiry + leeway {
+        if let expiry = Self.seconds(claims["exp"]), now.timeIntervalSince1970 > expiry + leeway {
             return ReportError(.forbidden, "the JWT has expired")
         }
-        if let notBefore = (claims["nbf"] as? NSNumber)?.doubleValue, now.timeIntervalSince1970 + leeway < notBefore {
+        if let notBefore = Self.seconds(claims["nbf"]), now.timeIntervalSince1970 + leeway < notBefore {
             return ReportError(.forbidden, "the JWT is not valid yet")
         }
         return nil
+    }
+
+    /// A NumericDate claim (RFC 7519): seconds since the epoch, written as a number.
+    private static func seconds(_ claim: JSONValue?) -> Double? {
+        guard case .number(let literal)? = claim else { return nil }
+        return Double(literal)
     }
 }
