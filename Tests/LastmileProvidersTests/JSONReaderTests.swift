@@ -32,7 +32,8 @@ import Testing
     static let invalid: [String] = [
         "", " ", "{", "[", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a: 1}", "{'a': 1}", "[1 2]", "01", "-", "1.", ".5", "+1",
         "1e", "1e+", "0x10", "NaN", "Infinity", "tru", "nul", "True", "\"abc", "\"a\tb\"", "\"\\x\"", "\"\\u12G4\"", "\"\\u12\"",
-        "\"\\ud83d\"", "\"\\ud83d\\u0041\"", "\"\\ude00\"", "[1] [2]", "{} x", "// c\n{}", "[1,,2]", "{\"a\":}", "{,}",
+        "\"\\ud83d\"", "\"\\ud83d\\u0041\"", "\"\\ude00\"", "[1] [2]", "{} x", "// c\n{}", "[1,,2]", "{\"a\":}", "{,}", "1e400", "[-1e309]",
+        "1" + String(repeating: "0", count: 400),
     ]
 
     @Test(arguments: invalid)
@@ -58,6 +59,10 @@ import Testing
         #expect(throws: Never.self) { try Self.read(deepest) }
         let deeper = "[" + deepest + "]"
         #expect(throws: JSONReader.Failure.self) { try Self.read(deeper) }
+        // Many small objects cost their members, not a reserved table each.
+        let many = try JSONReader.read(Array(("[" + Array(repeating: "{\"a\":0}", count: 10_000).joined(separator: ",") + "]").utf8))
+        guard case .array(let objects) = many, case .object(let first)? = objects.first else { throw JSONReader.Failure(reason: "not read", offset: 0) }
+        #expect(objects.count == 10_000 && first.capacity < 8)
         // A megabyte of openings: refused at the first one too many, not after a million frames.
         for opening in ["[", "{\"a\":"] {
             let flood = Array(String(repeating: opening, count: 1 << 20).utf8)

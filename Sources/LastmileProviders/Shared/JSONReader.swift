@@ -66,13 +66,15 @@ public struct JSONReader {
         guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth)") }
         position += 1
         var members: [String: JSONValue] = [:]
-        // Most reports are one object of a few fields: room for them at once instead of growing twice.
-        members.reserveCapacity(8)
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
             return .object(members)
         }
+        // Most reports are one object of a few fields: room for them at once instead of growing
+        // twice. Only for the outermost object, so a body of many small objects costs no more
+        // than their members.
+        if depth == 1 { members.reserveCapacity(8) }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("a member name must be a string") }
@@ -141,7 +143,10 @@ public struct JSONReader {
             guard position < bytes.count, isDigit(bytes[position]) else { throw failure("an exponent needs a digit") }
             skipDigits()
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        // Past a Double's range a number would read as infinity: a time that never comes, an amount with no value.
+        guard Double(literal)?.isFinite == true else { throw Failure(reason: "a number out of range", offset: start) }
+        return literal
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
