@@ -61,8 +61,11 @@ import Testing
         #expect(throws: JSONReader.Failure.self) { try Self.read(deeper) }
         // Many small objects cost their members, not a reserved table each.
         let many = try JSONReader.read(Array(("[" + Array(repeating: "{\"a\":0}", count: 10_000).joined(separator: ",") + "]").utf8))
-        guard case .array(let objects) = many, case .object(let first)? = objects.first else { throw JSONReader.Failure(reason: "not read", offset: 0) }
-        #expect(objects.count == 10_000 && first.capacity < 8)
+        if case .array(let objects) = many, case .object(let first)? = objects.first {
+            #expect(objects.count == 10_000 && first.capacity < 8)
+        } else {
+            Issue.record("not read as an array of objects")
+        }
         // A megabyte of openings: refused at the first one too many, not after a million frames.
         for opening in ["[", "{\"a\":"] {
             let flood = Array(String(repeating: opening, count: 1 << 20).utf8)

@@ -24,7 +24,7 @@ public enum CUSUMRunLength {
     }
 
     private static func averageRunLength(_ test: BernoulliCUSUM, thresholdCells count: Int, failureRate rate: Double,
-                                         countingLateArrivals: Bool, band storage: BandStorage) -> Double {
+                                         countingLateArrivals: Bool = false, band storage: BandStorage) -> Double {
         guard count > 0 else { return 1 }
         let lower = test.successCells, upper = test.failureCells
         // Row i of (I − Q) in band storage: column j sits at offset j − i + lower.
@@ -102,8 +102,7 @@ public enum CUSUMRunLength {
         defer { BandStorage.giveBack(band) }
         func logLength(_ cells: Int) -> Double {
             if let known = cache[cells] { return known }
-            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy,
-                                                        countingLateArrivals: false, band: band), 1))
+            let value = log(max(averageRunLength(test, thresholdCells: cells, failureRate: test.healthy, band: band), 1))
             cache[cells] = value
             return value
         }

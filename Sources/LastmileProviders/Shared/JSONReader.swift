@@ -63,14 +63,8 @@ public struct JSONReader {
     }
 
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth)") }
-        position += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return .object(members)
-        }
+        if try opensEmpty(closedBy: UInt8(ascii: "}"), depth: depth) { return .object(members) }
         // Most reports are one object of a few fields: room for them at once instead of growing
         // twice. Only for the outermost object, so a body of many small objects costs no more
         // than their members.
@@ -84,34 +78,43 @@ public struct JSONReader {
             position += 1
             // A name given twice keeps its last value.
             members[name] = try value(depth: depth)
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("the text ends inside an object") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(members)
-            default: throw failure("expected ',' or '}' in an object")
-            }
+            if try closes(UInt8(ascii: "}"), "an object") { return .object(members) }
         }
     }
 
     private mutating func array(depth: Int) throws(Failure) -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth)") }
-        position += 1
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return .array(elements)
-        }
+        if try opensEmpty(closedBy: UInt8(ascii: "]"), depth: depth) { return .array(elements) }
         while true {
             elements.append(try value(depth: depth))
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("the text ends inside an array") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return .array(elements)
-            default: throw failure("expected ',' or ']' in an array")
-            }
+            if try closes(UInt8(ascii: "]"), "an array") { return .array(elements) }
+        }
+    }
+
+    /// Steps over an array's or object's opening (refused past `maximumDepth`); true when it is
+    /// empty, its closing `closing` stepped over too.
+    private mutating func opensEmpty(closedBy closing: UInt8, depth: Int) throws(Failure) -> Bool {
+        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth)") }
+        position += 1
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == closing else { return false }
+        position += 1
+        return true
+    }
+
+    /// After an element of `container`: steps over a comma (false) or its closing `closing` (true).
+    private mutating func closes(_ closing: UInt8, _ container: String) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("the text ends inside \(container)") }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
+            position += 1
+            return false
+        case closing:
+            position += 1
+            return true
+        default:
+            throw failure("expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container)")
         }
     }
 
