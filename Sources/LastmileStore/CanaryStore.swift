@@ -143,12 +143,16 @@ public final class CanaryStore: Sendable {
         for canary in change.canaries {
             try connection.run(CanaryRow.upsert, CanaryRow.values(of: canary))
         }
+        // A body several reports came in is stored once, in `payloads`; one that a single report
+        // came in goes in that report's row, one write instead of two.
+        let reports = change.receipts.count + change.arrivals.count + change.parts.count
+        let inline = reports == 1 ? change.payload?.body : nil
         var payloadID: StoreValue = .null
-        if let payload = change.payload {
+        if let payload = change.payload, inline == nil {
             payloadID = try connection.scalar("INSERT INTO payloads (received_at, body, truncated) VALUES (?, ?, ?) RETURNING id",
                                               [StoreValue(payload.receivedAt), .blob(payload.body), .integer(payload.truncated ? 1 : 0)]) ?? .null
         }
-        func own(_ raw: Data) -> StoreValue { change.payload == nil ? .blob(raw) : .blob(Data()) }
+        func own(_ raw: Data) -> StoreValue { .blob(inline ?? (change.payload == nil ? raw : Data())) }
         for receipt in change.receipts {
             let report = receipt.report
             try connection.run("""

@@ -35,13 +35,16 @@ enum DetectionBenchmark {
         let rates = values(after: "--rate") ?? Self.rates
         let losses = values(after: "--loss") ?? Self.losses
         let runs = values(after: "--runs").flatMap(\.first).map { 1...UInt64(max(1, $0)) } ?? Self.runs
-        let healthyStreams = values(after: "--runs") == nil ? Self.healthyStreams : 0
+        // `--healthy 52` sets the healthy streams per rate (none by default once `--runs` narrows the table).
+        let healthyStreams = values(after: "--healthy")?.first.map { Int($0) } ?? (values(after: "--runs") == nil ? Self.healthyStreams : 0)
+        // `--interval 10` evaluates the detector every 10 s instead of the daemon's default.
+        let interval = values(after: "--interval")?.first ?? 30
         // `--latency 0.1` sets the healthy median latency (p99 15 times it), to see what waiting for arrivals costs.
         let median = values(after: "--latency")?.first ?? 4
         var cells: [Cell] = []
         var healthyRows: [(rate: Double, years: Double, pages: Int)] = []
         for rate in rates {
-            let simulation = SequentialDetectionSimulation(settings: settings, canariesPerHour: rate, medianLatency: median, p99Latency: 15 * median)
+            let simulation = SequentialDetectionSimulation(settings: settings, canariesPerHour: rate, evaluationInterval: interval, medianLatency: median, p99Latency: 15 * median)
             for loss in losses {
                 let times = parallel(Array(runs)) { seed in
                     simulation.timeToPage(baseline: healthy, lossRate: loss, horizon: 12 * 3_600, seed: seed)

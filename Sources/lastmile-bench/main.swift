@@ -2,7 +2,7 @@
 //
 //   swift run -c release lastmile-bench [ingest|store|correlation|scrape|report|memory|precision|detection|connections]...
 //       [--store postgresql://user@host:port/database]   (ingest on a scratch database of that server, beside pgbench)
-//       [--json] [--rate R]... [--loss L]... [--runs N] [--latency S]
+//       [--json] [--rate R]... [--loss L]... [--runs N] [--latency S] [--healthy N] [--interval S]
 //                           (detection: JSON; only these cells, N runs each; a healthy median latency of S seconds)
 import Foundation
 import LastmileCore
@@ -16,7 +16,7 @@ if let index = arguments.firstIndex(of: "--store"), index + 1 < arguments.count 
 }
 let postgres = server
 // The detection benchmark reads its own options from CommandLine.arguments.
-for (flag, takesValue) in [("--json", false), ("--rate", true), ("--loss", true), ("--runs", true), ("--latency", true)] {
+for (flag, takesValue) in [("--json", false), ("--rate", true), ("--loss", true), ("--runs", true), ("--latency", true), ("--healthy", true), ("--interval", true)] {
     while let index = arguments.firstIndex(of: flag) {
         arguments.removeSubrange(index...min(index + (takesValue ? 1 : 0), arguments.count - 1))
     }

@@ -126,6 +126,40 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try store.reportIDs() == [receiptID, arrivalID])
     }
 
+    @Test(arguments: StoreEngine.allCases) func aRequestBodyIsStoredOnceInItsReportsRowOrSharedByMany(engine: StoreEngine) async throws {
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
+        defer { store.beginClosing() }
+        func arrival(_ body: String) throws -> StoredArrival {
+            StoredArrival(report: ArrivalReport(reference: try store.reserveReportID(), receiver: "rx1", from: "x", body: body, ingestedAt: t0),
+                          match: .unmatched(.noToken, canaryID: nil), rawPayload: Data("own".utf8))
+        }
+        // One report: its request's body goes in its own row, with no shared payload row.
+        let single = Data(#"{"body":"one"}"#.utf8)
+        var alone = StoreChange(arrivals: [try arrival("one")])
+        alone.payload = RequestPayload(body: single, receivedAt: t0)
+        try await store.commit(alone)
+        // Two reports of one request: the body once, in `payloads`, named by both rows.
+        let batch = Data(#"[{"body":"two"},{"body":"three"}]"#.utf8)
+        var pair = StoreChange(arrivals: [try arrival("two"), try arrival("three")])
+        pair.payload = RequestPayload(body: batch, receivedAt: t0)
+        try await store.commit(pair)
+        let rows = try store.read { connection in
+            try connection.rows("SELECT body, raw_payload, payload_id FROM arrivals ORDER BY id")
+        }
+        #expect(rows.map { $0[0].text } == ["one", "two", "three"])
+        #expect(rows[0][1].blob == single)
+        #expect(rows[0][2].integer == nil)
+        #expect(rows[1][1].blob == Data() && rows[2][1].blob == Data())
+        #expect(rows[1][2].integer != nil && rows[1][2].integer == rows[2][2].integer)
+        #expect(try store.read { try $0.scalar("SELECT count(*) FROM payloads")?.integer } == 1)
+        // Read back through the view, each report gives its request's body.
+        let viewed = try store.read { connection in
+            try connection.rows("SELECT raw_payload FROM unmatched_reports WHERE kind = 'arrival' ORDER BY id").map { $0[0].blob }
+        }
+        #expect(viewed == [single, batch, batch])
+    }
+
     @Test(arguments: StoreEngine.allCases) func aClaimJoinsAnEarlierUnmatchedReceipt(engine: StoreEngine) async throws {
         guard let place = try await TestStorePlace.make(engine) else { return }
         let store = try await place.open()
