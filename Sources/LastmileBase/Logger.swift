@@ -29,18 +29,20 @@ public struct Logger: Sendable {
         self.sink = sink
     }
 
-    public func log(_ level: Level, _ message: String, _ fields: [(String, String)] = []) {
+    /// Writes one line, if `level` is at least `minimum`; `fields` are built only then (a line per
+    /// report below the minimum costs nothing).
+    public func log(_ level: Level, _ message: String, _ fields: @autoclosure () -> [(String, String)] = []) {
         guard level >= minimum else { return }
         var line = "<\(level.rawValue)>level=\(level.name) msg=\(Self.quote(message))"
-        for (key, value) in fields { line += " \(key)=\(Self.quote(value))" }
+        for (key, value) in fields() { line += " \(key)=\(Self.quote(value))" }
         sink.write(line + "\n")
     }
 
-    public func error(_ message: String, _ fields: [(String, String)] = []) { log(.error, message, fields) }
-    public func warning(_ message: String, _ fields: [(String, String)] = []) { log(.warning, message, fields) }
-    public func notice(_ message: String, _ fields: [(String, String)] = []) { log(.notice, message, fields) }
-    public func info(_ message: String, _ fields: [(String, String)] = []) { log(.info, message, fields) }
-    public func debug(_ message: String, _ fields: [(String, String)] = []) { log(.debug, message, fields) }
+    public func error(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.error, message, fields()) }
+    public func warning(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.warning, message, fields()) }
+    public func notice(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.notice, message, fields()) }
+    public func info(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.info, message, fields()) }
+    public func debug(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.debug, message, fields()) }
 
     /// Values with spaces, quotes, `=` or control characters are quoted and escaped.
     static func quote(_ value: String) -> String {

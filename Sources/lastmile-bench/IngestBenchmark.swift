@@ -78,10 +78,15 @@ enum IngestBenchmark {
         try Data(luaScript(paced: true).utf8).write(to: paced)
 
         let reading = readingCost()
+        let nginxCPUBefore = Tools.cpuSeconds(ofProcessTree: nginxProcess.processIdentifier)
         let reference = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(nginxPort)/hooks/arrivals/phone", script: script,
                                       connections: connections, seconds: seconds)
+        let nginxCPU = Tools.cpuSeconds(ofProcessTree: nginxProcess.processIdentifier) - nginxCPUBefore
+        // The daemon runs in this process: its CPU over the run is this process's.
+        let ownCPUBefore = Tools.ownCPUSeconds()
         let lastmile = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: script,
                                      connections: connections, seconds: seconds)
+        let lastmileCPU = Tools.ownCPUSeconds() - ownCPUBefore
         // 20 connections × one report per 10 ms ≈ 2,000 reports per second.
         let steady = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: paced,
                                    connections: 20, seconds: seconds)
@@ -99,6 +104,10 @@ enum IngestBenchmark {
         print("  nginx fixed 200 (reference): \(formatted(reference.rate)) req/s, p99 \(formatted(reference.p99 * 1000, digits: 2)) ms")
         print("  lastmile durable ingest:     \(formatted(lastmile.rate)) reports/s, p99 \(formatted(lastmile.p99 * 1000, digits: 2)) ms, non-2xx \(lastmile.non2xx)")
         print("  ratio lastmile/nginx:        \(formatted(lastmile.rate / reference.rate * 100, digits: 1))% (target ≥ 50%)")
+        // CPU per request is steadier than a rate on a noisy machine: it does not move with what else runs.
+        let perReport = lastmileCPU / Double(max(lastmile.requests, 1)), perRequest = nginxCPU / Double(max(reference.requests, 1))
+        print("  CPU per request:             lastmile \(formatted(perReport * 1e6, digits: 1)) µs (\(formatted(lastmileCPU / Double(seconds), digits: 2)) cores), "
+              + "nginx \(formatted(perRequest * 1e6, digits: 1)) µs (\(formatted(nginxCPU / Double(seconds), digits: 2)) cores): \(formatted(perRequest / perReport * 100, digits: 1))%")
         print("  reading one report's JSON:   \(formatted(reading.reader * 1e9, digits: 0)) ns (JSONSerialization, the reference: \(formatted(reading.foundation * 1e9, digits: 0)) ns, \(formatted(reading.foundation / reading.reader, digits: 1))×)")
         if let inserts {
             print("  pgbench, one INSERT per transaction, \(connections) clients (reference): \(formatted(inserts)) inserts/s")

@@ -104,3 +104,30 @@ enum Tools {
         return (Double(fields[1]) ?? .nan) * Double(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
+
+extension Tools {
+    /// CPU seconds (user and system) this process has used so far, every thread counted.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// CPU seconds used so far by process `pid` and its children still running (nginx's master
+    /// and its workers), from `/proc`.
+    static func cpuSeconds(ofProcessTree pid: Int32) -> Double {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var total = 0.0
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let candidate = Int32(entry), let stat = ProcFile.text("/proc/\(entry)/stat"),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after the command's closing parenthesis: state, ppid, … utime (14th), stime (15th).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let parent = Int32(fields[1]), candidate == pid || parent == pid,
+                  let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            total += (user + system) / ticks
+        }
+        return total
+    }
+}

@@ -177,4 +177,20 @@ import Testing
         #expect(lines() == [#"<6>level=info msg="canary sent" canary=c-1 route="us long" reason="say \"hi\"\nbye""# + "\n",
                             "<3>level=error msg=boom\n"])
     }
+
+    @Test func fieldsAreBuiltOnlyForLinesWritten() {
+        let (sink, lines) = LogSink.memory()
+        let logger = Logger(minimum: .warning, sink: sink)
+        let built = Mutex(0)
+        func fields() -> [(String, String)] {
+            built.withLock { $0 += 1 }
+            return [("report", "r-1")]
+        }
+        logger.info("arrival", fields())
+        logger.debug("arrival", fields())
+        #expect(built.withLock { $0 } == 0)
+        logger.warning("arrival refused", fields())
+        #expect(built.withLock { $0 } == 1)
+        #expect(lines() == ["<4>level=warning msg=\"arrival refused\" report=r-1\n"])
+    }
 }
