@@ -29,7 +29,9 @@ public struct HTTPRequestHead: Sendable, Hashable {
 
     /// The path, percent-decoded, without the query.
     public var path: String {
-        let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        let raw = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
+        // Nearly every path has nothing to decode.
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         return PercentEncoding.decode(raw) ?? raw
     }
 

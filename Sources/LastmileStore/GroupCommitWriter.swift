@@ -164,15 +164,16 @@ final class GroupCommitWriter: Sendable {
                     }
                     continue
                 }
+                // Prepared once and kept (`run`), not parsed again for every write.
                 do {
-                    try connection.execute("SAVEPOINT write")
+                    _ = try connection.run("SAVEPOINT write", [])
                 } catch {
                     outcomes.append((job, .failure(error)))
                     continue
                 }
                 let result = job.execute(connection)
-                if case .failure = result { try? connection.execute("ROLLBACK TO write") }
-                try? connection.execute("RELEASE write")
+                if case .failure = result { _ = try? connection.run("ROLLBACK TO write", []) }
+                _ = try? connection.run("RELEASE write", [])
                 outcomes.append((job, result))
             }
             do {
