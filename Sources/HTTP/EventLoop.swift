@@ -31,6 +31,9 @@ final class EventLoop: TaskExecutor, Sendable {
     private struct Mailbox {
         var commands: [Command] = []
         var exited = false
+        /// The counter was written since the loop last took its commands: one wake-up covers
+        /// every command posted before the loop takes them.
+        var wakePending = false
     }
 
     /// The `epoll` instance; the mailbox's event counter is registered with data 0.
@@ -91,14 +94,18 @@ final class EventLoop: TaskExecutor, Sendable {
     /// to it then stays the caller's to close).
     @discardableResult
     func post(_ command: Command) -> Bool {
-        let taken = mailbox.withLock { mailbox -> Bool in
-            guard !mailbox.exited else { return false }
+        let (taken, wakes) = mailbox.withLock { mailbox -> (Bool, Bool) in
+            guard !mailbox.exited else { return (false, false) }
             mailbox.commands.append(command)
-            return true
+            let wakes = !mailbox.wakePending
+            mailbox.wakePending = true
+            return (true, wakes)
         }
         guard taken else { return false }
-        var one: UInt64 = 1
-        _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+        if wakes {
+            var one: UInt64 = 1
+            _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+        }
         return true
     }
 
@@ -115,6 +122,8 @@ final class EventLoop: TaskExecutor, Sendable {
         return mailbox.withLock { mailbox in
             let commands = mailbox.commands
             mailbox.commands = []
+            // Read before the lock: a post from now on writes the counter again.
+            mailbox.wakePending = false
             if commands.contains(where: { if case .exit = $0 { true } else { false } }) { mailbox.exited = true }
             return commands
         }
