@@ -29,7 +29,8 @@ public struct HTTPRequestHead: Sendable, Hashable {
 
     /// The path, percent-decoded, without the query.
     public var path: String {
-        let raw = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
+        // Searched as bytes: a Character search walks grapheme clusters.
+        let raw = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[..<$0]) } ?? target
         // Nearly every path has nothing to decode.
         guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         return PercentEncoding.decode(raw) ?? raw

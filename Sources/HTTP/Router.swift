@@ -31,7 +31,8 @@ public struct Router: Sendable {
     /// Finds the handler: 404 when no pattern matches the path, 405 with `Allow` when
     /// one does for other methods.
     public func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let path = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        // Split as bytes: a split by Character walks grapheme clusters.
+        let path = request.path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { String(Substring($0)) }
         var allowed: [String] = []
         for route in routes {
             guard let parameters = match(route.segments, path) else { continue }
