@@ -104,7 +104,10 @@ final class EventLoop: TaskExecutor, Sendable {
         guard taken else { return false }
         if wakes {
             var one: UInt64 = 1
-            _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+            if Glibc.write(wake, &one, MemoryLayout<UInt64>.size) < 0 {
+                // No wake-up went out: the next post must try again rather than count on this one.
+                mailbox.withLock { $0.wakePending = false }
+            }
         }
         return true
     }

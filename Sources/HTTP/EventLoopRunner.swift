@@ -54,8 +54,17 @@ struct EventLoopRunner {
         var exiting = false
         for command in loop.takeCommands() {
             if exiting {
-                // Jobs posted just before the exit still run, elsewhere.
-                if case .run(let job) = command { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+                switch command {
+                case .run(let job):
+                    // Jobs posted just before the exit still run, elsewhere.
+                    globalConcurrentExecutor.enqueue(ExecutorJob(job))
+                case .adopt(let descriptor, let peer, _):
+                    // Accepted just before the exit: closed, and no longer counted against the caps.
+                    Glibc.close(descriptor)
+                    server.connectionClosed(peer: peer)
+                default:
+                    break
+                }
                 continue
             }
             switch command {

@@ -143,10 +143,11 @@ public final class CanaryStore: Sendable {
         for canary in change.canaries {
             try connection.run(CanaryRow.upsert, CanaryRow.values(of: canary))
         }
-        // A body several reports came in is stored once, in `payloads`; one that a single report
-        // came in goes in that report's row, one write instead of two.
+        // A body several reports came in is stored once, in `payloads`; a whole one that a single
+        // report came in goes in that report's row, one write instead of two (only `payloads`
+        // marks a body cut short).
         let reports = change.receipts.count + change.arrivals.count + change.parts.count
-        let inline = reports == 1 ? change.payload?.body : nil
+        let inline = reports == 1 && change.payload?.truncated == false ? change.payload?.body : nil
         var payloadID: StoreValue = .null
         if let payload = change.payload, inline == nil {
             payloadID = try connection.scalar("INSERT INTO payloads (received_at, body, truncated) VALUES (?, ?, ?) RETURNING id",

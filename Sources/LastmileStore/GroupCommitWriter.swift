@@ -172,7 +172,16 @@ final class GroupCommitWriter: Sendable {
                     continue
                 }
                 let result = job.execute(connection)
-                if case .failure = result { _ = try? connection.run("ROLLBACK TO write", []) }
+                if case .failure = result {
+                    guard connection.isInTransaction else {
+                        // SQLite undid the whole transaction (a full disk, an I/O error): a savepoint
+                        // now would open a transaction of its own and commit the writes after this
+                        // one apart from those before it. The batch ends here, none of it committed.
+                        outcomes.append((job, result))
+                        return result.failure
+                    }
+                    _ = try? connection.run("ROLLBACK TO write", [])
+                }
                 _ = try? connection.run("RELEASE write", [])
                 outcomes.append((job, result))
             }

@@ -88,8 +88,9 @@ public struct StoreChange: Sendable {
     public var parts: [StoredPart] = []
     /// Assembled messages whose parts can go: (receiver, sender, reference).
     public var assembled: [(receiver: String, sender: String, reference: String)] = []
-    /// The request the change's reports came in, stored once for all of them; each report's
-    /// own `rawPayload` is then not stored.
+    /// The request the change's reports came in, stored once for all of them (in the row of the
+    /// only report, when there is one and the body is whole); each report's own `rawPayload` is
+    /// then not stored.
     public var payload: RequestPayload?
     /// Unmatched reports of each kind to keep at most, oldest removed first, when a flood must be trimmed.
     public var trimUnmatchedTo: Int?

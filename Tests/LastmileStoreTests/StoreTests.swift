@@ -153,11 +153,16 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(rows[1][1].blob == Data() && rows[2][1].blob == Data())
         #expect(rows[1][2].integer != nil && rows[1][2].integer == rows[2][2].integer)
         #expect(try store.read { try $0.scalar("SELECT count(*) FROM payloads")?.integer } == 1)
+        // A body cut short keeps its mark: it goes to `payloads` even for one report.
+        var cut = StoreChange(arrivals: [try arrival("four")])
+        cut.payload = RequestPayload(body: Data("[".utf8), truncated: true, receivedAt: t0)
+        try await store.commit(cut)
+        #expect(try store.read { try $0.scalar("SELECT count(*) FROM payloads WHERE truncated = 1")?.integer } == 1)
         // Read back through the view, each report gives its request's body.
         let viewed = try store.read { connection in
             try connection.rows("SELECT raw_payload FROM unmatched_reports WHERE kind = 'arrival' ORDER BY id").map { $0[0].blob }
         }
-        #expect(viewed == [single, batch, batch])
+        #expect(viewed == [single, batch, batch, Data("[".utf8)])
     }
 
     @Test(arguments: StoreEngine.allCases) func aClaimJoinsAnEarlierUnmatchedReceipt(engine: StoreEngine) async throws {
@@ -321,6 +326,47 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         }
         #expect(results.filter { !$0 }.count == 10)
         #expect(try store.rowCounts().receipts == 91)
+    }
+
+    @Test func aWriteThatFillsTheDiskFailsItsWholeBatchAndNothingElse() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        await (try CanaryStore(path: path)).close()
+        let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
+        // Room for every small write, never for the big one.
+        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 200))
+        defer { store.beginClosing() }
+        var answers: [(id: Int64, committed: Bool)] = []
+        // Each round's big write shares a batch with some of the others, at a place that varies.
+        for _ in 0..<12 {
+            let round = await withTaskGroup(of: (Int64, Bool).self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        guard var item = try? self.receipt(store) else { return (0, false) }
+                        if index == 30 { item.rawPayload = Data(repeating: 0x41, count: 4 * 1024 * 1024) }
+                        do {
+                            try await store.commit(StoreChange(receipts: [item]))
+                            return (item.id, true)
+                        } catch {
+                            return (item.id, false)
+                        }
+                    }
+                }
+                return await group.reduce(into: [(Int64, Bool)]()) { $0.append($1) }
+            }
+            answers += round.map { (id: $0.0, committed: $0.1) }
+        }
+        // What each writer was told is what the file holds: no write reported failed was kept,
+        // whatever the full disk did to the transaction it shared.
+        let stored = Set(try store.read { try $0.rows("SELECT id FROM receipts").compactMap { $0[0].integer } })
+        #expect(answers.filter { !$0.committed }.count >= 12)
+        #expect(answers.contains { $0.committed })
+        for answer in answers { #expect(stored.contains(answer.id) == answer.committed, "receipt \(answer.id)") }
+        #expect(try store.read { try $0.scalar("PRAGMA integrity_check")?.text } == "ok")
+        // And the store goes on taking writes that fit.
+        let after = try receipt(store)
+        try await store.commit(StoreChange(receipts: [after]))
+        #expect(try store.read { try $0.scalar("SELECT count(*) FROM receipts WHERE id = ?", [.integer(after.id)])?.integer } == 1)
     }
 
     @Test func aFullDiskFailsTheWriteAndRecovers() async throws {
