@@ -174,10 +174,8 @@ public actor CanaryEngine {
         commitsInFlight += 1
         defer { commitsInFlight -= 1 }
         do {
-            try await withThrowingTaskGroup(of: Void.self) { [store] group in
-                for change in changes { group.addTask { try await store.commit(change) } }
-                try await group.waitForAll()
-            }
+            // One write, in the order correlated: a later state of a canary never lands first.
+            try await store.commit(changes)
         } catch {
             commitFailed?(error)
             throw error

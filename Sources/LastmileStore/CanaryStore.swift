@@ -129,9 +129,22 @@ public final class CanaryStore: Sendable {
     // MARK: Writing
 
     /// Writes `change` and returns once it is committed.
-    public func commit(_ change: StoreChange) async throws {
+    ///
+    /// The write is queued before the caller's first suspension, on the caller's actor: changes
+    /// an actor commits one after another reach the store in that order (each carries whole
+    /// canary rows, so a later state must never be overwritten by an earlier one).
+    public func commit(_ change: StoreChange, isolation: isolated (any Actor)? = #isolation) async throws {
         guard !change.isEmpty else { return }
-        try await writer.write { connection in try Self.apply(change, on: connection) }
+        try await writer.write(isolation: isolation) { connection in try Self.apply(change, on: connection) }
+    }
+
+    /// Commits `changes` in one write, applied in order: all of them or, on an error, none.
+    public func commit(_ changes: [StoreChange], isolation: isolated (any Actor)? = #isolation) async throws {
+        let changes = changes.filter { !$0.isEmpty }
+        guard !changes.isEmpty else { return }
+        try await writer.write(isolation: isolation) { connection in
+            for change in changes { try Self.apply(change, on: connection) }
+        }
     }
 
     /// Records a canary as `submitting`; call before the provider is.

@@ -48,8 +48,10 @@ final class GroupCommitWriter: Sendable {
     var transactionCount: Int { transactions.load(ordering: .relaxed) }
 
     /// Runs `body` in the next transaction and returns once that transaction committed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+    func write<T: Sendable>(isolation: isolated (any Actor)? = #isolation,
+                            _ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
+        // Queued on the caller's actor before it suspends, so one actor's writes keep their order.
+        try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
             let job = Job(
                 execute: { connection in
                     do {

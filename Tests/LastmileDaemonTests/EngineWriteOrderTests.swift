@@ -1,0 +1,48 @@
+import Foundation
+import LastmileCore
+import LastmileDaemon
+import LastmileProviders
+import LastmileStore
+import LastmileTestSupport
+import Testing
+
+@Suite struct EngineWriteOrderTests {
+    /// Every change carries whole canary rows: if a receipt's change reached the store after the
+    /// arrival's that followed it, the stored canary would lose its arrival and its verdict.
+    @Test func stepsOnOneCanaryReachTheStoreInTheOrderTheyWereCorrelated() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("order.db"))
+        defer { store.beginClosing() }
+        let clock = ManualClock()
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+        var plans: [CanaryPlan] = []
+        for index in 0..<80 {
+            let token = Token(payload: 0x10_0000_0000 + UInt64(index))
+            let plan = CanaryPlan(id: "c\(index)", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
+                                  from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+            try await engine.start(plan)
+            try await engine.answer(canaryID: plan.id, SubmitAnswer(outcome: .accepted, providerMessageID: "M\(index)"))
+            plans.append(plan)
+        }
+        // Each canary's receipt and arrival race each other through the engine and the store.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, plan) in plans.enumerated() {
+                group.addTask {
+                    _ = try await engine.ingest(receipts: [ParsedReceipt(messageID: "M\(index)", status: .delivered, rawStatus: "DELIVRD")],
+                                                route: "r", rawPayload: Data(), at: clock.now)
+                }
+                group.addTask {
+                    _ = try await engine.ingest(arrivals: [ParsedArrival(from: "LASTMILE", to: nil, body: plan.body, receivedAt: nil)],
+                                                receiver: "v", rawPayload: Data(), at: clock.now)
+                }
+            }
+            try await group.waitForAll()
+        }
+        for plan in plans {
+            let stored = try #require(try store.canary(id: plan.id))
+            #expect(stored.arrival != nil, "\(plan.id)")
+            #expect(stored.receiptStatus == .delivered, "\(plan.id)")
+            #expect(stored.verdict == .delivered, "\(plan.id)")
+        }
+    }
+}
