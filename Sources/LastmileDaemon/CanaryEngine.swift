@@ -24,10 +24,13 @@ public actor CanaryEngine {
     private var commitsInFlight = 0
     /// Set while the correlator is being replaced from the store: nothing else correlates meanwhile.
     private var isRecovering = false
+    /// Set when a commit failed after its correlation was made: the correlator is ahead of the
+    /// store, so every step is refused until `recover` takes the store's state back.
+    private var isAheadOfStore = false
     /// How many times `recover` replaced the correlator.
     private var recoveries = 0
     /// Told when a commit fails after its correlation was made (the state in memory is then ahead of the store's).
-    private var commitFailed: (@Sendable (any Error) -> Void)?
+    private var onCommitFailed: (@Sendable (any Error) -> Void)?
 
     public init(store: CanaryStore, metrics: DaemonMetrics, clock: any WallClock,
                 configuration: CorrelatorConfiguration = CorrelatorConfiguration(), slo: SLOMonitor? = nil,
@@ -42,7 +45,7 @@ public actor CanaryEngine {
 
     /// Sets who is told when a commit fails after its correlation was made.
     public func onCommitFailure(_ handler: @escaping @Sendable (any Error) -> Void) {
-        commitFailed = handler
+        onCommitFailed = handler
     }
 
     /// Sets what one request may cost the store (at start and on reload).
@@ -82,7 +85,14 @@ public actor CanaryEngine {
         unmatched = UnmatchedBudget(stored: stored)
         correlator = recovering
         recoveries += 1
-        try await store.commit(change)
+        do {
+            try await store.commit(change)
+        } catch {
+            // What settling overdue canaries changed is not in the store either.
+            isAheadOfStore = true
+            throw error
+        }
+        isAheadOfStore = false
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
         if let detection {
@@ -177,7 +187,7 @@ public actor CanaryEngine {
             // One write, in the order correlated: a later state of a canary never lands first.
             try await store.commit(changes)
         } catch {
-            commitFailed?(error)
+            commitFailed(error)
             throw error
         }
         for step in steps { finish(step) }
@@ -363,21 +373,37 @@ public actor CanaryEngine {
         return result.settled.count
     }
 
-    /// Every step that correlates starts here: while the correlator is being replaced, a step
-    /// must not touch it (what it changed would never be committed).
+    /// Every step that correlates starts here: while the correlator is being replaced, or is
+    /// ahead of the store after a failed commit, a step must not touch it (what it changed would
+    /// never be committed, or would be judged against state the store never had).
     private func refuseWhileRecovering() throws {
-        guard !isRecovering else { throw EngineRecovering() }
+        guard !isRecovering, !isAheadOfStore else { throw EngineRecovering() }
+    }
+
+    /// Takes the store's state back if a commit failed since the last recovery; true when it did.
+    /// A store the engine alone writes calls this from its settlement loop; a shared one steps
+    /// down and takes over again instead (`onCommitFailure`).
+    public func recoverIfAheadOfStore() async throws -> Bool {
+        guard isAheadOfStore else { return false }
+        _ = try await recover()
+        return true
+    }
+
+    /// A commit failed after its correlation was made: refuse steps until the store's state is back.
+    private func commitFailed(_ error: any Error) {
+        isAheadOfStore = true
+        onCommitFailed?(error)
     }
 
     /// Commits `change`, counted while it is under way; refused while the engine recovers.
     private func commit(_ change: StoreChange) async throws {
-        guard !isRecovering else { throw EngineRecovering() }
+        try refuseWhileRecovering()
         commitsInFlight += 1
         defer { commitsInFlight -= 1 }
         do {
             try await store.commit(change)
         } catch {
-            commitFailed?(error)
+            commitFailed(error)
             throw error
         }
     }

@@ -19,6 +19,10 @@ extension Daemon {
                     while !Task.isCancelled {
                         do {
                             if leadership.isActing {
+                                // A shared store's leader steps down and takes over instead (`onCommitFailure`).
+                                if !leadership.isShared, try await engine.recoverIfAheadOfStore() {
+                                    logger.notice("a write failed; the store's state was taken back")
+                                }
                                 try await inbox.drain()
                                 try await engine.settle(holdingBack: inbox.settlementGrace)
                             }

@@ -2,11 +2,12 @@ import Foundation
 import LastmileCore
 import LastmileDaemon
 import LastmileProviders
-import LastmileStore
+@testable import LastmileStore
 import LastmileTestSupport
 import Testing
 
-@Suite struct EngineWriteOrderTests {
+/// What the engine holds in memory and what the store holds stay the same story.
+@Suite struct EngineStoreAgreementTests {
     /// Every change carries whole canary rows: if a receipt's change reached the store after the
     /// arrival's that followed it, the stored canary would lose its arrival and its verdict.
     @Test func stepsOnOneCanaryReachTheStoreInTheOrderTheyWereCorrelated() async throws {
@@ -44,5 +45,37 @@ import Testing
             #expect(stored.receiptStatus == .delivered, "\(plan.id)")
             #expect(stored.verdict == .delivered, "\(plan.id)")
         }
+    }
+
+    @Test func afterAFailedCommitStepsAreRefusedUntilTheStoresStateIsTakenBack() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("full.db")
+        await (try CanaryStore(path: path)).close()
+        let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
+        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 100))
+        defer { store.beginClosing() }
+        let clock = ManualClock()
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+        let token = Token(payload: 0x20_0000_0001)
+        let plan = CanaryPlan(id: "c", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
+                              from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+        try await engine.start(plan)
+        try await engine.answer(canaryID: "c", SubmitAnswer(outcome: .accepted, providerMessageID: "M"))
+        let arrival = ParsedArrival(from: "LASTMILE", to: nil, body: plan.body, receivedAt: nil)
+        // The disk is too full for this request's body: correlated, but not stored.
+        await #expect(throws: (any Error).self) {
+            try await engine.ingest(arrivals: [arrival], receiver: "v", rawPayload: Data(repeating: 0x41, count: 4 << 20), at: clock.now)
+        }
+        // Until the store's state is back, a step is refused (a hook answers 503 and is sent again),
+        // not judged against an arrival the store never had.
+        await #expect(throws: EngineRecovering.self) {
+            try await engine.ingest(arrivals: [arrival], receiver: "v", rawPayload: Data(), at: clock.now)
+        }
+        #expect(try await engine.recoverIfAheadOfStore())
+        #expect(try await engine.recoverIfAheadOfStore() == false)
+        // Sent again, the arrival is the canary's first, not a duplicate of one never stored.
+        let matches = try await engine.ingest(arrivals: [arrival], receiver: "v", rawPayload: Data(), at: clock.now)
+        #expect(matches == [ReportMatch.matched(canaryID: "c")])
+        #expect(try store.canary(id: "c")?.verdict == .delivered)
     }
 }
