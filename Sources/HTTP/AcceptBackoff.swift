@@ -10,11 +10,13 @@ struct AcceptBackoff {
 
     private var delay: UInt32 = 0
 
-    /// Only errors that say the listening socket itself is gone end the loop.
+    /// Only errors that say the listening socket itself is gone end the loop. Linux also hands
+    /// over a new connection's pending network errors (EPROTO, ENETDOWN, EHOSTUNREACH,
+    /// EOPNOTSUPP, …): `accept(2)` says to retry them, and a listener of ours is always a stream.
     static func classify(_ code: Int32) -> Action {
         switch code {
         case EINTR, ECONNABORTED, EAGAIN: return .retryNow
-        case EBADF, EINVAL, ENOTSOCK, EOPNOTSUPP, EFAULT: return .fatal
+        case EBADF, EINVAL, ENOTSOCK, EFAULT: return .fatal
         default: return .retryLater
         }
     }

@@ -24,6 +24,11 @@ public struct HTTPRequestParser: Sendable {
     public let limits: HTTPLimits
     private var buffer: [UInt8] = []
     private var readIndex = 0
+    /// Room a parser keeps between requests; beyond it, a finished request's buffer is freed.
+    static let keptCapacity = 8 * 1024
+
+    /// Bytes of room the parser holds now (its buffer's capacity).
+    var heldCapacity: Int { buffer.capacity }
     private var state: State = .requestLine(emptyLinesSkipped: 0)
     private var method = ""
     private var target = ""
@@ -299,6 +304,11 @@ public struct HTTPRequestParser: Sendable {
         let request = HTTPRequest(head: head!, body: body)
         body = []
         head = nil
+        // All read: a large request's room is given back, not kept by a connection left idle.
+        if readIndex == buffer.count, buffer.capacity > Self.keptCapacity {
+            buffer = []
+            readIndex = 0
+        }
         state = .requestLine(emptyLinesSkipped: 0)
         return .request(request)
     }

@@ -61,18 +61,31 @@ struct SpoolFolder: Sendable {
         guard untouched || previous == sighting else { return (.notYet(name: name), sighting) }
         switch read(path, expectedSize: size) {
         case .success(let data): return (.ready(name: name, data: data), sighting)
+        case .failure(let problem) where problem.passing: return (.notYet(name: name), sighting)
         case .failure(let problem): return (.refused(name: name, reason: problem.description), nil)
         }
     }
 
     private struct ReadProblem: Error, CustomStringConvertible {
         var description: String
+        /// The process, not the file, is short of something (descriptors, memory): read it again later.
+        var passing = false
+    }
+
+    /// Whether `code` from opening or reading a file says the process is short of something for
+    /// now rather than that the file is bad: such a file is read again at the next scan, never
+    /// moved to `failed/` (a flood of connections can use up the descriptors for a moment).
+    static func isPassing(_ code: Int32) -> Bool {
+        [EMFILE, ENFILE, ENOMEM, ENOBUFS, EAGAIN, EINTR].contains(code)
     }
 
     /// Reads a regular file without following links or blocking on a FIFO swapped in after `lstat`.
     private func read(_ path: String, expectedSize: Int) -> Result<Data, ReadProblem> {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return .failure(ReadProblem(description: "cannot be opened: \(String(cString: strerror(errno)))")) }
+        guard descriptor >= 0 else {
+            let code = errno
+            return .failure(ReadProblem(description: "cannot be opened: \(String(cString: strerror(code)))", passing: Self.isPassing(code)))
+        }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
@@ -83,7 +96,10 @@ struct SpoolFolder: Sendable {
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return .failure(ReadProblem(description: "cannot be read: \(String(cString: strerror(errno)))")) }
+            guard count >= 0 else {
+                let code = errno
+                return .failure(ReadProblem(description: "cannot be read: \(String(cString: strerror(code)))", passing: Self.isPassing(code)))
+            }
             if count == 0 { break }
             data.append(contentsOf: buffer[0..<count])
             guard data.count <= Self.maximumFileBytes else {

@@ -124,6 +124,8 @@ import Testing
         #expect(AcceptBackoff.classify(EINTR) == .retryNow)
         #expect(AcceptBackoff.classify(ENOBUFS) == .retryLater)
         #expect(AcceptBackoff.classify(EBADF) == .fatal)
+        // A new connection's pending network error, not the listener's.
+        for code in [EOPNOTSUPP, EPROTO, ENETDOWN, EHOSTUNREACH] { #expect(AcceptBackoff.classify(code) == .retryLater) }
         var backoff = AcceptBackoff()
         #expect(backoff.next() == 10_000)
         #expect(backoff.next() == 20_000)

@@ -52,6 +52,24 @@ func failure(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
         #expect(request.body == Array("hello".utf8))
     }
 
+    @Test func aLargeRequestsRoomIsGivenBackOnceItIsRead() throws {
+        var parser = HTTPRequestParser()
+        let body = String(repeating: "x", count: 60_000)
+        parser.append(Array("POST /h HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8))
+        #expect(parser.heldCapacity >= 60_000)
+        var read: [HTTPRequest] = []
+        while let event = try parser.next() { if case .request(let request) = event { read.append(request) } }
+        #expect(read.map(\.body.count) == [60_000])
+        // An idle keep-alive connection keeps a few bytes, not the largest request it ever read.
+        #expect(parser.heldCapacity <= HTTPRequestParser.keptCapacity)
+        // A pipelined request after it keeps its bytes until it is read.
+        var pipelined = HTTPRequestParser()
+        pipelined.append(Array("POST /h HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
+        var both: [HTTPRequest] = []
+        while let event = try pipelined.next() { if case .request(let request) = event { both.append(request) } }
+        #expect(both.map(\.method) == ["POST", "GET"])
+    }
+
     @Test func aChunkedBodyWithExtensionsAndTrailers() throws {
         let text = "POST /h HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"
         let request = try #require(try requests(text).first)

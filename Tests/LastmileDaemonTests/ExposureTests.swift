@@ -273,6 +273,13 @@ extension WholeSystemSuites {
 
 /// A spool folder holds whatever landed there: only regular SMS files are read.
 @Suite struct HostileSpoolTests {
+    @Test func aFileIsRefusedForWhatItIsNotForWhatTheProcessLacksForAMoment() {
+        // Out of descriptors or memory (a flood of connections): read again at the next scan.
+        for code in [EMFILE, ENFILE, ENOMEM, ENOBUFS, EAGAIN, EINTR] { #expect(SpoolFolder.isPassing(code), "\(code)") }
+        // A link, no permission, a broken disk: the file itself, moved to failed/.
+        for code in [ELOOP, EACCES, EPERM, EIO, EISDIR] { #expect(!SpoolFolder.isPassing(code), "\(code)") }
+    }
+
     @Test func linksFifosAndHugeFilesGoToFailedAndLockedFilesWait() async throws {
         let directory = try TemporaryDirectory()
         let spool = directory.url.appendingPathComponent("incoming")
