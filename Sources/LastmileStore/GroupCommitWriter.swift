@@ -121,9 +121,11 @@ final class GroupCommitWriter: Sendable {
         }
         // On a server every statement is a round trip: the batch goes without a savepoint per
         // write, and only if one of them fails is each write run again in a transaction of its
-        // own, so the failing one fails alone.
+        // own, so the failing one fails alone. A batch whose COMMIT failed is not run again: the
+        // connection may have broken after the server committed it, and the writes would be
+        // stored twice; its callers are told it failed, and a sender tries again.
         let grouped = transaction(batch, savepoints: false)
-        if grouped.commitError == nil, grouped.outcomes.allSatisfy({ if case .success = $0.result { true } else { false } }) {
+        guard grouped.outcomes.contains(where: { if case .failure = $0.result { true } else { false } }) else {
             finish(batch, grouped)
             return
         }

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import LastmileCore
 import LastmileTestSupport
+import Synchronization
 import Testing
 @testable import LastmileStore
 
@@ -264,6 +265,86 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         var restarted = Correlator()
         let summary = try await store.recover(into: &restarted, now: t0.addingTimeInterval(2 * 86_400))
         #expect(summary.restored == 0)
+    }
+}
+
+/// A server connection that follows a script: which writes fail, and whether COMMIT does.
+final class ScriptedServerConnection: DatabaseConnection, Sendable {
+    struct Script {
+        var failingWrites: Set<String> = []
+        var commitFails = false
+        var ran: [String] = []
+        var committed: [String] = []
+        var pending: [String] = []
+    }
+
+    let script: Mutex<Script>
+
+    init(failingWrites: Set<String> = [], commitFails: Bool = false) {
+        script = Mutex(Script(failingWrites: failingWrites, commitFails: commitFails))
+    }
+
+    var dialect: SQLDialect { .postgres }
+    var isInTransaction: Bool { true }
+    func beginWrite() throws { script.withLock { $0.pending = [] } }
+    func reconnectIfBroken() {}
+    func execute(_ sql: String) throws {
+        try script.withLock { script in
+            if sql == "COMMIT" {
+                if script.commitFails { throw StoreConflict(message: "connection lost during COMMIT") }
+                script.committed += script.pending
+            }
+            script.pending = []
+        }
+    }
+    func query(_ sql: String, _ values: [StoreValue]) throws -> any RowCursor { throw StoreConflict(message: "no queries here") }
+    func run(_ sql: String, _ values: [StoreValue]) throws -> Int {
+        try script.withLock { script in
+            script.ran.append(sql)
+            if script.failingWrites.contains(sql) { throw StoreConflict(message: "\(sql) failed") }
+            script.pending.append(sql)
+            return 1
+        }
+    }
+}
+
+@Suite struct ServerGroupCommitTests {
+    func writeAll(_ names: [String], to writer: GroupCommitWriter) async -> [String: Bool] {
+        await withTaskGroup(of: (String, Bool).self) { group in
+            for name in names {
+                group.addTask {
+                    do {
+                        try await writer.write { connection in _ = try connection.run(name, []) }
+                        return (name, true)
+                    } catch {
+                        return (name, false)
+                    }
+                }
+            }
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+    }
+
+    @Test func aBatchWhoseCommitFailedIsNotRunAgain() async throws {
+        let connection = ScriptedServerConnection(commitFails: true)
+        let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
+        let names = (0..<20).map { "write \($0)" }
+        let answers = await writeAll(names, to: writer)
+        await writer.close()
+        // Each write ran once: a COMMIT whose outcome is unknown may have stored it already.
+        #expect(connection.script.withLock { $0.ran }.sorted() == names.sorted())
+        #expect(answers.values.allSatisfy { !$0 })
+    }
+
+    @Test func aWriteThatFailsFailsAloneAndTheOthersCommit() async throws {
+        let connection = ScriptedServerConnection(failingWrites: ["write 7"])
+        let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
+        let names = (0..<20).map { "write \($0)" }
+        let answers = await writeAll(names, to: writer)
+        await writer.close()
+        #expect(answers["write 7"] == false)
+        #expect(answers.filter { $0.value }.count == 19)
+        #expect(connection.script.withLock { $0.committed }.sorted() == names.filter { $0 != "write 7" }.sorted())
     }
 }
 
