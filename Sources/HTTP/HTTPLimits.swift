@@ -24,8 +24,9 @@ public struct HTTPLimits: Sendable, Hashable {
     /// in all. Beyond it, a large answer is replaced by 503: peers that ask for `/metrics` and
     /// never read it must not hold the process's memory.
     public var maximumPendingResponseBytes = 256 * 1024 * 1024
-    /// What counts as a large answer.
-    public var largeResponseBytes = 256 * 1024
+    /// What counts as a large answer. Smaller ones are not counted, so at the connection cap
+    /// peers that never read can hold at most this much each (16 KiB: 256 MiB at 16,384).
+    public var largeResponseBytes = 16 * 1024
 
     public init() {}
 }

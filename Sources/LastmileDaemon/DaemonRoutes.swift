@@ -25,6 +25,8 @@ struct DaemonRoutes: Sendable {
     let alerts: @Sendable () async -> (firing: [FiringAlert], pending: [FiringAlert])
     /// Whether this instance leads now: the others leave the leader's families out of `/metrics`.
     let leading: @Sendable () -> Bool
+    /// Warnings a stranger or a misbehaving sender can cause with every request.
+    let refusals = LogThrottle()
 
     /// Which paths a listener serves.
     enum Surface: Sendable {
@@ -100,7 +102,7 @@ struct DaemonRoutes: Sendable {
         guard let route = context.routes[name] else { return .error(.notFound, "no route is named \(name)") }
         if let refusal = refusal(of: request, methods: route.configuration.receiptMethods) { return refusal }
         if let refusal = route.verifier.check(request, url: context.publicURL(for: request.head.target), now: clock.now) {
-            logger.warning("receipt refused", [("route", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
+            logger.warning("receipt refused", throttledBy: refusals, [("route", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
         }
         guard let parser = route.receiptParser else { return .error(.notFound, "route \(name) has no receipt parser") }
@@ -108,12 +110,12 @@ struct DaemonRoutes: Sendable {
         do {
             parsed = try parser.receipts(from: request)
         } catch {
-            logger.warning("malformed receipt", [("route", name), ("reason", error.reason)])
+            logger.warning("malformed receipt", throttledBy: refusals, [("route", name), ("reason", error.reason)])
             return .error(error.status, error.reason)
         }
         guard !parsed.isEmpty else { return .text("ignored") }
         if let refusal = tooMany(parsed.count, limit: context.configuration.server.maximumReportsPerRequest) {
-            logger.warning("receipts refused", [("route", name), ("reports", String(parsed.count)), ("reason", "too many in one request")])
+            logger.warning("receipts refused", throttledBy: refusals, [("route", name), ("reports", String(parsed.count)), ("reason", "too many in one request")])
             return refusal
         }
         do {
@@ -141,19 +143,19 @@ struct DaemonRoutes: Sendable {
         }
         if let refusal = refusal(of: request, methods: receiver.configuration.arrivalMethods) { return refusal }
         if let refusal = receiver.verifier.check(request, url: context.publicURL(for: request.head.target), now: clock.now) {
-            logger.warning("arrival refused", [("receiver", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
+            logger.warning("arrival refused", throttledBy: refusals, [("receiver", name), ("status", String(refusal.status.code)), ("reason", refusal.reason)])
             return .error(refusal.status, refusal.reason)
         }
         let parsed: [ParsedArrival]
         do {
             parsed = try parser.arrivals(from: request)
         } catch {
-            logger.warning("malformed arrival", [("receiver", name), ("reason", error.reason)])
+            logger.warning("malformed arrival", throttledBy: refusals, [("receiver", name), ("reason", error.reason)])
             return .error(error.status, error.reason)
         }
         guard !parsed.isEmpty else { return .text("ignored") }
         if let refusal = tooMany(parsed.count, limit: context.configuration.server.maximumReportsPerRequest) {
-            logger.warning("arrivals refused", [("receiver", name), ("reports", String(parsed.count)), ("reason", "too many in one request")])
+            logger.warning("arrivals refused", throttledBy: refusals, [("receiver", name), ("reports", String(parsed.count)), ("reason", "too many in one request")])
             return refusal
         }
         let at = arrivalTime(request)

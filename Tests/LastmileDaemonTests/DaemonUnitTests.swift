@@ -178,6 +178,23 @@ import Testing
                             "<3>level=error msg=boom\n"])
     }
 
+    @Test func aThrottleLetsSomeLinesOfAKindThroughAndSaysHowManyItHeldBack() {
+        let throttle = LogThrottle(limit: 3, per: .seconds(10))
+        let start = ContinuousClock.now
+        #expect((0..<5).map { throttle.admit("arrival refused", at: start + .seconds($0)) } == [0, 0, 0, nil, nil])
+        // Another kind has its own share.
+        #expect(throttle.admit("malformed arrival", at: start + .seconds(5)) == 0)
+        // The next window lets lines through again, the first saying how many were held back.
+        #expect(throttle.admit("arrival refused", at: start + .seconds(10)) == 2)
+        #expect(throttle.admit("arrival refused", at: start + .seconds(11)) == 0)
+
+        let (sink, lines) = LogSink.memory()
+        let logger = Logger(minimum: .info, sink: sink)
+        let refusals = LogThrottle(limit: 1, per: .seconds(3_600))
+        for _ in 0..<3 { logger.warning("arrival refused", throttledBy: refusals, [("receiver", "phone")]) }
+        #expect(lines() == ["<4>level=warning msg=\"arrival refused\" receiver=phone\n"])
+    }
+
     @Test func fieldsAreBuiltOnlyForLinesWritten() {
         let (sink, lines) = LogSink.memory()
         let logger = Logger(minimum: .warning, sink: sink)
