@@ -121,11 +121,13 @@ final class GroupCommitWriter: Sendable {
         }
         // On a server every statement is a round trip: the batch goes without a savepoint per
         // write, and only if one of them fails is each write run again in a transaction of its
-        // own, so the failing one fails alone. A batch whose COMMIT failed is not run again: the
-        // connection may have broken after the server committed it, and the writes would be
-        // stored twice; its callers are told it failed, and a sender tries again.
+        // own, so the failing one fails alone (as when the batch could not begin: nothing of it
+        // ran). A batch whose COMMIT failed is not run again: the connection may have broken after
+        // the server committed it, and the writes would be stored twice; its callers are told it
+        // failed, and a sender tries again.
         let grouped = transaction(batch, savepoints: false)
-        guard grouped.outcomes.contains(where: { if case .failure = $0.result { true } else { false } }) else {
+        let aWriteFailed = grouped.outcomes.contains { if case .failure = $0.result { true } else { false } }
+        guard aWriteFailed || grouped.outcomes.isEmpty else {
             finish(batch, grouped)
             return
         }

@@ -273,6 +273,8 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
     struct Script {
         var failingWrites: Set<String> = []
         var commitFails = false
+        /// How many BEGINs fail before they work again (a server that restarted).
+        var beginFailures = 0
         var ran: [String] = []
         var committed: [String] = []
         var pending: [String] = []
@@ -280,13 +282,21 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
 
     let script: Mutex<Script>
 
-    init(failingWrites: Set<String> = [], commitFails: Bool = false) {
-        script = Mutex(Script(failingWrites: failingWrites, commitFails: commitFails))
+    init(failingWrites: Set<String> = [], commitFails: Bool = false, beginFailures: Int = 0) {
+        script = Mutex(Script(failingWrites: failingWrites, commitFails: commitFails, beginFailures: beginFailures))
     }
 
     var dialect: SQLDialect { .postgres }
     var isInTransaction: Bool { true }
-    func beginWrite() throws { script.withLock { $0.pending = [] } }
+    func beginWrite() throws {
+        try script.withLock { script in
+            script.pending = []
+            if script.beginFailures > 0 {
+                script.beginFailures -= 1
+                throw StoreConflict(message: "server restarted")
+            }
+        }
+    }
     func reconnectIfBroken() {}
     func execute(_ sql: String) throws {
         try script.withLock { script in
@@ -334,6 +344,17 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         // Each write ran once: a COMMIT whose outcome is unknown may have stored it already.
         #expect(connection.script.withLock { $0.ran }.sorted() == names.sorted())
         #expect(answers.values.allSatisfy { !$0 })
+    }
+
+    @Test func aBatchThatCouldNotBeginIsRunAgainWriteByWrite() async throws {
+        let connection = ScriptedServerConnection(beginFailures: 1)
+        let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
+        let names = (0..<20).map { "write \($0)" }
+        let answers = await writeAll(names, to: writer)
+        await writer.close()
+        // Nothing of it ran, so nothing can be stored twice: every write commits, once.
+        #expect(answers.values.allSatisfy { $0 })
+        #expect(connection.script.withLock { $0.committed }.sorted() == names.sorted())
     }
 
     @Test func aWriteThatFailsFailsAloneAndTheOthersCommit() async throws {
