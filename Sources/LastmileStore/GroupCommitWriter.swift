@@ -115,19 +115,19 @@ final class GroupCommitWriter: Sendable {
 
     private func commit(_ batch: [Job]) {
         transactions.add(1, ordering: .relaxed)
-        if savesEachWrite || batch.count == 1 {
-            finish(batch, transaction(batch, savepoints: savesEachWrite))
+        if savesEachWrite {
+            finish(batch, transaction(batch, savepoints: true))
             return
         }
         // On a server every statement is a round trip: the batch goes without a savepoint per
         // write, and only if one of them fails is each write run again in a transaction of its
-        // own, so the failing one fails alone (as when the batch could not begin: nothing of it
-        // ran). A batch whose COMMIT failed is not run again: the connection may have broken after
-        // the server committed it, and the writes would be stored twice; its callers are told it
-        // failed, and a sender tries again.
+        // own, so the failing one fails alone. A batch that could not begin (a server that
+        // restarted; nothing of it ran) is run again the same way, once. A batch whose COMMIT
+        // failed is not: the connection may have broken after the server committed it, and the
+        // writes would be stored twice; its callers are told it failed, and a sender tries again.
         let grouped = transaction(batch, savepoints: false)
         let aWriteFailed = grouped.outcomes.contains { if case .failure = $0.result { true } else { false } }
-        guard aWriteFailed || grouped.outcomes.isEmpty else {
+        guard (aWriteFailed && batch.count > 1) || grouped.outcomes.isEmpty else {
             finish(batch, grouped)
             return
         }
