@@ -2,7 +2,7 @@ import Foundation
 import LastmileCore
 import LastmileDaemon
 import LastmileProviders
-@testable import LastmileStore
+import LastmileStore
 import LastmileTestSupport
 import Testing
 
@@ -49,10 +49,7 @@ import Testing
 
     @Test func afterAFailedCommitStepsAreRefusedUntilTheStoresStateIsTakenBack() async throws {
         let directory = try TemporaryDirectory()
-        let path = directory.path("full.db")
-        await (try CanaryStore(path: path)).close()
-        let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
-        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 100))
+        let store = try await directory.store(named: "full.db", roomForPages: 100)
         defer { store.beginClosing() }
         let clock = ManualClock()
         let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)

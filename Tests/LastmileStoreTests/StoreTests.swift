@@ -432,11 +432,8 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
 
     @Test func aWriteThatFillsTheDiskFailsItsWholeBatchAndNothingElse() async throws {
         let directory = try TemporaryDirectory()
-        let path = directory.path("s.db")
-        await (try CanaryStore(path: path)).close()
-        let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
         // Room for every small write, never for the big one.
-        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 200))
+        let store = try await directory.store(named: "s.db", roomForPages: 200)
         defer { store.beginClosing() }
         var answers: [(id: Int64, committed: Bool)] = []
         // Each round's big write shares a batch with some of the others, at a place that varies.
@@ -474,9 +471,7 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
     @Test func aFullDiskFailsTheWriteAndRecovers() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("s.db")
-        await (try CanaryStore(path: path)).close()
-        let pages = try CanaryStore(path: path).read { try $0.scalar("PRAGMA page_count")?.integer ?? 0 }
-        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: Int(pages) + 2))
+        let store = try await directory.store(named: "s.db", roomForPages: 2)
         let big = Data(repeating: 0x41, count: 64 * 1024)
         var failure: SQLiteError?
         for _ in 0..<4 {
