@@ -10,6 +10,7 @@
 /// - Once a head is in, the body must be in `bodyTimeout` after it.
 /// - While the handler runs, no limit applies (the server's stop bounds it).
 /// - A response must be written within `writeTimeout` of its start.
+/// - A connection that lingers after an error answer is closed `lingerTimeout` after it.
 public struct ConnectionTimer: Sendable, Hashable {
     public typealias Instant = ContinuousClock.Instant
 
@@ -25,6 +26,9 @@ public struct ConnectionTimer: Sendable, Hashable {
         case handling
         /// Its response is being written.
         case writing
+        /// Its error answer is out and its sending side shut: what the peer still sends is read
+        /// and thrown away until it closes or the time runs out.
+        case lingering
     }
 
     /// What ran out, and what the server does about it.
@@ -35,6 +39,8 @@ public struct ConnectionTimer: Sendable, Hashable {
         case request(String)
         /// The peer did not take its response in time: close.
         case write
+        /// A lingering connection's time is over: close (not a timeout of the peer's).
+        case lingered
     }
 
     public let limits: HTTPLimits
@@ -86,6 +92,13 @@ public struct ConnectionTimer: Sendable, Hashable {
         deadline = now.advanced(by: .seconds(limits.idleTimeout))
     }
 
+    /// The error answer is out at `now`; the connection lingers before it closes.
+    public mutating func lingering(at now: Instant) {
+        phase = .lingering
+        headDeadline = nil
+        deadline = now.advanced(by: .seconds(limits.lingerTimeout))
+    }
+
     /// What has run out at `now`, if anything.
     public func expiry(at now: Instant) -> Expiry? {
         guard let deadline, now >= deadline else { return nil }
@@ -95,6 +108,7 @@ public struct ConnectionTimer: Sendable, Hashable {
         case .body: return .request("the request body took too long")
         case .handling: return nil
         case .writing: return .write
+        case .lingering: return .lingered
         }
     }
 }

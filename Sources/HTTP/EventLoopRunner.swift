@@ -127,6 +127,10 @@ struct EventLoopRunner {
     }
 
     private mutating func read(_ connection: LoopConnection) {
+        if connection.timer.phase == .lingering {
+            discard(connection)
+            return
+        }
         let (count, arrivedAt) = Socket.receive(connection.descriptor, into: &scratch)
         if count < 0 {
             if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { close(connection) }
@@ -140,6 +144,13 @@ struct EventLoopRunner {
         connection.timer.received(at: .now)
         connection.parser.append(scratch[0..<count])
         process(connection)
+    }
+
+    /// Reads and throws away what a lingering connection's peer still sends; closes it at the
+    /// peer's end of stream or error.
+    private mutating func discard(_ connection: LoopConnection) {
+        let count = scratch.withUnsafeMutableBytes { recv(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { close(connection) }
     }
 
     /// Parses what the connection has buffered, up to the next whole request, which goes to the handler.
@@ -220,9 +231,11 @@ struct EventLoopRunner {
         flush(connection)
     }
 
+    /// Answers a request refused before it was read in full, then lingers and closes.
     private mutating func answerAndClose(_ connection: LoopConnection, _ response: HTTPResponse) {
         connection.output += response.serialized(keepAlive: false)
         connection.closeAfterWrite = true
+        connection.lingersAfterWrite = true
         connection.timer.writing(at: .now)
         flush(connection)
     }
@@ -250,7 +263,7 @@ struct EventLoopRunner {
             releaseReservation(connection)
             if connection.timer.phase == .writing {
                 if connection.closeAfterWrite {
-                    close(connection)
+                    if connection.lingersAfterWrite { linger(connection) } else { close(connection) }
                     return
                 }
                 connection.timer.written(at: .now)
@@ -259,6 +272,19 @@ struct EventLoopRunner {
                 return
             }
         }
+        updateInterest(connection)
+    }
+
+    /// Shuts the connection's sending side, so its peer sees the end of the answer, and reads
+    /// on until the peer closes or `lingerTimeout` passes.
+    private mutating func linger(_ connection: LoopConnection) {
+        guard shutdown(connection.descriptor, Int32(SHUT_WR)) == 0 else {
+            close(connection)
+            return
+        }
+        connection.timer.lingering(at: .now)
+        // What was buffered of the refused request is never read: its memory goes back now.
+        connection.parser = HTTPRequestParser(limits: server.limits)
         updateInterest(connection)
     }
 
@@ -271,6 +297,7 @@ struct EventLoopRunner {
         case .handling: break
         case .writing: if connection.hasOutput { wanted = EPOLLOUT.rawValue }
         case .waiting, .head, .body: wanted = EPOLLIN.rawValue | (connection.hasOutput ? EPOLLOUT.rawValue : 0)
+        case .lingering: wanted = EPOLLIN.rawValue
         }
         guard wanted != connection.interest else { return }
         var event = epoll_event()
@@ -285,11 +312,11 @@ struct EventLoopRunner {
     private mutating func sweep(at now: ContinuousClock.Instant) {
         for connection in Array(connections.values) {
             let expiry = connection.timer.expiry(at: now)
-            if expiry != nil { server.countTimeout(Self.phase(of: connection.timer.phase)) }
+            if expiry != nil && expiry != .lingered { server.countTimeout(Self.phase(of: connection.timer.phase)) }
             switch expiry {
             case nil:
                 if stopped && connection.isIdle { close(connection) }
-            case .silent, .write:
+            case .silent, .write, .lingered:
                 close(connection)
             case .request(let reason):
                 // One attempt: a peer too slow to send its request gets no more of our time to read the answer.
@@ -311,7 +338,7 @@ struct EventLoopRunner {
         case .waiting, .handling: return .silent
         case .head: return .head
         case .body: return .body
-        case .writing: return .write
+        case .writing, .lingering: return .write
         }
     }
 

@@ -14,6 +14,11 @@ public struct HTTPLimits: Sendable, Hashable {
     public var idleTimeout: Double = 60
     /// Seconds a response may take to write.
     public var writeTimeout: Double = 30
+    /// Seconds a connection answered with an error before its request was read in full (413,
+    /// 400) goes on reading, and throwing away, what its peer still sends before it is closed.
+    /// Closed at once with unread bytes, the kernel would send a reset, and a peer busy writing
+    /// the rest of its body would see that instead of the answer. The peer's own close ends it sooner.
+    public var lingerTimeout: Double = 2
     /// Connections served at once; beyond this new ones get 503 and are closed. The server
     /// lowers it to what the process's open-file limit leaves room for.
     public var maximumConnections = 16_384

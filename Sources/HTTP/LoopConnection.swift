@@ -15,6 +15,8 @@ final class LoopConnection {
     var reservedResponse = 0
     /// The connection closes once `output` is out.
     var closeAfterWrite = false
+    /// It lingers before it closes: its request was refused before all of it was read.
+    var lingersAfterWrite = false
     /// Whether the request the handler has asked for keep-alive, and whether it was a HEAD.
     var keepAlive = true
     var isHead = false

@@ -31,6 +31,17 @@ import Testing
         #expect(timer.expiry(at: at(10)) == .silent)
     }
 
+    @Test func aConnectionLingersForItsLingerTimeAfterAnErrorAnswerWhateverItsPeerSends() {
+        var timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
+        timer.received(at: at(1))
+        timer.writing(at: at(1))
+        timer.lingering(at: at(1.5))
+        timer.received(at: at(2))
+        #expect(timer.phase == .lingering)
+        #expect(timer.expiry(at: at(3.4)) == nil)
+        #expect(timer.expiry(at: at(3.5)) == .lingered)
+    }
+
     @Test func aFirstByteDoesNotRestartTheFirstHeadsClock() {
         var timer = ConnectionTimer(limits: Self.limits, acceptedAt: start)
         timer.received(at: at(9))

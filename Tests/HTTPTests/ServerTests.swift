@@ -107,6 +107,21 @@ final class Counter: Sendable {
         }
     }
 
+    @Test func aPeerStillSendingARefusedBodyReadsItsAnswerRatherThanAReset() async throws {
+        let test = try TestServer()
+        // Many senders write a whole request before they read a word of the answer.
+        for _ in 0..<5 {
+            let connection = try RawConnection(port: test.port)
+            let body = [UInt8](repeating: 0x7A, count: 4 << 20)
+            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+            try await connection.send(body, timeout: 15)
+            let response = try await connection.readResponse()
+            #expect(response.status == 413)
+            #expect(response.header("Connection") == "close")
+            #expect(await connection.isClosedByPeer())
+        }
+    }
+
     @Test func expectContinueGetsAnInterimAnswer() async throws {
         let test = try TestServer()
         let connection = try RawConnection(port: test.port)

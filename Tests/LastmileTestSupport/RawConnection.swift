@@ -98,6 +98,26 @@ public final class RawConnection {
         }
     }
 
+    /// Sends `bytes` without blocking a thread: waits (sleeping) while the peer's window is full,
+    /// up to `timeout` seconds; throws if the peer resets the connection or the time runs out.
+    public func send(_ bytes: [UInt8], timeout: Double) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if sent > 0 {
+                offset += sent
+            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                guard Date() < deadline else { throw Failure(description: "timed out sending to the server") }
+                try await Task.sleep(for: .milliseconds(1))
+            } else {
+                throw Failure(description: "send failed: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
     /// Reads until `predicate` holds on what was received, or `timeout` seconds pass.
     /// Never blocks a thread: it polls without waiting and sleeps between tries.
     private func fill(timeout: Double, until predicate: ([UInt8]) -> Bool) async throws {
