@@ -48,7 +48,7 @@ extension Daemon {
         } else {
             do {
                 let summary = try await StoredState(store: store, engine: engine, slo: slo, detection: detection,
-                                                  inbox: InboxConsumer(engine: engine, store: store, leadership: leadership, logger: options.logger))
+                                                  inbox: InboxConsumer(engine: engine, store: store, leadership: leadership, metrics: metrics, logger: options.logger))
                     .load(configuration, pairs: context.pairs, at: options.clock.now)
                 options.logger.notice("store opened", [("path", storePath), ("restored", String(summary.restored)),
                                                        ("unknown_submits", String(summary.unknownSubmits)),

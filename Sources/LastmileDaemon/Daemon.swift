@@ -42,7 +42,7 @@ public final class Daemon: Sendable {
     /// Where reports go: the engine, or the shared inbox.
     var intake: ReportIntake { ReportIntake(engine: engine, store: store, leadership: leadership) }
     /// The leader's side of a shared store's inbox.
-    var inbox: InboxConsumer { InboxConsumer(engine: engine, store: store, leadership: leadership, logger: logger) }
+    var inbox: InboxConsumer { InboxConsumer(engine: engine, store: store, leadership: leadership, metrics: metrics, logger: logger) }
 
     init(options: Options, context: DaemonContext, store: CanaryStore, engine: CanaryEngine, metrics: DaemonMetrics,
          slo: SLOMonitor, detection: DetectionMonitor, servers: DaemonServers, leadership: Leadership) {

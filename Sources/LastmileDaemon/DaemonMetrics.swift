@@ -28,6 +28,7 @@ public final class DaemonMetrics: Sendable {
     private let state = Mutex(State())
     /// Whether this instance leads (always, alone on a file).
     private let leading = Atomic<Bool>(true)
+    private let inboxHeld = Atomic<Int>(0)
     private let deliveryBounds: [Double]
     private let apiBounds: [Double]
     public let version: String
@@ -155,6 +156,11 @@ public final class DaemonMetrics: Sendable {
         leading.store(isLeading, ordering: .relaxed)
     }
 
+    /// Records how many inbox entries the leader has set aside, for `lastmile_inbox_held_entries`.
+    public func setInboxHeld(_ count: Int) {
+        inboxHeld.store(count, ordering: .relaxed)
+    }
+
     public func recordReload(successful: Bool, at time: Date) {
         state.withLock { state in
             state.scalars[.configLastReloadSuccessful] = [[:]: successful ? 1 : 0]
@@ -179,6 +185,7 @@ public final class DaemonMetrics: Sendable {
         for (metric, histograms) in snapshot.histograms { families.append(metric.family(histograms: histograms)) }
         families.append(MetricDefinition.buildInfo.family([["version": version]: 1]))
         families.append(MetricDefinition.leader.family([[:]: leading.load(ordering: .relaxed) ? 1 : 0]))
+        families.append(MetricDefinition.inboxHeld.family([[:]: Double(inboxHeld.load(ordering: .relaxed))]))
         return families + ProcessMetrics.families()
     }
 

@@ -40,12 +40,13 @@ extension CanaryStore {
         }
     }
 
-    /// The oldest `limit` entries waiting in the inbox.
-    public func inbox(limit: Int) throws -> [InboxEntry] {
+    /// The oldest `limit` entries waiting in the inbox (`held`: those set aside instead).
+    public func inbox(limit: Int, held: Bool = false) throws -> [InboxEntry] {
         guard hasInbox else { return [] }
         return try read { connection in
             try connection.rows("""
-                SELECT id, received_at, instance, reports, raw_payload, source_key FROM inbox ORDER BY id LIMIT \(max(1, limit))
+                SELECT id, received_at, instance, reports, raw_payload, source_key FROM inbox WHERE held = \(held)
+                 ORDER BY id LIMIT \(max(1, limit))
                 """).map { row in
                 InboxEntry(id: row[0].integer ?? 0, receivedAt: row[1].date ?? Date(timeIntervalSince1970: 0), instance: row[2].text ?? "",
                            reports: row[3].blob ?? Data(), rawPayload: row[4].blob ?? Data(), sourceKey: row[5].text)
@@ -57,6 +58,12 @@ extension CanaryStore {
     public func inboxCount() throws -> Int {
         guard hasInbox else { return 0 }
         return try read { connection in Int(try connection.scalar("SELECT count(*) FROM inbox")?.integer ?? 0) }
+    }
+
+    /// Entries set aside because the leader could not read them.
+    public func heldInboxCount() throws -> Int {
+        guard hasInbox else { return 0 }
+        return try read { connection in Int(try connection.scalar("SELECT count(*) FROM inbox WHERE held")?.integer ?? 0) }
     }
 }
 

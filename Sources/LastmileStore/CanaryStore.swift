@@ -215,6 +215,12 @@ public final class CanaryStore: Sendable {
                 throw StoreConflict(message: "inbox entry \(id) was already consumed")
             }
         }
+        for id in change.heldInbox {
+            try connection.run("UPDATE inbox SET held = true WHERE id = ?", [.integer(id)])
+        }
+        if change.releasesHeldInbox {
+            try connection.run("UPDATE inbox SET held = false WHERE held", [])
+        }
         if let keep = change.trimUnmatchedTo {
             try trimUnmatched(keeping: keep, on: connection)
         }

@@ -96,6 +96,11 @@ public struct StoreChange: Sendable {
     public var trimUnmatchedTo: Int?
     /// Inbox entries this change consumed: removed in the same write, so each is joined exactly once.
     public var consumedInbox: [Int64] = []
+    /// Inbox entries the leader could not read (written by another version, or damaged): kept,
+    /// and set aside so they do not block those behind them, until the next takeover.
+    public var heldInbox: [Int64] = []
+    /// Puts every held inbox entry back in line: a new leader, perhaps of another version, tries them again.
+    public var releasesHeldInbox = false
 
     public init(canaries: [Canary] = [], receipts: [StoredReceipt] = [], arrivals: [StoredArrival] = [],
                 claims: [ReceiptClaim] = []) {
@@ -113,7 +118,7 @@ public struct StoreChange: Sendable {
 
     public var isEmpty: Bool {
         canaries.isEmpty && receipts.isEmpty && arrivals.isEmpty && claims.isEmpty && parts.isEmpty && assembled.isEmpty
-            && consumedInbox.isEmpty
+            && consumedInbox.isEmpty && heldInbox.isEmpty && !releasesHeldInbox
     }
 }
 

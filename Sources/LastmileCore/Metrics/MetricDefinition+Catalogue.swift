@@ -61,6 +61,9 @@ extension MetricDefinition {
     public static let leader = MetricDefinition(
         "lastmile_leader", .gauge,
         help: "1 on the instance that leads (sends, settles, alerts; always, alone on a SQLite file), 0 on the others sharing its store.")
+    public static let inboxHeld = MetricDefinition(
+        "lastmile_inbox_held_entries", .gauge,
+        help: "Reports other instances took in that the leader could not read (another version's, or damaged): kept, not joined, tried again at the next takeover.")
 
     // SLOs and alerts.
     public static let sloObjective = MetricDefinition("lastmile_slo_objective_ratio", .gauge, labels: slo,
@@ -98,7 +101,7 @@ extension MetricDefinition {
         .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
         .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .httpConnections, .httpConnectionsRefused,
         .httpConnectionsTimedOut, .httpLargeAnswersRefused, .configLastReloadSuccessful,
-        .configLastReloadSuccessTimestamp, .buildInfo, .leader, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
+        .configLastReloadSuccessTimestamp, .buildInfo, .leader, .inboxHeld, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
         .alertsFiring, .alertsPending, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]
 
@@ -108,7 +111,7 @@ extension MetricDefinition {
         canariesSent, canarySubmissions, canaryReceipts, canaryVerdicts, canaryLost, canaryAltered, canaryArrivalsAfterSettlement,
         canariesInFlight, canariesSkipped, canaryDeliverySeconds, canarySubmitSeconds, canaryReceiptSeconds, reportsUnmatched,
         reportsDuplicate, sloObjective, sloEvents, sloErrorBudgetRemaining, sloBurnRate, alertsFiring, alertsPending,
-        detectorStatistic, detectorThreshold, detectorHeldBack, receiverSilent, carrierLoss,
+        detectorStatistic, detectorThreshold, detectorHeldBack, receiverSilent, carrierLoss, inboxHeld,
     ].map(\.name))
 
     /// The README's table of `catalogue`: name, type, labels, help.

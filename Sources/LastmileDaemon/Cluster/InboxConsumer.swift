@@ -5,11 +5,13 @@ import LastmileStore
 /// The leader's side of the inbox: joins the reports other instances took in to their canaries,
 /// oldest first, each entry removed in the same write that stores its reports. The settlement
 /// loop drains it before each settlement, so a report that came in time is joined before its
-/// canary's deadline is judged.
+/// canary's deadline is judged. An entry it cannot read is never removed: it is held, out of
+/// the line, until the next takeover, whose leader (perhaps of the version that wrote it) tries again.
 struct InboxConsumer: Sendable {
     let engine: CanaryEngine
     let store: CanaryStore
     let leadership: Leadership
+    let metrics: DaemonMetrics
     let logger: Logger
     /// Entries read at a time.
     var batch = 200
@@ -25,6 +27,15 @@ struct InboxConsumer: Sendable {
     func drain() async throws {
         guard store.hasInbox else { return }
         while try await consumeOnce() == batch {}
+        metrics.setInboxHeld(try await store.reading { try $0.heldInboxCount() })
+    }
+
+    /// Puts every held entry back in line, for a new leader to try: called as it takes over.
+    func releaseHeld() async throws {
+        guard store.hasInbox else { return }
+        var change = StoreChange()
+        change.releasesHeldInbox = true
+        try await store.commit(change)
     }
 
     /// Joins one batch of waiting entries, in the order their requests were stamped; how many.
@@ -40,10 +51,13 @@ struct InboxConsumer: Sendable {
                 reports = try InboxReports.decode(entry.reports)
                 guard !reports.receipts.isEmpty || !reports.arrivals.isEmpty else { throw InboxEntryEmpty() }
             } catch {
-                logger.error("inbox entry unreadable; dropped", [("entry", String(entry.id)), ("instance", entry.instance),
-                                                                 ("error", "\(error)")])
+                logger.error("inbox entry unreadable; held for a leader that can read it",
+                             [("entry", String(entry.id)), ("instance", entry.instance), ("error", "\(error)")])
+                // What came before it is joined first, so the order of the rest is kept.
+                try await engine.ingest(inbox: requests)
+                requests = []
                 var change = StoreChange()
-                change.consumedInbox = [entry.id]
+                change.heldInbox = [entry.id]
                 try await store.commit(change)
                 continue
             }

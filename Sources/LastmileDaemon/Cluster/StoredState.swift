@@ -30,6 +30,7 @@ struct StoredState {
         // deadline: joined first, so settling does not call those canaries lost.
         var summary = try await engine.recover(settlingOverdue: false)
         _ = try await engine.assemblePending(at: now)
+        try await inbox.releaseHeld()
         try await inbox.drain()
         summary.settled = try await engine.settle(holdingBack: inbox.settlementGrace)
         return summary

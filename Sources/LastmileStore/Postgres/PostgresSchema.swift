@@ -160,6 +160,11 @@ enum PostgresSchema {
             source_key text UNIQUE
         );
         """,
+        // 3: entries the leader could not read are kept, set aside until the next takeover.
+        """
+        ALTER TABLE inbox ADD COLUMN held boolean NOT NULL DEFAULT false;
+        CREATE INDEX inbox_held ON inbox (id) WHERE held;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }
