@@ -26,7 +26,8 @@ struct InboxConsumer: Sendable {
     /// Joins every entry waiting now, a batch at a time.
     func drain() async throws {
         guard store.hasInbox else { return }
-        while try await consumeOnce() == batch {}
+        // A batch cut short by a lost lease still reports its whole count: the lease ends the loop.
+        while leadership.heldTerm != nil, try await consumeOnce() == batch {}
         metrics.setInboxHeld(try await store.reading { try $0.heldInboxCount() })
     }
 
