@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Alertmanager is sent every firing alert at every evaluation (with an `endsAt` a few
 /// intervals ahead, as Prometheus does) so it never times one out; webhooks and commands
-/// hear each alert when it fires, again every `repeat_interval`, and when it resolves.
+/// hear each alert when it fires, again every `repeat_interval`, and when it resolves. Each
+/// notifier has an `AlertDeliveryQueue` that keeps trying what it could not deliver.
 final class AlertLoop: Sendable {
     private let monitor: SLOMonitor
     private let detection: DetectionMonitor?
@@ -22,6 +23,8 @@ final class AlertLoop: Sendable {
     private let store: CanaryStore
     /// Notifications being delivered (with their retries), so a shutdown can let them finish.
     let notifications = InFlightWork()
+    /// What waits for each notifier configured now.
+    private let queues = Mutex<[NotifierConfiguration: AlertDeliveryQueue]>([:])
 
     /// Takes back the alerts the store says were firing, so a restart neither pages again nor
     /// forgets to resolve.
@@ -90,17 +93,39 @@ final class AlertLoop: Sendable {
         }
         let repeated = update.repeated.map { notice($0, .firing, configuration) }
         let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
-        for notifier in alerting.notify {
-            let notices: [AlertNotice]
+        for (notifier, queue) in queues(for: alerting.notify) {
             switch notifier.kind {
             case .alertmanager:
-                notices = update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) } + resolved
+                queue.enqueue(update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) } + resolved)
             case .webhook, .command:
-                notices = fired + repeated + resolved
+                queue.enqueue(fired + repeated + resolved)
             }
-            AlertNotifier(configuration: notifier, client: client, logger: logger, work: notifications).send(notices)
         }
         return update
+    }
+
+    /// The queue of each notifier in `configured`; those of notifiers no longer configured stop.
+    private func queues(for configured: [NotifierConfiguration]) -> [(NotifierConfiguration, AlertDeliveryQueue)] {
+        let (current, gone) = queues.withLock { queues -> ([(NotifierConfiguration, AlertDeliveryQueue)], [AlertDeliveryQueue]) in
+            let wanted = Set(configured)
+            let gone = queues.filter { !wanted.contains($0.key) }
+            for key in gone.keys { queues[key] = nil }
+            let current = configured.map { notifier in
+                if let queue = queues[notifier] { return (notifier, queue) }
+                let queue = AlertDeliveryQueue(notifier: AlertNotifier(configuration: notifier, client: client, logger: logger, work: notifications))
+                queues[notifier] = queue
+                return (notifier, queue)
+            }
+            return (current, Array(gone.values))
+        }
+        for queue in gone {
+            let dropped = queue.abandon()
+            if dropped > 0 {
+                logger.warning("alert notifications dropped: notifier no longer configured",
+                               [("notifier", queue.notifier.configuration.kind.rawValue), ("dropped", String(dropped))])
+            }
+        }
+        return current
     }
 
     /// The burn-rate findings, and the detectors' pages in place of the burn-rate pages of the

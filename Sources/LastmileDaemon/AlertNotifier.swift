@@ -26,8 +26,9 @@ public struct AlertNotice: Sendable, Hashable {
     }
 }
 
-/// Sends alerts to Alertmanager (v2 API), a JSON webhook, or a command; retries with backoff
-/// in the background, so a notifier that is down never holds up probing.
+/// Tells alerts to Alertmanager (v2 API), a JSON webhook, or a command. `AlertDeliveryQueue`
+/// calls it and retries what it could not deliver, in the background, so a notifier that is
+/// down never holds up probing.
 struct AlertNotifier: Sendable {
     let configuration: NotifierConfiguration
     let client: HTTPClient
@@ -35,32 +36,23 @@ struct AlertNotifier: Sendable {
     /// Where the delivery is counted while it runs.
     let work: InFlightWork
 
-    func send(_ notices: [AlertNotice]) {
-        guard !notices.isEmpty else { return }
-        work.spawn { [self] in
-            for attempt in 0..<5 {
-                if attempt > 0 { try? await Task.sleep(for: .seconds(Double(1 << attempt))) }
-                if await deliver(notices) { return }
-            }
-            logger.error("alert notification not delivered", [("notifier", configuration.kind.rawValue),
-                                                              ("alerts", String(notices.count))])
-        }
-    }
-
-    private func deliver(_ notices: [AlertNotice]) async -> Bool {
+    /// Tries each of `notices` once; returns those delivered. Alertmanager takes them in one
+    /// post, all or none; a webhook or a command takes them one at a time.
+    func deliver(_ notices: [AlertNotice]) async -> [AlertNotice] {
         switch configuration.kind {
         case .alertmanager:
-            guard let base = configuration.url else { return true }
+            guard let base = configuration.url else { return notices }
             let body = notices.map(Self.alertmanager)
-            return await post(URL(string: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v2/alerts")!, body)
+            let url = URL(string: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v2/alerts")!
+            return await post(url, body) ? notices : []
         case .webhook:
-            guard let url = configuration.url else { return true }
-            var delivered = true
-            for notice in notices { delivered = await post(url, Self.webhook(notice)) && delivered }
+            guard let url = configuration.url else { return notices }
+            var delivered: [AlertNotice] = []
+            for notice in notices where await post(url, Self.webhook(notice)) { delivered.append(notice) }
             return delivered
         case .command:
-            var delivered = true
-            for notice in notices { delivered = await run(notice) && delivered }
+            var delivered: [AlertNotice] = []
+            for notice in notices where await run(notice) { delivered.append(notice) }
             return delivered
         }
     }

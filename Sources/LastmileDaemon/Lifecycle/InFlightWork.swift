@@ -54,12 +54,15 @@ final class InFlightWork: Sendable {
         return await latch.wait(timeout: timeout)
     }
 
-    /// Runs `body` in a task of its own, counted while it runs; does nothing once closed.
-    func spawn(_ body: @escaping @Sendable () async -> Void) {
-        guard start() else { return }
+    /// Runs `body` in a task of its own, counted while it runs; does nothing once closed
+    /// (returns false then).
+    @discardableResult
+    func spawn(_ body: @escaping @Sendable () async -> Void) -> Bool {
+        guard start() else { return false }
         Task {
             await body()
             end()
         }
+        return true
     }
 }

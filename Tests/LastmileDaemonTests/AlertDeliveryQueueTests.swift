@@ -1,0 +1,106 @@
+import Foundation
+import HTTP
+import LastmileBase
+import LastmileConfig
+import LastmileCore
+import Synchronization
+import Testing
+@testable import LastmileDaemon
+
+/// Notices for a receiver that is down, over real HTTP on loopback.
+@Suite struct AlertDeliveryQueueTests {
+    /// A webhook receiver that refuses what `refuses` says, and records what it took.
+    final class Receiver: Sendable {
+        final class Log: Sendable {
+            let taken = Mutex<[(route: String, status: String)]>([])
+            let refusals: Mutex<[String: Int]>
+            init(refusing: [String: Int]) { refusals = Mutex(refusing) }
+        }
+
+        let server: HTTPServer
+        let port: UInt16
+        private let log: Log
+
+        /// Refuses (503) the first `refusing[route]` posts about each route.
+        init(refusing: [String: Int]) throws {
+            let log = Log(refusing: refusing)
+            self.log = log
+            server = HTTPServer { request in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
+                      let route = object["route"] as? String, let status = object["status"] as? String else {
+                    return .error(.badRequest, "expected an alert")
+                }
+                let refuse = log.refusals.withLock { refusals -> Bool in
+                    guard let left = refusals[route], left > 0 else { return false }
+                    refusals[route] = left - 1
+                    return true
+                }
+                if refuse { return .error(.serviceUnavailable, "down") }
+                log.taken.withLock { $0.append((route, status)) }
+                return .json(Array("{}".utf8))
+            }
+            port = try server.listen(host: "127.0.0.1", port: 0)
+        }
+
+        deinit { server.close() }
+
+        var received: [String] { log.taken.withLock { $0.map { "\($0.route) \($0.status)" } } }
+    }
+
+    static func notice(route: String, _ status: AlertNotice.Status) -> AlertNotice {
+        let finding = AlertFinding(name: .acceptedButUndelivered, key: SLOKey(slo: "s", route: route, carrier: "c"), severity: "page",
+                                   tier: AlertTier(severity: "page", long: 3_600, short: 300, factor: 14.4), badEvents: 5, totalEvents: 10,
+                                   lowerBound: 0.3, allowedRate: 0.01)
+        return AlertNotice(status: status, finding: finding, startsAt: Date(timeIntervalSince1970: 1_000), link: "http://x")
+    }
+
+    static func queue(to port: UInt16, work: InFlightWork) -> AlertDeliveryQueue {
+        let notifier = AlertNotifier(configuration: NotifierConfiguration(kind: .webhook, url: URL(string: "http://127.0.0.1:\(port)/hook"),
+                                                                          command: [], timeout: 5),
+                                     client: HTTPClient(), logger: Logger(minimum: .error), work: work)
+        return AlertDeliveryQueue(notifier: notifier, firstBackoff: .milliseconds(5), maximumBackoff: .milliseconds(40))
+    }
+
+    @Test func aReceiverDownForManyAttemptsStillHearsEachAlertOnceInItsLatestState() async throws {
+        // Far more refusals than the five attempts a batch used to get before it was dropped.
+        let receiver = try Receiver(refusing: ["down": 40])
+        let work = InFlightWork()
+        let queue = Self.queue(to: receiver.port, work: work)
+        queue.enqueue([Self.notice(route: "down", .firing), Self.notice(route: "up", .firing)])
+        // While the receiver refuses it, the page resolves: the resolution replaces the page.
+        while !receiver.received.contains("up firing") { try await Task.sleep(for: .milliseconds(5)) }
+        queue.enqueue([Self.notice(route: "down", .resolved)])
+        #expect(await work.drained(timeout: .seconds(60)))
+        #expect(queue.waiting.isEmpty)
+        // What went out once is not sent again because another notice failed beside it.
+        #expect(receiver.received == ["up firing", "down resolved"])
+    }
+
+    @Test func aNoticeReplacedWhileItIsBeingDeliveredIsFollowedByItsReplacement() async throws {
+        let receiver = try Receiver(refusing: [:])
+        let work = InFlightWork()
+        let queue = Self.queue(to: receiver.port, work: work)
+        for round in 0..<20 {
+            queue.enqueue([Self.notice(route: "r\(round)", .firing)])
+            queue.enqueue([Self.notice(route: "r\(round)", .resolved)])
+        }
+        #expect(await work.drained(timeout: .seconds(60)))
+        // Whatever each alert's firing managed to do, its resolution came after it, and last.
+        for round in 0..<20 {
+            let heard = receiver.received.filter { $0.hasPrefix("r\(round) ") }
+            #expect(heard.last == "r\(round) resolved", "\(heard)")
+            #expect(heard.count <= 2 && Set(heard).count == heard.count, "\(heard)")
+        }
+    }
+
+    @Test func anAbandonedQueueStopsTrying() async throws {
+        let receiver = try Receiver(refusing: ["down": 1_000_000])
+        let work = InFlightWork()
+        let queue = Self.queue(to: receiver.port, work: work)
+        queue.enqueue([Self.notice(route: "down", .firing)])
+        #expect(queue.abandon() == 1)
+        #expect(await work.drained(timeout: .seconds(60)))
+        queue.enqueue([Self.notice(route: "down", .resolved)])
+        #expect(queue.waiting.isEmpty)
+    }
+}
