@@ -24,20 +24,40 @@ extension Daemon {
         if configuration.store.path != previous.store.path, options.storePathOverride == nil {
             logger.warning("a new store path takes effect only after a restart", [("path", configuration.store.path)])
         }
-        if configuration.store.maximumSize != previous.store.maximumSize {
-            do {
-                try await store.setMaximumSize(configuration.store.maximumSize)
-            } catch {
-                logger.error("the store's new maximum size is not applied", [("error", "\(error)")])
+        let needingRestart = [
+            ("admin_listen", configuration.server.adminListen != previous.server.adminListen),
+            ("max_connections", configuration.server.maximumConnections != previous.server.maximumConnections),
+            ("max_connections_per_peer", configuration.server.maximumConnectionsPerPeer != previous.server.maximumConnectionsPerPeer),
+            ("store.url", configuration.store.url != previous.store.url),
+            ("cluster.lease", configuration.cluster.lease != previous.cluster.lease),
+        ]
+        for (setting, changed) in needingRestart where changed {
+            logger.warning("a changed setting takes effect only after a restart", [("setting", setting)])
+        }
+        // What can fail comes first, so a reload either takes effect whole or not at all.
+        var rebuiltSLOs: [SettledCanary]?
+        do {
+            if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
+                rebuiltSLOs = try await settledCanaries(counting: configuration)
             }
+            if configuration.store.maximumSize != previous.store.maximumSize {
+                try await store.setMaximumSize(configuration.store.maximumSize)
+            }
+        } catch {
+            logger.error("reload failed; keeping the running configuration", [("problem", "\(error)")])
+            metrics.recordReload(successful: false, at: options.clock.now)
+            options.notifier.ready(status: "reload failed; \(statusLine)")
+            return false
         }
         let fresh = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
         await engine.setStoragePolicy(configuration.storagePolicy)
         metrics.seed(fresh.pairs)
         slo.prepare(fresh.pairs)
         detection.configure(configuration)
-        if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
-            await rebuildSLOs(configuration, pairs: fresh.pairs)
+        if let canaries = rebuiltSLOs {
+            slo.replace(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows, pairs: fresh.pairs,
+                        canaries: canaries)
+            logger.notice("SLOs rebuilt", [("slos", String(configuration.sloDefinitions.count)), ("canaries", String(canaries.count))])
         }
         replaceContext(fresh)
         metrics.recordReload(successful: true, at: options.clock.now)
@@ -47,18 +67,11 @@ extension Daemon {
         return true
     }
 
-    /// Counts the stored settled canaries again under changed SLO definitions or tiers.
-    private func rebuildSLOs(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair]) async {
-        let definitions = configuration.sloDefinitions
+    /// The stored settled canaries that changed SLO definitions or tiers count again, over their longest window.
+    private func settledCanaries(counting configuration: LastmileConfiguration) async throws -> [SettledCanary] {
         let windows = configuration.alertEvaluator.windows
-        let longest = (SLOTracker(definitions: definitions, extraWindows: windows).windows.max() ?? 0)
-        do {
-            let since = options.clock.now.addingTimeInterval(-longest)
-            let canaries = try await store.reading { try $0.settledCanaries(since: since) }
-            slo.replace(definitions: definitions, extraWindows: windows, pairs: pairs, canaries: canaries)
-            logger.notice("SLOs rebuilt", [("slos", String(definitions.count)), ("canaries", String(canaries.count))])
-        } catch {
-            logger.error("SLOs not rebuilt; keeping the previous ones", [("error", "\(error)")])
-        }
+        let longest = SLOTracker(definitions: configuration.sloDefinitions, extraWindows: windows).windows.max() ?? 0
+        let since = options.clock.now.addingTimeInterval(-longest)
+        return try await store.reading { try $0.settledCanaries(since: since) }
     }
 }

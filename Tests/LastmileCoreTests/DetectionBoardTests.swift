@@ -14,7 +14,15 @@ extension DetectionSimulationSuites {
         /// minute 60 `broken` says which canaries are lost. Returns the alert names and their
         /// subjects (route or receiver) fired from minute 60 on.
         func fired(broken: (String, String) -> Bool, minutes: Int = 120) -> [String] {
+            run(broken: broken, minutes: minutes).fired
+        }
+
+        /// As `fired`, also returning the alerts resolved; from minute `removing.minute` on, the
+        /// configuration no longer probes `removing.route` (canaries of it in flight still settle).
+        func run(broken: (String, String) -> Bool, minutes: Int = 120,
+                 removing: (route: String, minute: Int)? = nil) -> (fired: [String], resolved: [String]) {
             var board = DetectionBoard()
+            var resolved: [String] = []
             var rates: [DetectionBoard.Cell: Double] = [:]
             for route in Self.routes { for receiver in Self.receivers.keys { rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 } }
             board.configure(rates: rates, carriers: Self.receivers)
@@ -24,8 +32,12 @@ extension DetectionSimulationSuites {
             var serial = 0
             for second in stride(from: 0, to: minutes * 60, by: 5) {
                 let now = Date(timeIntervalSince1970: 1_000_000 + Double(second))
+                let removed = removing.flatMap { second >= $0.minute * 60 ? $0.route : nil }
+                if let removed, second == removing!.minute * 60 {
+                    board.configure(rates: rates.filter { $0.key.route != removed }, carriers: Self.receivers)
+                }
                 if second % 60 == 0 {
-                    for route in Self.routes {
+                    for route in Self.routes where route != removed {
                         for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) {
                             serial += 1
                             let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: route, carrier: carrier, probe: route,
@@ -57,9 +69,16 @@ extension DetectionSimulationSuites {
                 let update = book.update(with: findings, at: now)
                 if second >= 3_600 {
                     fired += update.fired.map { "\($0.finding.name.rawValue) \($0.finding.receiver.isEmpty ? $0.finding.key.route : $0.finding.receiver)" }
+                    resolved += update.resolved.map { "\($0.finding.name.rawValue) \($0.finding.receiver.isEmpty ? $0.finding.key.route : $0.finding.receiver)" }
                 }
             }
-            return fired
+            return (fired, resolved)
+        }
+
+        @Test func aRouteTakenOutOfTheConfigurationResolvesItsPages() async {
+            let (fired, resolved) = await offThePool { Self().run(broken: { route, _ in route == "beta" }, removing: ("beta", 100)) }
+            #expect(fired.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])
+            #expect(resolved.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])
         }
 
         @Test func aSilentReceiverRaisesOneReceiverSilentAndNoRoutePage() async {

@@ -84,18 +84,24 @@ public struct DetectionBoard: Sendable {
     private var pairRates: [Pair: Double] = [:]
     private var cellRates: [Cell: Double] = [:]
     private var tickets: [String: Tickets] = [:]
+    /// Once configured, only configured pairs and cells have detectors.
+    private var isConfigured = false
 
     public init(settings: DetectionSettings = .standard) {
         self.settings = settings
     }
 
     /// Sets the canaries per hour each route × receiver is probed at (their carrier's pair gets the
-    /// sum) and the carrier of each receiver.
+    /// sum) and the carrier of each receiver. A pair or cell no longer probed (its route or
+    /// receiver removed, its probe switched off) loses its detector, so a page it raised resolves.
     public mutating func configure(rates: [Cell: Double], carriers: [String: String]) {
         self.carriers.merge(carriers) { _, new in new }
+        isConfigured = true
         cellRates = rates
         pairRates = [:]
         for (cell, rate) in rates { pairRates[Pair(route: cell.route, carrier: self.carriers[cell.receiver] ?? ""), default: 0] += rate }
+        pairs = pairs.filter { pairRates[$0.key] != nil }
+        cells = cells.filter { cellRates[$0.key] != nil }
         for key in pairs.keys { pairs[key]?.settings = settings }
         for key in cells.keys { cells[key]?.settings = settings }
         // Every configured pair and cell has a detector from the start, so its gauges exist before its first canary.
@@ -153,8 +159,11 @@ public struct DetectionBoard: Sendable {
     /// Counts a canary sent over `pair` and `cell`, creating their detectors on first use.
     private mutating func send(pair: Pair, cell: Cell, at sentAt: Date) -> (pair: Int, cell: Int) {
         carriers[cell.receiver] = pair.carrier
-        let pairTicket = pairs[pair, default: SequentialDetector(settings: settings, canariesPerHour: pairRates[pair] ?? 60)].sent(at: sentAt)
-        let cellTicket = cells[cell, default: SequentialDetector(settings: settings, canariesPerHour: cellRates[cell] ?? 60)].sent(at: sentAt)
+        // A canary of a pair or cell no longer configured (one still in flight, or history) counts nowhere.
+        let pairTicket = isConfigured && pairRates[pair] == nil ? -1
+            : pairs[pair, default: SequentialDetector(settings: settings, canariesPerHour: pairRates[pair] ?? 60)].sent(at: sentAt)
+        let cellTicket = isConfigured && cellRates[cell] == nil ? -1
+            : cells[cell, default: SequentialDetector(settings: settings, canariesPerHour: cellRates[cell] ?? 60)].sent(at: sentAt)
         return (pairTicket, cellTicket)
     }
 
