@@ -70,10 +70,11 @@ final class AlertLoop: Sendable {
         let now = clock.now
         let alerting = configuration.alerting
         let findings = findings(configuration, at: now)
-        let update = book.withLock { book in
+        let (update, before) = book.withLock { book in
+            let before = book
             book.repeatInterval = alerting.repeatInterval
             book.pendingFor = alerting.pendingFor
-            return book.update(with: findings, at: now)
+            return (book.update(with: findings, at: now), before)
         }
         let fired = update.fired.map { notice($0, .firing, configuration) }
         let resolved = update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
@@ -87,8 +88,13 @@ final class AlertLoop: Sendable {
                 try await store.saveAlerts(firing: update.firing, pending: update.pending)
             } catch {
                 logger.error("alerts not stored", [("error", "\(error)")])
-                // On a shared store the leader that can store them notifies; this one may have been deposed.
-                if store.hasInbox { return update }
+                // On a shared store the leader that can store them notifies; this one may have been
+                // deposed. Its book goes back to what the store holds, so if it still leads, the next
+                // evaluation finds the same changes and notifies them then.
+                if store.hasInbox {
+                    book.withLock { $0 = before }
+                    return AlertUpdate()
+                }
             }
         }
         let repeated = update.repeated.map { notice($0, .firing, configuration) }

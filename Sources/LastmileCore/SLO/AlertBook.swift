@@ -51,6 +51,9 @@ public struct AlertUpdate: Sendable, Hashable {
     /// Whether the pending set changed (a condition began or stopped being met before firing).
     public var pendingChanged = false
 
+    /// No change at all.
+    public init() {}
+
     /// Nothing to tell anyone, and nothing to store.
     public var isEmpty: Bool { fired.isEmpty && repeated.isEmpty && resolved.isEmpty && !pendingChanged }
 }
