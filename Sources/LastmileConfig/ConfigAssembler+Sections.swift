@@ -45,7 +45,14 @@ extension ConfigAssembler {
             store.path = path.value.hasPrefix("/") ? path.value : directory.appendingPathComponent(path.value).path
             store.pathIsExplicit = true
         }
-        if let retention = reader.duration("retention") { store.retention = retention.value }
+        if let retention = reader.duration("retention") {
+            if retention.value < Self.shortestRetention {
+                log.error("[store]: retention = \"\(CompactDuration.text(retention.value))\" must be at least 1d: a settled canary stays in "
+                          + "memory for a day, and a late report for one already pruned would bring it back", at: retention.location)
+            } else {
+                store.retention = retention.value
+            }
+        }
         if let retention = reader.duration("unmatched_retention") { store.unmatchedRetention = retention.value }
         if let limit = reader.integer("unmatched_limit", minimum: 1) { store.unmatchedLimit = limit.value }
         if let size = reader.string("max_size") {

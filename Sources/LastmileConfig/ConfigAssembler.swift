@@ -13,6 +13,9 @@ final class ConfigAssembler {
     /// could not be read: already reported, so not reported again as missing.
     var unresolvedHookSecrets: Set<String> = []
 
+    /// The shortest `[store] retention`: settled canaries stay in memory this long.
+    static let shortestRetention: TimeInterval = 86_400
+
     init(log: DiagnosticLog, environment: [String: String], directory: URL, catalogue: ProviderCatalogue) {
         self.log = log
         self.catalogue = catalogue
@@ -65,6 +68,11 @@ final class ConfigAssembler {
         reportDuplicates(routes.map { ($0.name, $0.location) }, kind: "route")
         reportDuplicates(receivers.map { ($0.name, $0.location) }, kind: "receiver")
         reportDuplicates(slos.map { ($0.name, $0.location) }, kind: "slo")
+        for slo in slos where slo.window > store.retention {
+            log.error("[[slo]] \(slo.name): window \(CompactDuration.text(slo.window)) is longer than [store] retention "
+                      + "\(CompactDuration.text(store.retention)); canaries pruned before the window ends would drop out of it "
+                      + "whenever the SLO is counted again from the store (a restart, a reload, a new leader)", at: slo.location)
+        }
         // References are checked against every declared name, so an entry with its own
         // error does not also make each probe that names it an error.
         func declaredNames(_ key: String) -> [String] {
