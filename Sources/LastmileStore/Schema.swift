@@ -187,6 +187,10 @@ enum Schema {
         DROP TABLE alerts;
         ALTER TABLE alerts_with_receiver RENAME TO alerts;
         """,
+        // 9: pruning finds settled canaries past the retention without reading the whole table.
+        """
+        CREATE INDEX canaries_settled_at ON canaries (settled_at) WHERE state = 'settled';
+        """,
     ]
 
     /// The schema version this code writes.

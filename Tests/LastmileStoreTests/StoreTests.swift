@@ -54,13 +54,16 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let plans = try store.read { connection in
             try ["SELECT * FROM canaries WHERE token = 'x'",
                  "SELECT * FROM canaries WHERE route = 'r' AND provider_message_id = 'm'",
-                 "SELECT * FROM canaries WHERE route = 'r' AND carrier = 'c' AND settled_at > 0"].map { sql in
+                 "SELECT * FROM canaries WHERE route = 'r' AND carrier = 'c' AND settled_at > 0",
+                 // What pruning looks for, each pass.
+                 "SELECT id FROM canaries WHERE state = 'settled' AND settled_at < 5 LIMIT 1000"].map { sql in
                 return try connection.rows("EXPLAIN QUERY PLAN " + sql).compactMap { $0[3].text }.joined(separator: " ")
             }
         }
         #expect(plans[0].contains("USING INDEX sqlite_autoindex_canaries"))
         #expect(plans[1].contains("canaries_by_message_id"))
         #expect(plans[2].contains("canaries_by_settlement"))
+        #expect(plans[3].contains("canaries_settled_at"), "\(plans[3])")
     }
 }
 

@@ -164,6 +164,8 @@ enum PostgresSchema {
         """
         ALTER TABLE inbox ADD COLUMN held boolean NOT NULL DEFAULT false;
         CREATE INDEX inbox_held ON inbox (id) WHERE held;
+        -- Pruning finds settled canaries past the retention without reading the whole table.
+        CREATE INDEX canaries_settled_at ON canaries (settled_at) WHERE state = 'settled';
         """,
     ]
 
