@@ -110,6 +110,17 @@ final class AlertLoop: Sendable {
         return update
     }
 
+    /// Drops every notice waiting to be delivered: this instance no longer leads, and the new
+    /// leader, which holds the alert book now, tells the notifiers itself.
+    func stopNotifying() {
+        let dropped = queues.withLock { queues -> [AlertDeliveryQueue] in
+            defer { queues = [:] }
+            return Array(queues.values)
+        }
+        let waiting = dropped.reduce(0) { $0 + $1.abandon() }
+        if waiting > 0 { logger.warning("alert notifications left to the new leader", [("dropped", String(waiting))]) }
+    }
+
     /// The queue of each notifier in `configured`; those of notifiers no longer configured stop.
     private func queues(for configured: [NotifierConfiguration]) -> [(NotifierConfiguration, AlertDeliveryQueue)] {
         let (current, gone) = queues.withLock { queues -> ([(NotifierConfiguration, AlertDeliveryQueue)], [AlertDeliveryQueue]) in

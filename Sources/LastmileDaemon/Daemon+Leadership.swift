@@ -76,5 +76,6 @@ extension Daemon {
         leadership.stopActing()
         metrics.setLeading(false)
         store.setFence(nil)
+        alerts.stopNotifying()
     }
 }

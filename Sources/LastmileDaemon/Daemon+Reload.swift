@@ -25,7 +25,7 @@ extension Daemon {
             logger.warning("a new store path takes effect only after a restart", [("path", configuration.store.path)])
         }
         let needingRestart = [
-            ("admin_listen", configuration.server.adminListen != previous.server.adminListen),
+            ("admin_listen", configuration.server.adminListen != previous.server.adminListen && options.adminListenOverride == nil),
             ("max_connections", configuration.server.maximumConnections != previous.server.maximumConnections),
             ("max_connections_per_peer", configuration.server.maximumConnectionsPerPeer != previous.server.maximumConnectionsPerPeer),
             ("store.url", configuration.store.url != previous.store.url),

@@ -41,8 +41,11 @@ public final class CanaryStore: Sendable {
         switch location {
         case .file(let path):
             let sqlite = try SQLiteConnection(path: path)
-            try sqlite.configure(configuration)
+            var uncapped = configuration
+            uncapped.maximumPageCount = nil
+            try sqlite.configure(uncapped)
             try sqlite.migrate()
+            try sqlite.limitSize(configuration)
             let highest = try sqlite.scalar(
                 "SELECT max(coalesce((SELECT max(id) FROM receipts), 0), coalesce((SELECT max(id) FROM arrivals), 0))")
             reportIdentifiers = CountedReportIDs(after: highest?.integer ?? 0)

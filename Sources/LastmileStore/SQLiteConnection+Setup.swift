@@ -10,6 +10,12 @@ extension SQLiteConnection {
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = ON")
+        try limitSize(configuration)
+    }
+
+    /// Caps the file at `configuration`'s page count. The writer applies it after the schema is
+    /// migrated, so a migration's index on a file near its cap cannot keep the store from opening.
+    func limitSize(_ configuration: StoreConfiguration) throws {
         if let pages = configuration.maximumPageCount {
             _ = try scalar("PRAGMA max_page_count = \(pages)")
         }

@@ -47,6 +47,22 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(throws: SQLiteError.self) { try CanaryStore(path: path) }
     }
 
+    @Test func aFileAtItsSizeCapStillOpensAfterAMigrationThatNeedsRoom() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.db")
+        await (try CanaryStore(path: path)).close()
+        // As a file of the version before the last index was added, filled to its cap.
+        let old = try SQLiteConnection(path: path)
+        try old.execute("DROP INDEX canaries_settled_at")
+        try old.execute("PRAGMA user_version = \(Schema.currentVersion - 1)")
+        try old.execute("VACUUM")
+        let pages = Int(try old.scalar("PRAGMA page_count")?.integer ?? 0)
+        let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: pages))
+        defer { store.beginClosing() }
+        let version = try store.read { try $0.scalar("PRAGMA user_version")?.integer }
+        #expect(version == Int64(Schema.currentVersion))
+    }
+
     @Test func lookupIndexesExist() throws {
         let directory = try TemporaryDirectory()
         let store = try CanaryStore(path: directory.path("s.db"))

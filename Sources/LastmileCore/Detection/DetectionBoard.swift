@@ -102,6 +102,11 @@ public struct DetectionBoard: Sendable {
         for (cell, rate) in rates { pairRates[Pair(route: cell.route, carrier: self.carriers[cell.receiver] ?? ""), default: 0] += rate }
         pairs = pairs.filter { pairRates[$0.key] != nil }
         cells = cells.filter { cellRates[$0.key] != nil }
+        // Canaries in flight on what was removed count nowhere, even if it comes back with a fresh detector.
+        for (id, entry) in tickets where pairs[entry.pair] == nil || cells[entry.cell] == nil {
+            if pairs[entry.pair] == nil { tickets[id]?.pairTicket = -1 }
+            if cells[entry.cell] == nil { tickets[id]?.cellTicket = -1 }
+        }
         for key in pairs.keys { pairs[key]?.settings = settings }
         for key in cells.keys { cells[key]?.settings = settings }
         // Every configured pair and cell has a detector from the start, so its gauges exist before its first canary.
@@ -133,8 +138,8 @@ public struct DetectionBoard: Sendable {
         guard let outcome = DetectionRecord.outcome(verdict: canary.verdict, submit: canary.submit?.outcome,
                                                     arrived: canary.arrival != nil) else { return }
         let latency = outcome == .arrived ? canary.arrival?.latency : nil
-        pairs[entry.pair]?.record(entry.pairTicket, outcome, latency: latency, at: now)
-        cells[entry.cell]?.record(entry.cellTicket, outcome, latency: latency, at: now)
+        if entry.pairTicket >= 0 { pairs[entry.pair]?.record(entry.pairTicket, outcome, latency: latency, at: now) }
+        if entry.cellTicket >= 0 { cells[entry.cell]?.record(entry.cellTicket, outcome, latency: latency, at: now) }
         if outcome == .excluded || canary.verdict != nil { tickets[id] = nil }
     }
 
@@ -152,8 +157,8 @@ public struct DetectionBoard: Sendable {
         let pair = Pair(route: record.route, carrier: record.carrier)
         let cell = Cell(route: record.route, receiver: record.receiver)
         let (pairTicket, cellTicket) = send(pair: pair, cell: cell, at: record.sentAt)
-        pairs[pair]?.record(pairTicket, record.outcome, latency: record.latency, at: record.decidedAt)
-        cells[cell]?.record(cellTicket, record.outcome, latency: record.latency, at: record.decidedAt)
+        if pairTicket >= 0 { pairs[pair]?.record(pairTicket, record.outcome, latency: record.latency, at: record.decidedAt) }
+        if cellTicket >= 0 { cells[cell]?.record(cellTicket, record.outcome, latency: record.latency, at: record.decidedAt) }
     }
 
     /// Counts a canary sent over `pair` and `cell`, creating their detectors on first use.

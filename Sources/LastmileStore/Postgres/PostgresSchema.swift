@@ -164,7 +164,10 @@ enum PostgresSchema {
         """
         ALTER TABLE inbox ADD COLUMN held boolean NOT NULL DEFAULT false;
         CREATE INDEX inbox_held ON inbox (id) WHERE held;
-        -- Pruning finds settled canaries past the retention without reading the whole table.
+        """,
+        // 4: pruning finds settled canaries past the retention without reading the whole table
+        // (a migration of its own, so building it does not hold the inbox's lock).
+        """
         CREATE INDEX canaries_settled_at ON canaries (settled_at) WHERE state = 'settled';
         """,
     ]
