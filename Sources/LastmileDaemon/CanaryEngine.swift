@@ -380,6 +380,12 @@ public actor CanaryEngine {
         guard !isRecovering, !isAheadOfStore else { throw EngineRecovering() }
     }
 
+    /// Refuses every step until `recover` has taken the store's state back: what a new leader
+    /// holds in memory is from an earlier term, and another leader may have written since.
+    public func refuseStepsUntilRecovered() {
+        isAheadOfStore = true
+    }
+
     /// Takes the store's state back if a commit failed since the last recovery; true when it did.
     /// A store the engine alone writes calls this from its settlement loop; a shared one steps
     /// down and takes over again instead (`onCommitFailure`).

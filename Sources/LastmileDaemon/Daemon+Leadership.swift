@@ -36,6 +36,10 @@ extension Daemon {
     }
 
     private func takeOver(term: Int64) async {
+        // Nothing computed from an earlier term's state is written in this one: the engine
+        // refuses steps until it has taken the store's state back, and the store refuses writes
+        // queued before the fence moved.
+        await engine.refuseStepsUntilRecovered()
         store.setFence(LeaseFence(holder: leadership.holder, term: term))
         let now = options.clock.now
         let context = self.context

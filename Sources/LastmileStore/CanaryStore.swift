@@ -111,6 +111,9 @@ public final class CanaryStore: Sendable {
     /// Transactions the writer has run so far (a measure of how well writes are grouped).
     public var transactionCount: Int { writer.transactionCount }
 
+    /// Writes waiting for the writer's next transaction.
+    var queuedWrites: Int { writer.queuedCount }
+
     /// A fresh id for an inbound report, unique across receipts and arrivals. On PostgreSQL it
     /// may wait on the server: for tools and tests; the daemon uses `reserveReportIDs`.
     public func reserveReportID() throws -> Int64 {
@@ -138,16 +141,29 @@ public final class CanaryStore: Sendable {
     /// canary rows, so a later state must never be overwritten by an earlier one).
     public func commit(_ change: StoreChange, isolation: isolated (any Actor)? = #isolation) async throws {
         guard !change.isEmpty else { return }
-        try await writer.write(isolation: isolation) { connection in try Self.apply(change, on: connection) }
+        let term = termOfWrite()
+        try await writer.write(isolation: isolation) { connection in
+            try term?.check()
+            try Self.apply(change, on: connection)
+        }
     }
 
     /// Commits `changes` in one write, applied in order: all of them or, on an error, none.
     public func commit(_ changes: [StoreChange], isolation: isolated (any Actor)? = #isolation) async throws {
         let changes = changes.filter { !$0.isEmpty }
         guard !changes.isEmpty else { return }
+        let term = termOfWrite()
         try await writer.write(isolation: isolation) { connection in
+            try term?.check()
             for change in changes { try Self.apply(change, on: connection) }
         }
+    }
+
+    /// On a shared store, the term a write is queued in. What it carries was computed from that
+    /// term's state, so it must not land in another one, even one this instance holds too: a
+    /// write queued before a takeover and run after it would overwrite what another leader wrote meanwhile.
+    private func termOfWrite() -> QueuedTerm? {
+        location.isShared ? QueuedTerm(queued: fence.current, slot: fence) : nil
     }
 
     /// Records a canary as `submitting`; call before the provider is.
@@ -385,6 +401,19 @@ extension CanaryStore {
 }
 
 /// The fence in force, shared by the store and its writer's admission check.
+/// The fence a write was queued under, checked again when the write runs.
+struct QueuedTerm: Sendable {
+    let queued: LeaseFence?
+    let slot: FenceSlot
+
+    func check() throws {
+        let current = slot.current
+        guard let queued, let current, queued.holder == current.holder, queued.term == current.term else {
+            throw NotLeading(holder: queued?.holder ?? "this instance", term: queued?.term)
+        }
+    }
+}
+
 final class FenceSlot: Sendable {
     private let slot = Mutex<LeaseFence?>(nil)
 

@@ -47,6 +47,9 @@ final class GroupCommitWriter: Sendable {
     /// Transactions committed or attempted so far.
     var transactionCount: Int { transactions.load(ordering: .relaxed) }
 
+    /// Writes queued and not yet taken into a transaction.
+    var queuedCount: Int { queue.withLock { $0.jobs.count } }
+
     /// Runs `body` in the next transaction and returns once that transaction committed.
     func write<T: Sendable>(isolation: isolated (any Actor)? = #isolation,
                             _ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {

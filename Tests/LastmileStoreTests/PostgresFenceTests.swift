@@ -32,6 +32,42 @@ import Testing
         #expect(try store.canary(id: "c1")?.verdict == nil)
     }
 
+    /// A write queued in one term and run in the next, though this instance holds both, carries
+    /// the earlier term's state: it is refused, and one queued in the new term lands.
+    @Test func aWriteQueuedBeforeANewTermIsRefusedInIt() async throws {
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        let store = try CanaryStore(location: place.location)
+        defer { store.beginClosing() }
+        let table = PostgresLeaseTable()
+        let admin = try PostgresConnection(url: url)
+        try PostgresLeaseTable.create(on: admin)
+        let term = try #require(try table.acquire(holder: "a", duration: .seconds(60), on: admin))
+        store.setFence(LeaseFence(holder: "a", term: term))
+
+        // The writer waits on the lease row inside its first batch, so the next write waits in its queue.
+        try admin.query("BEGIN")
+        try admin.query("SELECT term FROM lastmile_lease FOR UPDATE")
+        let first = Task { try await store.recordSubmitting(Canary(plan: makePlan("first", payload: 1), submitStartedAt: t0)) }
+        let observer = try PostgresConnection(url: url)
+        while try observer.query("SELECT count(*) FROM pg_locks WHERE NOT granted").first?[0] == "0" {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let stale = Task { try await store.recordSubmitting(Canary(plan: makePlan("stale", payload: 2), submitStartedAt: t0)) }
+        while store.queuedWrites == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Meanwhile the lease runs out and this instance takes it again, in the next term.
+        try admin.query("UPDATE lastmile_lease SET expires_at = now()")
+        let next = try #require(try table.acquire(holder: "a", duration: .seconds(60), on: admin))
+        #expect(next == term + 1)
+        store.setFence(LeaseFence(holder: "a", term: next))
+        try admin.query("COMMIT")
+
+        await #expect(throws: NotLeading.self) { try await first.value }
+        await #expect(throws: NotLeading.self) { try await stale.value }
+        #expect(try store.canary(id: "stale") == nil)
+        try await store.recordSubmitting(Canary(plan: makePlan("fresh", payload: 3), submitStartedAt: t0))
+        #expect(try store.canary(id: "fresh") != nil)
+    }
+
     @Test func anyoneEnqueuesAndEachEntryIsConsumedOnce() async throws {
         guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
         let store = try CanaryStore(location: place.location)
