@@ -23,8 +23,8 @@ final class AlertLoop: Sendable {
     private let store: CanaryStore
     /// Notifications being delivered (with their retries), so a shutdown can let them finish.
     let notifications = InFlightWork()
-    /// What waits for each notifier configured now.
-    private let queues = Mutex<[NotifierConfiguration: AlertDeliveryQueue]>([:])
+    /// What waits for each notifier configured now, in the order they are configured.
+    private let queues = Mutex<[(NotifierConfiguration, AlertDeliveryQueue)]>([])
 
     /// Takes back the alerts the store says were firing, so a restart neither pages again nor
     /// forgets to resolve.
@@ -114,8 +114,8 @@ final class AlertLoop: Sendable {
     /// leader, which holds the alert book now, tells the notifiers itself.
     func stopNotifying() {
         let dropped = queues.withLock { queues -> [AlertDeliveryQueue] in
-            defer { queues = [:] }
-            return Array(queues.values)
+            defer { queues = [] }
+            return queues.map(\.1)
         }
         let waiting = dropped.reduce(0) { $0 + $1.abandon() }
         if waiting > 0 { logger.warning("alert notifications left to the new leader", [("dropped", String(waiting))]) }
@@ -125,15 +125,13 @@ final class AlertLoop: Sendable {
     private func queues(for configured: [NotifierConfiguration]) -> [(NotifierConfiguration, AlertDeliveryQueue)] {
         let (current, gone) = queues.withLock { queues -> ([(NotifierConfiguration, AlertDeliveryQueue)], [AlertDeliveryQueue]) in
             let wanted = Set(configured)
-            let gone = queues.filter { !wanted.contains($0.key) }
-            for key in gone.keys { queues[key] = nil }
-            let current = configured.map { notifier in
-                if let queue = queues[notifier] { return (notifier, queue) }
-                let queue = AlertDeliveryQueue(notifier: AlertNotifier(configuration: notifier, client: client, logger: logger, work: notifications))
-                queues[notifier] = queue
-                return (notifier, queue)
+            let gone = queues.filter { !wanted.contains($0.0) }.map(\.1)
+            let kept = Dictionary(queues.filter { wanted.contains($0.0) }, uniquingKeysWith: { first, _ in first })
+            queues = configured.map { notifier in
+                (notifier, kept[notifier] ?? AlertDeliveryQueue(notifier: AlertNotifier(configuration: notifier, client: client, logger: logger,
+                                                                                        work: notifications)))
             }
-            return (current, Array(gone.values))
+            return (queues, gone)
         }
         for queue in gone {
             let dropped = queue.abandon()
@@ -177,7 +175,12 @@ final class AlertLoop: Sendable {
             }
             return values
         }
-        return [MetricDefinition.alertsFiring.family(series(firing)), MetricDefinition.alertsPending.family(series(pending))]
+        var waiting: [MetricLabels: Double] = [:]
+        for (index, (notifier, queue)) in queues.withLock({ $0 }).enumerated() {
+            waiting[["notifier": String(index + 1), "kind": notifier.kind.rawValue]] = Double(queue.waiting.count)
+        }
+        return [MetricDefinition.alertsFiring.family(series(firing)), MetricDefinition.alertsPending.family(series(pending)),
+                MetricDefinition.alertNotificationsWaiting.family(waiting)]
     }
 
     private func notice(_ alert: FiringAlert, _ status: AlertNotice.Status, _ configuration: LastmileConfiguration,

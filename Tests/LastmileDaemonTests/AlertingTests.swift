@@ -162,6 +162,10 @@ extension WholeSystemSuites {
             // The webhook hears an alert once when it fires, not at every evaluation.
             try await Task.sleep(for: .seconds(1))
             #expect(recorder.bodies(at: "/hook").count == 1)
+            // Delivered, nothing waits for it.
+            let afterDelivery = try await LoopbackHTTP.request(port: port, path: "/metrics").body
+            let waiting = afterDelivery.split(separator: "\n").filter { $0.hasPrefix(#"lastmile_alert_notifications_waiting{kind="webhook","#) }
+            #expect(waiting.count == 1 && waiting.allSatisfy { $0.hasSuffix(" 0") }, "\(waiting)")
 
             // A restart while firing: the alert is taken back from the store, not fired (and paged) again,
             // and the SLO counts come back from the store. Overdue canaries page before five have

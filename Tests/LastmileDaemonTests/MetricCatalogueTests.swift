@@ -58,9 +58,10 @@ import Testing
         }
         let exported = Set(families.map(\.name))
         let neverSeeded = MetricDefinition.catalogue.map(\.name).filter { !exported.contains($0) }
-        // Only these start empty: nothing fires before the first evaluation, and a webhook's
-        // series are per answer code, which exist once requests come.
+        // Only these start empty: nothing fires before the first evaluation, notifiers have their
+        // series from it on, and a webhook's series are per answer code, which exist once requests come.
         #expect(Set(neverSeeded) == [MetricDefinition.alertsFiring.name, MetricDefinition.alertsPending.name,
-                                     MetricDefinition.webhookRequests.name], "\(neverSeeded)")
+                                     MetricDefinition.alertNotificationsWaiting.name, MetricDefinition.webhookRequests.name],
+                "\(neverSeeded)")
     }
 }

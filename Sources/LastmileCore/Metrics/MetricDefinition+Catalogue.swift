@@ -79,6 +79,9 @@ extension MetricDefinition {
                                                       help: "Alerts firing now, one series each.")
     public static let alertsPending = MetricDefinition("lastmile_alerts_pending", .gauge, labels: alert,
                                                        help: "Alert conditions met but not yet for [alerting] pending_for.")
+    public static let alertNotificationsWaiting = MetricDefinition(
+        "lastmile_alert_notifications_waiting", .gauge, labels: ["notifier", "kind"],
+        help: "Alert notices a notifier (its place in [[alerting.notify]], from 1) has not delivered yet and keeps retrying; above 0 for long, the way to the pager is broken.")
     public static let detectorStatistic = MetricDefinition(
         "lastmile_detector_statistic", .gauge, labels: ["route", "carrier", "jump"],
         help: "Evidence (nats) of each sequential test of accepted delivery that loss jumped to `jump`; pages at the threshold.")
@@ -102,7 +105,7 @@ extension MetricDefinition {
         .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .httpConnections, .httpConnectionsRefused,
         .httpConnectionsTimedOut, .httpLargeAnswersRefused, .configLastReloadSuccessful,
         .configLastReloadSuccessTimestamp, .buildInfo, .leader, .inboxHeld, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
-        .alertsFiring, .alertsPending, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
+        .alertsFiring, .alertsPending, .alertNotificationsWaiting, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]
 
     /// The families only the leader exports, since only it sends, joins reports, settles and
@@ -110,7 +113,7 @@ extension MetricDefinition {
     public static let leaderOnly: Set<String> = Set([
         canariesSent, canarySubmissions, canaryReceipts, canaryVerdicts, canaryLost, canaryAltered, canaryArrivalsAfterSettlement,
         canariesInFlight, canariesSkipped, canaryDeliverySeconds, canarySubmitSeconds, canaryReceiptSeconds, reportsUnmatched,
-        reportsDuplicate, sloObjective, sloEvents, sloErrorBudgetRemaining, sloBurnRate, alertsFiring, alertsPending,
+        reportsDuplicate, sloObjective, sloEvents, sloErrorBudgetRemaining, sloBurnRate, alertsFiring, alertsPending, alertNotificationsWaiting,
         detectorStatistic, detectorThreshold, detectorHeldBack, receiverSilent, carrierLoss, inboxHeld,
     ].map(\.name))
 
