@@ -25,7 +25,7 @@ extension Daemon {
                 }
             }
             if let held, leadership.currentActingTerm == nil {
-                await takeOver(term: held)
+                await transitions.run { await self.takeOver(term: held) }
             }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -6,6 +6,10 @@ extension Daemon {
     /// Loads the configuration again and swaps it in whole; a bad one leaves the old running.
     @discardableResult
     public func reload() async -> Bool {
+        await transitions.run { await self.reloadNow() }
+    }
+
+    private func reloadNow() async -> Bool {
         options.notifier.reloading()
         let loaded = options.loadConfiguration()
         guard let configuration = loaded.configuration else {

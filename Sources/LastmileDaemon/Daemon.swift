@@ -25,6 +25,9 @@ public final class Daemon: Sendable {
     public let detection: DetectionMonitor
     let alerts: AlertLoop
     let limits = SendLimits()
+    /// Reloads and takeovers, one at a time: each reads the configuration, awaits the store, and
+    /// applies what it read; interleaved, a takeover could put back what a reload replaced.
+    let transitions = SerialGate()
     /// Sends started and not yet answered.
     let sends = InFlightWork()
     let server: HTTPServer
