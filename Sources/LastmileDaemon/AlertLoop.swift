@@ -78,11 +78,6 @@ final class AlertLoop: Sendable {
         }
         let fired = update.fired.map { notice($0, .firing, configuration) }
         let resolved = update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
-        for change in fired + resolved {
-            let fields = fields(change.finding) + [("summary", change.summary)]
-            if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
-        }
-        if !(fired + resolved).isEmpty { history.withLock { $0 = Array(($0 + fired + resolved).suffix(Self.historyLimit)) } }
         if !update.isEmpty {
             do {
                 try await store.saveAlerts(firing: update.firing, pending: update.pending)
@@ -97,6 +92,12 @@ final class AlertLoop: Sendable {
                 }
             }
         }
+        // Logged and kept for the status page once they stand (a change given back above comes again).
+        for change in fired + resolved {
+            let fields = fields(change.finding) + [("summary", change.summary)]
+            if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
+        }
+        if !(fired + resolved).isEmpty { history.withLock { $0 = Array(($0 + fired + resolved).suffix(Self.historyLimit)) } }
         let repeated = update.repeated.map { notice($0, .firing, configuration) }
         let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
         for (notifier, queue) in queues(for: alerting.notify) {
