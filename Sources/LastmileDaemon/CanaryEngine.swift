@@ -24,9 +24,10 @@ public actor CanaryEngine {
     private var commitsInFlight = 0
     /// Set while the correlator is being replaced from the store: nothing else correlates meanwhile.
     private var isRecovering = false
-    /// Set when a commit failed after its correlation was made: the correlator is ahead of the
-    /// store, so every step is refused until `recover` takes the store's state back.
-    private var isAheadOfStore = false
+    /// Set when the correlator may differ from the store: a commit failed after its correlation
+    /// was made, or a new leader's memory is an earlier term's. Every step is refused until
+    /// `recover` takes the store's state back.
+    private var needsRecovery = false
     /// How many times `recover` replaced the correlator.
     private var recoveries = 0
     /// Told when a commit fails after its correlation was made (the state in memory is then ahead of the store's).
@@ -89,10 +90,10 @@ public actor CanaryEngine {
             try await store.commit(change)
         } catch {
             // What settling overdue canaries changed is not in the store either.
-            isAheadOfStore = true
+            needsRecovery = true
             throw error
         }
-        isAheadOfStore = false
+        needsRecovery = false
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
         if let detection {
@@ -377,27 +378,27 @@ public actor CanaryEngine {
     /// ahead of the store after a failed commit, a step must not touch it (what it changed would
     /// never be committed, or would be judged against state the store never had).
     private func refuseWhileRecovering() throws {
-        guard !isRecovering, !isAheadOfStore else { throw EngineRecovering() }
+        guard !isRecovering, !needsRecovery else { throw EngineRecovering() }
     }
 
     /// Refuses every step until `recover` has taken the store's state back: what a new leader
     /// holds in memory is from an earlier term, and another leader may have written since.
     public func refuseStepsUntilRecovered() {
-        isAheadOfStore = true
+        needsRecovery = true
     }
 
     /// Takes the store's state back if a commit failed since the last recovery; true when it did.
     /// A store the engine alone writes calls this from its settlement loop; a shared one steps
     /// down and takes over again instead (`onCommitFailure`).
     public func recoverIfAheadOfStore() async throws -> Bool {
-        guard isAheadOfStore else { return false }
+        guard needsRecovery else { return false }
         _ = try await recover()
         return true
     }
 
     /// A commit failed after its correlation was made: refuse steps until the store's state is back.
     private func commitFailed(_ error: any Error) {
-        isAheadOfStore = true
+        needsRecovery = true
         onCommitFailed?(error)
     }
 

@@ -401,19 +401,6 @@ extension CanaryStore {
 }
 
 /// The fence in force, shared by the store and its writer's admission check.
-/// The fence a write was queued under, checked again when the write runs.
-struct QueuedTerm: Sendable {
-    let queued: LeaseFence?
-    let slot: FenceSlot
-
-    func check() throws {
-        let current = slot.current
-        guard let queued, let current, queued.holder == current.holder, queued.term == current.term else {
-            throw NotLeading(holder: queued?.holder ?? "this instance", term: queued?.term)
-        }
-    }
-}
-
 final class FenceSlot: Sendable {
     private let slot = Mutex<LeaseFence?>(nil)
 

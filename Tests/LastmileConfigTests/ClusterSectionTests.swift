@@ -34,11 +34,7 @@ import Testing
         ("[store]\nurl = \"postgresql://db/lastmile\"\n\n[cluster]\nleader = true", "leader"),
     ])
     func mistakesAreErrorsWithTheirPlace(_ section: String, message: String) throws {
-        let (result, directory) = try ConfigFixtures.load(ConfigFixtures.valid + "\n" + section + "\n")
-        let error = try #require(result.errors.first, "\(result.diagnostics)")
-        #expect(result.errors.count == 1, "\(result.errors)")
-        #expect(error.message.contains(message), "\(error)")
-        #expect(error.description.hasPrefix(directory.path("lastmile.toml") + ":"))
+        try ConfigFixtures.expectOneLocatedError(in: section, containing: message)
     }
 
     @Test func aClusterWithoutASharedStoreIsAWarning() throws {

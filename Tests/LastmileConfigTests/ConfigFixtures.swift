@@ -3,6 +3,7 @@ import LastmileConfig
 import LastmileProviders
 import LastmileTestSupport
 import TOML
+import Testing
 
 /// A valid configuration to break one line at a time.
 enum ConfigFixtures {
@@ -36,6 +37,16 @@ enum ConfigFixtures {
     static let environment = ["TWILIO_AUTH_TOKEN": "tw-secret-value-123"]
 
     /// Loads `text` as `lastmile.toml` in a fresh folder.
+    /// Expects `section`, added to the valid configuration, to give one error containing
+    /// `message`, located in the main file.
+    static func expectOneLocatedError(in section: String, containing message: String) throws {
+        let (result, directory) = try load(valid + "\n" + section + "\n")
+        let error = try #require(result.errors.first, "\(result.diagnostics)")
+        #expect(result.errors.count == 1, "\(result.errors)")
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.description.hasPrefix(directory.path("lastmile.toml") + ":"))
+    }
+
     static func load(_ text: String, environment: [String: String] = environment,
                      files: [String: String] = [:]) throws -> (ConfigLoadResult, TemporaryDirectory) {
         let directory = try TemporaryDirectory()

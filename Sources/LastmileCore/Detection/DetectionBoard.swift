@@ -103,7 +103,7 @@ public struct DetectionBoard: Sendable {
         pairs = pairs.filter { pairRates[$0.key] != nil }
         cells = cells.filter { cellRates[$0.key] != nil }
         // Canaries in flight on what was removed count nowhere, even if it comes back with a fresh detector.
-        for (id, entry) in tickets where pairs[entry.pair] == nil || cells[entry.cell] == nil {
+        for (id, entry) in tickets {
             if pairs[entry.pair] == nil { tickets[id]?.pairTicket = -1 }
             if cells[entry.cell] == nil { tickets[id]?.cellTicket = -1 }
         }
