@@ -1,6 +1,7 @@
 import Foundation
 import LastmileBase
 import LastmileCore
+import LastmileStore
 import Synchronization
 
 /// What waits to be told to one notifier: at most one notice per alert (a newer one replaces
@@ -8,45 +9,78 @@ import Synchronization
 /// task at a time and retried with a capped backoff until it is delivered or replaced. A
 /// receiver down for hours therefore still hears every page and every resolution once it is
 /// back, and a notice that succeeded is not sent again when another fails.
+///
+/// A notice kept in the store's outbox carries its stamp; once the queue is done with it
+/// (delivered, replaced or dropped) the delivering task hands the stamp to `retire`, which takes
+/// it out of the outbox. An abandoned queue leaves its notices there, for whoever notifies next.
 final class AlertDeliveryQueue: Sendable {
     /// Alerts that can wait at once; beyond it the oldest are dropped, and the log says so.
     static let capacity = 1_000
 
+    /// A notice waiting, and its place in the store's outbox when it has one.
+    struct Entry: Sendable, Hashable {
+        var notice: AlertNotice
+        var stamp: AlertOutboxEntry.Stamp?
+    }
+
     private struct State {
-        var waiting: [AlertNotice] = []
+        var notifier: AlertNotifier
+        var waiting: [Entry] = []
+        /// Stamps of notices replaced or dropped, for the delivering task to retire.
+        var retiring: [AlertOutboxEntry.Stamp] = []
         var isDelivering = false
         var isAbandoned = false
     }
 
-    let notifier: AlertNotifier
     /// The wait after the first round that left notices undelivered; it doubles up to `maximumBackoff`.
     let firstBackoff: Duration
     let maximumBackoff: Duration
-    private let state = Mutex(State())
+    private let retire: @Sendable ([AlertOutboxEntry.Stamp]) async -> Void
+    private let state: Mutex<State>
+    /// Opens when the queue is abandoned, so a delivery waiting out its backoff ends at once.
+    private let abandoned = AsyncLatch()
 
-    init(notifier: AlertNotifier, firstBackoff: Duration = .seconds(2), maximumBackoff: Duration = .seconds(30)) {
-        self.notifier = notifier
+    init(notifier: AlertNotifier, firstBackoff: Duration = .seconds(2), maximumBackoff: Duration = .seconds(30),
+         retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
+        state = Mutex(State(notifier: notifier))
         self.firstBackoff = firstBackoff
         self.maximumBackoff = maximumBackoff
+        self.retire = retire
+    }
+
+    /// Where the notices go; `update` changes its settings (a timeout, headers) without losing what waits.
+    var notifier: AlertNotifier { state.withLock { $0.notifier } }
+
+    /// Delivers from now on with `notifier`'s settings.
+    func update(_ notifier: AlertNotifier) {
+        state.withLock { $0.notifier = notifier }
     }
 
     /// Notices not yet delivered.
-    var waiting: [AlertNotice] { state.withLock { $0.waiting } }
+    var waiting: [AlertNotice] { state.withLock { $0.waiting.map(\.notice) } }
 
-    /// Queues `notices`, each in place of a waiting one of the same alert, and starts delivering
-    /// unless a delivery is already under way.
+    /// Queues `notices`, kept in memory only.
     func enqueue(_ notices: [AlertNotice]) {
-        guard !notices.isEmpty else { return }
-        let (start, dropped) = state.withLock { state -> (Bool, Int) in
-            guard !state.isAbandoned else { return (false, 0) }
-            for notice in notices {
-                state.waiting.removeAll { AlertIdentity($0.finding) == AlertIdentity(notice.finding) }
-                state.waiting.append(notice)
+        enqueue(notices.map { Entry(notice: $0, stamp: nil) })
+    }
+
+    /// Queues `entries`, each in place of a waiting one of the same alert, and starts delivering
+    /// unless a delivery is already under way.
+    func enqueue(_ entries: [Entry]) {
+        guard !entries.isEmpty else { return }
+        let (start, dropped, notifier) = state.withLock { state -> (Bool, Int, AlertNotifier) in
+            guard !state.isAbandoned else { return (false, 0, state.notifier) }
+            for entry in entries {
+                let identity = AlertIdentity(entry.notice.finding)
+                state.retiring += state.waiting.filter { AlertIdentity($0.notice.finding) == identity }.compactMap(\.stamp)
+                state.waiting.removeAll { AlertIdentity($0.notice.finding) == identity }
+                state.waiting.append(entry)
             }
             let dropped = max(0, state.waiting.count - Self.capacity)
+            state.retiring += state.waiting.prefix(dropped).compactMap(\.stamp)
             state.waiting.removeFirst(dropped)
             defer { state.isDelivering = true }
-            return (!state.isDelivering, dropped)
+            return (!state.isDelivering, dropped, state.notifier)
         }
         if dropped > 0 {
             notifier.logger.error("alert notifications dropped: too many waiting", [("notifier", notifier.configuration.kind.rawValue),
@@ -58,10 +92,12 @@ final class AlertDeliveryQueue: Sendable {
         }
     }
 
-    /// Stops trying: the notifier is no longer configured. Returns how many notices were waiting.
+    /// Stops trying; returns how many notices were waiting. Those kept in the outbox stay there,
+    /// for whoever notifies next (a new leader, the next start) to deliver or to drop.
     @discardableResult
     func abandon() -> Int {
-        state.withLock { state in
+        defer { abandoned.open() }
+        return state.withLock { state in
             state.isAbandoned = true
             defer { state.waiting = [] }
             return state.waiting.count
@@ -73,20 +109,25 @@ final class AlertDeliveryQueue: Sendable {
         var backoff = firstBackoff
         var failedRounds = 0
         while true {
-            let round = state.withLock { state -> [AlertNotice]? in
+            let round = state.withLock { state -> (entries: [Entry], notifier: AlertNotifier)? in
                 if state.waiting.isEmpty || state.isAbandoned {
                     state.isDelivering = false
                     return nil
                 }
-                return state.waiting
+                return (state.waiting, state.notifier)
             }
             guard let round else { return }
-            let delivered = await notifier.deliver(round)
-            let left = state.withLock { state -> Int in
+            let notices = await round.notifier.deliver(round.entries.map(\.notice))
+            let delivered = round.entries.filter { notices.contains($0.notice) }
+            let (left, retiring) = state.withLock { state -> (Int, [AlertOutboxEntry.Stamp]) in
                 // Only what went out leaves the queue: a notice that replaced it meanwhile stays.
                 state.waiting.removeAll { delivered.contains($0) }
-                return state.waiting.count
+                defer { state.retiring = [] }
+                return (state.waiting.count, state.retiring + delivered.compactMap(\.stamp))
             }
+            // An enqueue always leaves a notice waiting, so every stamp it set aside is retired
+            // here, at the end of a round, before the task ends.
+            if !retiring.isEmpty { await retire(retiring) }
             guard left > 0 else {
                 backoff = firstBackoff
                 failedRounds = 0
@@ -94,10 +135,10 @@ final class AlertDeliveryQueue: Sendable {
             }
             failedRounds += 1
             if failedRounds == 3 {
-                notifier.logger.error("alert notifications not delivered yet; still trying",
-                                      [("notifier", notifier.configuration.kind.rawValue), ("waiting", String(left))])
+                round.notifier.logger.error("alert notifications not delivered yet; still trying",
+                                            [("notifier", round.notifier.configuration.kind.rawValue), ("waiting", String(left))])
             }
-            try? await Task.sleep(for: backoff)
+            await abandoned.wait(timeout: backoff)
             backoff = min(backoff * 2, maximumBackoff)
         }
     }

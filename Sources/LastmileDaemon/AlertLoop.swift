@@ -11,7 +11,9 @@ import Synchronization
 /// Alertmanager is sent every firing alert at every evaluation (with an `endsAt` a few
 /// intervals ahead, as Prometheus does) so it never times one out; webhooks and commands
 /// hear each alert when it fires, again every `repeat_interval`, and when it resolves. Each
-/// notifier has an `AlertDeliveryQueue` that keeps trying what it could not deliver.
+/// notifier has an `AlertDeliveryQueue` that keeps trying what it could not deliver, and the
+/// notices a notifier must not miss wait in the store's outbox, stored with the alert change
+/// they tell, until delivered: a restart or a new leader delivers what the last one could not.
 final class AlertLoop: Sendable {
     private let monitor: SLOMonitor
     private let detection: DetectionMonitor?
@@ -23,8 +25,10 @@ final class AlertLoop: Sendable {
     private let store: CanaryStore
     /// Notifications being delivered (with their retries), so a shutdown can let them finish.
     let notifications = InFlightWork()
-    /// What waits for each notifier configured now, in the order they are configured.
-    private let queues = Mutex<[(NotifierConfiguration, AlertDeliveryQueue)]>([])
+    /// What waits for each notifier configured now (one queue per `outboxKey`), in the order they are configured.
+    private let queues = Mutex<[(key: String, queue: AlertDeliveryQueue)]>([])
+    /// Notices read from the store's outbox, by notifier, until that notifier's queue takes them.
+    private let restored = Mutex<[String: [AlertDeliveryQueue.Entry]]>([:])
 
     /// Takes back the alerts the store says were firing, so a restart neither pages again nor
     /// forgets to resolve.
@@ -43,6 +47,12 @@ final class AlertLoop: Sendable {
         }
         book = Mutex(AlertBook(repeatInterval: repeatInterval, pendingFor: pendingFor, restoring: restored.firing,
                                restoringPending: restored.pending))
+        do {
+            let outbox = try store.outboxEntries()
+            self.restored.withLock { $0 = Self.waiting(in: outbox, logger: logger) }
+        } catch {
+            logger.error("alert outbox not read from the store; notices not yet delivered will not be", [("error", "\(error)")])
+        }
     }
 
     /// Evaluates with the configuration in force until cancelled, whenever this instance leads.
@@ -57,11 +67,34 @@ final class AlertLoop: Sendable {
     /// Takes back the alerts the store says are firing and pending, as a new leader must: the
     /// last leader's pages are neither sent again nor forgotten.
     func restoreFromStore(_ alerting: AlertingConfiguration) async throws {
-        let restored = try await store.reading { try $0.storedAlerts() }
+        let (restored, outbox) = try await store.reading { store in (try store.storedAlerts(), try store.outboxEntries()) }
         book.withLock {
             $0 = AlertBook(repeatInterval: alerting.repeatInterval, pendingFor: alerting.pendingFor, restoring: restored.firing,
                            restoringPending: restored.pending)
         }
+        // What the queues held is in the outbox too, or was never to be kept (Alertmanager's
+        // firing alerts, sent again at the next evaluation): they start again from the outbox.
+        let abandoned = queues.withLock { queues in
+            defer { queues = [] }
+            return queues.map(\.queue)
+        }
+        for queue in abandoned { queue.abandon() }
+        self.restored.withLock { $0 = Self.waiting(in: outbox, logger: logger) }
+    }
+
+    /// The notices of `outbox`, by notifier; those this version cannot read are left in the store.
+    private static func waiting(in outbox: [AlertOutboxEntry], logger: Logger) -> [String: [AlertDeliveryQueue.Entry]] {
+        var waiting: [String: [AlertDeliveryQueue.Entry]] = [:]
+        var unreadable = 0
+        for entry in outbox {
+            guard let notice = AlertNotice.fromOutbox(entry) else {
+                unreadable += 1
+                continue
+            }
+            waiting[entry.stamp.notifier, default: []].append(AlertDeliveryQueue.Entry(notice: notice, stamp: entry.stamp))
+        }
+        if unreadable > 0 { logger.warning("alert notices in the outbox not readable by this version; left there", [("count", String(unreadable))]) }
+        return waiting
     }
 
     /// One evaluation; returns what changed.
@@ -78,9 +111,29 @@ final class AlertLoop: Sendable {
         }
         let fired = update.fired.map { notice($0, .firing, configuration) }
         let resolved = update.resolved.map { notice($0, .resolved, configuration, endsAt: $0.lastNotifiedAt) }
+        let repeated = update.repeated.map { notice($0, .firing, configuration) }
+        let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
+        var deliveries: [(key: String, entries: [AlertDeliveryQueue.Entry])] = []
+        var outbox: [AlertOutboxEntry] = []
+        for notifier in Self.distinct(alerting.notify) {
+            let notices: [AlertNotice]
+            switch notifier.kind {
+            case .alertmanager: notices = update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) } + resolved
+            case .webhook, .command: notices = fired + repeated + resolved
+            }
+            let key = notifier.outboxKey
+            let entries = notices.map { notice -> AlertDeliveryQueue.Entry in
+                guard notice.isKept(for: notifier.kind), let entry = try? notice.outboxEntry(for: key, at: now) else {
+                    return AlertDeliveryQueue.Entry(notice: notice, stamp: nil)
+                }
+                outbox.append(entry)
+                return AlertDeliveryQueue.Entry(notice: notice, stamp: entry.stamp)
+            }
+            deliveries.append((key, entries))
+        }
         if !update.isEmpty {
             do {
-                try await store.saveAlerts(firing: update.firing, pending: update.pending)
+                try await store.saveAlerts(firing: update.firing, pending: update.pending, outbox: outbox)
             } catch {
                 logger.error("alerts not stored", [("error", "\(error)")])
                 // On a shared store the leader that can store them notifies; this one may have been
@@ -98,50 +151,80 @@ final class AlertLoop: Sendable {
             if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
         }
         if !(fired + resolved).isEmpty { history.withLock { $0 = Array(($0 + fired + resolved).suffix(Self.historyLimit)) } }
-        let repeated = update.repeated.map { notice($0, .firing, configuration) }
-        let endsAt = now.addingTimeInterval(4 * alerting.evaluationInterval)
-        for (notifier, queue) in queues(for: alerting.notify) {
-            switch notifier.kind {
-            case .alertmanager:
-                queue.enqueue(update.firing.map { notice($0, .firing, configuration, endsAt: endsAt) } + resolved)
-            case .webhook, .command:
-                queue.enqueue(fired + repeated + resolved)
-            }
-        }
+        let queues = await queues(for: alerting.notify)
+        for (key, entries) in deliveries { queues.first { $0.key == key }?.queue.enqueue(entries) }
         return update
     }
 
-    /// Drops every notice waiting to be delivered: this instance no longer leads, and the new
-    /// leader, which holds the alert book now, tells the notifiers itself.
-    func stopNotifying() {
-        let dropped = queues.withLock { queues -> [AlertDeliveryQueue] in
-            defer { queues = [] }
-            return queues.map(\.1)
-        }
-        let waiting = dropped.reduce(0) { $0 + $1.abandon() }
-        if waiting > 0 { logger.warning("alert notifications left to the new leader", [("dropped", String(waiting))]) }
+    /// `notifiers`, each address once: two notifiers with the same address would hear every
+    /// notice twice, and share one place in the outbox.
+    private static func distinct(_ notifiers: [NotifierConfiguration]) -> [NotifierConfiguration] {
+        var seen = Set<String>()
+        return notifiers.filter { seen.insert($0.outboxKey).inserted }
     }
 
-    /// The queue of each notifier in `configured`; those of notifiers no longer configured stop.
-    private func queues(for configured: [NotifierConfiguration]) -> [(NotifierConfiguration, AlertDeliveryQueue)] {
-        let (current, gone) = queues.withLock { queues -> ([(NotifierConfiguration, AlertDeliveryQueue)], [AlertDeliveryQueue]) in
-            let wanted = Set(configured)
-            let gone = queues.filter { !wanted.contains($0.0) }.map(\.1)
-            let kept = Dictionary(queues.filter { wanted.contains($0.0) }, uniquingKeysWith: { first, _ in first })
-            queues = configured.map { notifier in
-                (notifier, kept[notifier] ?? AlertDeliveryQueue(notifier: AlertNotifier(configuration: notifier, client: client, logger: logger,
-                                                                                        work: notifications)))
+    /// Who delivers what is still waiting once this instance stops notifying.
+    enum Successor: String {
+        /// The new leader, which holds the alert book now.
+        case newLeader = "the new leader"
+        /// This daemon's next start.
+        case nextStart = "the next start"
+    }
+
+    /// Stops delivering, after the attempts under way: `successor` tells the notifiers what waits
+    /// in the outbox (Alertmanager's firing alerts, not kept there, go again at its first evaluation).
+    func stopNotifying(leaving successor: Successor = .newLeader) {
+        let dropped = queues.withLock { queues -> [AlertDeliveryQueue] in
+            defer { queues = [] }
+            return queues.map(\.queue)
+        }
+        let waiting = dropped.reduce(0) { $0 + $1.abandon() }
+        if waiting > 0 { logger.warning("alert notifications left to \(successor.rawValue)", [("waiting", String(waiting))]) }
+    }
+
+    /// The queue of each notifier in `configured`, a new one taking what the outbox holds for
+    /// it; the queues of notifiers no longer configured stop, and their notices leave the outbox.
+    private func queues(for configured: [NotifierConfiguration]) async -> [(key: String, queue: AlertDeliveryQueue)] {
+        let notifiers = Self.distinct(configured)
+        let keys = Set(notifiers.map(\.outboxKey))
+        let (current, gone) = queues.withLock { queues -> ([(key: String, queue: AlertDeliveryQueue)], [AlertDeliveryQueue]) in
+            let gone = queues.filter { !keys.contains($0.key) }.map(\.queue)
+            queues = notifiers.map { configuration in
+                let key = configuration.outboxKey
+                let notifier = AlertNotifier(configuration: configuration, client: client, logger: logger, work: notifications)
+                if let kept = queues.first(where: { $0.key == key })?.queue {
+                    if kept.notifier.configuration != configuration { kept.update(notifier) }
+                    return (key, kept)
+                }
+                return (key, AlertDeliveryQueue(notifier: notifier, retire: { [weak self] stamps in await self?.retire(stamps) }))
             }
             return (queues, gone)
         }
-        for queue in gone {
-            let dropped = queue.abandon()
-            if dropped > 0 {
-                logger.warning("alert notifications dropped: notifier no longer configured",
-                               [("notifier", queue.notifier.configuration.kind.rawValue), ("dropped", String(dropped))])
+        let seeds = restored.withLock { restored -> [String: [AlertDeliveryQueue.Entry]] in
+            defer { restored = [:] }
+            return restored
+        }
+        for (key, queue) in current { if let entries = seeds[key] { queue.enqueue(entries) } }
+        var dropped = gone.reduce(0) { $0 + $1.abandon() }
+        dropped += seeds.filter { !keys.contains($0.key) }.reduce(0) { $0 + $1.value.count }
+        if !gone.isEmpty || seeds.keys.contains(where: { !keys.contains($0) }) {
+            do {
+                try await store.removeFromOutbox(notifiersOtherThan: keys)
+            } catch {
+                logger.warning("alert notices of notifiers no longer configured not taken out of the outbox", [("error", "\(error)")])
             }
         }
+        if dropped > 0 { logger.warning("alert notifications dropped: notifier no longer configured", [("dropped", String(dropped))]) }
         return current
+    }
+
+    /// Takes delivered, replaced and dropped notices out of the outbox.
+    private func retire(_ stamps: [AlertOutboxEntry.Stamp]) async {
+        do {
+            try await store.removeFromOutbox(stamps)
+        } catch {
+            logger.warning("delivered alert notices not taken out of the outbox; they may be sent again", [("error", "\(error)")])
+        }
     }
 
     /// The burn-rate findings, and the detectors' pages in place of the burn-rate pages of the
@@ -177,8 +260,8 @@ final class AlertLoop: Sendable {
             return values
         }
         var waiting: [MetricLabels: Double] = [:]
-        for (index, (notifier, queue)) in queues.withLock({ $0 }).enumerated() {
-            waiting[["notifier": String(index + 1), "kind": notifier.kind.rawValue]] = Double(queue.waiting.count)
+        for (index, (_, queue)) in queues.withLock({ $0 }).enumerated() {
+            waiting[["notifier": String(index + 1), "kind": queue.notifier.configuration.kind.rawValue]] = Double(queue.waiting.count)
         }
         return [MetricDefinition.alertsFiring.family(series(firing)), MetricDefinition.alertsPending.family(series(pending)),
                 MetricDefinition.alertNotificationsWaiting.family(waiting)]

@@ -6,8 +6,8 @@ import LastmileCore
 import LastmileProviders
 
 /// One alert as notifiers tell it.
-public struct AlertNotice: Sendable, Hashable {
-    public enum Status: String, Sendable { case firing, resolved }
+public struct AlertNotice: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Codable { case firing, resolved }
 
     public var status: Status
     public var finding: AlertFinding

@@ -45,7 +45,8 @@ extension Daemon {
                 LoopService("alerts") { [self] in await alerts.run(context: { [self] in context }, leading: { leadership.isActing }) },
                 LoopService("leadership") { [self] in await followLeadership() },
             ],
-            [DrainService(name: "notifications", work: alerts.notifications, logger: logger)],
+            // Undelivered notices wait in the outbox for the next start: only attempts under way finish.
+            [DrainService(name: "notifications", work: alerts.notifications, logger: logger, winding: { alerts.stopNotifying(leaving: .nextStart) })],
         ]
     }
 

@@ -2,9 +2,11 @@ import Foundation
 import LastmileCore
 
 extension CanaryStore {
-    /// Replaces the stored alerts with those pending and firing now, in one transaction.
-    public func saveAlerts(firing: [FiringAlert], pending: [FiringAlert]) async throws {
+    /// Replaces the stored alerts with those pending and firing now and queues `outbox`, the
+    /// notices their changes give, in one transaction: a change is never stored without them.
+    public func saveAlerts(firing: [FiringAlert], pending: [FiringAlert], outbox: [AlertOutboxEntry] = []) async throws {
         try await writer.write { connection in
+            try Self.queue(outbox, on: connection)
             try connection.execute("DELETE FROM alerts")
             for (state, alert) in firing.map({ ("firing", $0) }) + pending.map({ ("pending", $0) }) {
                 let finding = alert.finding

@@ -191,6 +191,17 @@ enum Schema {
         """
         CREATE INDEX canaries_settled_at ON canaries (settled_at) WHERE state = 'settled';
         """,
+        // 10: notices not yet delivered, so a restart still tells every notifier what it missed.
+        """
+        CREATE TABLE alert_outbox (
+            notifier TEXT NOT NULL,
+            alert TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            queued_at REAL NOT NULL,
+            notice BLOB NOT NULL,
+            PRIMARY KEY (notifier, alert)
+        );
+        """,
     ]
 
     /// The schema version this code writes.

@@ -3,6 +3,7 @@ import HTTP
 import LastmileBase
 import LastmileConfig
 import LastmileCore
+import LastmileStore
 import Synchronization
 import Testing
 @testable import LastmileDaemon
@@ -102,5 +103,39 @@ import Testing
         #expect(await work.drained(timeout: .seconds(60)))
         queue.enqueue([Self.notice(route: "down", .resolved)])
         #expect(queue.waiting.isEmpty)
+    }
+}
+
+extension AlertDeliveryQueueTests {
+    /// The stamps a queue hands back to be taken out of the store's outbox.
+    final class Retired: Sendable {
+        let stamps = Mutex<[AlertOutboxEntry.Stamp]>([])
+    }
+
+    static func stamp(_ alert: String, _ version: Int64) -> AlertOutboxEntry.Stamp {
+        AlertOutboxEntry.Stamp(notifier: "webhook", alert: alert, version: version)
+    }
+
+    @Test func aDeliveredOrReplacedNoticeLeavesTheOutboxAndAnAbandonedOneStays() async throws {
+        let receiver = try Receiver(refusing: ["down": 1_000_000])
+        let work = InFlightWork()
+        let retired = Retired()
+        let notifier = Self.queue(to: receiver.port, work: work).notifier
+        let queue = AlertDeliveryQueue(notifier: notifier, firstBackoff: .milliseconds(5), maximumBackoff: .milliseconds(40),
+                                       retire: { stamps in retired.stamps.withLock { $0 += stamps } })
+        queue.enqueue([.init(notice: Self.notice(route: "up", .firing), stamp: Self.stamp("up", 1)),
+                       .init(notice: Self.notice(route: "down", .firing), stamp: Self.stamp("down", 2))])
+        while !receiver.received.contains("up firing") { try await Task.sleep(for: .milliseconds(5)) }
+        // Replaced by a notice kept in memory only: its row is stale, and goes too.
+        queue.enqueue([.init(notice: Self.notice(route: "down", .resolved), stamp: nil)])
+        while retired.stamps.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(Set(retired.stamps.withLock { $0 }) == [Self.stamp("up", 1), Self.stamp("down", 2)])
+
+        // Abandoned (a shutdown, a new leader): what waits stays in the outbox, and the task ends
+        // without waiting out its backoff.
+        queue.enqueue([.init(notice: Self.notice(route: "down", .firing), stamp: Self.stamp("down", 3))])
+        #expect(queue.abandon() == 1)
+        #expect(await work.drained(timeout: .seconds(60)))
+        #expect(!retired.stamps.withLock { $0 }.contains(Self.stamp("down", 3)))
     }
 }

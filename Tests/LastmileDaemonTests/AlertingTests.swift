@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP
+import LastmileStore
 import LastmileTestSupport
 import Synchronization
 import Testing
@@ -19,7 +20,8 @@ extension WholeSystemSuites {
             let port: UInt16
             private let posts = Posts()
 
-            init() throws {
+            /// Listens on `port` (0: a free one).
+            init(port: UInt16 = 0) throws {
                 let posts = self.posts
                 server = HTTPServer { request in
                     let body = Data(request.body)
@@ -29,7 +31,7 @@ extension WholeSystemSuites {
                     posts.storage.withLock { $0.append((request.path, body)) }
                     return .json(Array("{}".utf8))
                 }
-                port = try server.listen(host: "127.0.0.1", port: 0)
+                self.port = try server.listen(host: "127.0.0.1", port: port)
             }
 
             func bodies(at path: String) -> [Any] {
@@ -37,6 +39,11 @@ extension WholeSystemSuites {
             }
 
             func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
+                await Self.waitFor(timeout: timeout, condition)
+            }
+
+            /// Whether `condition` holds within `timeout` seconds, asked every tenth of a second.
+            static func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
                 let deadline = ContinuousClock.now + .seconds(timeout)
                 while ContinuousClock.now < deadline {
                     if await condition() { return true }
@@ -210,6 +217,56 @@ extension WholeSystemSuites {
             #expect(restarted.logText.contains("alert resolved"))
             restarted.signal(SIGTERM)
             #expect(await restarted.waitForExit(timeout: 20) == 0)
+        }
+
+        @Test func aPageTheWebhookCouldNotTakeBeforeAStopIsDeliveredAfterTheRestart() async throws {
+            let provider = try FakeProvider()
+            let hookPort = try LoopbackPort.free()
+            let directory = try TemporaryDirectory()
+            let store = directory.path("store.db")
+            let config = EndToEndTests.config(providerPort: provider.port, interval: "150ms", extra: Self.pagingOnLoss(enabled: true) + """
+                [[alerting.notify]]
+                kind = "webhook"
+                url = "http://127.0.0.1:\(hookPort)/hook"
+                """)
+            let path = try directory.write("lastmile.toml", config)
+            let firing = #"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#
+            let waiting = #"lastmile_alert_notifications_waiting{kind="webhook",notifier="1"}"#
+
+            // The webhook is down while the page fires, and still down when the daemon stops.
+            let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", store], environment: ["BULK_TOKEN": "token"])
+            let port = try #require(await daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
+            let held = await Recorder.waitFor {
+                let text = (try? await LoopbackHTTP.request(port: port, path: "/metrics").body) ?? ""
+                return text.contains(firing) && (EndToEndTests.metricValue(text, waiting) ?? 0) >= 1
+            }
+            #expect(held, "the page did not fire, or did not wait for the webhook: \(daemon.logText)")
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitForExit(timeout: 20) == 0)
+            #expect(daemon.logText.contains("alert notifications left to the next start"), "\(daemon.logText)")
+            do {
+                let stopped = try CanaryStore(path: store)
+                #expect(try stopped.outboxEntries().count == 1, "the undelivered page is kept in the store")
+                await stopped.close()
+            }
+
+            // Restarted with the webhook up: the page is taken back as firing (not fired again), and
+            // the webhook hears it from the outbox.
+            let recorder = try Recorder(port: hookPort)
+            let restarted = try DaemonProcess(arguments: ["run", "--config", path, "--store", store], environment: ["BULK_TOKEN": "token"])
+            #expect(await restarted.waitForPort() != nil, "daemon did not restart: \(restarted.logText)")
+            let heard = await recorder.waitFor { !recorder.bodies(at: "/hook").isEmpty }
+            #expect(heard, "the webhook never heard the page: \(restarted.logText)")
+            let hook = try #require(recorder.bodies(at: "/hook").first as? [String: Any])
+            #expect(hook["status"] as? String == "firing")
+            #expect(hook["route"] as? String == "bulk")
+            #expect(!restarted.logText.contains("alert firing"), "the restored page fired again")
+            restarted.signal(SIGTERM)
+            #expect(await restarted.waitForExit(timeout: 20) == 0)
+            #expect(recorder.bodies(at: "/hook").count == 1)
+            let after = try CanaryStore(path: store)
+            #expect(try after.outboxEntries().isEmpty, "a delivered notice left the outbox")
+            await after.close()
         }
     }
 }

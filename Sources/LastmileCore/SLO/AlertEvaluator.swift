@@ -2,7 +2,7 @@ import Foundation
 
 /// One multi-window, multi-burn-rate condition: both windows burn at least `factor` times
 /// the sustainable rate.
-public struct AlertTier: Sendable, Hashable {
+public struct AlertTier: Sendable, Hashable, Codable {
     public var severity: String
     public var long: TimeInterval
     public var short: TimeInterval
@@ -38,7 +38,7 @@ public struct AlertTier: Sendable, Hashable {
 }
 
 /// A condition met (or no longer met) for one SLO × route × carrier.
-public struct AlertFinding: Sendable, Hashable {
+public struct AlertFinding: Sendable, Hashable, Codable {
     public var name: AlertName
     public var key: SLOKey
     public var severity: String
@@ -70,7 +70,7 @@ public struct AlertFinding: Sendable, Hashable {
 }
 
 /// What a sequential detector had when it raised a page.
-public struct DetectionEvidence: Sendable, Hashable {
+public struct DetectionEvidence: Sendable, Hashable, Codable {
     /// The loss rate of the test that is furthest past its threshold.
     public var jump: Double
     public var statistic: Double

@@ -1,5 +1,5 @@
 /// The alerts Lastmile raises, by the names on-call sees (Alertmanager's `alertname`).
-public enum AlertName: String, Sendable, Hashable, CaseIterable, Comparable {
+public enum AlertName: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
     /// Accepted messages are not arriving: the alert that matters most.
     case acceptedButUndelivered = "AcceptedButUndelivered"
     /// Fewer messages are delivered on time than the objective allows.

@@ -19,7 +19,7 @@ public struct SLODefinition: Sendable, Hashable {
 }
 
 /// Which SLO, for which route × carrier.
-public struct SLOKey: Sendable, Hashable, Comparable {
+public struct SLOKey: Sendable, Hashable, Comparable, Codable {
     public var slo: String
     public var route: String
     public var carrier: String

@@ -31,15 +31,18 @@ struct LoopService: Service {
 }
 
 /// Work that started elsewhere and must be let finish at shutdown (sends, notifications), as a
-/// service: at shutdown it takes no more and waits for what is in flight, until the deadline.
+/// service: at shutdown it takes no more, tells the work to wind down (`winding`), and waits for
+/// what is in flight, until the deadline.
 struct DrainService: Service {
     let name: String
     let work: InFlightWork
     let logger: Logger
+    var winding: @Sendable () -> Void = {}
 
     func run(until shutdown: Shutdown) async {
         await shutdown.requested.wait()
         work.close()
+        winding()
         if !(await work.drained(timeout: shutdown.remaining)) {
             logger.warning("stopping with work still in flight", [("service", name), ("in_flight", String(work.count))])
         }

@@ -170,6 +170,17 @@ enum PostgresSchema {
         """
         CREATE INDEX canaries_settled_at ON canaries (settled_at) WHERE state = 'settled';
         """,
+        // 5: notices not yet delivered, so a new leader still tells every notifier what the last one could not.
+        """
+        CREATE TABLE alert_outbox (
+            notifier text NOT NULL,
+            alert text NOT NULL,
+            version bigint NOT NULL,
+            queued_at double precision NOT NULL,
+            notice bytea NOT NULL,
+            PRIMARY KEY (notifier, alert)
+        );
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }
