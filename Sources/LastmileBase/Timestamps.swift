@@ -31,6 +31,16 @@ public enum Timestamps {
         return try? Date(value, strategy: Date.ISO8601FormatStyle())
     }
 
+    /// A count of seconds since 1970 (or of `unitsPerSecond`ths of one) written as a number; nil
+    /// unless it is finite and between 1970 and 2286, so `nan`, `inf` or `1e400` from a hostile
+    /// sender never become a date that cannot be stored or shown.
+    public static func epoch(_ text: String, unitsPerSecond: Double = 1) -> Date? {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        let seconds = value / unitsPerSecond
+        guard (0...10_000_000_000).contains(seconds) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
     /// RFC 3339 in UTC with milliseconds.
     public static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))

@@ -11,7 +11,9 @@ extension Correlator {
         if let messageID = receipt.providerMessageID, !messageID.isEmpty {
             slot = self.slot(forMessageID: messageID, route: receipt.route)
         }
-        if slot == nil, let token = receipt.token { slot = self.slot(for: token) }
+        // A token names a canary of any route; a receipt speaks only for its own route's, or one
+        // route's hook could change another's canaries (tokens are in every message sent).
+        if slot == nil, let token = receipt.token { slot = self.slot(for: token, route: receipt.route) }
         guard let slot, let (isNew, id) = modify(slot, into: &result, { ($0.recordReceipt(receipt), $0.id) }) else {
             if let messageID = receipt.providerMessageID, !messageID.isEmpty {
                 holdOrphan(receipt, messageID: messageID)

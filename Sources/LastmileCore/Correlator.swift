@@ -198,6 +198,11 @@ public struct Correlator: Sendable {
     /// The slot of the canary carrying `token`.
     func slot(for token: Token) -> Int32? { slotsByToken[token] }
 
+    /// The slot of the canary `token` names, when that canary went through `route`.
+    func slot(for token: Token, route: String) -> Int32? {
+        slotsByToken[token].flatMap { slots[Int($0)]?.plan.route == route ? $0 : nil }
+    }
+
     mutating func holdOrphan(_ receipt: ReceiptReport, messageID: String) {
         guard orphanCount < configuration.maximumOrphanReceipts else { return }
         let key = MessageKey(route: receipt.route, messageID: messageID)

@@ -72,9 +72,10 @@ struct SettledLookup: Sendable {
         byToken.merge(other.byToken) { current, _ in current }
     }
 
-    /// The stored canary a receipt names, by message id first.
+    /// The stored canary of `route` a receipt names, by message id first.
     func canary(for receipt: ParsedReceipt, route: String) -> Canary? {
-        receipt.messageID.flatMap { byMessage[RouteMessage(route: route, messageID: $0)] } ?? receipt.token.flatMap { byToken[$0] }
+        receipt.messageID.flatMap { byMessage[RouteMessage(route: route, messageID: $0)] }
+            ?? receipt.token.flatMap { byToken[$0] }.flatMap { $0.plan.route == route ? $0 : nil }
     }
 
     /// The stored canary an arrival names: its first token candidate that names one.

@@ -432,6 +432,17 @@ struct Scenario {
                 == .unmatched(.unknownMessageID, canaryID: nil))
     }
 
+    @Test func aTokenMatchesOnlyTheCanariesOfTheReceiptsOwnRoute() {
+        // Tokens are in every message sent: one route's hook must not change another route's canaries with them.
+        var s = Scenario()
+        let p = s.plan()
+        s.start(p); s.answer(p, .accepted, messageID: nil)
+        #expect(s.receipt(.delivered, messageID: nil, token: p.token, route: "other", at: 4).match
+                == .unmatched(.unknownMessageID, canaryID: nil))
+        #expect(s.canary(p).receiptStatus == nil)
+        #expect(s.receipt(.delivered, messageID: nil, token: p.token, route: "r1", at: 5).match == .matched(canaryID: "c1"))
+    }
+
     @Test func unknownTokenAndNoTokenAreUnmatchedWithTheirReason() {
         var s = Scenario()
         let p = s.plan()

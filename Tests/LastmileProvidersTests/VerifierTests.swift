@@ -83,6 +83,14 @@ func request(_ target: String, method: String = "POST", headers: [(String, Strin
         #expect(verifier.check(request("/h", headers: headers, body: body + " "), url: nil, now: now)?.status == .forbidden)
         #expect(verifier.check(request("/h", headers: headers, body: body), url: nil, now: now.addingTimeInterval(-400))?.status == .forbidden)
         #expect(TelnyxSignatureVerifier(publicKeyBase64: "not a key") == nil)
+        // The key in its DER form, as openssl writes it, is the same key.
+        let fromDER = try #require(TelnyxSignatureVerifier(publicKeyBase64: Crypto.base64(der)))
+        #expect(fromDER.check(request("/h", headers: headers, body: body), url: nil, now: now) == nil)
+        // A receiver whose secret is no key refuses every call; it never falls back to a bearer
+        // token, which anyone who knows the (public) key could send.
+        let misconfigured = Telnyx.arrivalVerifier(secret: "not a key")
+        #expect(misconfigured.check(request("/h", headers: [("Authorization", "Bearer not a key")], body: body), url: nil, now: now)?
+            .status == .forbidden)
     }
 
     @Test func httpSMSJWTIsCheckedWithTheSigningKey() throws {
@@ -99,6 +107,19 @@ func request(_ target: String, method: String = "POST", headers: [(String, Strin
         #expect(verifier.check(request("/h", headers: [("Authorization", "Bearer \(token)")]), url: nil, now: now) == nil)
         #expect(verifier.check(request("/h", headers: [("Authorization", "Bearer \(token)")]), url: nil, now: now.addingTimeInterval(3_600))?
             .reason == "the JWT has expired")
+        // A token without an expiry, or good for far longer than httpSMS's ten minutes, is refused.
+        func signed(_ claims: [String: Any]) throws -> String {
+            let body = try segment(claims)
+            let signature = Crypto.base64(Crypto.hmac(.sha256, key: Array("jwt-key".utf8), message: Array("\(header).\(body)".utf8)))
+                .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            return "Bearer \(header).\(body).\(signature)"
+        }
+        #expect(verifier.check(request("/h", headers: [("Authorization", try signed(["iss": "api.httpsms.com"]))]), url: nil, now: now)?
+            .reason == "the JWT has no numeric exp")
+        #expect(verifier.check(request("/h", headers: [("Authorization", try signed(["exp": "\(now.timeIntervalSince1970 + 600)"]))]),
+                               url: nil, now: now)?.status == .forbidden)
+        #expect(verifier.check(request("/h", headers: [("Authorization", try signed(["exp": now.timeIntervalSince1970 + 86_400]))]),
+                               url: nil, now: now)?.status == .forbidden)
         #expect(HTTPSMSVerifier(signingKey: "other").check(request("/h", headers: [("Authorization", "Bearer \(token)")]), url: nil, now: now)?
             .status == .forbidden)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// Clickatell's status callback (JSON): `messageId`, `clientMessageId` (our token), `status`,
@@ -11,7 +12,7 @@ struct ClickatellReceiptParser: ReceiptParser {
         let fields = try ReportFields.read(request)
         guard let id = fields.first("messageId") else { throw .malformed("messageId is missing") }
         guard let word = fields.first("status") else { throw .malformed("status is missing") }
-        let reportedAt = fields.first("timestamp").flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1_000) }
+        let reportedAt = fields.first("timestamp").flatMap { Timestamps.epoch($0, unitsPerSecond: 1_000) }
         return [ParsedReceipt(messageID: id, token: canaryToken(request, fields, reference: "clientMessageId"),
                               status: ReceiptStatusTable.clickatell.status(for: word), rawStatus: word,
                               errorCode: fields.first("statusCode"), reportedAt: reportedAt)]

@@ -26,14 +26,23 @@ public struct HTTPSMSVerifier: WebhookVerifier {
         }
         let expected = Crypto.hmac(.sha256, key: key, message: Array("\(parts[0]).\(parts[1])".utf8))
         guard Crypto.constantTimeEqual(signature, expected) else { return ReportError(.forbidden, "the JWT signature does not match") }
-        if let expiry = Self.seconds(claims["exp"]), now.timeIntervalSince1970 > expiry + leeway {
+        // httpSMS signs each call with a token good for ten minutes. One without an expiry, or
+        // good for far longer, would let whoever saw one call post arrivals for as long as it lasts.
+        guard let expiry = Self.seconds(claims["exp"]) else { return ReportError(.forbidden, "the JWT has no numeric exp") }
+        if now.timeIntervalSince1970 > expiry + leeway {
             return ReportError(.forbidden, "the JWT has expired")
+        }
+        if expiry - now.timeIntervalSince1970 > Self.longestLifetime {
+            return ReportError(.forbidden, "the JWT expires too far ahead (more than an hour)")
         }
         if let notBefore = Self.seconds(claims["nbf"]), now.timeIntervalSince1970 + leeway < notBefore {
             return ReportError(.forbidden, "the JWT is not valid yet")
         }
         return nil
     }
+
+    /// The longest a token may still be good for when it arrives.
+    static let longestLifetime: TimeInterval = 3_600
 
     /// A NumericDate claim (RFC 7519): seconds since the epoch, written as a number.
     private static func seconds(_ claim: JSONValue?) -> Double? {

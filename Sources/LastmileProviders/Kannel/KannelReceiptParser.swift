@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileCore
 
 /// Kannel's dlr-url: our `?canary=…&status=%d&answer=%A&at=%T`. The status is Kannel's
@@ -15,7 +16,7 @@ struct KannelReceiptParser: ReceiptParser {
         let status = smpp.map { ReceiptStatusTable.smpp.status(for: $0.stat) } ?? ReceiptStatusTable.kannel.status(for: type)
         return [ParsedReceipt(messageID: smpp?.id, token: token, status: status, rawStatus: smpp?.stat ?? "dlr-\(type)",
                               errorCode: smpp?.err.flatMap { $0 == "000" ? nil : $0 },
-                              reportedAt: fields.first("at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))]
+                              reportedAt: fields.first("at").flatMap { Timestamps.epoch($0) })]
     }
 }
 

@@ -13,13 +13,12 @@ public struct SMPPReceiptText: Sendable, Hashable {
     public init?(_ text: String) {
         var fields: [String: String] = [:]
         let keys = ["id", "sub", "dlvrd", "submit date", "done date", "stat", "err", "text"]
-        let lowered = text.lowercased()
         var positions: [(key: String, start: String.Index, valueStart: String.Index)] = []
         for key in keys {
-            if let range = lowered.range(of: key + ":") {
-                let start = text.index(text.startIndex, offsetBy: lowered.distance(from: lowered.startIndex, to: range.lowerBound))
-                let valueStart = text.index(start, offsetBy: key.count + 1)
-                positions.append((key, start, valueStart))
+            // Searched in the text itself: an index found in a lowercased copy need not fit the
+            // original, whose characters lowercasing can split or join.
+            if let range = text.range(of: key + ":", options: [.caseInsensitive, .literal]) {
+                positions.append((key, range.lowerBound, range.upperBound))
             }
         }
         positions.sort { $0.start < $1.start }
@@ -37,17 +36,18 @@ public struct SMPPReceiptText: Sendable, Hashable {
 
     /// `done date` (YYMMDDhhmm or YYMMDDhhmmss, UTC) as a date.
     public var doneAt: Date? {
-        guard let text = doneDate, text.count == 10 || text.count == 12, text.allSatisfy(\.isNumber) else { return nil }
+        // ASCII digits only: other scripts' digits are numbers to Swift, but not to `Int`.
+        guard let digits = doneDate.map({ Array($0.utf8) }), digits.count == 10 || digits.count == 12,
+              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
         var components = DateComponents()
         components.timeZone = TimeZone(identifier: "UTC")
-        let digits = Array(text)
-        func number(_ range: Range<Int>) -> Int { Int(String(digits[range]))! }
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } }
         components.year = 2000 + number(0..<2)
         components.month = number(2..<4)
         components.day = number(4..<6)
         components.hour = number(6..<8)
         components.minute = number(8..<10)
-        components.second = text.count == 12 ? number(10..<12) : 0
+        components.second = digits.count == 12 ? number(10..<12) : 0
         return Calendar(identifier: .gregorian).date(from: components)
     }
 }

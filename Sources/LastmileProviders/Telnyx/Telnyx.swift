@@ -28,10 +28,10 @@ public struct Telnyx: SendProvider, ArrivalSource {
         .webhook(WebhookIntake(parser: TelnyxArrivalParser(), verifier: Self.arrivalVerifier))
     }
 
-    /// The receiver's secret is the account's public key; one that is not an Ed25519 key is taken as a bearer token.
+    /// The receiver's secret is the account's public key. One that is not an Ed25519 key refuses
+    /// every call: taken as a bearer token instead, it would let in anyone who knows the public key.
     static func arrivalVerifier(secret: String) -> any WebhookVerifier {
-        if let signature = TelnyxSignatureVerifier(publicKeyBase64: secret) { return signature }
-        return BearerTokenVerifier(token: secret)
+        TelnyxSignatureVerifier(publicKeyBase64: secret) ?? RefusingHook(reason: "the receiver's secret is not a base64 Ed25519 public key")
     }
 
     public func adapter(for route: RouteConfiguration, timeout: Double) -> (any SendAdapter)? {

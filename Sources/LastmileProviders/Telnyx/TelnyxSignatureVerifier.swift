@@ -7,11 +7,18 @@ public struct TelnyxSignatureVerifier: WebhookVerifier {
     let publicKey: [UInt8]
     let tolerance: TimeInterval
 
+    /// The key as Telnyx's portal shows it (32 bytes in base64), or in its DER form (a
+    /// SubjectPublicKeyInfo, as `openssl pkey -pubin -outform DER` writes it); nil for anything else.
     public init?(publicKeyBase64: String, tolerance: TimeInterval = 300) {
-        guard let key = Crypto.fromBase64(publicKeyBase64), key.count == 32 else { return nil }
+        guard var key = Crypto.fromBase64(publicKeyBase64) else { return nil }
+        if key.count == Self.derPrefix.count + 32, key.starts(with: Self.derPrefix) { key = Array(key.dropFirst(Self.derPrefix.count)) }
+        guard key.count == 32 else { return nil }
         publicKey = key
         self.tolerance = tolerance
     }
+
+    /// What precedes the 32 key bytes in an Ed25519 SubjectPublicKeyInfo (RFC 8410).
+    static let derPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
 
     public func check(_ request: HTTPRequest, url: URL?, now: Date) -> ReportError? {
         guard let signatureText = request.headers["telnyx-signature-ed25519"] else {
