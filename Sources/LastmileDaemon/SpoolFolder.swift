@@ -27,11 +27,18 @@ struct SpoolFolder: Sendable {
     struct Sighting: Equatable, Sendable {
         var size: Int
         var modified: timespec
+        var inode: UInt64
         var firstSeen: Date
 
         static func == (lhs: Sighting, rhs: Sighting) -> Bool {
-            lhs.size == rhs.size && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
+            lhs.size == rhs.size && lhs.inode == rhs.inode && lhs.modified.tv_sec == rhs.modified.tv_sec
+                && lhs.modified.tv_nsec == rhs.modified.tv_nsec
         }
+
+        /// Tells this file from another given the same name later: gammu names a file by the
+        /// SMSC's time to the second and the sender, so two messages can share a name once the
+        /// first has moved to `done/`. The same file read again after a crash keeps it.
+        var identity: String { "\(inode)-\(modified.tv_sec).\(modified.tv_nsec)-\(size)" }
     }
 
     /// Names in the folder worth looking at, sorted: no hidden files, no lock files, no folders.
@@ -41,8 +48,10 @@ struct SpoolFolder: Sendable {
     }
 
     /// Looks at `name`: `previous` is how it was at the last scan. A file untouched for `settle`
-    /// seconds, or unchanged since the last scan, is ready.
-    func inspect(_ name: String, previous: Sighting?, now: Date, settle: TimeInterval = 1) -> (Entry, Sighting?) {
+    /// seconds, or unchanged since the last scan, is ready; an empty one only once it has stayed
+    /// empty for `emptyPatience` (a writer may have created it and not written yet), and then it is refused.
+    func inspect(_ name: String, previous: Sighting?, now: Date, settle: TimeInterval = 1,
+                 emptyPatience: TimeInterval = 60) -> (Entry, Sighting?) {
         let path = url.appendingPathComponent(name).path
         var info = stat()
         guard lstat(path, &info) == 0 else { return (.notYet(name: name), nil) }
@@ -55,8 +64,12 @@ struct SpoolFolder: Sendable {
         guard size <= Self.maximumFileBytes else {
             return (.refused(name: name, reason: "\(size) bytes, more than the \(Self.maximumFileBytes) an SMS file may hold"), nil)
         }
-        let sighting = Sighting(size: size, modified: info.st_mtim, firstSeen: previous?.firstSeen ?? now)
+        let sighting = Sighting(size: size, modified: info.st_mtim, inode: UInt64(info.st_ino), firstSeen: previous?.firstSeen ?? now)
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        if size == 0 {
+            guard now.timeIntervalSince(sighting.firstSeen) >= emptyPatience else { return (.notYet(name: name), sighting) }
+            return (.refused(name: name, reason: "empty for \(Int(emptyPatience)) s"), nil)
+        }
         let untouched = now.timeIntervalSince1970 - modified >= settle
         guard untouched || previous == sighting else { return (.notYet(name: name), sighting) }
         switch read(path, expectedSize: size) {
@@ -110,8 +123,11 @@ struct SpoolFolder: Sendable {
     }
 
     /// Moves `name` into the subfolder `folder` (`done`, `failed`), replacing what has that name.
+    /// A subfolder that is a symbolic link is refused: whoever can write the spool folder could
+    /// otherwise send files, and `pruneDone`'s deletions, anywhere the daemon can write.
     func move(_ name: String, to folder: String) throws {
         let target = url.appendingPathComponent(folder)
+        if let problem = Self.notAFolder(target.path) { throw ReadProblem(description: problem) }
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         guard rename(url.appendingPathComponent(name).path, target.appendingPathComponent(name).path) == 0 else {
             throw ReadProblem(description: String(cString: strerror(errno)))
@@ -121,7 +137,7 @@ struct SpoolFolder: Sendable {
     /// Deletes files in `done/` last modified before `cutoff`; returns how many.
     func pruneDone(before cutoff: Date) -> Int {
         let done = url.appendingPathComponent("done")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: done.path) else { return 0 }
+        guard Self.notAFolder(done.path) == nil, let names = try? FileManager.default.contentsOfDirectory(atPath: done.path) else { return 0 }
         var removed = 0
         for name in names {
             let path = done.appendingPathComponent(name).path
@@ -131,5 +147,13 @@ struct SpoolFolder: Sendable {
             removed += 1
         }
         return removed
+    }
+
+    /// Why `path` cannot be used as a subfolder: it exists and is not a real folder (a symbolic
+    /// link among them); nil when it is one, or does not exist yet.
+    static func notAFolder(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT == S_IFDIR ? nil : "\(path) is not a folder (a symbolic link or a file)"
     }
 }

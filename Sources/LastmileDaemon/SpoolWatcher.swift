@@ -6,8 +6,9 @@ import LastmileProviders
 
 /// Reads the spool folders of GSM modem daemons (smstools3, gammu-smsd). A file moves to
 /// `done/` only after its arrival is committed, and to `failed/` (with the reason logged) when
-/// it cannot be read or is not an SMS file at all. Each file is stored under its name, so a
-/// crash between the commit and the move never counts it twice.
+/// it cannot be read or is not an SMS file at all. Each file is stored under its name and its
+/// identity (inode, modification time, size), so a crash between the commit and the move never
+/// counts it twice, and a new file given an earlier one's name is never taken for it.
 struct SpoolWatcher: Sendable {
     /// Where the arrivals go: the engine, or the shared inbox.
     let intake: ReportIntake
@@ -50,7 +51,8 @@ struct SpoolWatcher: Sendable {
             case .ready(_, let data):
                 // Stamped when first seen, so waiting for the file to settle adds nothing to latency.
                 let firstSeen = sighting.map { clock.now.addingTimeInterval($0.firstSeen.timeIntervalSinceNow) } ?? clock.now
-                await process(data: data, name: name, key: key, receiver: receiver, format: format, folder: folder, at: firstSeen)
+                let sourceKey = sighting.map { "\(key)#\($0.identity)" } ?? key
+                await process(data: data, name: name, key: sourceKey, receiver: receiver, format: format, folder: folder, at: firstSeen)
                 seen[key] = nil
             }
         }

@@ -31,9 +31,14 @@ extension CanaryStore {
     /// Whether an arrival from this source (a spool file) is already stored, or waits in the inbox.
     public func hasArrival(sourceKey: String) throws -> Bool {
         try read { connection in
-            try connection.scalar("SELECT 1 FROM arrivals WHERE source_key = ?", [.text(sourceKey)]) != nil
-                || (connection.dialect == .postgres
-                    && connection.scalar("SELECT 1 FROM inbox WHERE source_key = ?", [.text(sourceKey)]) != nil)
+            guard connection.dialect == .postgres else {
+                return try connection.scalar("SELECT 1 FROM arrivals WHERE source_key = ?", [.text(sourceKey)]) != nil
+            }
+            // One statement, so one snapshot: asked one after the other, an entry the leader moves
+            // from the inbox to `arrivals` between the two questions is in neither answer.
+            return try connection.scalar("""
+                SELECT 1 WHERE EXISTS (SELECT 1 FROM arrivals WHERE source_key = ?) OR EXISTS (SELECT 1 FROM inbox WHERE source_key = ?)
+                """, [.text(sourceKey), .text(sourceKey)]) != nil
         }
     }
 }

@@ -202,10 +202,14 @@ public final class CanaryStore: Sendable {
         }
         for arrival in change.arrivals {
             let report = arrival.report
+            // A spool file queued twice (read again after a crash, or while the leader joined its
+            // first copy) is one arrival, stored once: without this, one such entry would fail
+            // every batch it is in.
             try connection.run("""
                 INSERT INTO arrivals (id, canary_id, receiver, sender, body, reported_at, ingested_at, duplicate,
                                       unmatched_reason, raw_payload, source_key, payload_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source_key) WHERE source_key IS NOT NULL DO NOTHING
                 """, [
                     .integer(arrival.id), StoreValue(arrival.canaryID), .text(report.receiver), .text(report.from),
                     .text(report.body), StoreValue(report.reportedAt), StoreValue(report.ingestedAt),

@@ -328,4 +328,67 @@ extension WholeSystemSuites {
         #expect(names("done").isEmpty)
         await store.close()
     }
+
+    @Test func aSpoolFileGivenAnEarlierFilesNameIsANewArrivalAndWhatIsNotAMessageStays() async throws {
+        let directory = try TemporaryDirectory()
+        let spool = directory.url.appendingPathComponent("incoming")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        func message(_ token: String) -> Data { Data("From: 447700900123\nReceived: 24-05-01 10:00:00\n\nLastmile check \(token)\n".utf8) }
+        // smstools keeps the parts of long messages here unless `saved` says otherwise.
+        try Data("not a message: parts waiting for their message".utf8).write(to: spool.appendingPathComponent("GSM1-concatenated"))
+        try message("ABCDEFGHJ").write(to: spool.appendingPathComponent("GSM1.same"))
+        try Data().write(to: spool.appendingPathComponent("GSM1.empty"))
+
+        let store = try CanaryStore(path: directory.path("spool.db"))
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
+        let watcher = SpoolWatcher(intake: ReportIntake(engine: engine, store: store, leadership: .alone()), logger: Logger(minimum: .error), clock: SystemClock())
+        let text = """
+            [[receiver]]
+            name = "modem"
+            number = "+447700900123"
+            carrier = "EE"
+            source = "smstools"
+            spool = "\(spool.path)"
+            """
+        let receiver = try #require(ConfigLoader.load(text: Array(text.utf8), path: "s.toml", catalogue: .standard, environment: [:]).configuration?.receivers.first)
+        var seen: [String: SpoolFolder.Sighting] = [:]
+        func scanTwice() async {
+            await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
+            await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
+        }
+        func names(_ folder: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(folder).path)) ?? []).sorted()
+        }
+        await scanTwice()
+        #expect(names("done") == ["GSM1.same"])
+        #expect(names("failed").isEmpty, "the parts store and a file not written yet stay where they are")
+        #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1-concatenated").path))
+        #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.empty").path))
+
+        // A new message under the name of one already done (gammu names files by the SMSC's second and the sender).
+        try message("KMNPQRSTV").write(to: spool.appendingPathComponent("GSM1.same"))
+        await scanTwice()
+        #expect(try store.rowCounts().arrivals == 2, "the second file under the name is an arrival of its own")
+        #expect(names("done") == ["GSM1.same"])
+
+        // A file left empty long after it appeared is refused.
+        let folder = SpoolFolder(spool)
+        let (first, sighting) = folder.inspect("GSM1.empty", previous: nil, now: Date())
+        #expect(first == .notYet(name: "GSM1.empty"))
+        let (later, _) = folder.inspect("GSM1.empty", previous: sighting, now: Date().addingTimeInterval(120))
+        #expect(later == .refused(name: "GSM1.empty", reason: "empty for 60 s"))
+
+        // `done` swapped for a link elsewhere: nothing is moved into, or pruned from, where it points.
+        let elsewhere = directory.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: elsewhere.appendingPathComponent("old"))
+        try FileManager.default.removeItem(at: spool.appendingPathComponent("done"))
+        try FileManager.default.createSymbolicLink(at: spool.appendingPathComponent("done"), withDestinationURL: elsewhere)
+        try message("WXYZ01234").write(to: spool.appendingPathComponent("GSM1.third"))
+        await scanTwice()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
+        #expect(folder.pruneDone(before: Date().addingTimeInterval(60)) == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
+        await store.close()
+    }
 }

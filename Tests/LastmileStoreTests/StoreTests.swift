@@ -51,10 +51,11 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let directory = try TemporaryDirectory()
         let path = directory.path("s.db")
         await (try CanaryStore(path: path)).close()
-        // As a file of the version before the last index was added, filled to its cap.
+        // As a file of the version before the pruning index (and the alert outbox after it) were added, filled to its cap.
         let old = try SQLiteConnection(path: path)
+        try old.execute("DROP TABLE alert_outbox")
         try old.execute("DROP INDEX canaries_settled_at")
-        try old.execute("PRAGMA user_version = \(Schema.currentVersion - 1)")
+        try old.execute("PRAGMA user_version = 8")
         try old.execute("VACUUM")
         let pages = Int(try old.scalar("PRAGMA page_count")?.integer ?? 0)
         let store = try CanaryStore(path: path, configuration: StoreConfiguration(maximumPageCount: pages))

@@ -13,8 +13,10 @@ public struct Smstools: ArrivalSource, SpoolFormat {
 
     public var intake: ArrivalIntake { .spool(self) }
 
-    /// Every regular file in the incoming folder is a message.
-    public func isMessage(named name: String) -> Bool { true }
+    /// Every regular file in the incoming folder is a message, but the store of waiting parts
+    /// smstools keeps there (`<modem>-concatenated`, unless `saved` names another folder): moved
+    /// away, the parts it holds would never join their message.
+    public func isMessage(named name: String) -> Bool { !name.hasSuffix("-concatenated") }
 
     public func arrival(named name: String, data: Data) throws(SpoolFileProblem) -> ParsedArrival {
         try SmstoolsFile.read(data)
