@@ -44,11 +44,14 @@ public final class DetectionMonitor: Sendable {
     /// How far back the detectors' evidence reaches, for what a start replays.
     public var history: TimeInterval { board.withLock { $0.settings.history } }
 
-    /// Takes back the evidence of a start: canaries settled before it and those still in
-    /// flight, merged in the order they were sent.
+    /// Takes back the evidence of a start, in place of all the board held: canaries settled
+    /// before it and those still in flight (a canary `inFlight` with a verdict, settled by the
+    /// recovery, is among `settled` already), merged in the order they were sent.
     public func restore(settled: [DetectionRecord], inFlight: [Canary], at now: Date) {
-        let flying = inFlight.sorted { $0.submitStartedAt < $1.submitStartedAt }
+        let flying = inFlight.filter { $0.verdict == nil }.sorted { $0.submitStartedAt < $1.submitStartedAt }
         board.withLock { board in
+            // A recovery after a failed write comes with the board still holding what it replays.
+            board = board.withoutEvidence()
             var next = flying.startIndex
             for record in settled {
                 while next < flying.endIndex, flying[next].submitStartedAt < record.sentAt {

@@ -75,6 +75,38 @@ extension DetectionSimulationSuites {
             return (fired, resolved)
         }
 
+        @Test func aReportForASettledCanaryDoesNotCountItAgain() {
+            var board = DetectionBoard()
+            board.configure(rates: [DetectionBoard.Cell(route: "alpha", receiver: "phone-a"): 60], carriers: Self.receivers)
+            let sent = Date(timeIntervalSince1970: 1_000_000)
+            func canary(_ serial: Int) -> Canary {
+                let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: "alpha", carrier: "Carrier A", probe: "alpha",
+                                      receiver: "phone-a", to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
+                var canary = Canary(plan: plan, submitStartedAt: sent)
+                canary.submit = SubmitAnswer(outcome: .accepted)
+                return canary
+            }
+            var delivered = canary(1), lost = canary(2)
+            board.observe(delivered, at: sent)
+            board.observe(lost, at: sent)
+            delivered.arrival = ArrivalRecord(ingestedAt: sent.addingTimeInterval(4), reportedAt: nil, latency: 4, from: "+1666", body: "x")
+            delivered.verdict = .delivered
+            delivered.settledAt = sent.addingTimeInterval(4)
+            lost.verdict = .lost
+            lost.settledAt = sent.addingTimeInterval(900)
+            let settled = sent.addingTimeInterval(900)
+            board.observe(delivered, at: settled)
+            board.observe(lost, at: settled)
+            // Receipts after the verdict, duplicates among them: each hands the engine's board the settled canary again.
+            for minute in 1...5 {
+                board.observe(delivered, at: settled.addingTimeInterval(Double(minute) * 60))
+                board.observe(lost, at: settled.addingTimeInterval(Double(minute) * 60))
+            }
+            let reading = board.evaluate(at: settled.addingTimeInterval(600)).pairs[DetectionBoard.Pair(route: "alpha", carrier: "Carrier A")]
+            #expect(reading?.totalEvents == 2)
+            #expect(reading?.badEvents == 1)
+        }
+
         @Test func aRouteTakenOutOfTheConfigurationResolvesItsPages() async {
             let (fired, resolved) = await offThePool { Self().run(broken: { route, _ in route == "beta" }, removing: ("beta", 100)) }
             #expect(fired.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])

@@ -211,3 +211,28 @@ import Testing
         #expect(lines() == ["<4>level=warning msg=\"arrival refused\" report=r-1\n"])
     }
 }
+
+@Suite struct DetectionRestoreTests {
+    @Test func aRestoreCountsEachCanaryOnceEvenWhenTheRecoverySettledItAndRunsAgain() async throws {
+        let configuration = try SchedulerTests.context(interval: "1m").configuration
+        let detection = DetectionMonitor(configuration)
+        let sent = Date(timeIntervalSince1970: 1_800_000_000)
+        let plan = CanaryPlan(id: "c1", token: Token(payload: 1), route: "r", carrier: "C", probe: "p0", receiver: "phone",
+                              to: "+15551230001", from: "LASTMILE", body: "x", threshold: 60, deadline: 900)
+        // Settled as lost by the recovery itself: stored (so among the history read back) and still held.
+        var lost = Canary(plan: plan, submitStartedAt: sent)
+        lost.submit = SubmitAnswer(outcome: .accepted)
+        lost.verdict = .lost
+        lost.settledAt = sent.addingTimeInterval(900)
+        let history = [DetectionRecord(route: "r", carrier: "C", receiver: "phone", sentAt: sent, outcome: .failed, latency: nil,
+                                       decidedAt: sent.addingTimeInterval(900))]
+        let now = sent.addingTimeInterval(1_000)
+        // Twice, as after a failed write the engine recovers again with the board still full.
+        detection.restore(settled: history, inFlight: [lost], at: now)
+        detection.restore(settled: history, inFlight: [lost], at: now)
+        let evaluation = await offThePool { detection.evaluate(at: now) }
+        let reading = try #require(evaluation.pairs[DetectionBoard.Pair(route: "r", carrier: "C")])
+        #expect(reading.totalEvents == 1)
+        #expect(reading.badEvents == 1)
+    }
+}

@@ -120,6 +120,14 @@ public struct DetectionBoard: Sendable {
         }
     }
 
+    /// This board as configured, without any evidence: what a start takes the store's back into.
+    public func withoutEvidence() -> DetectionBoard {
+        var fresh = DetectionBoard(settings: settings)
+        fresh.carriers = carriers
+        if isConfigured { fresh.configure(rates: cellRates, carriers: carriers) }
+        return fresh
+    }
+
     /// Each receiver and its carrier, as far as the board knows them.
     public var receiverCarriers: [String: String] { carriers }
 
@@ -128,7 +136,9 @@ public struct DetectionBoard: Sendable {
     public mutating func observe(_ canary: Canary, at now: Date) {
         let id = canary.id
         if tickets[id] == nil {
-            guard canary.verdict == nil || canary.arrival != nil || canary.verdict == .lost else { return }
+            // A settled canary without a ticket was counted when it settled: a receipt or arrival
+            // for it later (a duplicate, a receipt after the arrival) must not count it again.
+            guard canary.verdict == nil else { return }
             let pair = Pair(route: canary.plan.route, carrier: canary.plan.carrier)
             let cell = Cell(route: canary.plan.route, receiver: canary.plan.receiver)
             let (pairTicket, cellTicket) = send(pair: pair, cell: cell, at: canary.submitStartedAt)
