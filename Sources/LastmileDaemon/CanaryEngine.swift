@@ -78,10 +78,10 @@ public actor CanaryEngine {
         // Read on the store's reading thread: every step is refused meanwhile, so nothing the
         // actor holds changes while it waits.
         let configuration = correlator.configuration, now = clock.now
-        let (stored, recovering, summary, change) = try await store.reading { store in
+        let (stored, recovering, summary, change, settlement) = try await store.reading { store in
             var recovering = Correlator(configuration: configuration)
-            let (summary, change) = try store.recoveryChange(into: &recovering, now: now, settlingOverdue: settlingOverdue)
-            return (try store.unmatchedCount(), recovering, summary, change)
+            let (summary, change, settlement) = try store.recoveryChange(into: &recovering, now: now, settlingOverdue: settlingOverdue)
+            return (try store.unmatchedCount(), recovering, summary, change, settlement)
         }
         unmatched = UnmatchedBudget(stored: stored)
         correlator = recovering
@@ -94,6 +94,10 @@ public actor CanaryEngine {
             throw error
         }
         needsRecovery = false
+        // Canaries lost while no one watched count in the verdicts and the SLOs as any other
+        // (the detectors read them back with the rest of their history below).
+        metrics.apply(settlement, at: now)
+        slo?.record(settlement)
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
         if let detection {

@@ -23,16 +23,17 @@ extension CanaryStore {
     /// leader first joins the reports that waited in the inbox, some of which came in time.
     public func recover(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0,
                         settlingOverdue: Bool = true) async throws -> RecoverySummary {
-        let (summary, change) = try recoveryChange(into: &correlator, now: now, keepSettledFor: keepSettledFor,
-                                                   settlingOverdue: settlingOverdue)
+        let (summary, change, _) = try recoveryChange(into: &correlator, now: now, keepSettledFor: keepSettledFor,
+                                                      settlingOverdue: settlingOverdue)
         try await commit(change)
         return summary
     }
 
     /// What `recover` does, without the commit: the change to commit before the correlator's
-    /// state is relied on.
+    /// state is relied on, and the settlement of overdue canaries in it (for the counts of
+    /// verdicts and the SLOs, which must hear of the canaries lost while no one watched).
     public func recoveryChange(into correlator: inout Correlator, now: Date, keepSettledFor: TimeInterval = 0,
-                               settlingOverdue: Bool = true) throws -> (RecoverySummary, StoreChange) {
+                               settlingOverdue: Bool = true) throws -> (RecoverySummary, StoreChange, CorrelationResult) {
         var summary = RecoverySummary()
         var changed: [String: Canary] = [:]
         let since = keepSettledFor > 0 ? now.addingTimeInterval(-keepSettledFor) : nil
@@ -42,11 +43,12 @@ extension CanaryStore {
             summary.unknownSubmits += result.changed.count
             for updated in result.changed { changed[updated.id] = updated }
         }
+        var settlement = CorrelationResult()
         if settlingOverdue {
-            let settlement = correlator.advance(to: now)
+            settlement = correlator.advance(to: now)
             summary.settled = settlement.settled.count
             for updated in settlement.changed { changed[updated.id] = updated }
         }
-        return (summary, StoreChange(canaries: Array(changed.values)))
+        return (summary, StoreChange(canaries: Array(changed.values)), settlement)
     }
 }

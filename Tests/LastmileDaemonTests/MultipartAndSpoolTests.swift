@@ -161,3 +161,32 @@ import Testing
         #expect(canary.facts == [.falseReceipt, .arrivedAfterSettlement])
     }
 }
+
+@Suite struct RecoverySettlementTests {
+    @Test func aCanaryLostWhileTheDaemonWasDownCountsInTheSLOsItStartsWith() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("down.db")
+        let token = Token(payload: 0x77_0000_0002)
+        let plan = CanaryPlan(id: "gone", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
+                              from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+        let clock = ManualClock()
+        do {
+            let store = try CanaryStore(path: path)
+            let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+            try await engine.start(plan)
+            try await engine.answer(canaryID: "gone", SubmitAnswer(outcome: .accepted, providerMessageID: "M-gone"))
+            await store.close()
+        }
+        // Down past its deadline: the start's recovery settles it, and the SLO it starts with must count it.
+        clock.advance(by: 900)
+        let store = try CanaryStore(path: path)
+        defer { store.beginClosing() }
+        let slo = SLOMonitor(definitions: [SLODefinition(name: "accepted-delivery", indicator: .acceptedDelivery, objective: 0.99, window: 3_600)],
+                             extraWindows: [])
+        let metrics = DaemonMetrics(version: "t")
+        let engine = CanaryEngine(store: store, metrics: metrics, clock: clock, slo: slo)
+        #expect(try await engine.recover().settled == 1)
+        let status = try #require(slo.statuses(at: clock.now).first { $0.key.route == "r" })
+        #expect(status.windows[3_600] == EventCounts(good: 0, total: 1))
+    }
+}
