@@ -28,6 +28,8 @@ public actor CanaryEngine {
     /// was made, or a new leader's memory is an earlier term's. Every step is refused until
     /// `recover` takes the store's state back.
     private var needsRecovery = false
+    /// Long messages being assembled now (receiver, sender, reference).
+    private var assembling: Set<[String]> = []
     /// How many times `recover` replaced the correlator.
     private var recoveries = 0
     /// Told when a commit fails after its correlation was made (the state in memory is then ahead of the store's).
@@ -281,8 +283,14 @@ public actor CanaryEngine {
     }
 
     /// Matches a long message whose parts are all stored, and removes the parts in the same write.
+    /// A message already being assembled (its last two parts came together, or the periodic
+    /// `assemblePending` met it) is left to that assembly: the actor runs other steps while the
+    /// store answers, and two would store the message twice.
     func assemble(receiver: String, sender: String, reference: String, at time: Date) async throws -> ReportMatch? {
         try refuseWhileRecovering()
+        let message = [receiver, sender, reference]
+        guard assembling.insert(message).inserted else { return nil }
+        defer { assembling.remove(message) }
         var ids = try await reserveReportIDs(1)
         let parts = try await store.reading { try $0.parts(receiver: receiver, sender: sender, reference: reference) }
         // A recovery may have begun while the store answered.

@@ -15,7 +15,8 @@ extension Daemon {
             [DrainService(name: "sends", work: sends, logger: logger)],
             [HTTPService(main: server, admin: adminServer)],
             [
-                LoopService("settlement") {
+                LoopService("settlement") { [clock = options.clock] in
+                    var lastAssembly = ContinuousClock.now
                     while !Task.isCancelled {
                         do {
                             if leadership.isActing {
@@ -25,6 +26,13 @@ extension Daemon {
                                 }
                                 try await inbox.drain()
                                 try await engine.settle(holdingBack: inbox.settlementGrace)
+                                // A long message whose last part was stored but whose assembly failed
+                                // (a store that did not answer for a moment) is joined here, not left
+                                // until the next start.
+                                if ContinuousClock.now - lastAssembly >= .seconds(30) {
+                                    lastAssembly = ContinuousClock.now
+                                    _ = try await engine.assemblePending(at: clock.now)
+                                }
                             }
                         } catch {
                             // A leader that has just stepped down (or is stopping) is refused by the fence: not an error.

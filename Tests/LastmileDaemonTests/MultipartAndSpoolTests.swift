@@ -162,7 +162,7 @@ import Testing
     }
 }
 
-@Suite struct RecoverySettlementTests {
+@Suite struct EngineRecoveryTests {
     @Test func aCanaryLostWhileTheDaemonWasDownCountsInTheSLOsItStartsWith() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("down.db")
@@ -188,5 +188,25 @@ import Testing
         #expect(try await engine.recover().settled == 1)
         let status = try #require(slo.statuses(at: clock.now).first { $0.key.route == "r" })
         #expect(status.windows[3_600] == EventCounts(good: 0, total: 1))
+    }
+}
+
+extension EngineRecoveryTests {
+    @Test func aLongMessageMetByTwoAssembliesAtOnceIsStoredOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("parts.db"))
+        defer { store.beginClosing() }
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: ManualClock())
+        // Both parts stored, the message not yet joined (as after a crash, or an assembly that failed).
+        var change = StoreChange()
+        change.parts = (1...2).map { StoredPart(receiver: "v", sender: "+1", reference: "ref", total: 2, part: $0, body: "half \($0) ",
+                                                reportedAt: nil, ingestedAt: Date(timeIntervalSince1970: 1_800_000_000), rawPayload: Data()) }
+        try await store.commit(change)
+        // The periodic assembly and another at once: each reads the stored parts, and the actor runs the other meanwhile.
+        async let first = engine.assemblePending(at: Date(timeIntervalSince1970: 1_800_000_010))
+        async let second = engine.assemblePending(at: Date(timeIntervalSince1970: 1_800_000_010))
+        let assembled = try await first + second
+        #expect(assembled == 1)
+        #expect(try store.rowCounts().arrivals == 1)
     }
 }
