@@ -43,10 +43,11 @@ extension Daemon {
                     }
                 },
                 LoopService("pruning") { [self] in
+                    // Once at start too: a file that reached its size cap while stopped makes room
+                    // before the first writes need it, not five minutes later.
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(300))
-                        if Task.isCancelled { break }
                         if leadership.isActing { await pruneOnce() }
+                        try? await Task.sleep(for: .seconds(300))
                     }
                 },
                 LoopService("spool") { [self] in await spool.run(context: { [self] in context }) },

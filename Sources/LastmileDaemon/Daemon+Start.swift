@@ -19,8 +19,9 @@ extension Daemon {
         let storePath = location.description
         let store: CanaryStore
         do {
+            // The size cap comes once the canaries are taken back: recovery writes too (unknown
+            // submits, overdue canaries settled), and a file at its cap must still start.
             store = try CanaryStore(location: location)
-            try await store.setMaximumSize(configuration.store.maximumSize)
         } catch {
             throw .store("\(storePath): \(error)")
         }
@@ -57,6 +58,12 @@ extension Daemon {
                 await store.close()
                 throw .store("\(storePath): \(error)")
             }
+        }
+        do {
+            try await store.setMaximumSize(configuration.store.maximumSize)
+        } catch {
+            await store.close()
+            throw .store("\(storePath): \(error)")
         }
         let servers: DaemonServers
         do {

@@ -172,6 +172,21 @@ public final class CanaryStore: Sendable {
     }
 
     static func apply(_ change: StoreChange, on connection: any DatabaseConnection) throws {
+        // What frees room goes first: in a file at its size cap, the rows a flood of junk left
+        // are removed before the new ones need their pages (removed after, they would fail together).
+        // Claims come before the trim, which would otherwise take a receipt about to be claimed.
+        for claim in change.claims {
+            try connection.run("UPDATE receipts SET canary_id = ?, unmatched_reason = NULL WHERE id = ?",
+                               [.text(claim.canaryID), .integer(claim.receiptID)])
+        }
+        if let keep = change.trimUnmatchedTo {
+            try trimUnmatched(keeping: keep, incoming: (change.receipts.filter { $0.unmatchedReason != nil }.count,
+                                                        change.arrivals.filter { $0.unmatchedReason != nil }.count), on: connection)
+        }
+        for message in change.assembled {
+            try connection.run("DELETE FROM message_parts WHERE receiver = ? AND sender = ? AND reference = ?",
+                               [.text(message.receiver), .text(message.sender), .text(message.reference)])
+        }
         for canary in change.canaries {
             try connection.run(CanaryRow.upsert, CanaryRow.values(of: canary))
         }
@@ -225,14 +240,6 @@ public final class CanaryStore: Sendable {
                 """, [.text(part.receiver), .text(part.sender), .text(part.reference), StoreValue(part.total), StoreValue(part.part),
                       .text(part.body), StoreValue(part.reportedAt), StoreValue(part.ingestedAt), own(part.rawPayload), payloadID])
         }
-        for message in change.assembled {
-            try connection.run("DELETE FROM message_parts WHERE receiver = ? AND sender = ? AND reference = ?",
-                               [.text(message.receiver), .text(message.sender), .text(message.reference)])
-        }
-        for claim in change.claims {
-            try connection.run("UPDATE receipts SET canary_id = ?, unmatched_reason = NULL WHERE id = ?",
-                               [.text(claim.canaryID), .integer(claim.receiptID)])
-        }
         for id in change.consumedInbox {
             guard try connection.run("DELETE FROM inbox WHERE id = ?", [.integer(id)]) == 1 else {
                 throw StoreConflict(message: "inbox entry \(id) was already consumed")
@@ -244,18 +251,17 @@ public final class CanaryStore: Sendable {
         if change.releasesHeldInbox {
             try connection.run("UPDATE inbox SET held = false WHERE held", [])
         }
-        if let keep = change.trimUnmatchedTo {
-            try trimUnmatched(keeping: keep, on: connection)
-        }
     }
 
-    /// Removes the oldest unmatched reports of each kind beyond `keep`, so junk cannot crowd out real data.
-    static func trimUnmatched(keeping keep: Int, on connection: any DatabaseConnection) throws {
-        for table in ["receipts", "arrivals"] {
+    /// Removes the oldest unmatched reports of each kind beyond `keep` (counting the `incoming`
+    /// receipts and arrivals about to be stored), so junk cannot crowd out real data.
+    static func trimUnmatched(keeping keep: Int, incoming: (receipts: Int, arrivals: Int) = (0, 0),
+                              on connection: any DatabaseConnection) throws {
+        for (table, coming) in [("receipts", incoming.receipts), ("arrivals", incoming.arrivals)] {
             try connection.run("""
                 DELETE FROM \(table) WHERE id IN (SELECT id FROM \(table) WHERE unmatched_reason IS NOT NULL
                                                   ORDER BY ingested_at DESC LIMIT \(connection.dialect.noLimit) OFFSET ?)
-                """, [.integer(Int64(max(0, keep)))])
+                """, [.integer(Int64(max(0, keep - coming)))])
         }
     }
 

@@ -488,6 +488,33 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         #expect(try store.read { try $0.scalar("SELECT count(*) FROM receipts WHERE id = ?", [.integer(after.id)])?.integer } == 1)
     }
 
+    @Test func aFloodTrimmedInAFileAtItsCapMakesRoomForTheReportThatTrimsIt() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try await directory.store(named: "s.db", roomForPages: 40)
+        defer { store.beginClosing() }
+        // Unmatched junk with bodies of a few kilobytes until the file is full.
+        var stored = 0
+        while true {
+            var item = try receipt(store)
+            item.rawPayload = Data(repeating: 0x6A, count: 3_000)
+            do { try await store.commit(StoreChange(receipts: [item])) } catch let error as SQLiteError {
+                #expect(error.isFull)
+                break
+            }
+            stored += 1
+        }
+        #expect(stored > 10)
+        // The next one asks for the flood to be trimmed to ten: the trim must free pages before it needs them.
+        var next = try receipt(store)
+        next.rawPayload = Data(repeating: 0x6A, count: 3_000)
+        var change = StoreChange(receipts: [next])
+        change.trimUnmatchedTo = 10
+        try await store.commit(change)
+        #expect(try store.rowCounts().receipts == 10)
+        let nextID = next.id
+        #expect(try store.read { try $0.scalar("SELECT count(*) FROM receipts WHERE id = ?", [.integer(nextID)])?.integer } == 1)
+    }
+
     @Test func aFullDiskFailsTheWriteAndRecovers() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("s.db")
