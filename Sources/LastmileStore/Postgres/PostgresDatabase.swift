@@ -6,9 +6,14 @@ final class PostgresDatabase: DatabaseConnection {
     let connection: PostgresConnection
     private var translated: [String: String] = [:]
 
-    init(url: String) throws {
-        connection = try PostgresConnection(url: url)
+    init(url: String, answerTimeout: Duration = .seconds(10)) throws {
+        connection = try PostgresConnection(url: url, answerTimeout: answerTimeout)
     }
+
+    /// How long a migration (building an index over a large table) or the wait for another
+    /// instance's may take: given up sooner, the server would undo it, and every start would
+    /// begin it again.
+    static let migrationAnswerTimeout = Duration.seconds(3_600)
 
     var dialect: SQLDialect { .postgres }
 
