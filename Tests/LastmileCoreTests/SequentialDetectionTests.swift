@@ -72,6 +72,26 @@ extension DetectionSimulationSuites {
             #expect(reading.statistics.allSatisfy { $0.value > 0 })
         }
 
+        @Test func anOutageResolvedDaysBeforeAStartDoesNotPageAgainWhenItsHistoryIsReplayed() async {
+            let reading = await offThePool {
+                var detector = SequentialDetector(canariesPerHour: 12)
+                let start = Date(timeIntervalSince1970: 1_000_000)
+                // What a start replays: a healthy day, a four-hour outage, two healthy days, all before the first evaluation.
+                for step in 0..<(12 * 76) {
+                    let sentAt = start.addingTimeInterval(Double(step) * 300)
+                    let lost = (12 * 24..<12 * 28).contains(step)
+                    let ticket = detector.sent(at: sentAt)
+                    detector.record(ticket, lost ? .failed : .arrived, latency: lost ? nil : 4, at: sentAt.addingTimeInterval(lost ? 900 : 4))
+                }
+                return detector.evaluate(at: start.addingTimeInterval(76 * 3_600))
+            }
+            // Live, the page fired, was held at its threshold, and resolved within hours; replayed, the same.
+            #expect(!reading.firing)
+            #expect(reading.statistics.allSatisfy { $0.value < $0.threshold / 2 }, "\(reading.statistics)")
+            // And the outage is not what healthy looks like.
+            #expect(reading.healthyRate < 0.01, "\(reading.healthyRate)")
+        }
+
         @Test func aPageHoldsForItsEvidenceWindowAndDoesNotFlap() async {
             let (changes, firedAt, evidenceMinutes) = await offThePool { Self.firingChangesAfterTenLosses() }
             #expect(changes.map(\.firing) == [true, false], "\(changes)")

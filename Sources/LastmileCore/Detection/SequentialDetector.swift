@@ -136,6 +136,10 @@ public struct SequentialDetector: Sendable {
     /// The bank at `now`; moves the firing state on.
     public mutating func evaluate(at now: Date) -> Reading {
         let time = now.timeIntervalSince1970
+        // The first evaluation folds in what was recorded before it (a start's replay of history)
+        // before anything matures into the healthy estimate: an outage in that history fires
+        // there as it did live, and is kept out of what healthy looks like.
+        if !tuned { retune(at: now) }
         mature(at: now)
         retune(at: now)
         if !firing, head == entries.count, members.allSatisfy({ $0.settled == 0 }) {
@@ -262,12 +266,15 @@ public struct SequentialDetector: Sendable {
         modelSettings = settings
         if !tuned {
             tuned = true
-            fold()
+            fold(catchingUp: true)
         }
     }
 
-    /// Moves decided canaries at the head of the queue into the settled statistics.
-    private mutating func fold() {
+    /// Moves decided canaries at the head of the queue into the settled statistics. Catching up
+    /// on canaries no evaluation saw (a start's replay), a crossing fires as the evaluation after
+    /// it would have: the statistic is held at the threshold from there on, so an outage days
+    /// old is not a statistic that pages again at every start and takes days to fall back.
+    private mutating func fold(catchingUp: Bool = false) {
         guard tuned else { return }
         while head < entries.count, entries[head].outcome != .pending {
             let entry = entries[head]
@@ -280,6 +287,16 @@ public struct SequentialDetector: Sendable {
                 if firing { member.settled = min(member.settled, member.threshold) }
                 if member.settled == 0 { member.runStart = nil } else if member.runStart == nil { member.runStart = entry.sentAt }
                 members[index] = member
+            }
+            if catchingUp, !firing, let crossed = members.first(where: { $0.settled >= $0.threshold }) {
+                let start = crossed.runStart ?? entry.sentAt
+                firing = true
+                firedAt = entry.sentAt
+                evidenceStart = start
+                evidenceWindow = max(0, entry.sentAt - start)
+                maturing = maturing[maturingHead...].filter { $0.sentAt < start }
+                maturingHead = 0
+                for index in members.indices { members[index].settled = min(members[index].settled, members[index].threshold) }
             }
         }
         if head > 1_024, head * 2 > entries.count {
