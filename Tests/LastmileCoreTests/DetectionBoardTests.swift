@@ -19,7 +19,9 @@ extension DetectionSimulationSuites {
 
         /// As `fired`, also returning the alerts resolved; from minute `removing.minute` on, the
         /// configuration no longer probes `removing.route` (canaries of it in flight still settle).
-        func run(broken: (String, String) -> Bool, minutes: Int = 120,
+        /// `broken` holds until minute `brokenUntil` (if given), `brokenAfter` from then on.
+        func run(broken: (String, String) -> Bool, minutes: Int = 120, brokenUntil: Int? = nil,
+                 brokenAfter: (String, String) -> Bool = { _, _ in false },
                  removing: (route: String, minute: Int)? = nil) -> (fired: [String], resolved: [String]) {
             var board = DetectionBoard()
             var resolved: [String] = []
@@ -45,7 +47,8 @@ extension DetectionSimulationSuites {
                             var canary = Canary(plan: plan, submitStartedAt: now)
                             canary.submit = SubmitAnswer(outcome: .accepted)
                             board.observe(canary, at: now)
-                            let lost = second >= 3_600 && broken(route, receiver)
+                            let lost = second >= 3_600
+                                && (second < (brokenUntil ?? minutes) * 60 ? broken(route, receiver) : brokenAfter(route, receiver))
                             if lost {
                                 canary.verdict = .lost
                                 canary.settledAt = now.addingTimeInterval(900)
@@ -116,6 +119,27 @@ extension DetectionSimulationSuites {
         @Test func aSilentReceiverRaisesOneReceiverSilentAndNoRoutePage() async {
             let fired = await offThePool { Self().fired { _, receiver in receiver == "phone-a" } }
             #expect(fired == ["ReceiverSilent phone-a"])
+        }
+
+        @Test func aReceiverHeardAgainResolvesItsAlertOnceAndReleasesNoRoutePage() async {
+            // Silent for an hour, then every route reaches it again: its route pages fall back while
+            // still firing, and must neither page nor make the receiver look silent once more.
+            let (fired, resolved) = await offThePool {
+                Self().run(broken: { _, receiver in receiver == "phone-a" }, minutes: 300, brokenUntil: 120)
+            }
+            #expect(fired == ["ReceiverSilent phone-a"])
+            #expect(resolved == ["ReceiverSilent phone-a"])
+        }
+
+        @Test func aRouteThatStaysBrokenAfterItsReceiverIsHeardAgainPages() async {
+            // The phone comes back, but beta's canaries to it are still lost: past the grace, beta pages.
+            let (fired, _) = await offThePool {
+                Self().run(broken: { _, receiver in receiver == "phone-a" }, minutes: 300, brokenUntil: 120,
+                           brokenAfter: { route, receiver in route == "beta" && receiver == "phone-a" })
+            }
+            #expect(fired.first == "ReceiverSilent phone-a")
+            #expect(fired.contains("AcceptedButUndelivered beta"), "\(fired)")
+            #expect(!fired.contains("AcceptedButUndelivered alpha") && !fired.contains("AcceptedButUndelivered gamma"), "\(fired)")
         }
 
         @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() async {

@@ -84,6 +84,9 @@ public struct DetectionBoard: Sendable {
     private var pairRates: [Pair: Double] = [:]
     private var cellRates: [Cell: Double] = [:]
     private var tickets: [String: Tickets] = [:]
+    /// The route pages a silent receiver or a carrier's loss explained at the last evaluation,
+    /// with the start of their evidence and what explained them.
+    private var explained: [Pair: (since: Date?, by: String, at: Date)] = [:]
     /// Once configured, only configured pairs and cells have detectors.
     private var isConfigured = false
 
@@ -197,7 +200,9 @@ public struct DetectionBoard: Sendable {
         var waiting = Set<String>()
         for (receiver, toIt) in byReceiver {
             let readings = toIt.sorted().compactMap { cellReadings[$0] }
-            let failingReadings = readings.filter(failing)
+            // Failing routes that are not delivering to it now: a route still firing on what an
+            // earlier silence left, whose latest canary arrived, is a sign the phone hears again.
+            let failingReadings = readings.filter { failing($0) && !$0.delivering }
             guard !failingReadings.isEmpty else { continue }
             let routes = Set(toIt.map(\.route))
             let deliversElsewhere = routes.contains { route in
@@ -226,6 +231,7 @@ public struct DetectionBoard: Sendable {
         evaluation.silentReceivers = silent.values.sorted { $0.receiver < $1.receiver }
         evaluation.carrierLosses = lostCarriers.values.sorted { $0.carrier < $1.carrier }
 
+        var stillExplained: [Pair: (since: Date?, by: String, at: Date)] = [:]
         for (pair, reading) in evaluation.pairs.sorted(by: { $0.key < $1.key }) where reading.firing {
             let troubled = cellReadings.filter { cell, cellReading in
                 cell.route == pair.route && carriers[cell.receiver] == pair.carrier && (failing(cellReading) || unsure(cellReading))
@@ -237,11 +243,25 @@ public struct DetectionBoard: Sendable {
                 state = .explained(by: troubled.joined(separator: ", "))
             } else if troubled.contains(where: { waiting.contains($0) }) {
                 state = .waiting
+            } else if let held = explained[pair], held.since == reading.evidenceSince,
+                      reading.delivering || now.timeIntervalSince(held.at) < Self.recoveryGrace {
+                // What explained this page is over (the receiver is heard again), and the page's
+                // evidence is what the silence left, falling back: it stays held while the route
+                // delivers, and for a grace in which canaries lost in the silence still settle.
+                // A route that does not deliver after that pages.
+                state = .explained(by: held.by)
+                stillExplained[pair] = held
             } else {
                 state = .firing
             }
+            if case .explained(let by) = state, stillExplained[pair] == nil { stillExplained[pair] = (reading.evidenceSince, by, now) }
             evaluation.pages.append(RoutePage(pair: pair, reading: reading, state: state))
         }
+        explained = stillExplained
         return evaluation
     }
+
+    /// How long after what explained a page is over the page stays held though its route does
+    /// not deliver yet: canaries sent in the silence settle as lost until their deadline.
+    public static let recoveryGrace: TimeInterval = 900
 }
