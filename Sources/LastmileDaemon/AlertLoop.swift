@@ -255,7 +255,7 @@ final class AlertLoop: Sendable {
             var values: [MetricLabels: Double] = [:]
             for alert in alerts {
                 values[["alertname": alert.finding.name.rawValue, "severity": alert.finding.severity, "slo": alert.finding.key.slo,
-                        "route": alert.finding.key.route, "carrier": alert.finding.key.carrier]] = 1
+                        "route": alert.finding.key.route, "carrier": alert.finding.key.carrier, "receiver": alert.finding.receiver]] = 1
             }
             return values
         }

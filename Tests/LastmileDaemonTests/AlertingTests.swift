@@ -159,7 +159,7 @@ extension WholeSystemSuites {
             }
 
             let metrics = try await LoopbackHTTP.request(port: port, path: "/metrics").body
-            #expect(metrics.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#))
+            #expect(metrics.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",receiver="",route="bulk",severity="page",slo="accepted-delivery"} 1"#))
             let budget = try #require(EndToEndTests.metricValue(metrics,
                 #"lastmile_slo_error_budget_remaining_ratio{carrier="Test \"Carrier\"",route="bulk",slo="accepted-delivery"}"#))
             #expect(budget < 0, "every canary lost spends more than the budget")
@@ -191,7 +191,7 @@ extension WholeSystemSuites {
                                               environment: ["BULK_TOKEN": "token"])
             let newPort = try #require(await restarted.waitForPort(), "daemon did not restart: \(restarted.logText)")
             let reopened = try await LoopbackHTTP.request(port: newPort, path: "/metrics").body
-            #expect(reopened.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#),
+            #expect(reopened.contains(#"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",receiver="",route="bulk",severity="page",slo="accepted-delivery"} 1"#),
                     "the firing alert was not restored")
             let recounted = try #require(EndToEndTests.metricValue(reopened, series))
             #expect(recounted >= counted, "SLO events lost in a restart: \(counted) before, \(recounted) after")
@@ -230,7 +230,7 @@ extension WholeSystemSuites {
                 url = "http://127.0.0.1:\(hookPort)/hook"
                 """)
             let path = try directory.write("lastmile.toml", config)
-            let firing = #"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",route="bulk",severity="page",slo="accepted-delivery"} 1"#
+            let firing = #"lastmile_alerts_firing{alertname="AcceptedButUndelivered",carrier="Test \"Carrier\"",receiver="",route="bulk",severity="page",slo="accepted-delivery"} 1"#
             let waiting = #"lastmile_alert_notifications_waiting{kind="webhook",notifier="1"}"#
 
             // The webhook is down while the page fires, and still down when the daemon stops.

@@ -1,7 +1,8 @@
 extension MetricDefinition {
     private static let pair = ["route", "carrier"]
     private static let slo = ["slo", "route", "carrier"]
-    private static let alert = ["alertname", "severity", "slo", "route", "carrier"]
+    /// An alert's identity: `receiver` tells apart two `ReceiverSilent` alerts on one carrier (empty for others).
+    private static let alert = ["alertname", "severity", "slo", "route", "carrier", "receiver"]
 
     // Canaries, per route × carrier.
     public static let canariesSent = MetricDefinition("lastmile_canaries_sent_total", .counter, labels: pair + ["probe"],
