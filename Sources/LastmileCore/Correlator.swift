@@ -23,6 +23,7 @@ public struct Correlator: Sendable {
     private var orphanOrder: [(at: Date, key: MessageKey)] = []
     private var orphanHead = 0
     private var orphanCount = 0
+    private var orphansByRoute: [String: Int] = [:]
 
     struct MessageKey: Hashable, Sendable {
         var route: String
@@ -79,7 +80,7 @@ public struct Correlator: Sendable {
             let key = MessageKey(route: route, messageID: messageID)
             slotsByMessageID[key] = slot
             if let waiting = orphanReceipts.removeValue(forKey: key) {
-                orphanCount -= waiting.count
+                countOrphans(-waiting.count, route: route)
                 claimed = waiting
             }
         }
@@ -204,11 +205,18 @@ public struct Correlator: Sendable {
     }
 
     mutating func holdOrphan(_ receipt: ReceiptReport, messageID: String) {
-        guard orphanCount < configuration.maximumOrphanReceipts else { return }
+        guard orphanCount < configuration.maximumOrphanReceipts,
+              orphansByRoute[receipt.route, default: 0] < configuration.maximumOrphanReceiptsPerRoute else { return }
         let key = MessageKey(route: receipt.route, messageID: messageID)
         orphanReceipts[key, default: []].append(receipt)
         orphanOrder.append((receipt.ingestedAt, key))
-        orphanCount += 1
+        countOrphans(1, route: receipt.route)
+    }
+
+    private mutating func countOrphans(_ change: Int, route: String) {
+        orphanCount += change
+        let count = orphansByRoute[route, default: 0] + change
+        orphansByRoute[route] = count > 0 ? count : nil
     }
 
     private mutating func evictSettled(before cutoff: Date) {
@@ -238,7 +246,7 @@ public struct Correlator: Sendable {
             orphanHead += 1
             if let waiting = orphanReceipts[key] {
                 let kept = waiting.filter { $0.ingestedAt > cutoff }
-                orphanCount -= waiting.count - kept.count
+                countOrphans(kept.count - waiting.count, route: key.route)
                 orphanReceipts[key] = kept.isEmpty ? nil : kept
             }
         }

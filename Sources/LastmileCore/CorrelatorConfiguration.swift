@@ -10,12 +10,16 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
     public var orphanReceiptLifetime: TimeInterval
     /// At most this many such receipts are held.
     public var maximumOrphanReceipts: Int
+    /// At most this many of them for one route, so one route's callers cannot fill the room of all.
+    public var maximumOrphanReceiptsPerRoute: Int
 
     public init(settledRetention: TimeInterval = 86_400, receiverClockTolerance: TimeInterval = 120,
-                orphanReceiptLifetime: TimeInterval = 600, maximumOrphanReceipts: Int = 10_000) {
+                orphanReceiptLifetime: TimeInterval = 600, maximumOrphanReceipts: Int = 10_000,
+                maximumOrphanReceiptsPerRoute: Int = 2_500) {
         self.settledRetention = settledRetention
         self.receiverClockTolerance = receiverClockTolerance
         self.orphanReceiptLifetime = orphanReceiptLifetime
         self.maximumOrphanReceipts = maximumOrphanReceipts
+        self.maximumOrphanReceiptsPerRoute = maximumOrphanReceiptsPerRoute
     }
 }

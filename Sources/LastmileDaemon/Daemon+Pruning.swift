@@ -4,7 +4,7 @@ import LastmileStore
 
 extension Daemon {
     /// Removes what is past its retention: old canaries and reports, unmatched reports and
-    /// incomplete message parts past theirs, unreferenced request bodies, old spool `done/` files.
+    /// incomplete message parts past theirs, unreferenced request bodies, old spool `done/` and `failed/` files.
     func pruneOnce() async {
         let store = context.configuration.store
         let now = options.clock.now
@@ -19,8 +19,12 @@ extension Daemon {
         }
         for receiver in context.configuration.receivers where receiver.sourceTraits.isSpool {
             guard let spool = receiver.spool else { continue }
-            let removed = SpoolFolder(URL(fileURLWithPath: spool)).pruneDone(before: cutoff)
+            let folder = SpoolFolder(URL(fileURLWithPath: spool))
+            let removed = folder.pruneDone(before: cutoff)
             if removed > 0 { logger.info("pruned spool files", [("receiver", receiver.name), ("files", String(removed))]) }
+            // Refused files are kept as long as unmatched reports: long enough to look into, not forever.
+            let refused = folder.pruneFailed(before: now.addingTimeInterval(-store.unmatchedRetention))
+            if refused > 0 { logger.info("pruned refused spool files", [("receiver", receiver.name), ("files", String(refused))]) }
         }
     }
 }

@@ -136,11 +136,21 @@ struct SpoolFolder: Sendable {
 
     /// Deletes files in `done/` last modified before `cutoff`; returns how many.
     func pruneDone(before cutoff: Date) -> Int {
-        let done = url.appendingPathComponent("done")
-        guard Self.notAFolder(done.path) == nil, let names = try? FileManager.default.contentsOfDirectory(atPath: done.path) else { return 0 }
+        prune("done", before: cutoff)
+    }
+
+    /// Deletes files in `failed/` last modified before `cutoff`, so refused junk cannot fill the
+    /// disk either; returns how many.
+    func pruneFailed(before cutoff: Date) -> Int {
+        prune("failed", before: cutoff)
+    }
+
+    private func prune(_ subfolder: String, before cutoff: Date) -> Int {
+        let folder = url.appendingPathComponent(subfolder)
+        guard Self.notAFolder(folder.path) == nil, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return 0 }
         var removed = 0
         for name in names {
-            let path = done.appendingPathComponent(name).path
+            let path = folder.appendingPathComponent(name).path
             var info = stat()
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR,
                   Double(info.st_mtim.tv_sec) < cutoff.timeIntervalSince1970, unlink(path) == 0 else { continue }

@@ -405,6 +405,17 @@ struct Scenario {
         #expect(s.canary(p).receiptStatus == .delivered)
     }
 
+    @Test func oneRoutesFloodOfEarlyReceiptsLeavesRoomForTheOthers() {
+        var s = Scenario()
+        s.correlator = Correlator(configuration: CorrelatorConfiguration(maximumOrphanReceipts: 10, maximumOrphanReceiptsPerRoute: 4))
+        for index in 0..<20 { s.receipt(.delivered, messageID: "junk-\(index)", route: "flooded", reference: Int64(index), at: 0.2) }
+        let p = s.plan()
+        s.start(p)
+        s.receipt(.delivered, messageID: "SM-fast", reference: 77, at: 0.5)
+        let answered = s.answer(p, .accepted, messageID: "SM-fast", at: 1)
+        #expect(answered.claimedReceipts.map(\.reference) == [77], "the flooded route took the room of every route")
+    }
+
     @Test func heldReceiptsExpire() {
         var s = Scenario()
         let p = s.plan()

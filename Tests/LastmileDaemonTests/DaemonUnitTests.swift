@@ -236,3 +236,14 @@ import Testing
         #expect(reading.badEvents == 1)
     }
 }
+
+@Suite struct HookTargetTests {
+    @Test func theTokenLeavesTheStoredTargetHoweverItIsWritten() {
+        #expect(HookTarget.withoutToken("/hooks/receipts/k?canary=X&token=s3cret&status=1") == "/hooks/receipts/k?canary=X&status=1")
+        // Escaped, the verifier still reads it as the token: so must the stripping.
+        #expect(HookTarget.withoutToken("/hooks/receipts/k?canary=X&%74oken=s3cret&status=1") == "/hooks/receipts/k?canary=X&status=1")
+        #expect(HookTarget.withoutToken("/hooks/receipts/k?tok%65n=s3cret") == "/hooks/receipts/k")
+        #expect(HookTarget.withoutToken("/hooks/receipts/k?token&tokens=1") == "/hooks/receipts/k?tokens=1")
+        #expect(HookTarget.withoutToken("/hooks/receipts/k") == "/hooks/receipts/k")
+    }
+}

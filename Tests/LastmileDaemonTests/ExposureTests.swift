@@ -323,9 +323,11 @@ extension WholeSystemSuites {
         await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
         #expect(names("done") == ["GSM1.locked", "GSM1.ok"])
         #expect(try store.rowCounts().arrivals == 2)
-        // Retention clears done/ as it does the store.
+        // Retention clears done/ as it does the store, and failed/ as it does unmatched reports.
         #expect(SpoolFolder(spool).pruneDone(before: Date().addingTimeInterval(60)) == 2)
         #expect(names("done").isEmpty)
+        #expect(SpoolFolder(spool).pruneFailed(before: Date().addingTimeInterval(60)) == 3)
+        #expect(names("failed").isEmpty)
         await store.close()
     }
 

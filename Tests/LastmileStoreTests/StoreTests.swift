@@ -147,6 +147,19 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try store.reportIDs() == [receiptID, arrivalID])
     }
 
+    @Test(arguments: StoreEngine.allCases) func aBodyWithANulCharacterIsStoredWhole(engine: StoreEngine) async throws {
+        guard let place = try await TestStorePlace.make(engine) else { return }
+        let store = try await place.open()
+        defer { store.beginClosing() }
+        let arrival = StoredArrival(
+            report: ArrivalReport(reference: try store.reserveReportID(), receiver: "rx1", from: "x", body: "before\u{0}after", ingestedAt: t0),
+            match: .unmatched(.noToken, canaryID: nil), rawPayload: Data())
+        try await store.commit(StoreChange(arrivals: [arrival]))
+        let body = try store.read { try $0.scalar("SELECT body FROM arrivals")?.text }
+        // SQLite keeps the NUL; PostgreSQL's text cannot hold one, and gets U+FFFD in its place: neither cuts the body short.
+        #expect(body == "before\u{0}after" || body == "before\u{FFFD}after", "\(String(describing: body))")
+    }
+
     @Test(arguments: StoreEngine.allCases) func aRequestBodyIsStoredOnceInItsReportsRowOrSharedByMany(engine: StoreEngine) async throws {
         guard let place = try await TestStorePlace.make(engine) else { return }
         let store = try await place.open()

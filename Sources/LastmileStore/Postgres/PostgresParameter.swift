@@ -21,7 +21,9 @@ enum PostgresParameter {
                 lengths.append(0)
                 formats.append(0)
             case .text(let text):
-                copies.append(strdup(text))
+                // PostgreSQL's text holds no NUL, and a C string would end at it, silently: a body
+                // that carries one (a UCS-2 message, a JSON \u0000) keeps its length, with U+FFFD there.
+                copies.append(strdup(text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text))
                 lengths.append(0)
                 formats.append(0)
             case .bytes(let data):
