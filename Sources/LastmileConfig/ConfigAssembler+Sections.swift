@@ -53,7 +53,14 @@ extension ConfigAssembler {
                 store.retention = retention.value
             }
         }
-        if let retention = reader.duration("unmatched_retention") { store.unmatchedRetention = retention.value }
+        if let retention = reader.duration("unmatched_retention") {
+            if retention.value < Self.shortestRetention {
+                log.error("[store]: unmatched_retention = \"\(CompactDuration.text(retention.value))\" must be at least 1d: an early "
+                          + "receipt waits there for its canary's API answer, and a part of a long message for the rest of it", at: retention.location)
+            } else {
+                store.unmatchedRetention = retention.value
+            }
+        }
         if let limit = reader.integer("unmatched_limit", minimum: 1) { store.unmatchedLimit = limit.value }
         if let size = reader.string("max_size") {
             if let bytes = ByteSize.parse(size.value), bytes >= 1_048_576 {

@@ -10,6 +10,7 @@ import Testing
     @Test(arguments: [
         ("[store]\nretention = \"12h\"", "must be at least 1d"),
         ("[store]\nretention = \"7d\"\n" + slo, "window 30d is longer than [store] retention 7d"),
+        ("[store]\nunmatched_retention = \"5m\"", "unmatched_retention = \"5m\" must be at least 1d"),
     ])
     func aRetentionTooShortIsAnErrorWithItsPlace(_ section: String, message: String) throws {
         try ConfigFixtures.expectOneLocatedError(in: section, containing: message)
