@@ -82,7 +82,7 @@ extension MetricDefinition {
                                                        help: "Alert conditions met but not yet for [alerting] pending_for.")
     public static let alertNotificationsWaiting = MetricDefinition(
         "lastmile_alert_notifications_waiting", .gauge, labels: ["notifier", "kind"],
-        help: "Alert notices a notifier (its place in [[alerting.notify]], from 1) has not delivered yet and keeps retrying; above 0 for long, the way to the pager is broken.")
+        help: "Alert notices a notifier (its place in [[alerting.notify]], from 1, each address counted once) has not delivered yet and keeps retrying; above 0 for long, the way to the pager is broken.")
     public static let detectorStatistic = MetricDefinition(
         "lastmile_detector_statistic", .gauge, labels: ["route", "carrier", "jump"],
         help: "Evidence (nats) of each sequential test of accepted delivery that loss jumped to `jump`; pages at the threshold.")
