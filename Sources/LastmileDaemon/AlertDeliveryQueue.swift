@@ -56,6 +56,8 @@ final class AlertDeliveryQueue: Sendable {
         state.withLock { $0.notifier = notifier }
     }
 
+    private var isAbandoned: Bool { state.withLock { $0.isAbandoned } }
+
     /// Notices not yet delivered.
     var waiting: [AlertNotice] { state.withLock { $0.waiting.map(\.notice) } }
 
@@ -117,7 +119,7 @@ final class AlertDeliveryQueue: Sendable {
                 return (state.waiting, state.notifier)
             }
             guard let round else { return }
-            let notices = await round.notifier.deliver(round.entries.map(\.notice))
+            let notices = await round.notifier.deliver(round.entries.map(\.notice), while: { [self] in !isAbandoned })
             let delivered = round.entries.filter { notices.contains($0.notice) }
             let (left, retiring) = state.withLock { state -> (Int, [AlertOutboxEntry.Stamp]) in
                 // Only what went out leaves the queue: a notice that replaced it meanwhile stays.

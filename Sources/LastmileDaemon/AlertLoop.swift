@@ -27,6 +27,9 @@ final class AlertLoop: Sendable {
     let notifications = InFlightWork()
     /// What waits for each notifier configured now (one queue per `outboxKey`), in the order they are configured.
     private let queues = Mutex<[(key: String, queue: AlertDeliveryQueue)]>([])
+    /// Advanced whenever this instance stops notifying (or starts again from the outbox), so an
+    /// evaluation that began before cannot set up queues after it.
+    private let notifyingTerm = Mutex(0)
     /// Notices read from the store's outbox, by notifier, until that notifier's queue takes them.
     private let restored = Mutex<[String: [AlertDeliveryQueue.Entry]]>([:])
 
@@ -74,6 +77,7 @@ final class AlertLoop: Sendable {
         }
         // What the queues held is in the outbox too, or was never to be kept (Alertmanager's
         // firing alerts, sent again at the next evaluation): they start again from the outbox.
+        notifyingTerm.withLock { $0 += 1 }
         let abandoned = queues.withLock { queues in
             defer { queues = [] }
             return queues.map(\.queue)
@@ -101,6 +105,7 @@ final class AlertLoop: Sendable {
     @discardableResult
     func evaluate(_ configuration: LastmileConfiguration) async -> AlertUpdate {
         let now = clock.now
+        let term = notifyingTerm.withLock { $0 }
         let alerting = configuration.alerting
         let findings = findings(configuration, at: now)
         let (update, before) = book.withLock { book in
@@ -151,7 +156,7 @@ final class AlertLoop: Sendable {
             if change.status == .firing { logger.warning("alert firing", fields) } else { logger.notice("alert resolved", fields) }
         }
         if !(fired + resolved).isEmpty { history.withLock { $0 = Array(($0 + fired + resolved).suffix(Self.historyLimit)) } }
-        let queues = await queues(for: alerting.notify)
+        let queues = await queues(for: alerting.notify, term: term)
         for (key, entries) in deliveries { queues.first { $0.key == key }?.queue.enqueue(entries) }
         return update
     }
@@ -174,6 +179,7 @@ final class AlertLoop: Sendable {
     /// Stops delivering, after the attempts under way: `successor` tells the notifiers what waits
     /// in the outbox (Alertmanager's firing alerts, not kept there, go again at its first evaluation).
     func stopNotifying(leaving successor: Successor = .newLeader) {
+        notifyingTerm.withLock { $0 += 1 }
         let dropped = queues.withLock { queues -> [AlertDeliveryQueue] in
             defer { queues = [] }
             return queues.map(\.queue)
@@ -184,10 +190,12 @@ final class AlertLoop: Sendable {
 
     /// The queue of each notifier in `configured`, a new one taking what the outbox holds for
     /// it; the queues of notifiers no longer configured stop, and their notices leave the outbox.
-    private func queues(for configured: [NotifierConfiguration]) async -> [(key: String, queue: AlertDeliveryQueue)] {
+    private func queues(for configured: [NotifierConfiguration], term: Int) async -> [(key: String, queue: AlertDeliveryQueue)] {
         let notifiers = Self.distinct(configured)
         let keys = Set(notifiers.map(\.outboxKey))
-        let (current, gone) = queues.withLock { queues -> ([(key: String, queue: AlertDeliveryQueue)], [AlertDeliveryQueue]) in
+        let made = queues.withLock { queues -> ([(key: String, queue: AlertDeliveryQueue)], [AlertDeliveryQueue])? in
+            // This instance stopped notifying while the evaluation ran: it sets up nothing.
+            guard notifyingTerm.withLock({ $0 }) == term else { return nil }
             let gone = queues.filter { !keys.contains($0.key) }.map(\.queue)
             queues = notifiers.map { configuration in
                 let key = configuration.outboxKey
@@ -200,6 +208,7 @@ final class AlertLoop: Sendable {
             }
             return (queues, gone)
         }
+        guard let (current, gone) = made else { return [] }
         let seeds = restored.withLock { restored -> [String: [AlertDeliveryQueue.Entry]] in
             defer { restored = [:] }
             return restored

@@ -37,8 +37,9 @@ struct AlertNotifier: Sendable {
     let work: InFlightWork
 
     /// Tries each of `notices` once; returns those delivered. Alertmanager takes them in one
-    /// post, all or none; a webhook or a command takes them one at a time.
-    func deliver(_ notices: [AlertNotice]) async -> [AlertNotice] {
+    /// post, all or none; a webhook or a command takes them one at a time, as long as
+    /// `continuing` says (an instance that stops leading or stops sends no more of them).
+    func deliver(_ notices: [AlertNotice], while continuing: () -> Bool = { true }) async -> [AlertNotice] {
         switch configuration.kind {
         case .alertmanager:
             guard let base = configuration.url else { return notices }
@@ -48,11 +49,17 @@ struct AlertNotifier: Sendable {
         case .webhook:
             guard let url = configuration.url else { return notices }
             var delivered: [AlertNotice] = []
-            for notice in notices where await post(url, Self.webhook(notice)) { delivered.append(notice) }
+            for notice in notices {
+                guard continuing() else { break }
+                if await post(url, Self.webhook(notice)) { delivered.append(notice) }
+            }
             return delivered
         case .command:
             var delivered: [AlertNotice] = []
-            for notice in notices where await run(notice) { delivered.append(notice) }
+            for notice in notices {
+                guard continuing() else { break }
+                if await run(notice) { delivered.append(notice) }
+            }
             return delivered
         }
     }

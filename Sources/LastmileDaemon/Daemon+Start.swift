@@ -2,17 +2,38 @@ import Foundation
 import HTTP
 import LastmileConfig
 import LastmileCore
+import LastmileProviders
 import LastmileStore
 
 extension Daemon {
+    /// How much longer systemd is asked to wait for a start, at each step.
+    static let startExtension = Duration.seconds(60)
+
     /// Loads the configuration, opens the store, takes back its canaries, and starts listening and probing.
     public static func start(_ options: Options) async throws(StartError) -> Daemon {
+        // Opening the store may migrate it (an index over millions of rows) and take back its
+        // canaries: longer, on a big store, than a unit's TimeoutStartSec. Until the daemon is
+        // ready, systemd is told every 20 s to wait another minute, so it is not killed and
+        // restarted into the same migration.
+        let longerStart = "EXTEND_TIMEOUT_USEC=\(Self.startExtension.wholeMilliseconds * 1_000)"
+        options.notifier.send(longerStart)
+        let extender = Task { [notifier = options.notifier] in
+            while true {
+                try? await Task.sleep(for: .seconds(20))
+                if Task.isCancelled { break }
+                notifier.send(longerStart)
+            }
+        }
+        defer { extender.cancel() }
         if let files = OpenFileLimit.raiseToHardLimit(), files.after != files.before {
             options.logger.info("open file limit raised", [("from", String(files.before)), ("to", String(files.after))])
         }
         let loaded = options.loadConfiguration()
         for warning in loaded.warnings { options.logger.warning(warning.message, [("at", "\(warning.file):\(warning.position)")]) }
         guard let configuration = loaded.configuration else { throw .configuration(loaded.diagnostics) }
+        for refusing in ProviderRegistry.standard.refusingHooks(in: configuration) {
+            options.logger.warning("hook will refuse every call", [("hook", refusing.hook), ("reason", refusing.reason)])
+        }
         let context = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
         let location = options.storePathOverride.map(StoreLocation.init)
             ?? configuration.store.url.map { .postgres(url: $0.reveal()) } ?? .file(configuration.store.path)

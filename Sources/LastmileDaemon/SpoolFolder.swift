@@ -134,13 +134,13 @@ struct SpoolFolder: Sendable {
         }
     }
 
-    /// Deletes files in `done/` last modified before `cutoff`; returns how many.
+    /// Deletes files moved to `done/` before `cutoff`; returns how many.
     func pruneDone(before cutoff: Date) -> Int {
         prune("done", before: cutoff)
     }
 
-    /// Deletes files in `failed/` last modified before `cutoff`, so refused junk cannot fill the
-    /// disk either; returns how many.
+    /// Deletes files moved to `failed/` before `cutoff`, so refused junk cannot fill the disk
+    /// either; returns how many.
     func pruneFailed(before cutoff: Date) -> Int {
         prune("failed", before: cutoff)
     }
@@ -153,7 +153,8 @@ struct SpoolFolder: Sendable {
             let path = folder.appendingPathComponent(name).path
             var info = stat()
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR,
-                  Double(info.st_mtim.tv_sec) < cutoff.timeIntervalSince1970, unlink(path) == 0 else { continue }
+                  // When it was moved here (a rename changes the inode's ctime), not when it was written.
+                  Double(info.st_ctim.tv_sec) < cutoff.timeIntervalSince1970, unlink(path) == 0 else { continue }
             removed += 1
         }
         return removed

@@ -10,6 +10,9 @@ import LastmileProviders
 /// identity (inode, modification time, size), so a crash between the commit and the move never
 /// counts it twice, and a new file given an earlier one's name is never taken for it.
 struct SpoolWatcher: Sendable {
+    /// One line a minute at most about a folder that cannot be read.
+    private static let throttle = LogThrottle(limit: 1, per: .seconds(60))
+
     /// Where the arrivals go: the engine, or the shared inbox.
     let intake: ReportIntake
     let logger: Logger
@@ -35,6 +38,17 @@ struct SpoolWatcher: Sendable {
             logger.warning("spool folder cannot be read", [("receiver", receiver.name), ("folder", folder.url.path)])
             return
         }
+        // With nowhere safe to move files, none is read: each would be stored, left in place, and
+        // looked up again at every scan.
+        for subfolder in ["done", "failed"] {
+            if let problem = SpoolFolder.notAFolder(folder.url.appendingPathComponent(subfolder).path) {
+                if let held = Self.throttle.admit("spool subfolder \(receiver.name)") {
+                    logger.error("spool folder not read: its \(subfolder)/ is not a folder of its own", [("receiver", receiver.name),
+                                                                                                     ("problem", problem), ("held_back", String(held))])
+                }
+                return
+            }
+        }
         let present = Set(names.map { "\(receiver.name)/\($0)" })
         seen = seen.filter { !$0.key.hasPrefix(receiver.name + "/") || present.contains($0.key) }
         for name in names {
@@ -52,16 +66,21 @@ struct SpoolWatcher: Sendable {
                 // Stamped when first seen, so waiting for the file to settle adds nothing to latency.
                 let firstSeen = sighting.map { clock.now.addingTimeInterval($0.firstSeen.timeIntervalSinceNow) } ?? clock.now
                 let sourceKey = sighting.map { "\(key)#\($0.identity)" } ?? key
-                await process(data: data, name: name, key: sourceKey, receiver: receiver, format: format, folder: folder, at: firstSeen)
+                await process(data: data, name: name, key: sourceKey, legacyKey: key, receiver: receiver, format: format, folder: folder,
+                              at: firstSeen)
                 seen[key] = nil
             }
         }
     }
 
-    private func process(data: Data, name: String, key: String, receiver: ReceiverConfiguration, format: any SpoolFormat,
-                         folder: SpoolFolder, at time: Date) async {
+    /// `legacyKey` is the name alone, as versions before the file's identity was in its key stored
+    /// it: a file such a version stored but had not moved yet (it stopped in between) is not read twice.
+    private func process(data: Data, name: String, key: String, legacyKey: String, receiver: ReceiverConfiguration,
+                         format: any SpoolFormat, folder: SpoolFolder, at time: Date) async {
         do {
-            if try await intake.hasArrival(sourceKey: key) {
+            var stored = try await intake.hasArrival(sourceKey: key)
+            if !stored { stored = try await intake.hasArrival(sourceKey: legacyKey) }
+            if stored {
                 move(name, in: folder, to: "done")
                 return
             }

@@ -37,4 +37,23 @@ extension ProviderRegistry {
             return intake.verifier(secret)
         }
     }
+
+    /// The hooks of `configuration` that refuse every call, with why: a secret that is not the key
+    /// its source needs, a signature that needs `public_url`. Said at start and by `lastmile check`,
+    /// since otherwise only the sender's failed calls show it.
+    public func refusingHooks(in configuration: LastmileConfiguration) -> [(hook: String, reason: String)] {
+        let publicURL = configuration.server.publicURL
+        var refusing: [(hook: String, reason: String)] = []
+        for route in configuration.routes {
+            if let refusal = receiptVerifier(for: route, publicURL: publicURL) as? RefusingHook {
+                refusing.append(("/hooks/receipts/\(route.name)", refusal.reason))
+            }
+        }
+        for receiver in configuration.receivers where receiver.arrivalHookScheme(publicURL: publicURL) != nil {
+            if let refusal = arrivalVerifier(for: receiver, publicURL: publicURL) as? RefusingHook {
+                refusing.append(("/hooks/arrivals/\(receiver.name)", refusal.reason))
+            }
+        }
+        return refusing
+    }
 }

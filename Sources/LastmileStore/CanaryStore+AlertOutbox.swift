@@ -14,9 +14,12 @@ extension CanaryStore {
     }
 
     /// Takes out of the outbox the notices `delivered` names, each only in the version named.
+    /// On a shared store it is not fenced: a leader that stepped down (or is stopping) after a
+    /// delivery still says it went out, or the next leader would send it again; naming the exact
+    /// version, it can never remove a newer notice.
     public func removeFromOutbox(_ delivered: [AlertOutboxEntry.Stamp]) async throws {
         guard !delivered.isEmpty else { return }
-        try await writer.write { connection in
+        try await (intake ?? writer).write { connection in
             for stamp in delivered {
                 try connection.run("DELETE FROM alert_outbox WHERE notifier = ? AND alert = ? AND version = ?",
                                    [.text(stamp.notifier), .text(stamp.alert), .integer(stamp.version)])

@@ -24,6 +24,9 @@ enum CheckCommand {
         }
         let included = configuration.files.count - 1
         Output.write("\(path): OK" + (included > 0 ? " (with \(included) included file\(included == 1 ? "" : "s"))" : ""))
+        for refusing in ProviderRegistry.standard.refusingHooks(in: configuration) {
+            Output.error("warning: \(refusing.hook) will refuse every call: \(refusing.reason)")
+        }
         Output.write(ConfigSummary(configuration).text)
         Output.write(DetectionOutlook(configuration).text)
         return ExitStatus.success

@@ -92,6 +92,24 @@ extension DetectionSimulationSuites {
             #expect(reading.healthyRate < 0.01, "\(reading.healthyRate)")
         }
 
+        @Test func aReplayedOutageKeepsTheHealthyLossBeforeAndAfterIt() async {
+            let reading = await offThePool {
+                var detector = SequentialDetector(canariesPerHour: 12)
+                let start = Date(timeIntervalSince1970: 1_000_000)
+                // A route that loses 4 % when healthy: six hours, a four-hour outage, then three days.
+                for step in 0..<(12 * 82) {
+                    let sentAt = start.addingTimeInterval(Double(step) * 300)
+                    let lost = (12 * 6..<12 * 10).contains(step) || step % 25 == 0
+                    let ticket = detector.sent(at: sentAt)
+                    detector.record(ticket, lost ? .failed : .arrived, latency: lost ? nil : 4, at: sentAt.addingTimeInterval(lost ? 900 : 4))
+                }
+                return detector.evaluate(at: start.addingTimeInterval(82 * 3_600))
+            }
+            // Only what the page rested on is left out of what healthy looks like, not the days after it.
+            #expect(reading.healthyRate > 0.01, "\(reading.healthyRate)")
+            #expect(!reading.firing)
+        }
+
         @Test func aPageHoldsForItsEvidenceWindowAndDoesNotFlap() async {
             let (changes, firedAt, evidenceMinutes) = await offThePool { Self.firingChangesAfterTenLosses() }
             #expect(changes.map(\.firing) == [true, false], "\(changes)")

@@ -247,3 +247,17 @@ import Testing
         #expect(HookTarget.withoutToken("/hooks/receipts/k") == "/hooks/receipts/k")
     }
 }
+
+@Suite struct OutboxKeyTests {
+    @Test func aNotifierIsKeptByItsAddressWithoutWritingItDown() throws {
+        let hook = URL(string: "https://hooks.example.com/services/T000/B000/s3cretpath")
+        let short = NotifierConfiguration(kind: .webhook, url: hook, command: [], timeout: 5)
+        let long = NotifierConfiguration(kind: .webhook, url: hook, command: [], timeout: 30)
+        let other = NotifierConfiguration(kind: .webhook, url: URL(string: "https://hooks.example.com/other"), command: [], timeout: 5)
+        #expect(short.outboxKey == long.outboxKey, "a changed timeout keeps what waits")
+        #expect(short.outboxKey != other.outboxKey)
+        #expect(!short.outboxKey.contains("s3cret") && short.outboxKey.hasPrefix("webhook:"))
+        // SHA-256 of "abc", the FIPS 180-2 example.
+        #expect(Crypto.hex(Crypto.digest(.sha256, of: Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

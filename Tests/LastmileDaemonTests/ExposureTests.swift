@@ -373,6 +373,16 @@ extension WholeSystemSuites {
         #expect(try store.rowCounts().arrivals == 2, "the second file under the name is an arrival of its own")
         #expect(names("done") == ["GSM1.same"])
 
+        // A file an earlier version stored under its name alone, and had not moved when it stopped: not read twice.
+        let legacy = StoredArrival(report: ArrivalReport(reference: try store.reserveReportID(), receiver: "modem", from: "x", body: "old",
+                                                         ingestedAt: Date()),
+                                   match: .unmatched(.noToken, canaryID: nil), rawPayload: Data(), sourceKey: "modem/GSM1.legacy")
+        try await store.commit(StoreChange(arrivals: [legacy]))
+        try message("LEGACY234").write(to: spool.appendingPathComponent("GSM1.legacy"))
+        await scanTwice()
+        #expect(names("done") == ["GSM1.legacy", "GSM1.same"])
+        #expect(try store.rowCounts().arrivals == 3)
+
         // A file left empty long after it appeared is refused.
         let folder = SpoolFolder(spool)
         let (first, sighting) = folder.inspect("GSM1.empty", previous: nil, now: Date())
@@ -389,6 +399,8 @@ extension WholeSystemSuites {
         try message("WXYZ01234").write(to: spool.appendingPathComponent("GSM1.third"))
         await scanTwice()
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
+        #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.third").path), "left where it is, unread")
+        #expect(try store.rowCounts().arrivals == 3)
         #expect(folder.pruneDone(before: Date().addingTimeInterval(60)) == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
         await store.close()

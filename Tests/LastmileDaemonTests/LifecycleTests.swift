@@ -60,6 +60,8 @@ extension WholeSystemSuites {
             let ready = await notify.waitFor("READY=1", timeout: 20)
             #expect(ready.last?.contains("READY=1") == true, "\(ready) \(daemon.logText)")
             #expect(ready.last?.contains("STATUS=probing 1 probes over 1 routes") == true)
+            // While it starts, systemd is asked to wait longer (a migration may outlast TimeoutStartSec).
+            #expect(ready.first == "EXTEND_TIMEOUT_USEC=60000000", "\(ready)")
             #expect(await notify.waitFor("WATCHDOG=1", timeout: 3).last == "WATCHDOG=1")
             let port = try #require(await daemon.waitForPort())
 

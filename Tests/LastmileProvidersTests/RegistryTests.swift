@@ -52,3 +52,28 @@ import Testing
         }
     }
 }
+
+@Suite struct RefusingHookTests {
+    @Test func aHookThatWillRefuseEveryCallIsNamedWithWhy() throws {
+        let text = """
+            [[receiver]]
+            name = "telnyx-phone"
+            number = "+15551230001"
+            carrier = "C"
+            source = "telnyx"
+            secret = "not-a-key"
+
+            [[receiver]]
+            name = "gateway"
+            number = "+15551230002"
+            carrier = "C"
+            source = "json"
+            secret = "arrival-token"
+            """
+        let loaded = ConfigLoader.load(text: Array(text.utf8), path: "/tmp/refusing.toml", catalogue: .standard, environment: [:])
+        let configuration = try #require(loaded.configuration, "\(loaded.diagnostics)")
+        let refusing = ProviderRegistry.standard.refusingHooks(in: configuration)
+        #expect(refusing.map(\.hook) == ["/hooks/arrivals/telnyx-phone"])
+        #expect(refusing.first?.reason.contains("Ed25519") == true)
+    }
+}

@@ -86,7 +86,7 @@ public struct DetectionBoard: Sendable {
     private var tickets: [String: Tickets] = [:]
     /// The route pages a silent receiver or a carrier's loss explained at the last evaluation,
     /// with the start of their evidence and what explained them.
-    private var explained: [Pair: (since: Date?, by: String, at: Date)] = [:]
+    private var explained: [Pair: (since: Date?, by: String, receivers: Set<String>, at: Date)] = [:]
     /// Once configured, only configured pairs and cells have detectors.
     private var isConfigured = false
 
@@ -231,30 +231,36 @@ public struct DetectionBoard: Sendable {
         evaluation.silentReceivers = silent.values.sorted { $0.receiver < $1.receiver }
         evaluation.carrierLosses = lostCarriers.values.sorted { $0.carrier < $1.carrier }
 
-        var stillExplained: [Pair: (since: Date?, by: String, at: Date)] = [:]
+        var stillExplained: [Pair: (since: Date?, by: String, receivers: Set<String>, at: Date)] = [:]
         for (pair, reading) in evaluation.pairs.sorted(by: { $0.key < $1.key }) where reading.firing {
             let troubled = cellReadings.filter { cell, cellReading in
                 cell.route == pair.route && carriers[cell.receiver] == pair.carrier && (failing(cellReading) || unsure(cellReading))
             }.map(\.key.receiver).sorted()
             let state: PageState
+            var explainedBy: Set<String> = []
             if let loss = lostCarriers[pair.carrier] {
                 state = .explained(by: loss.carrier)
+                explainedBy = Set(loss.receivers)
             } else if !troubled.isEmpty, troubled.allSatisfy({ silent[$0] != nil }) {
                 state = .explained(by: troubled.joined(separator: ", "))
+                explainedBy = Set(troubled)
             } else if troubled.contains(where: { waiting.contains($0) }) {
                 state = .waiting
-            } else if let held = explained[pair], held.since == reading.evidenceSince,
+            } else if let held = explained[pair], held.since == reading.evidenceSince, Set(troubled).isSubset(of: held.receivers),
                       reading.delivering || now.timeIntervalSince(held.at) < Self.recoveryGrace {
                 // What explained this page is over (the receiver is heard again), and the page's
                 // evidence is what the silence left, falling back: it stays held while the route
                 // delivers, and for a grace in which canaries lost in the silence still settle.
-                // A route that does not deliver after that pages.
+                // A route that does not deliver after that pages, and so does one failing to a
+                // receiver the silence did not explain.
                 state = .explained(by: held.by)
                 stillExplained[pair] = held
             } else {
                 state = .firing
             }
-            if case .explained(let by) = state, stillExplained[pair] == nil { stillExplained[pair] = (reading.evidenceSince, by, now) }
+            if case .explained(let by) = state, stillExplained[pair] == nil {
+                stillExplained[pair] = (reading.evidenceSince, by, explainedBy, now)
+            }
             evaluation.pages.append(RoutePage(pair: pair, reading: reading, state: state))
         }
         explained = stillExplained

@@ -138,7 +138,9 @@ public struct SequentialDetector: Sendable {
         let time = now.timeIntervalSince1970
         // The first evaluation folds in what was recorded before it (a start's replay of history)
         // before anything matures into the healthy estimate: an outage in that history fires
-        // there as it did live, and is kept out of what healthy looks like.
+        // there as it did live, and what it rested on is kept out of what healthy looks like.
+        // (The first tuning itself still counts it, as outcomes old enough to have matured; the
+        // next evaluation tunes again without them.)
         if !tuned { retune(at: now) }
         mature(at: now)
         retune(at: now)
@@ -276,6 +278,8 @@ public struct SequentialDetector: Sendable {
     /// old is not a statistic that pages again at every start and takes days to fall back.
     private mutating func fold(catchingUp: Bool = false) {
         guard tuned else { return }
+        // Send times of the pages a catch-up fires, from the start of their evidence to their resolution.
+        var unhealthy: [(from: Double, to: Double)] = []
         while head < entries.count, entries[head].outcome != .pending {
             let entry = entries[head]
             head += 1
@@ -288,16 +292,26 @@ public struct SequentialDetector: Sendable {
                 if member.settled == 0 { member.runStart = nil } else if member.runStart == nil { member.runStart = entry.sentAt }
                 members[index] = member
             }
-            if catchingUp, !firing, let crossed = members.first(where: { $0.settled >= $0.threshold }) {
+            guard catchingUp else { continue }
+            if !firing, let crossed = members.first(where: { $0.settled >= $0.threshold }) {
                 let start = crossed.runStart ?? entry.sentAt
                 firing = true
                 firedAt = entry.sentAt
                 evidenceStart = start
                 evidenceWindow = max(0, entry.sentAt - start)
-                maturing = maturing[maturingHead...].filter { $0.sentAt < start }
-                maturingHead = 0
+                unhealthy.append((start, .infinity))
                 for index in members.indices { members[index].settled = min(members[index].settled, members[index].threshold) }
+            } else if firing, members.allSatisfy({ $0.settled <= $0.threshold / 2 }), entry.sentAt - firedAt >= evidenceWindow {
+                // Resolved as the live detector would have (at send times rather than evaluations).
+                firing = false
+                if let last = unhealthy.popLast() { unhealthy.append((last.from, entry.sentAt)) }
             }
+        }
+        // What the replayed pages rested on is not what healthy looks like; what came before and
+        // after them is, as it was live.
+        if !unhealthy.isEmpty {
+            maturing = maturing[maturingHead...].filter { outcome in !unhealthy.contains { $0.from <= outcome.sentAt && outcome.sentAt < $0.to } }
+            maturingHead = 0
         }
         if head > 1_024, head * 2 > entries.count {
             entries.removeFirst(head)

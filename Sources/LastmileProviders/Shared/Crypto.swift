@@ -14,6 +14,14 @@ public enum Crypto {
         }
     }
 
+    /// The digest of `message`.
+    public static func digest(_ digest: Digest, of message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let done = message.withUnsafeBytes { bytes in EVP_Digest(bytes.baseAddress, bytes.count, &output, &length, digest.evp, nil) }
+        return done == 1 ? Array(output.prefix(Int(length))) : []
+    }
+
     /// HMAC of `message` under `key`.
     public static func hmac(_ digest: Digest, key: [UInt8], message: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

@@ -57,7 +57,8 @@ enum Freshness {
 /// Every request is refused: a hook that must authenticate but whose check cannot be built
 /// (`lastmile check` names why). Never a silent downgrade to an open hook.
 public struct RefusingHook: WebhookVerifier {
-    let reason: String
+    /// Why the hook cannot check its callers.
+    public let reason: String
 
     public init(reason: String) {
         self.reason = reason
