@@ -5,6 +5,7 @@ import LastmileConfig
 import LastmileCore
 import LastmileStore
 import Synchronization
+import LastmileTestSupport
 import Testing
 @testable import LastmileDaemon
 
@@ -69,7 +70,7 @@ import Testing
         let queue = Self.queue(to: receiver.port, work: work)
         queue.enqueue([Self.notice(route: "down", .firing), Self.notice(route: "up", .firing)])
         // While the receiver refuses it, the page resolves: the resolution replaces the page.
-        while !receiver.received.contains("up firing") { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await Eventually.holds { receiver.received.contains("up firing") })
         queue.enqueue([Self.notice(route: "down", .resolved)])
         #expect(await work.drained(timeout: .seconds(60)))
         #expect(queue.waiting.isEmpty)
@@ -125,10 +126,10 @@ extension AlertDeliveryQueueTests {
                                        retire: { stamps in retired.stamps.withLock { $0 += stamps } })
         queue.enqueue([.init(notice: Self.notice(route: "up", .firing), stamp: Self.stamp("up", 1)),
                        .init(notice: Self.notice(route: "down", .firing), stamp: Self.stamp("down", 2))])
-        while !receiver.received.contains("up firing") { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await Eventually.holds { receiver.received.contains("up firing") })
         // Replaced by a notice kept in memory only: its row is stale, and goes too.
         queue.enqueue([.init(notice: Self.notice(route: "down", .resolved), stamp: nil)])
-        while retired.stamps.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await Eventually.holds { retired.stamps.withLock { $0.count } >= 2 })
         #expect(Set(retired.stamps.withLock { $0 }) == [Self.stamp("up", 1), Self.stamp("down", 2)])
 
         // Abandoned (a shutdown, a new leader): what waits stays in the outbox, and the task ends

@@ -59,7 +59,7 @@ extension WholeSystemSuites {
                     }
                 }
             }
-            while acknowledged.all.count < 200 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await Eventually.holds(poll: .milliseconds(20)) { acknowledged.all.count >= 200 }, "reports stopped being acknowledged")
             try await database.stop()
             let refusedBefore = statuses.count(503)
             var waited = 0

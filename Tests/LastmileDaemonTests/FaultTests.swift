@@ -92,7 +92,7 @@ extension WholeSystemSuites {
                     }
                 }
                 group.addTask {
-                    while acknowledged.all.count < killAfter { try? await Task.sleep(for: .milliseconds(1)) }
+                    _ = await Eventually.holds(within: .seconds(120), poll: .milliseconds(1)) { acknowledged.all.count >= killAfter }
                     kill(pid, SIGKILL)
                 }
             }

@@ -1,5 +1,6 @@
 import LastmileBase
 import Synchronization
+import LastmileTestSupport
 import Testing
 @testable import LastmileDaemon
 
@@ -22,7 +23,7 @@ import Testing
                 trace.add("first ends")
             }
         }
-        while trace.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await Eventually.holds(poll: .milliseconds(1)) { !trace.all.isEmpty })
         var later: [Task<Void, Never>] = []
         for name in ["second", "third"] {
             later.append(Task {

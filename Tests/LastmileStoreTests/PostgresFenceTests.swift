@@ -45,15 +45,29 @@ import Testing
         store.setFence(LeaseFence(holder: "a", term: term))
 
         // The writer waits on the lease row inside its first batch, so the next write waits in its queue.
+        // The admin's transaction sits idle meanwhile, as long as a busy machine takes: the server
+        // must not end it (connections end transactions idle for 2 s; this one is the test's).
+        try admin.query("SET idle_in_transaction_session_timeout = 0")
         try admin.query("BEGIN")
         try admin.query("SELECT term FROM lastmile_lease FOR UPDATE")
         let first = Task { try await store.recordSubmitting(Canary(plan: makePlan("first", payload: 1), submitStartedAt: t0)) }
         let observer = try PostgresConnection(url: url)
+        let deadline = ContinuousClock.now + .seconds(60)
         while try observer.query("SELECT count(*) FROM pg_locks WHERE NOT granted").first?[0] == "0" {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the writer never waited on the lease row")
+                return
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         let stale = Task { try await store.recordSubmitting(Canary(plan: makePlan("stale", payload: 2), submitStartedAt: t0)) }
-        while store.queuedWrites == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while store.queuedWrites == 0 {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the second write never queued")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         // Meanwhile the lease runs out and this instance takes it again, in the next term.
         try admin.query("UPDATE lastmile_lease SET expires_at = now()")
         let next = try #require(try table.acquire(holder: "a", duration: .seconds(60), on: admin))
