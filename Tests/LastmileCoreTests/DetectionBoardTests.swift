@@ -142,6 +142,59 @@ extension DetectionSimulationSuites {
             #expect(!fired.contains("AcceptedButUndelivered alpha") && !fired.contains("AcceptedButUndelivered gamma"), "\(fired)")
         }
 
+        @Test func aRouteTheAPIRefusesDoesNotKeepAnotherRoutesPageWaiting() async {
+            // alpha loses what it sends to phone-a; beta's API refuses every canary to phone-a. Refused
+            // canaries never tell whether the phone hears, so alpha's page must not wait on them.
+            let fired = await offThePool { () -> [String] in
+                var board = DetectionBoard()
+                let cells = [DetectionBoard.Cell(route: "alpha", receiver: "phone-a"), DetectionBoard.Cell(route: "beta", receiver: "phone-a"),
+                             DetectionBoard.Cell(route: "alpha", receiver: "phone-b")]
+                board.configure(rates: Dictionary(uniqueKeysWithValues: cells.map { ($0, 60) }), carriers: Self.receivers)
+                var book = AlertBook(repeatInterval: 86_400)
+                var fired: [String] = []
+                var pending: [(Date, Canary)] = []
+                var serial = 0
+                for second in stride(from: 0, to: 120 * 60, by: 5) {
+                    let now = Date(timeIntervalSince1970: 1_000_000 + Double(second))
+                    if second % 60 == 0 {
+                        for cell in cells {
+                            serial += 1
+                            let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: cell.route,
+                                                  carrier: Self.receivers[cell.receiver]!, probe: cell.route, receiver: cell.receiver,
+                                                  to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
+                            var canary = Canary(plan: plan, submitStartedAt: now)
+                            let refused = cell.route == "beta"
+                            canary.submit = SubmitAnswer(outcome: refused ? .rejected : .accepted)
+                            board.observe(canary, at: now)
+                            if refused {
+                                canary.verdict = .rejected
+                                canary.settledAt = now.addingTimeInterval(1)
+                                pending.append((now.addingTimeInterval(1), canary))
+                            } else if second >= 3_600 && cell.receiver == "phone-a" {
+                                canary.verdict = .lost
+                                canary.settledAt = now.addingTimeInterval(900)
+                                pending.append((now.addingTimeInterval(900), canary))
+                            } else {
+                                canary.arrival = ArrivalRecord(ingestedAt: now.addingTimeInterval(4), reportedAt: nil, latency: 4, from: "+1666", body: "x")
+                                canary.verdict = .delivered
+                                canary.settledAt = now.addingTimeInterval(4)
+                                pending.append((now.addingTimeInterval(4), canary))
+                            }
+                        }
+                    }
+                    pending.sort { $0.0 < $1.0 }
+                    while let first = pending.first, first.0 <= now {
+                        pending.removeFirst()
+                        board.observe(first.1, at: now)
+                    }
+                    let findings = board.evaluate(at: now).findings(slo: Self.slo, firing: Set(book.firing.keys), at: now)
+                    fired += book.update(with: findings, at: now).fired.map { "\($0.finding.name.rawValue) \($0.finding.key.route)" }
+                }
+                return fired
+            }
+            #expect(fired.contains("AcceptedButUndelivered alpha"), "\(fired)")
+        }
+
         @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() async {
             let fired = await offThePool { Self().fired { route, _ in route == "beta" } }
             #expect(fired.sorted() == ["AcceptedButUndelivered beta", "AcceptedButUndelivered beta"])

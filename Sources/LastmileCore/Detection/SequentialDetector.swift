@@ -39,7 +39,8 @@ public struct SequentialDetector: Sendable {
         public var totalEvents: Int
         /// When the latest canary that arrived was sent.
         public var lastArrivalSentAt: Date?
-        /// When the latest canary was sent.
+        /// When the latest canary that counts was sent (one the API refused does not: it will
+        /// never tell whether the phone hears).
         public var lastSentAt: Date?
         /// When the first canary sent after the latest arrival was sent: since then, nothing heard.
         public var unansweredSince: Date?
@@ -148,7 +149,7 @@ public struct SequentialDetector: Sendable {
             return Reading(statistics: members.map { Statistic(jump: $0.test.jump, value: 0, threshold: $0.threshold) }, firing: false,
                            crossing: false, delivering: lastDecided?.arrived ?? false, evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) },
                            healthyRate: modelHealthy, badEvents: 0, totalEvents: 0, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
-                           lastSentAt: entries.last.map { Self.date($0.sentAt) },
+                           lastSentAt: lastCountedSentAt.map(Self.date),
                            unansweredSince: unansweredSince.map(Self.date))
         }
         let tail = entries[head...]
@@ -207,11 +208,14 @@ public struct SequentialDetector: Sendable {
         return Reading(statistics: statistics, firing: firing, crossing: crossing, delivering: delivering,
                        evidenceSince: evidenceStart.map { Date(timeIntervalSince1970: $0) }, healthyRate: modelHealthy,
                        badEvents: bad, totalEvents: total, lastArrivalSentAt: lastArrivalSentAt.map(Self.date),
-                       lastSentAt: entries.last.map { Self.date($0.sentAt) },
+                       lastSentAt: lastCountedSentAt.map(Self.date),
                            unansweredSince: unansweredSince.map(Self.date))
     }
 
     private static func date(_ seconds: Double) -> Date { Date(timeIntervalSince1970: seconds) }
+
+    /// When the latest canary not excluded (refused by the API, or not accepted) was sent.
+    private var lastCountedSentAt: Double? { entries.last { $0.outcome != .excluded }?.sentAt }
 
     /// The healthy loss rate this stream's history gives: its losses while not firing, pulled
     /// toward the floor by the prior's weight, and never below it.
