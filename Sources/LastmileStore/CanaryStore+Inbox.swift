@@ -32,7 +32,23 @@ extension CanaryStore {
     /// leader or not: these writes are not fenced.
     public func enqueue(_ entry: InboxEntry) async throws {
         guard let intake else { throw StoreUnsupported(what: "an inbox", location: location) }
-        _ = try await intake.write { connection in
+        _ = try await intake.write { [self] connection in
+            // While no leader takes entries out, the inbox must not fill the disk: past its
+            // limit a report is refused, and its sender retries.
+            let size = entry.reports.count + entry.rawPayload.count
+            let now = ContinuousClock.now
+            if inboxFill.withLock({ $0.isStale(at: now) }) {
+                // octet_length of a bytea reads its stored size, not its bytes.
+                let counted = try connection.scalar("SELECT coalesce(sum(octet_length(reports) + octet_length(raw_payload)), 0) FROM inbox")
+                inboxFill.withLock {
+                    $0.bytes = Int(counted?.integer ?? 0)
+                    $0.countedAt = now
+                }
+            }
+            try inboxFill.withLock { fill in
+                guard fill.bytes + size <= fill.limit else { throw InboxFull(bytes: fill.bytes, limit: fill.limit) }
+                fill.bytes += size
+            }
             try connection.run("""
                 INSERT INTO inbox (received_at, instance, reports, raw_payload, source_key) VALUES (?, ?, ?, ?, ?)
                 """, [StoreValue(entry.receivedAt), .text(entry.instance), .blob(entry.reports), .blob(entry.rawPayload),

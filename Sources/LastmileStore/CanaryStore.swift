@@ -21,6 +21,8 @@ public final class CanaryStore: Sendable {
     /// reading connection takes them anyway.
     private let readingQueue = DispatchQueue(label: "lastmile-store-reader")
     private let reportIdentifiers: any ReportIDSource
+    /// What the inbox holds, counted now and then by the intake writer, and its limit.
+    let inboxFill: Mutex<InboxFill>
 
     /// The database file, or the server's address (without its password).
     public var path: String { location.description }
@@ -33,6 +35,7 @@ public final class CanaryStore: Sendable {
     /// Opens the store at `location`, creating and migrating it as needed.
     public init(location: StoreLocation, configuration: StoreConfiguration = StoreConfiguration()) throws {
         self.location = location
+        inboxFill = Mutex(InboxFill(limit: configuration.maximumInboxBytes))
         let writeConnection: any DatabaseConnection
         let readConnection: any DatabaseConnection
         let fence = FenceSlot()

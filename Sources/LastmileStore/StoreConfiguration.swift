@@ -10,6 +10,9 @@ public struct StoreConfiguration: Sendable, Hashable {
     public var synchronous: Synchronous
     /// Most pages the database may grow to (nil: SQLite's own limit). Used to test a full disk.
     public var maximumPageCount: Int?
+    /// Most bytes of reports a shared store's inbox may hold waiting for a leader; beyond it a
+    /// report is refused (its hook answers 503 and the sender retries) rather than filling the disk.
+    public var maximumInboxBytes: Int
 
     public enum Synchronous: String, Sendable, Hashable {
         case full = "FULL"
@@ -17,10 +20,11 @@ public struct StoreConfiguration: Sendable, Hashable {
     }
 
     public init(maximumBatch: Int = 512, busyTimeout: TimeInterval = 5, synchronous: Synchronous = .full,
-                maximumPageCount: Int? = nil) {
+                maximumPageCount: Int? = nil, maximumInboxBytes: Int = 1 << 30) {
         self.maximumBatch = max(1, maximumBatch)
         self.busyTimeout = busyTimeout
         self.synchronous = synchronous
         self.maximumPageCount = maximumPageCount
+        self.maximumInboxBytes = maximumInboxBytes
     }
 }

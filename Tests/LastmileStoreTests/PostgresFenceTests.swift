@@ -82,6 +82,27 @@ import Testing
         #expect(try store.canary(id: "fresh") != nil)
     }
 
+    @Test func anInboxNoLeaderEmptiesRefusesReportsPastItsLimit() async throws {
+        guard let place = try await TestStorePlace.make(.postgres) else { return }
+        let store = try await place.open(StoreConfiguration(maximumInboxBytes: 1_000))
+        defer { store.beginClosing() }
+        func entry(_ index: Int) -> InboxEntry {
+            InboxEntry(receivedAt: t0, instance: "b", reports: Data(repeating: 0x7B, count: 100), rawPayload: Data(repeating: UInt8(index), count: 200))
+        }
+        for index in 0..<3 { try await store.enqueue(entry(index)) }
+        // 900 bytes wait; 300 more would pass the limit: refused, and the sender is told to retry.
+        await #expect(throws: InboxFull.self) { try await store.enqueue(entry(3)) }
+        #expect(try store.inbox(limit: 10).count == 3)
+        // Another instance counts what waits before it adds: the same limit holds for it.
+        let other = try await place.open(StoreConfiguration(maximumInboxBytes: 1_000))
+        defer { other.beginClosing() }
+        await #expect(throws: InboxFull.self) { try await other.enqueue(entry(4)) }
+        let roomy = try await place.open(StoreConfiguration(maximumInboxBytes: 1_300))
+        defer { roomy.beginClosing() }
+        try await roomy.enqueue(entry(5))
+        #expect(try store.inbox(limit: 10).count == 4)
+    }
+
     @Test func anyoneEnqueuesAndEachEntryIsConsumedOnce() async throws {
         guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
         let store = try CanaryStore(location: place.location)

@@ -1,0 +1,28 @@
+import Foundation
+
+/// How many bytes of reports a shared store's inbox holds, as the intake writer last counted
+/// them plus what it added since: counted again every `recountInterval`, since a count reads the
+/// whole table and the leader takes entries out meanwhile.
+struct InboxFill: Sendable {
+    let limit: Int
+    var bytes = 0
+    var countedAt: ContinuousClock.Instant?
+
+    static let recountInterval = Duration.seconds(10)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Whether the count is due.
+    func isStale(at now: ContinuousClock.Instant) -> Bool {
+        countedAt.map { now - $0 >= Self.recountInterval } ?? true
+    }
+}
+
+/// The inbox holds as many reports as it may while no leader takes them out: try again later.
+public struct InboxFull: Error, CustomStringConvertible {
+    public let bytes: Int
+    public let limit: Int
+    public var description: String { "the shared inbox holds \(bytes) bytes of reports waiting for a leader, its limit is \(limit); retry later" }
+}
