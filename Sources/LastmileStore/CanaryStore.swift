@@ -58,8 +58,8 @@ public final class CanaryStore: Sendable {
             readConnection = sqliteReader
             intake = nil
         case .postgres(let url):
-            try PostgresDatabase(url: url, answerTimeout: PostgresDatabase.migrationAnswerTimeout).migrate()
             let postgres = try PostgresDatabase(url: url)
+            try postgres.connection.waiting(up: PostgresDatabase.migrationAnswerTimeout) { try postgres.migrate() }
             writeConnection = postgres
             readConnection = try PostgresDatabase(url: url)
             reportIdentifiers = PostgresIDBlocks(url: url)

@@ -15,7 +15,7 @@ import LastmileBase
 public final class PostgresConnection {
     private let handle: OpaquePointer
     /// How long a statement may wait for its answer.
-    public let answerTimeout: Duration
+    public private(set) var answerTimeout: Duration
     /// Set when a statement went unanswered: the server may still be working on it.
     private var givenUp = false
     /// Statements prepared on this connection, by their text: the name each was given.
@@ -49,6 +49,15 @@ public final class PostgresConnection {
     static let abandonedTransactionLimit = Duration.seconds(2)
 
     deinit { PQfinish(handle) }
+
+    /// Runs `body` with statements waiting up to `timeout` for their answers (a migration that
+    /// builds an index over a large table), then as before.
+    public func waiting<T>(up timeout: Duration, _ body: () throws -> T) rethrows -> T {
+        let before = answerTimeout
+        answerTimeout = timeout
+        defer { answerTimeout = before }
+        return try body()
+    }
 
     /// Whether the connection still works, as far as libpq knows.
     public var isOpen: Bool { !givenUp && PQstatus(handle) == CONNECTION_OK }

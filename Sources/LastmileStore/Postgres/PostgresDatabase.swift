@@ -6,8 +6,8 @@ final class PostgresDatabase: DatabaseConnection {
     let connection: PostgresConnection
     private var translated: [String: String] = [:]
 
-    init(url: String, answerTimeout: Duration = .seconds(10)) throws {
-        connection = try PostgresConnection(url: url, answerTimeout: answerTimeout)
+    init(url: String) throws {
+        connection = try PostgresConnection(url: url)
     }
 
     /// How long a migration (building an index over a large table) or the wait for another
