@@ -13,20 +13,25 @@ extension DetectionSimulationSuites {
         /// Runs the matrix for `minutes` with a canary per route × receiver every minute; from
         /// minute 60 `broken` says which canaries are lost. Returns the alert names and their
         /// subjects (route or receiver) fired from minute 60 on.
-        func fired(broken: (String, String) -> Bool, minutes: Int = 120) -> [String] {
-            run(broken: broken, minutes: minutes).fired
+        func fired(broken: (String, String) -> Bool, minutes: Int = 120, probed: (String, String) -> Bool = { _, _ in true },
+                   refused: (String, String) -> Bool = { _, _ in false }) -> [String] {
+            run(broken: broken, minutes: minutes, probed: probed, refused: refused).fired
         }
 
         /// As `fired`, also returning the alerts resolved; from minute `removing.minute` on, the
         /// configuration no longer probes `removing.route` (canaries of it in flight still settle).
-        /// `broken` holds until minute `brokenUntil` (if given), `brokenAfter` from then on.
+        /// `broken` holds until minute `brokenUntil` (if given), `brokenAfter` from then on. Only the
+        /// route × receiver cells `probed` names are probed, and the API refuses what `refused` names.
         func run(broken: (String, String) -> Bool, minutes: Int = 120, brokenUntil: Int? = nil,
-                 brokenAfter: (String, String) -> Bool = { _, _ in false },
+                 brokenAfter: (String, String) -> Bool = { _, _ in false }, probed: (String, String) -> Bool = { _, _ in true },
+                 refused: (String, String) -> Bool = { _, _ in false },
                  removing: (route: String, minute: Int)? = nil) -> (fired: [String], resolved: [String]) {
             var board = DetectionBoard()
             var resolved: [String] = []
             var rates: [DetectionBoard.Cell: Double] = [:]
-            for route in Self.routes { for receiver in Self.receivers.keys { rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 } }
+            for route in Self.routes {
+                for receiver in Self.receivers.keys where probed(route, receiver) { rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 }
+            }
             board.configure(rates: rates, carriers: Self.receivers)
             var book = AlertBook(repeatInterval: 86_400)
             var fired: [String] = []
@@ -40,16 +45,20 @@ extension DetectionSimulationSuites {
                 }
                 if second % 60 == 0 {
                     for route in Self.routes where route != removed {
-                        for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) {
+                        for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) where probed(route, receiver) {
                             serial += 1
                             let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: route, carrier: carrier, probe: route,
                                                   receiver: receiver, to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
                             var canary = Canary(plan: plan, submitStartedAt: now)
-                            canary.submit = SubmitAnswer(outcome: .accepted)
+                            canary.submit = SubmitAnswer(outcome: refused(route, receiver) ? .rejected : .accepted)
                             board.observe(canary, at: now)
                             let lost = second >= 3_600
                                 && (second < (brokenUntil ?? minutes) * 60 ? broken(route, receiver) : brokenAfter(route, receiver))
-                            if lost {
+                            if refused(route, receiver) {
+                                canary.verdict = .rejected
+                                canary.settledAt = now.addingTimeInterval(1)
+                                pending.append((now.addingTimeInterval(1), canary))
+                            } else if lost {
                                 canary.verdict = .lost
                                 canary.settledAt = now.addingTimeInterval(900)
                                 pending.append((now.addingTimeInterval(900), canary))
@@ -145,52 +154,10 @@ extension DetectionSimulationSuites {
         @Test func aRouteTheAPIRefusesDoesNotKeepAnotherRoutesPageWaiting() async {
             // alpha loses what it sends to phone-a; beta's API refuses every canary to phone-a. Refused
             // canaries never tell whether the phone hears, so alpha's page must not wait on them.
-            let fired = await offThePool { () -> [String] in
-                var board = DetectionBoard()
-                let cells = [DetectionBoard.Cell(route: "alpha", receiver: "phone-a"), DetectionBoard.Cell(route: "beta", receiver: "phone-a"),
-                             DetectionBoard.Cell(route: "alpha", receiver: "phone-b")]
-                board.configure(rates: Dictionary(uniqueKeysWithValues: cells.map { ($0, 60) }), carriers: Self.receivers)
-                var book = AlertBook(repeatInterval: 86_400)
-                var fired: [String] = []
-                var pending: [(Date, Canary)] = []
-                var serial = 0
-                for second in stride(from: 0, to: 120 * 60, by: 5) {
-                    let now = Date(timeIntervalSince1970: 1_000_000 + Double(second))
-                    if second % 60 == 0 {
-                        for cell in cells {
-                            serial += 1
-                            let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: cell.route,
-                                                  carrier: Self.receivers[cell.receiver]!, probe: cell.route, receiver: cell.receiver,
-                                                  to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
-                            var canary = Canary(plan: plan, submitStartedAt: now)
-                            let refused = cell.route == "beta"
-                            canary.submit = SubmitAnswer(outcome: refused ? .rejected : .accepted)
-                            board.observe(canary, at: now)
-                            if refused {
-                                canary.verdict = .rejected
-                                canary.settledAt = now.addingTimeInterval(1)
-                                pending.append((now.addingTimeInterval(1), canary))
-                            } else if second >= 3_600 && cell.receiver == "phone-a" {
-                                canary.verdict = .lost
-                                canary.settledAt = now.addingTimeInterval(900)
-                                pending.append((now.addingTimeInterval(900), canary))
-                            } else {
-                                canary.arrival = ArrivalRecord(ingestedAt: now.addingTimeInterval(4), reportedAt: nil, latency: 4, from: "+1666", body: "x")
-                                canary.verdict = .delivered
-                                canary.settledAt = now.addingTimeInterval(4)
-                                pending.append((now.addingTimeInterval(4), canary))
-                            }
-                        }
-                    }
-                    pending.sort { $0.0 < $1.0 }
-                    while let first = pending.first, first.0 <= now {
-                        pending.removeFirst()
-                        board.observe(first.1, at: now)
-                    }
-                    let findings = board.evaluate(at: now).findings(slo: Self.slo, firing: Set(book.firing.keys), at: now)
-                    fired += book.update(with: findings, at: now).fired.map { "\($0.finding.name.rawValue) \($0.finding.key.route)" }
-                }
-                return fired
+            let fired = await offThePool {
+                Self().fired(broken: { _, receiver in receiver == "phone-a" },
+                             probed: { route, receiver in route == "alpha" || (route == "beta" && receiver == "phone-a") },
+                             refused: { route, _ in route == "beta" })
             }
             #expect(fired.contains("AcceptedButUndelivered alpha"), "\(fired)")
         }

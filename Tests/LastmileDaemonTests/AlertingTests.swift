@@ -38,18 +38,9 @@ extension WholeSystemSuites {
                 posts.storage.withLock { $0.filter { $0.path == path }.map(\.body) }.compactMap { try? JSONSerialization.jsonObject(with: $0) }
             }
 
-            func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
-                await Self.waitFor(timeout: timeout, condition)
-            }
-
             /// Whether `condition` holds within `timeout` seconds, asked every tenth of a second.
-            static func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
-                let deadline = ContinuousClock.now + .seconds(timeout)
-                while ContinuousClock.now < deadline {
-                    if await condition() { return true }
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-                return await condition()
+            func waitFor(timeout: Double = 40, _ condition: @Sendable () async -> Bool) async -> Bool {
+                await Eventually.holds(within: .seconds(timeout), poll: .milliseconds(100), condition)
             }
         }
 
@@ -236,7 +227,7 @@ extension WholeSystemSuites {
             // The webhook is down while the page fires, and still down when the daemon stops.
             let daemon = try DaemonProcess(arguments: ["run", "--config", path, "--store", store], environment: ["BULK_TOKEN": "token"])
             let port = try #require(await daemon.waitForPort(), "daemon did not start: \(daemon.logText)")
-            let held = await Recorder.waitFor {
+            let held = await Eventually.holds(within: .seconds(40), poll: .milliseconds(100)) {
                 let text = (try? await LoopbackHTTP.request(port: port, path: "/metrics").body) ?? ""
                 return text.contains(firing) && (EndToEndTests.metricValue(text, waiting) ?? 0) >= 1
             }

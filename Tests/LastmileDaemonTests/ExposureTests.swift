@@ -282,8 +282,8 @@ extension WholeSystemSuites {
 
     @Test func linksFifosAndHugeFilesGoToFailedAndLockedFilesWait() async throws {
         let directory = try TemporaryDirectory()
-        let spool = directory.url.appendingPathComponent("incoming")
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        var watched = try WatchedSpool(in: directory)
+        let spool = watched.spool, store = watched.store
         let message = "From: 447700900123\nReceived: 24-05-01 10:00:00\n\nLastmile check ABCDEFGHJ\n"
         try Data(message.utf8).write(to: spool.appendingPathComponent("GSM1.ok"))
         try Data(message.utf8).write(to: spool.appendingPathComponent("GSM1.locked"))
@@ -292,86 +292,47 @@ extension WholeSystemSuites {
         try FileManager.default.createSymbolicLink(atPath: spool.appendingPathComponent("GSM1.link").path, withDestinationPath: "/etc/passwd")
         #expect(mkfifo(spool.appendingPathComponent("GSM1.fifo").path, 0o600) == 0)
 
-        let store = try CanaryStore(path: directory.path("spool.db"))
-        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
-        let watcher = SpoolWatcher(intake: ReportIntake(engine: engine, store: store, leadership: .alone()), logger: Logger(minimum: .error), clock: SystemClock())
-        let text = """
-            [[receiver]]
-            name = "modem"
-            number = "+447700900123"
-            carrier = "EE"
-            source = "smstools"
-            spool = "\(spool.path)"
-            """
-        let receiver = try #require(ConfigLoader.load(text: Array(text.utf8), path: "s.toml", catalogue: .standard, environment: [:]).configuration?.receivers.first)
-        var seen: [String: SpoolFolder.Sighting] = [:]
-        // Twice: a file written just now is read once it is seen unchanged.
-        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
-        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
-        func names(_ folder: String) -> [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(folder).path)) ?? []).sorted()
-        }
-        #expect(names("failed") == ["GSM1.fifo", "GSM1.huge", "GSM1.link"])
-        #expect(names("done") == ["GSM1.ok"])
+        await watched.scanTwice()
+        #expect(watched.names("failed") == ["GSM1.fifo", "GSM1.huge", "GSM1.link"])
+        #expect(watched.names("done") == ["GSM1.ok"])
         #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.locked").path))
         #expect(try store.rowCounts().arrivals == 1)
         // The link itself was moved, not followed and not copied.
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: spool.appendingPathComponent("failed/GSM1.link").path)
                 == "/etc/passwd")
         try FileManager.default.removeItem(at: spool.appendingPathComponent("GSM1.locked.LOCK"))
-        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
-        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
-        #expect(names("done") == ["GSM1.locked", "GSM1.ok"])
+        await watched.scanTwice()
+        #expect(watched.names("done") == ["GSM1.locked", "GSM1.ok"])
         #expect(try store.rowCounts().arrivals == 2)
         // Retention clears done/ as it does the store, and failed/ as it does unmatched reports.
         #expect(SpoolFolder(spool).pruneDone(before: Date().addingTimeInterval(60)) == 2)
-        #expect(names("done").isEmpty)
+        #expect(watched.names("done").isEmpty)
         #expect(SpoolFolder(spool).pruneFailed(before: Date().addingTimeInterval(60)) == 3)
-        #expect(names("failed").isEmpty)
+        #expect(watched.names("failed").isEmpty)
         await store.close()
     }
 
     @Test func aSpoolFileGivenAnEarlierFilesNameIsANewArrivalAndWhatIsNotAMessageStays() async throws {
         let directory = try TemporaryDirectory()
-        let spool = directory.url.appendingPathComponent("incoming")
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        var watched = try WatchedSpool(in: directory)
+        let spool = watched.spool, store = watched.store
         func message(_ token: String) -> Data { Data("From: 447700900123\nReceived: 24-05-01 10:00:00\n\nLastmile check \(token)\n".utf8) }
         // smstools keeps the parts of long messages here unless `saved` says otherwise.
         try Data("not a message: parts waiting for their message".utf8).write(to: spool.appendingPathComponent("GSM1-concatenated"))
         try message("ABCDEFGHJ").write(to: spool.appendingPathComponent("GSM1.same"))
         try Data().write(to: spool.appendingPathComponent("GSM1.empty"))
 
-        let store = try CanaryStore(path: directory.path("spool.db"))
-        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
-        let watcher = SpoolWatcher(intake: ReportIntake(engine: engine, store: store, leadership: .alone()), logger: Logger(minimum: .error), clock: SystemClock())
-        let text = """
-            [[receiver]]
-            name = "modem"
-            number = "+447700900123"
-            carrier = "EE"
-            source = "smstools"
-            spool = "\(spool.path)"
-            """
-        let receiver = try #require(ConfigLoader.load(text: Array(text.utf8), path: "s.toml", catalogue: .standard, environment: [:]).configuration?.receivers.first)
-        var seen: [String: SpoolFolder.Sighting] = [:]
-        func scanTwice() async {
-            await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
-            await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
-        }
-        func names(_ folder: String) -> [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(folder).path)) ?? []).sorted()
-        }
-        await scanTwice()
-        #expect(names("done") == ["GSM1.same"])
-        #expect(names("failed").isEmpty, "the parts store and a file not written yet stay where they are")
+        await watched.scanTwice()
+        #expect(watched.names("done") == ["GSM1.same"])
+        #expect(watched.names("failed").isEmpty, "the parts store and a file not written yet stay where they are")
         #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1-concatenated").path))
         #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.empty").path))
 
         // A new message under the name of one already done (gammu names files by the SMSC's second and the sender).
         try message("KMNPQRSTV").write(to: spool.appendingPathComponent("GSM1.same"))
-        await scanTwice()
+        await watched.scanTwice()
         #expect(try store.rowCounts().arrivals == 2, "the second file under the name is an arrival of its own")
-        #expect(names("done") == ["GSM1.same"])
+        #expect(watched.names("done") == ["GSM1.same"])
 
         // A file an earlier version stored under its name alone, and had not moved when it stopped: not read twice.
         let legacy = StoredArrival(report: ArrivalReport(reference: try store.reserveReportID(), receiver: "modem", from: "x", body: "old",
@@ -379,8 +340,8 @@ extension WholeSystemSuites {
                                    match: .unmatched(.noToken, canaryID: nil), rawPayload: Data(), sourceKey: "modem/GSM1.legacy")
         try await store.commit(StoreChange(arrivals: [legacy]))
         try message("LEGACY234").write(to: spool.appendingPathComponent("GSM1.legacy"))
-        await scanTwice()
-        #expect(names("done") == ["GSM1.legacy", "GSM1.same"])
+        await watched.scanTwice()
+        #expect(watched.names("done") == ["GSM1.legacy", "GSM1.same"])
         #expect(try store.rowCounts().arrivals == 3)
 
         // A file left empty long after it appeared is refused.
@@ -397,12 +358,52 @@ extension WholeSystemSuites {
         try FileManager.default.removeItem(at: spool.appendingPathComponent("done"))
         try FileManager.default.createSymbolicLink(at: spool.appendingPathComponent("done"), withDestinationURL: elsewhere)
         try message("WXYZ01234").write(to: spool.appendingPathComponent("GSM1.third"))
-        await scanTwice()
+        await watched.scanTwice()
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
         #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.third").path), "left where it is, unread")
         #expect(try store.rowCounts().arrivals == 3)
         #expect(folder.pruneDone(before: Date().addingTimeInterval(60)) == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
         await store.close()
+    }
+}
+
+/// An smstools spool folder (`incoming` in a test's folder) watched for receiver "modem" into a
+/// store of its own, scanned as the daemon scans it.
+struct WatchedSpool {
+    let spool: URL
+    let store: CanaryStore
+    let watcher: SpoolWatcher
+    let receiver: ReceiverConfiguration
+    var seen: [String: SpoolFolder.Sighting] = [:]
+
+    init(in directory: TemporaryDirectory) throws {
+        spool = directory.url.appendingPathComponent("incoming")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        store = try CanaryStore(path: directory.path("spool.db"))
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: SystemClock())
+        watcher = SpoolWatcher(intake: ReportIntake(engine: engine, store: store, leadership: .alone()), logger: Logger(minimum: .error),
+                               clock: SystemClock())
+        let text = """
+            [[receiver]]
+            name = "modem"
+            number = "+447700900123"
+            carrier = "EE"
+            source = "smstools"
+            spool = "\(spool.path)"
+            """
+        receiver = try #require(ConfigLoader.load(text: Array(text.utf8), path: "s.toml", catalogue: .standard, environment: [:])
+            .configuration?.receivers.first)
+    }
+
+    /// Twice: a file written just now is read once it is seen unchanged.
+    mutating func scanTwice() async {
+        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
+        await watcher.scan(receiver: receiver, format: Smstools(), folder: SpoolFolder(spool), seen: &seen)
+    }
+
+    /// The files in the subfolder `folder` (`done`, `failed`), sorted.
+    func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(folder).path)) ?? []).sorted()
     }
 }

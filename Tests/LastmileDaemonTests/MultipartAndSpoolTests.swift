@@ -127,23 +127,32 @@ import Testing
     }
 }
 
+/// Writes a SQLite store at `path` holding one canary `id` of route "r" to receiver "v", sent and
+/// accepted as message `M-id` (and settled, `settlingAfter` seconds on, when given); then closes it,
+/// as a daemon that stops.
+func storeOneAcceptedCanary(_ id: String, payload: UInt64, at path: String, clock: ManualClock,
+                            settlingAfter: TimeInterval? = nil) async throws -> CanaryPlan {
+    let token = Token(payload: payload)
+    let plan = CanaryPlan(id: id, token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
+                          from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+    let store = try CanaryStore(path: path)
+    let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+    try await engine.start(plan)
+    try await engine.answer(canaryID: id, SubmitAnswer(outcome: .accepted, providerMessageID: "M-\(id)"))
+    if let settlingAfter {
+        clock.advance(by: settlingAfter)
+        try await engine.settle()
+    }
+    await store.close()
+    return plan
+}
+
 @Suite struct SettledLookupTests {
     @Test func aReportForACanarySettledLongAgoIsFoundInTheStore() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("old.db")
-        let token = Token(payload: 0x77_0000_0001)
-        let plan = CanaryPlan(id: "old", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
-                              from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
         let clock = ManualClock()
-        do {
-            let store = try CanaryStore(path: path)
-            let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
-            try await engine.start(plan)
-            try await engine.answer(canaryID: "old", SubmitAnswer(outcome: .accepted, providerMessageID: "M-old"))
-            clock.advance(by: 700)
-            try await engine.settle()
-            await store.close()
-        }
+        let plan = try await storeOneAcceptedCanary("old", payload: 0x77_0000_0001, at: path, clock: clock, settlingAfter: 700)
         // Two days later, after a restart that loads no settled canary.
         clock.advance(by: 2 * 86_400)
         let store = try CanaryStore(path: path)
@@ -166,17 +175,8 @@ import Testing
     @Test func aCanaryLostWhileTheDaemonWasDownCountsInTheSLOsItStartsWith() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("down.db")
-        let token = Token(payload: 0x77_0000_0002)
-        let plan = CanaryPlan(id: "gone", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
-                              from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
         let clock = ManualClock()
-        do {
-            let store = try CanaryStore(path: path)
-            let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
-            try await engine.start(plan)
-            try await engine.answer(canaryID: "gone", SubmitAnswer(outcome: .accepted, providerMessageID: "M-gone"))
-            await store.close()
-        }
+        _ = try await storeOneAcceptedCanary("gone", payload: 0x77_0000_0002, at: path, clock: clock)
         // Down past its deadline: the start's recovery settles it, and the SLO it starts with must count it.
         clock.advance(by: 900)
         let store = try CanaryStore(path: path)
