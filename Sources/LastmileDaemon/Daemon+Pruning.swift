@@ -20,10 +20,12 @@ extension Daemon {
         for receiver in context.configuration.receivers where receiver.sourceTraits.isSpool {
             guard let spool = receiver.spool else { continue }
             let folder = SpoolFolder(URL(fileURLWithPath: spool))
-            let removed = folder.pruneDone(before: cutoff)
-            if removed > 0 { logger.info("pruned spool files", [("receiver", receiver.name), ("files", String(removed))]) }
             // Refused files are kept as long as unmatched reports: long enough to look into, not forever.
-            let refused = folder.pruneFailed(before: now.addingTimeInterval(-store.unmatchedRetention))
+            let refusedCutoff = now.addingTimeInterval(-store.unmatchedRetention)
+            let (removed, refused) = await SpoolFolder.disk.run {
+                (folder.pruneDone(before: cutoff), folder.pruneFailed(before: refusedCutoff))
+            }
+            if removed > 0 { logger.info("pruned spool files", [("receiver", receiver.name), ("files", String(removed))]) }
             if refused > 0 { logger.info("pruned refused spool files", [("receiver", receiver.name), ("files", String(refused))]) }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import Glibc
 
 /// One modem daemon's spool folder, read as untrusted input: only regular files (no symbolic
@@ -8,6 +9,10 @@ struct SpoolFolder: Sendable {
     let url: URL
     /// An SMS file is a few hundred bytes; a long message with headers a few kilobytes.
     static let maximumFileBytes = 64 * 1024
+
+    /// Where every call on a spool folder runs: the file system can block (a hung network
+    /// mount, a slow disk), and the concurrency pool must not wait on it.
+    static let disk = BlockingQueue(label: "lastmile-spool")
 
     init(_ url: URL) {
         self.url = url
@@ -124,13 +129,17 @@ struct SpoolFolder: Sendable {
 
     /// Moves `name` into the subfolder `folder` (`done`, `failed`), replacing what has that name.
     /// A subfolder that is a symbolic link is refused: whoever can write the spool folder could
-    /// otherwise send files, and `pruneDone`'s deletions, anywhere the daemon can write.
+    /// otherwise send files, and `pruneDone`'s deletions, anywhere the daemon can write. The move
+    /// goes through folders held open, so a link swapped in after the check changes nothing.
     func move(_ name: String, to folder: String) throws {
-        let target = url.appendingPathComponent(folder)
-        if let problem = Self.notAFolder(target.path) { throw ReadProblem(description: problem) }
-        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-        guard rename(url.appendingPathComponent(name).path, target.appendingPathComponent(name).path) == 0 else {
-            throw ReadProblem(description: String(cString: strerror(errno)))
+        do throws(DirectoryHandle.Problem) {
+            let spool = try DirectoryHandle(path: url.path)
+            let target = try DirectoryHandle(folder, in: spool, creating: true)
+            guard renameat(spool.descriptor, name, target.descriptor, name) == 0 else {
+                throw DirectoryHandle.Problem(description: String(cString: strerror(errno)))
+            }
+        } catch {
+            throw ReadProblem(description: error.description)
         }
     }
 
@@ -146,15 +155,15 @@ struct SpoolFolder: Sendable {
     }
 
     private func prune(_ subfolder: String, before cutoff: Date) -> Int {
-        let folder = url.appendingPathComponent(subfolder)
-        guard Self.notAFolder(folder.path) == nil, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return 0 }
+        guard let spool = try? DirectoryHandle(path: url.path),
+              let folder = try? DirectoryHandle(subfolder, in: spool, creating: false),
+              let names = folder.names() else { return 0 }
         var removed = 0
         for name in names {
-            let path = folder.appendingPathComponent(name).path
             var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR,
+            guard fstatat(folder.descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT != S_IFDIR,
                   // When it was moved here (a rename changes the inode's ctime), not when it was written.
-                  Double(info.st_ctim.tv_sec) < cutoff.timeIntervalSince1970, unlink(path) == 0 else { continue }
+                  Double(info.st_ctim.tv_sec) < cutoff.timeIntervalSince1970, unlinkat(folder.descriptor, name, 0) == 0 else { continue }
             removed += 1
         }
         return removed

@@ -34,14 +34,15 @@ struct SpoolWatcher: Sendable {
     /// One pass over a folder; `seen` remembers files still being written, by receiver and name.
     func scan(receiver: ReceiverConfiguration, format: any SpoolFormat, folder: SpoolFolder,
               seen: inout [String: SpoolFolder.Sighting]) async {
-        guard let names = folder.names() else {
+        guard let names = await SpoolFolder.disk.run({ folder.names() }) else {
             logger.warning("spool folder cannot be read", [("receiver", receiver.name), ("folder", folder.url.path)])
             return
         }
         // With nowhere safe to move files, none is read: each would be stored, left in place, and
         // looked up again at every scan.
         for subfolder in ["done", "failed"] {
-            if let problem = SpoolFolder.notAFolder(folder.url.appendingPathComponent(subfolder).path) {
+            let path = folder.url.appendingPathComponent(subfolder).path
+            if let problem = await SpoolFolder.disk.run({ SpoolFolder.notAFolder(path) }) {
                 if let held = Self.throttle.admit("spool subfolder \(receiver.name)") {
                     logger.error("spool folder not read: its \(subfolder)/ is not a folder of its own", [("receiver", receiver.name),
                                                                                                      ("problem", problem), ("held_back", String(held))])
@@ -55,13 +56,14 @@ struct SpoolWatcher: Sendable {
             if Task.isCancelled { return }
             if !format.isMessage(named: name) { continue }
             let key = "\(receiver.name)/\(name)"
-            let (entry, sighting) = folder.inspect(name, previous: seen[key], now: Date())
+            let previous = seen[key]
+            let (entry, sighting) = await SpoolFolder.disk.run { folder.inspect(name, previous: previous, now: Date()) }
             seen[key] = sighting
             switch entry {
             case .notYet:
                 continue
             case .refused(_, let reason):
-                refuse(name, in: folder, receiver: receiver, reason: reason)
+                await refuse(name, in: folder, receiver: receiver, reason: reason)
             case .ready(_, let data):
                 // Stamped when first seen, so waiting for the file to settle adds nothing to latency.
                 let firstSeen = sighting.map { clock.now.addingTimeInterval($0.firstSeen.timeIntervalSinceNow) } ?? clock.now
@@ -81,7 +83,7 @@ struct SpoolWatcher: Sendable {
             var stored = try await intake.hasArrival(sourceKey: key)
             if !stored { stored = try await intake.hasArrival(sourceKey: legacyKey) }
             if stored {
-                move(name, in: folder, to: "done")
+                await move(name, in: folder, to: "done")
                 return
             }
         } catch {
@@ -92,27 +94,27 @@ struct SpoolWatcher: Sendable {
         do {
             parsed = try format.arrival(named: name, data: data)
         } catch {
-            refuse(name, in: folder, receiver: receiver, reason: error.description)
+            await refuse(name, in: folder, receiver: receiver, reason: error.description)
             return
         }
         do {
             let matches = try await intake.arrivals([parsed], receiver: receiver.name, rawPayload: data, at: time, sourceKey: key)
             logger.info(matches == nil ? "arrival queued for the leader" : "arrival",
                         [("canary", matches?.first?.canaryID ?? "-"), ("receiver", receiver.name), ("file", name)])
-            move(name, in: folder, to: "done")
+            await move(name, in: folder, to: "done")
         } catch {
             logger.error("spool arrival not stored; will retry", [("receiver", receiver.name), ("file", name), ("error", "\(error)")])
         }
     }
 
-    private func refuse(_ name: String, in folder: SpoolFolder, receiver: ReceiverConfiguration, reason: String) {
+    private func refuse(_ name: String, in folder: SpoolFolder, receiver: ReceiverConfiguration, reason: String) async {
         logger.warning("spool file refused; moved to failed", [("receiver", receiver.name), ("file", name), ("reason", reason)])
-        move(name, in: folder, to: "failed")
+        await move(name, in: folder, to: "failed")
     }
 
-    private func move(_ name: String, in folder: SpoolFolder, to subfolder: String) {
+    private func move(_ name: String, in folder: SpoolFolder, to subfolder: String) async {
         do {
-            try folder.move(name, to: subfolder)
+            try await SpoolFolder.disk.run { try folder.move(name, to: subfolder) }
         } catch {
             logger.error("spool file cannot be moved", [("file", name), ("to", subfolder), ("error", "\(error)")])
         }

@@ -363,6 +363,9 @@ extension WholeSystemSuites {
         #expect(FileManager.default.fileExists(atPath: spool.appendingPathComponent("GSM1.third").path), "left where it is, unread")
         #expect(try store.rowCounts().arrivals == 3)
         #expect(folder.pruneDone(before: Date().addingTimeInterval(60)) == 0)
+        // A move holds to that by itself, whatever a check before it saw: the link swapped in after
+        // the scan's check is never followed.
+        #expect(throws: (any Error).self) { try folder.move("GSM1.third", to: "done") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["old"])
         await store.close()
     }
