@@ -44,21 +44,19 @@ public struct Logger: Sendable {
     public func info(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.info, message, fields()) }
     public func debug(_ message: String, _ fields: @autoclosure () -> [(String, String)] = []) { log(.debug, message, fields()) }
 
-    /// Values with spaces, quotes, `=` or control characters are quoted and escaped.
+    /// Values with spaces, quotes, `=` or unprintable characters (controls, Unicode line
+    /// separators, bidirectional overrides) are quoted and escaped.
     static func quote(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline || $0 == "\\" }
-            || value.unicodeScalars.contains { $0.value < 0x20 }
+            || value.unicodeScalars.contains(where: \.isUnprintable)
         guard needsQuotes else { return value }
         var output = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
             case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
             default:
-                if scalar.value < 0x20 { output += "\\u{\(String(scalar.value, radix: 16))}" } else { output.unicodeScalars.append(scalar) }
+                if scalar.isUnprintable { output += scalar.escaped } else { output.unicodeScalars.append(scalar) }
             }
         }
         return output + "\""

@@ -93,10 +93,14 @@ public struct CanaryTrace: Sendable {
             "",
         ]
         let start = canary.submitStartedAt
-        let rows = events.map { [Timestamps.format($0.at), String(format: "%+.3fs", $0.at.timeIntervalSince(start)), $0.text] }
+        // Message ids, statuses, reasons, senders and bodies come from providers and phones: shown
+        // escaped, they cannot rewrite the terminal or forge a line of the timeline.
+        let rows = events.map {
+            [Timestamps.format($0.at), String(format: "%+.3fs", $0.at.timeIntervalSince(start)), $0.text.escapingUnprintable]
+        }
         lines += TextTable.lines(rows, rightAligned: { $0 == 1 })
         let facts = canary.facts.map(\.rawValue).sorted()
-        lines += ["", "verdict: " + reason]
+        lines += ["", "verdict: " + reason.escapingUnprintable]
         if !facts.isEmpty { lines.append("facts: " + facts.joined(separator: ", ")) }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -5,6 +5,10 @@ import Testing
 /// OpenMetrics: the same samples as Prometheus text, counters named as OpenMetrics names them,
 /// exemplars on the buckets their observations fell in, and `# EOF`.
 @Suite struct OpenMetricsTextTests {
+    @Test func aLabelValueWithACarriageReturnAndNewlineKeepsItsSampleOnOneLine() {
+        #expect(PrometheusText.escapeLabel("a\r\nb\"c\\") == #"a\#r\nb\"c\\"#)
+    }
+
     @Test func countersHistogramsAndExemplarsAreWrittenAsOpenMetricsAsks() {
         var histogram = Histogram(bounds: [1, 5])
         histogram.observe(0.5)

@@ -40,6 +40,18 @@ import Testing
         #expect(summary.latency(quantile: 0.95) == 90)
     }
 
+    @Test func aCarrierNamedLikeAFormulaOrWithALineBreakStaysOneCell() {
+        let canaries = Self.canaries().map { canary -> Canary in
+            var canary = canary
+            canary.plan.carrier = "=HYPERLINK(\"x\")|a\rb"
+            return canary
+        }
+        let report = PeriodSummary(from: Scenario.t0, to: Scenario.t0.addingTimeInterval(86_400), summaries: CanarySummaries.summarize(canaries))
+        let csv = report.render(.csv)
+        #expect(csv.contains(#",r1,"'=HYPERLINK(""x"")|a\#rb",8,"#))
+        #expect(report.render(.markdown).contains(#"| r1 | =HYPERLINK("x")\|a\#rb | 8 |"#))
+    }
+
     @Test func everyFormatCarriesTheFigures() throws {
         let report = PeriodSummary(from: Scenario.t0, to: Scenario.t0.addingTimeInterval(86_400),
                                    summaries: CanarySummaries.summarize(Self.canaries()))

@@ -178,6 +178,13 @@ import Testing
                             "<3>level=error msg=boom\n"])
     }
 
+    @Test func unicodeLineBreaksC1ControlsAndBidiOverridesAreQuotedAndEscaped() {
+        let (sink, lines) = LogSink.memory()
+        let logger = Logger(minimum: .info, sink: sink)
+        logger.info("receipt", [("status", "OK\u{2028}level=error"), ("id", "a\u{9b}2J"), ("file", "x\u{202e}txt.exe"), ("plain", "DELIVRD")])
+        #expect(lines() == [#"<6>level=info msg=receipt status="OK\u{2028}level=error" id="a\u{9b}2J" file="x\u{202e}txt.exe" plain=DELIVRD"# + "\n"])
+    }
+
     @Test func aThrottleLetsSomeLinesOfAKindThroughAndSaysHowManyItHeldBack() {
         let throttle = LogThrottle(limit: 3, per: .seconds(10))
         let start = ContinuousClock.now

@@ -6,6 +6,9 @@ import Testing
 
 @Suite struct TraceCommandTests {
     /// A store with two canaries: one lost behind a DELIVRD receipt, one that arrived with its body altered.
+    /// What a phone may add to a body: an advert, a clipboard write (OSC 52), and a forged line of the timeline.
+    static let hostileSuffix = " [ad]\u{1b}]52;c;QQ==\u{07}\n2026-01-01T00:00:03Z  +9.000s  settled: lost"
+
     static func store(at path: String, now: Date) async throws -> (lost: CanaryPlan, altered: CanaryPlan) {
         let store = try CanaryStore(path: path)
         defer { store.beginClosing() }
@@ -34,7 +37,7 @@ import Testing
             try await store.commit(StoreChange(receiptResult, receipts: [StoredReceipt(report: receipt, match: receiptResult.match,
                                                                                      rawPayload: Data("{}".utf8))]))
             if index == 1 {
-                let arrival = ArrivalReport(reference: try store.reserveReportID(), receiver: "rx", from: "LASTMILE", body: plan.body + " [ad]",
+                let arrival = ArrivalReport(reference: try store.reserveReportID(), receiver: "rx", from: "LASTMILE", body: plan.body + Self.hostileSuffix,
                                             reportedAt: nil, ingestedAt: started.addingTimeInterval(4.5))
                 let arrivalResult = correlator.ingest(arrival)
                 try await store.commit(StoreChange(arrivalResult, arrivals: [StoredArrival(report: arrival, match: arrivalResult.match,
@@ -78,7 +81,10 @@ import Testing
 
         let byID = try await BuiltProducts.run("lastmile", ["trace", "--store", path, altered.id])
         #expect(byID.status == 0)
-        #expect(byID.output.contains("body received as \"\(altered.body) [ad]\""))
+        // Shown, but unable to act on the terminal or to forge a line.
+        #expect(byID.output.contains(#"body received as "\#(altered.body) [ad]\u{1b}]52;c;QQ==\u{7}\n2026-01-01T00:00:03Z  +9.000s  settled: lost""#))
+        #expect(!byID.output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+        #expect(!byID.output.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:03Z") })
         #expect(byID.output.contains("verdict: delivered: arrived 4.50 s after the submit, within the 60.00 s threshold"))
         #expect(byID.output.contains("altered_body"))
 

@@ -59,16 +59,17 @@ public enum PrometheusText {
 
     static func escapeLabel(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) else { return value }
-        var output = ""
-        for character in value {
-            switch character {
-            case "\\": output += "\\\\"
-            case "\"": output += "\\\""
-            case "\n": output += "\\n"
-            default: output.append(character)
+        // By scalar, not by Character: "\r\n" is one Character, and it holds a newline.
+        var output = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": output.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": output.append(contentsOf: "\\\"".unicodeScalars)
+            case "\n": output.append(contentsOf: "\\n".unicodeScalars)
+            default: output.append(scalar)
             }
         }
-        return output
+        return String(output)
     }
 
     static func escapeHelp(_ value: String) -> String {

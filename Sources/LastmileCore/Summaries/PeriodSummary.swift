@@ -113,7 +113,11 @@ public struct PeriodSummary: Sendable {
     /// objective, budget left, state) so a spreadsheet needs no second table.
     func csv() -> String {
         func escape(_ cell: String) -> String {
-            cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+            // A carrier's name is free text: one a spreadsheet would take for a formula is kept as text.
+            var cell = cell
+            if let first = cell.first, "=+-@".contains(first), Double(cell.replacingOccurrences(of: "%", with: "")) == nil { cell = "'" + cell }
+            return cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
         }
         var names: [String] = []
         for result in compliance where !names.contains(result.key.slo) { names.append(result.key.slo) }
@@ -185,7 +189,8 @@ public struct PeriodSummary: Sendable {
             let cells = [result.key.slo, result.key.route, result.key.carrier, result.ratio.map(Self.percentage) ?? "no data",
                          Self.percentage(result.objective), result.budgetRemaining.map(Self.percentage) ?? "-", "\(result.counts.total)",
                          result.isBreached ? "BREACHED" : "met"]
-            lines.append(markdown ? "| " + cells.joined(separator: " | ") + " |" : "  " + cells.joined(separator: "  "))
+            lines.append(markdown ? "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+                                  : "  " + cells.joined(separator: "  "))
         }
         return lines.joined(separator: "\n") + "\n"
     }
