@@ -65,8 +65,12 @@ public struct HTTPClient: Sendable {
 
     public init() {}
 
+    /// The most an answer's body may hold: a provider's answer is a few hundred bytes.
+    public static let maximumResponseBytes = 8 * 1024 * 1024
+
     private final class SessionStorage: Sendable {
         private let session = Mutex<URLSession?>(nil)
+        let delegate = BoundedSessionDelegate(maximumBytes: HTTPClient.maximumResponseBytes)
 
         var value: URLSession {
             session.withLock { session in
@@ -76,7 +80,7 @@ public struct HTTPClient: Sendable {
                 configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
                 configuration.urlCache = nil
                 configuration.httpCookieStorage = nil
-                let made = URLSession(configuration: configuration)
+                let made = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
                 session = made
                 return made
             }
@@ -116,7 +120,7 @@ public struct HTTPClient: Sendable {
                 }
             }
             Task {
-                try? await Task.sleep(for: .milliseconds(Int64(request.timeout * 1000)))
+                try? await Task.sleep(until: Deadline(seconds: request.timeout).instant)
                 once.resume(.failure(.timedOut))
                 exchange.cancel()
             }
@@ -128,13 +132,23 @@ public struct HTTPClient: Sendable {
         if request.url.scheme?.lowercased() == "http" {
             return try await plain.send(request)
         }
-        var urlRequest = URLRequest(url: request.url, timeoutInterval: request.timeout)
+        return try await exchangeThroughSession(request)
+    }
+
+    /// The exchange through URLSession (any scheme it speaks; `https://` in use): redirects are
+    /// answers, not followed, and a body past `maximumResponseBytes` is refused.
+    func exchangeThroughSession(_ request: Request) async throws(Failure) -> Response {
+        var urlRequest = URLRequest(url: request.url, timeoutInterval: min(request.timeout, Deadline.longest))
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        // Compressed answers are not asked for: a small one can expand past any sensible size.
+        if !request.headers.contains(where: { $0.0.lowercased() == "accept-encoding" }) {
+            urlRequest.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+        }
         urlRequest.httpBody = request.body
         do {
             let startedAt = Date()
-            let (data, response) = try await sessionStorage.value.data(for: urlRequest)
+            let (data, response) = try await sessionStorage.delegate.exchange(urlRequest, on: sessionStorage.value)
             guard let http = response as? HTTPURLResponse else { throw Failure.transport("not an HTTP response") }
             var headers: [String: String] = [:]
             for (key, value) in http.allHeaderFields {

@@ -79,41 +79,61 @@ public enum PlainHTTPExchange {
         }
     }
 
+    /// The most an answer's status line and headers may take.
+    public static let maximumHeadBytes = 64 * 1024
+
     /// Reads one response: Content-Length, chunked or until close; a HEAD answer has no body.
+    /// Interim answers (`100 Continue`, `102 Processing`, `103 Early Hints`) are read past.
+    /// Every byte received counts toward `maximumBytes`, and the deadline holds even while a
+    /// peer keeps sending (endless trailers or chunk extensions).
     public static func read(_ descriptor: Int32, deadline: Deadline, headRequest: Bool = false,
                             maximumBytes: Int = 8 * 1024 * 1024) throws(HTTPClient.Failure) -> Answer {
         var buffer: [UInt8] = []
         var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         var closed = false
+        var received = 0
         func fill() throws(HTTPClient.Failure) {
+            // poll with no time left still reports data waiting: the deadline is checked apart.
+            guard !deadline.passed else { throw .timedOut }
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&entry, 1, deadline.remainingMilliseconds) == 1 else { throw .timedOut }
             let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count > 0 {
+                received += count
+                guard received <= maximumBytes + maximumHeadBytes else { throw .transport("response larger than \(maximumBytes) bytes") }
                 buffer += scratch[0..<count]
-                guard buffer.count <= maximumBytes else { throw .transport("response larger than \(maximumBytes) bytes") }
             } else if count == 0 {
                 closed = true
             } else if errno != EAGAIN && errno != EINTR {
                 throw .transport("connection reset")
             }
         }
-        var headEnd: Int?
-        while headEnd == nil {
-            headEnd = find([13, 10, 13, 10], in: buffer)
-            if headEnd == nil {
-                if closed { throw .transport(buffer.isEmpty ? "connection closed before an answer" : "truncated answer") }
-                try fill()
+        var status = 0
+        var lines: [String] = []
+        var statusLine: [Substring] = []
+        repeat {
+            var headEnd: Int?
+            var searched = 0
+            while headEnd == nil {
+                // From a little before where the last search ended: a head arriving in pieces is not searched again from the start.
+                headEnd = find([13, 10, 13, 10], in: buffer, from: max(0, searched - 3))
+                searched = buffer.count
+                if headEnd == nil {
+                    guard buffer.count <= maximumHeadBytes else { throw .transport("answer head larger than \(maximumHeadBytes) bytes") }
+                    if closed { throw .transport(buffer.isEmpty ? "connection closed before an answer" : "truncated answer") }
+                    try fill()
+                }
             }
-        }
-        let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
-        buffer.removeFirst(headEnd! + 4)
-        var lines = head.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), statusLine[1].count == 3,
-              statusLine[1].allSatisfy({ $0.isASCII && $0.isNumber }), let status = Int(statusLine[1]), status >= 100 else {
-            throw .transport("malformed status line")
-        }
+            let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+            buffer.removeFirst(headEnd! + 4)
+            lines = head.components(separatedBy: "\r\n")
+            statusLine = lines.removeFirst().split(separator: " ")
+            guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), statusLine[1].count == 3,
+                  statusLine[1].allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(statusLine[1]), code >= 100 else {
+                throw .transport("malformed status line")
+            }
+            status = code
+        } while (100..<200).contains(status) && status != 101
         let headers = lines.compactMap { line -> (String, String)? in
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
@@ -122,7 +142,10 @@ public enum PlainHTTPExchange {
         var keepAlive = statusLine[0] == "HTTP/1.1" ? header("connection")?.lowercased() != "close"
                                                      : header("connection")?.lowercased() == "keep-alive"
         var body: [UInt8] = []
-        if headRequest || status == 204 || status == 304 || (100..<200).contains(status) {
+        if status == 101 {
+            // Switching protocols: what follows is not HTTP, so the connection is not kept.
+            keepAlive = false
+        } else if headRequest || status == 204 || status == 304 {
             // No body.
         } else if header("transfer-encoding")?.lowercased().contains("chunked") == true {
             while true {
@@ -176,9 +199,9 @@ public enum PlainHTTPExchange {
         return Answer(status: status, headers: headers, body: body, keepAlive: keepAlive && !closed)
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        for index in start...(haystack.count - needle.count) where haystack[index] == needle[0] {
             if haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
         }
         return nil

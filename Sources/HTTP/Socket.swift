@@ -97,9 +97,15 @@ enum Socket {
 public struct Deadline: Sendable {
     public let instant: ContinuousClock.Instant
 
+    /// `seconds` from now, taken as at most a year (and a negative or NaN one as none), so no
+    /// configured timeout can overflow the conversion.
     public init(seconds: Double) {
-        instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), Self.longest)
+        instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(bounded * 1000)))
     }
+
+    /// The longest wait a deadline stands for, in seconds.
+    public static let longest: Double = 365 * 86_400
 
     public var passed: Bool { ContinuousClock.now >= instant }
 
