@@ -111,6 +111,77 @@ import Testing
         #expect(winners.count == 8)
     }
 
+    @Test func aFencedWriteHoldsUpATakeoverButNotItsOwnLeadersRenewal() async throws {
+        guard let url = Self.server() else { return }
+        let table = PostgresLeaseTable(name: PostgresTestServer.uniqueName("lease"))
+        let outcome = try await offThePool { () -> Result<(renewed: Int64?, blocked: Bool, taken: Int64?), PostgresError> in
+            do throws(PostgresError) {
+                let writer = try PostgresConnection(url: url)
+                try PostgresLeaseTable.create(on: writer)
+                // Its transaction waits on this test between statements, however busy the machine.
+                try writer.query("SET idle_in_transaction_session_timeout = 0")
+                let other = try PostgresConnection(url: url, answerTimeout: .seconds(5))
+                let term = try table.acquire(holder: "a", duration: .seconds(30), on: writer)
+                // A leader's write under way: the fence holds the lease row for its transaction.
+                try writer.query("BEGIN")
+                guard try table.fence(holder: "a", term: term ?? -1, on: writer) else { throw PostgresError(message: "not fenced") }
+                // Its renewal goes through at once (it would fail at the 5 s limit if it waited)...
+                let renewed = try table.acquire(holder: "a", duration: .seconds(30), on: other)
+                try table.release(holder: "a", on: other)
+                // ...while another instance's takeover waits for the write to end.
+                let taker = Mutex<(pid: String?, result: Result<Int64?, PostgresError>?)>((nil, nil))
+                let thread = Thread {
+                    do throws(PostgresError) {
+                        let connection = try PostgresConnection(url: url)
+                        let pid = try connection.query("SELECT pg_backend_pid()").first?[0]
+                        taker.withLock { $0.pid = pid }
+                        let term = try table.acquire(holder: "b", duration: .seconds(30), on: connection)
+                        taker.withLock { $0.result = .success(term) }
+                    } catch {
+                        taker.withLock { $0.result = .failure(error) }
+                    }
+                }
+                thread.start()
+                var blocked = false
+                for _ in 0..<1_200 where !blocked {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    guard let pid = taker.withLock({ $0.pid }) else { continue }
+                    blocked = try other.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [pid]).first?[0] == "Lock"
+                }
+                blocked = blocked && taker.withLock { $0.result == nil }
+                try writer.query("COMMIT")
+                for _ in 0..<1_200 where taker.withLock({ $0.result == nil }) { Thread.sleep(forTimeInterval: 0.05) }
+                let taken = try taker.withLock { $0.result }?.get()
+                return .success((renewed, blocked, taken ?? nil))
+            } catch {
+                return .failure(error)
+            }
+        }.get()
+        #expect(outcome.renewed == 1)
+        #expect(outcome.blocked, "the takeover did not wait for the fenced write")
+        #expect(outcome.taken == 2)
+    }
+
+    @Test func aSessionStartedAgainIsToldTheServersLimitsAgain() async throws {
+        guard let url = Self.server() else { return }
+        let settings = try await offThePool { () -> Result<[String?], PostgresError> in
+            do throws(PostgresError) {
+                let connection = try PostgresConnection(url: url, answerTimeout: .seconds(10))
+                let before = try connection.query("SELECT pg_backend_pid()").first?[0]
+                connection.reset()
+                let row = try connection.query("""
+                    SELECT pg_backend_pid(), current_setting('idle_in_transaction_session_timeout'), current_setting('statement_timeout')
+                    """).first
+                return .success([before] + (row?.values ?? []))
+            } catch {
+                return .failure(error)
+            }
+        }.get()
+        #expect(settings.count == 4)
+        #expect(settings[0] != settings[1], "a reset starts a new session")
+        #expect(Array(settings.dropFirst(2)) == ["2s", "9s"])
+    }
+
     @Test func aWrongStatementSaysWhatTheServerSaid() async throws {
         guard let url = Self.server() else { return }
         let failure = await offThePool { () -> PostgresError? in

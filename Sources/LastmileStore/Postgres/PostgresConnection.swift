@@ -39,14 +39,30 @@ public final class PostgresConnection {
         // Notices ("relation already exists, skipping") are for people at psql, not for a log.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
-        // A client cut off by the network mid-transaction would hold its locks (the lease row's
-        // among them) until TCP gives up, hours later: the server ends such a transaction itself.
-        try executeScript("SET idle_in_transaction_session_timeout = \(Self.abandonedTransactionLimit.wholeMilliseconds)")
+        try configureSession()
     }
 
     /// How long the server lets a transaction of this session sit with no statement before it
     /// ends the session; Lastmile's transactions send their statements back to back.
     static let abandonedTransactionLimit = Duration.seconds(2)
+
+    /// Tells a new session (the first, or the one a reset starts) what the server must enforce
+    /// itself. A client cut off by the network mid-transaction would hold its locks (the lease
+    /// row's among them) until TCP gives up, hours later: the server ends such a transaction.
+    /// And a statement the client stopped waiting for would go on waiting on the server (for a
+    /// lock, say), one more each time the client retries: the server cancels it a little before
+    /// the client gives up, which also leaves the connection usable.
+    private func configureSession() throws(PostgresError) {
+        try executeScript("""
+            SET idle_in_transaction_session_timeout = \(Self.abandonedTransactionLimit.wholeMilliseconds);
+            SET statement_timeout = \(Self.serverStatementLimit(answerTimeout))
+            """)
+    }
+
+    /// The server's limit on one statement, in milliseconds, for a client waiting `answerTimeout`.
+    static func serverStatementLimit(_ answerTimeout: Duration) -> Int64 {
+        max(1, answerTimeout.wholeMilliseconds * 9 / 10)
+    }
 
     deinit { PQfinish(handle) }
 
@@ -55,7 +71,12 @@ public final class PostgresConnection {
     public func waiting<T>(up timeout: Duration, _ body: () throws -> T) rethrows -> T {
         let before = answerTimeout
         answerTimeout = timeout
-        defer { answerTimeout = before }
+        // Should the server refuse, the long statements fail at its limit, saying so: never silently.
+        try? executeScript("SET statement_timeout = \(Self.serverStatementLimit(timeout))")
+        defer {
+            answerTimeout = before
+            try? executeScript("SET statement_timeout = \(Self.serverStatementLimit(before))")
+        }
         return try body()
     }
 
@@ -173,6 +194,8 @@ public final class PostgresConnection {
         PQreset(handle)
         givenUp = false
         prepared = [:]
+        // A new session: what the last one was told is gone with it. Failing, the next statement says why.
+        if PQstatus(handle) == CONNECTION_OK { try? configureSession() }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.

@@ -7,6 +7,11 @@ import LastmileBase
 /// first, in the next term. A leader-only write is fenced: in its transaction, `fence` checks
 /// that the writer still holds the lease in its term and locks the row until the transaction
 /// ends, so the lease cannot change hands between the check and the commit.
+///
+/// The term is a key of the row (`UNIQUE (name, term)`) and the fence takes `FOR KEY SHARE`:
+/// a takeover, which changes the term, waits for the writes fenced in the old one, while a
+/// renewal, which changes only `expires_at`, never waits for them (a long batch of writes must
+/// not keep its own leader from renewing, and depose it).
 public struct PostgresLeaseTable: Sendable, Hashable {
     public let name: String
 
@@ -18,13 +23,14 @@ public struct PostgresLeaseTable: Sendable, Hashable {
     /// schema lock makes them take turns, since `CREATE TABLE IF NOT EXISTS` alone races.
     public static func create(on connection: PostgresConnection) throws(PostgresError) {
         try connection.withSchemaLock { () throws(PostgresError) in
-            try connection.query("""
+            try connection.executeScript("""
                 CREATE TABLE IF NOT EXISTS lastmile_lease (
                   name text PRIMARY KEY,
                   holder text NOT NULL,
                   term bigint NOT NULL,
                   expires_at timestamptz NOT NULL
-                )
+                );
+                CREATE UNIQUE INDEX IF NOT EXISTS lastmile_lease_term ON lastmile_lease (name, term)
                 """)
         }
     }
@@ -32,6 +38,13 @@ public struct PostgresLeaseTable: Sendable, Hashable {
     /// Takes the lease for `holder`, or renews it, for `duration`; its term, or nil when another
     /// instance holds it.
     public func acquire(holder: String, duration: Duration, on connection: PostgresConnection) throws(PostgresError) -> Int64? {
+        // A renewal first: it changes no key, so it takes no lock a fenced write holds.
+        let renewed = try connection.query("""
+            UPDATE lastmile_lease SET expires_at = now() + $3::bigint * interval '1 millisecond'
+            WHERE name = $1 AND holder = $2 AND expires_at > now()
+            RETURNING term
+            """, [name, holder, String(duration.wholeMilliseconds)])
+        if let term = renewed.first?[0].flatMap({ Int64($0) }) { return term }
         let rows = try connection.query("""
             INSERT INTO lastmile_lease AS lease (name, holder, term, expires_at)
             VALUES ($1, $2, 1, now() + $3::bigint * interval '1 millisecond')
@@ -52,7 +65,7 @@ public struct PostgresLeaseTable: Sendable, Hashable {
         let rows = try connection.query("""
             SELECT term FROM lastmile_lease
             WHERE name = $1 AND holder = $2 AND term = $3 AND expires_at > now()
-            FOR SHARE
+            FOR KEY SHARE
             """, [name, holder, String(term)])
         return !rows.isEmpty
     }
