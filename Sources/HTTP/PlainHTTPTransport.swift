@@ -39,7 +39,7 @@ final class PlainHTTPTransport: Sendable {
 
     private func exchange(_ request: HTTPClient.Request) throws(HTTPClient.Failure) -> HTTPClient.Response {
         let deadline = Deadline(seconds: request.timeout)
-        guard let host = request.url.host else { throw .transport("no host in \(request.url)") }
+        guard let host = request.url.host else { throw .transport("the URL names no host") }
         let port = UInt16(request.url.port ?? 80)
         let key = "\(host):\(port)"
         // URL.path would drop a trailing slash, which some APIs need (Plivo's /Message/).

@@ -90,8 +90,11 @@ extension ConfigAssembler {
             specification.method = request.choice("method", ["GET", "POST", "PUT"])?.value ?? "POST"
             if let url = request.string("url", required: true) {
                 let probe = url.value.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
-                if URL(string: probe)?.scheme == nil {
-                    log.error("\(request.context): url = \"\(url.value)\" is not a URL", at: url.location)
+                let parsed = URL(string: probe)
+                // A host is required: without one the request fails at every send, with the URL
+                // (and any secret filled into it) in the reason that is logged and stored.
+                if !["http", "https"].contains(parsed?.scheme?.lowercased() ?? "") || parsed?.host?.isEmpty != false {
+                    log.error("\(request.context): url = \"\(url.value)\" is not an http(s) URL with a host", at: url.location)
                     complete = false
                 }
                 specification.url = url.value

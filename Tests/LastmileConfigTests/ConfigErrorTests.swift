@@ -25,6 +25,18 @@ import TOML
         #expect(configuration.route(named: "us-longcode")?.credentials["auth_token"]?.reveal() == "tw-secret-value-123")
     }
 
+    @Test func aGenericRouteURLNeedsASchemeAndAHost() throws {
+        let path = BuiltProducts.projectRoot.appendingPathComponent("probes/http-api.toml").path
+        let example = try String(contentsOfFile: path, encoding: .utf8)
+        let environment = try ExampleConfigTests.environment(for: path)
+        #expect(try errors(example, environment: environment).isEmpty)
+        for url in ["http:/send?key={secret}", "ftp://api.example.com/send", "api.example.com/send"] {
+            let error = try only(example.replacingOccurrences(of: "https://api.example.com/api/v1/send_sms", with: url), environment: environment)
+            #expect(error.message.contains("is not an http(s) URL with a host"), "\(url): \(error)")
+            #expect(error.position.line == 25)
+        }
+    }
+
     @Test func errorsNameTheFile() throws {
         let (result, directory) = try ConfigFixtures.load(ConfigFixtures.valid + "\nbogus = 1\n")
         let error = try #require(result.errors.first)

@@ -225,6 +225,13 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
         }
     }
 
+    @Test func aReasonQuotingTheAnswerHidesAnyTokenAndStaysOnOneLine() throws {
+        let echoed = Data("bad request\nPOST /send?to=1&status_callback=https://probe.example/hooks/receipts/r?TOKEN=s3cret&x=1 \"token=abc\"".utf8)
+        let excerpt = AdapterSupport.excerpt(echoed)
+        #expect(excerpt == #"bad request POST /send?to=1&status_callback=https://probe.example/hooks/receipts/r?TOKEN=[hidden]&x=1 "token=[hidden]""#)
+        #expect(AdapterSupport.excerpt(Data("token=".utf8)) == "token=")
+    }
+
     @Test func vonageReportsPriceAndNetwork() throws {
         let adapterCase = Self.cases.first { $0.provider == "vonage" }!
         let adapter = try #require(ProviderRegistry.standard.adapter(for: try route(adapterCase, port: 9)))

@@ -65,8 +65,8 @@ struct GenericHTTPSendAdapter: SendAdapter {
 
     /// The start of an answer's body, for the log: `: {"error": …}`.
     static func excerpt(_ body: Data) -> String {
-        let text = String(decoding: body.prefix(160), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "" : ": " + text.replacingOccurrences(of: "\n", with: " ")
+        let text = AdapterSupport.excerpt(body, characters: 160)
+        return text.isEmpty ? "" : ": " + text
     }
 
     func answer(status: Int, body: Data) -> SubmitAnswer {

@@ -47,8 +47,33 @@ enum AdapterSupport {
                             price: field(price), network: field(network))
     }
 
-    /// The first characters of an answer, for a readable reason.
-    static func excerpt(_ body: Data) -> String {
-        String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// The first characters of an answer, for a readable reason that is logged and stored: on
+    /// one line, and with the value of any `token=` hidden, since a provider that echoes the
+    /// request back would echo the receipt hook's secret with it.
+    static func excerpt(_ body: Data, characters: Int = 200) -> String {
+        let text = String(decoding: body.prefix(characters), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return hidingTokens(text).replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// `text` with what follows each `token=` (any case) up to the next `&`, quote, space or
+    /// bracket written as `[hidden]`.
+    static func hidingTokens(_ text: String) -> String {
+        var scalars = Array(text.unicodeScalars)
+        let key = Array("token=".unicodeScalars)
+        var index = 0
+        while index + key.count <= scalars.count {
+            guard zip(scalars[index..<(index + key.count)], key).allSatisfy({ String($0).lowercased() == String($1) }) else {
+                index += 1
+                continue
+            }
+            let start = index + key.count
+            var end = start
+            while end < scalars.count, !"&\"' <>\n\r\t,;}])".unicodeScalars.contains(scalars[end]) { end += 1 }
+            if end > start { scalars.replaceSubrange(start..<end, with: "[hidden]".unicodeScalars) }
+            index = start
+        }
+        var output = String.UnicodeScalarView()
+        output.append(contentsOf: scalars)
+        return String(output)
     }
 }

@@ -21,7 +21,11 @@ public struct PostgresLeaseTable: Sendable, Hashable {
 
     /// Creates the table if it is missing. Instances starting together may all call it: the
     /// schema lock makes them take turns, since `CREATE TABLE IF NOT EXISTS` alone races.
+    ///
+    /// Once made it is not asked for again: the schema lock can be held for a long while by an
+    /// instance migrating the store, and an elector connecting again meanwhile must not wait on it.
     public static func create(on connection: PostgresConnection) throws(PostgresError) {
+        if try connection.query("SELECT to_regclass('lastmile_lease_term') IS NOT NULL").first?[0] == "t" { return }
         try connection.withSchemaLock { () throws(PostgresError) in
             try connection.executeScript("""
                 CREATE TABLE IF NOT EXISTS lastmile_lease (
