@@ -29,7 +29,10 @@ extension CanaryStore {
 
     /// Takes out of the outbox every notice for a notifier not in `notifiers`: those no longer configured.
     public func removeFromOutbox(notifiersOtherThan notifiers: Set<String>) async throws {
+        // Made from this term's state: it must not land in a later one.
+        let term = termOfWrite()
         try await writer.write { connection in
+            try term?.check()
             let statement = try connection.query("SELECT DISTINCT notifier FROM alert_outbox", [])
             var gone: [String] = []
             while try statement.step() {

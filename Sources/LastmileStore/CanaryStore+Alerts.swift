@@ -5,7 +5,10 @@ extension CanaryStore {
     /// Replaces the stored alerts with those pending and firing now and queues `outbox`, the
     /// notices their changes give, in one transaction: a change is never stored without them.
     public func saveAlerts(firing: [FiringAlert], pending: [FiringAlert], outbox: [AlertOutboxEntry] = []) async throws {
+        // Made from this term's state: it must not land in a later one.
+        let term = termOfWrite()
         try await writer.write { connection in
+            try term?.check()
             try Self.queue(outbox, on: connection)
             try connection.execute("DELETE FROM alerts")
             for (state, alert) in firing.map({ ("firing", $0) }) + pending.map({ ("pending", $0) }) {

@@ -67,8 +67,11 @@ extension CanaryStore {
     }
 
     private func writeRemoving(_ sql: String, cutoff: Date) async throws -> Int {
-        try await writer.write { connection in
-            try connection.run(sql, [StoreValue(cutoff)])
+        // A leader's write: one queued in a term does not run in another.
+        let term = termOfWrite()
+        return try await writer.write { connection in
+            try term?.check()
+            return try connection.run(sql, [StoreValue(cutoff)])
         }
     }
 }

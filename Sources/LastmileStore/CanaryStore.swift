@@ -165,7 +165,7 @@ public final class CanaryStore: Sendable {
     /// On a shared store, the term a write is queued in. What it carries was computed from that
     /// term's state, so it must not land in another one, even one this instance holds too: a
     /// write queued before a takeover and run after it would overwrite what another leader wrote meanwhile.
-    private func termOfWrite() -> QueuedTerm? {
+    func termOfWrite() -> QueuedTerm? {
         location.isShared ? QueuedTerm(queued: fence.current, slot: fence) : nil
     }
 

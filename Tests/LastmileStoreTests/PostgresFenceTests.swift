@@ -61,7 +61,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(5))
         }
         let stale = Task { try await store.recordSubmitting(Canary(plan: makePlan("stale", payload: 2), submitStartedAt: t0)) }
-        while store.queuedWrites == 0 {
+        // The leader's other writes too: its alerts, its outbox, its pruning.
+        let staleAlerts = Task { try await store.saveAlerts(firing: [], pending: [], outbox: []) }
+        let staleOutbox = Task { try await store.removeFromOutbox(notifiersOtherThan: []) }
+        let stalePrune = Task { try await store.prune(before: t0, unmatchedBefore: t0) }
+        while store.queuedWrites < 4 {
             guard ContinuousClock.now < deadline else {
                 Issue.record("the second write never queued")
                 return
@@ -77,6 +81,9 @@ import Testing
 
         await #expect(throws: NotLeading.self) { try await first.value }
         await #expect(throws: NotLeading.self) { try await stale.value }
+        await #expect(throws: NotLeading.self) { try await staleAlerts.value }
+        await #expect(throws: NotLeading.self) { try await staleOutbox.value }
+        await #expect(throws: NotLeading.self) { try await stalePrune.value }
         #expect(try store.canary(id: "stale") == nil)
         try await store.recordSubmitting(Canary(plan: makePlan("fresh", payload: 3), submitStartedAt: t0))
         #expect(try store.canary(id: "fresh") != nil)
