@@ -70,7 +70,11 @@ extension Daemon {
     private func refreshSLOsFromStore() async {
         let context = self.context
         let since = options.clock.now.addingTimeInterval(-slo.longestWindow)
-        guard let settled = try? await store.reading({ try $0.settledCanaries(since: since) }) else { return }
+        slo.beginRebuild()
+        guard let settled = try? await store.reading({ try $0.settledCanaries(since: since) }) else {
+            slo.abandonRebuild()
+            return
+        }
         slo.replace(definitions: context.configuration.sloDefinitions, extraWindows: context.configuration.alertEvaluator.windows,
                     pairs: context.pairs, canaries: settled)
     }

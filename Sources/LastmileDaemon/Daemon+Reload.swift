@@ -46,12 +46,14 @@ extension Daemon {
         var rebuiltSLOs: [SettledCanary]?
         do {
             if configuration.sloDefinitions != previous.sloDefinitions || configuration.alerting.tiers != previous.alerting.tiers {
+                slo.beginRebuild()
                 rebuiltSLOs = try await settledCanaries(counting: configuration)
             }
             if configuration.store.maximumSize != previous.store.maximumSize {
                 try await store.setMaximumSize(configuration.store.maximumSize)
             }
         } catch {
+            slo.abandonRebuild()
             logger.error("reload failed; keeping the running configuration", [("problem", "\(error)")])
             metrics.recordReload(successful: false, at: options.clock.now)
             options.notifier.ready(status: "reload failed; \(statusLine)")

@@ -4,42 +4,68 @@ import Synchronization
 
 /// The SLOs of the running daemon: fed with every settled canary, read by `/metrics` and the alert loop.
 public final class SLOMonitor: Sendable {
-    private let tracker: Mutex<SLOTracker>
-
-    public init(definitions: [SLODefinition], extraWindows: [TimeInterval]) {
-        tracker = Mutex(SLOTracker(definitions: definitions, extraWindows: extraWindows))
+    private struct State {
+        var tracker: SLOTracker
+        /// Settlements recorded since a rebuild began reading the store, which its read may have missed.
+        var sinceRebuild: [SettledCanary]?
     }
 
-    /// Starts over with new definitions, counting `canaries` again (after a reload changed the SLOs).
+    private let state: Mutex<State>
+
+    public init(definitions: [SLODefinition], extraWindows: [TimeInterval]) {
+        state = Mutex(State(tracker: SLOTracker(definitions: definitions, extraWindows: extraWindows)))
+    }
+
+    /// Call before reading the settled canaries a `replace` will count: what settles meanwhile is
+    /// kept, so the rebuilt SLOs miss none of it.
+    public func beginRebuild() {
+        state.withLock { $0.sinceRebuild = $0.sinceRebuild ?? [] }
+    }
+
+    /// Stops keeping settlements for a rebuild that will not happen (its read failed).
+    public func abandonRebuild() {
+        state.withLock { $0.sinceRebuild = nil }
+    }
+
+    /// Starts over with new definitions, counting `canaries` again (after a reload changed the SLOs),
+    /// and any settlement recorded since `beginRebuild` that `canaries` lacks.
     public func replace(definitions: [SLODefinition], extraWindows: [TimeInterval], pairs: [DaemonMetrics.Pair],
                         canaries: [SettledCanary]) {
         var fresh = SLOTracker(definitions: definitions, extraWindows: extraWindows)
         for pair in pairs { fresh.prepare(route: pair.route, carrier: pair.carrier) }
         for canary in canaries { fresh.record(canary) }
-        tracker.withLock { $0 = fresh }
+        let counted = Set(canaries.compactMap(\.canaryID))
+        state.withLock { state in
+            for canary in state.sinceRebuild ?? [] where canary.canaryID.map({ !counted.contains($0) }) ?? false {
+                fresh.record(canary)
+            }
+            state = State(tracker: fresh)
+        }
     }
 
     /// The definitions being tracked.
-    public var definitions: [SLODefinition] { tracker.withLock { $0.definitions } }
+    public var definitions: [SLODefinition] { state.withLock { $0.tracker.definitions } }
 
     public func prepare(_ pairs: [DaemonMetrics.Pair]) {
-        tracker.withLock { tracker in for pair in pairs { tracker.prepare(route: pair.route, carrier: pair.carrier) } }
+        state.withLock { state in for pair in pairs { state.tracker.prepare(route: pair.route, carrier: pair.carrier) } }
     }
 
     public func record(_ result: CorrelationResult) {
         guard !result.settled.isEmpty else { return }
-        let settled = result.settledCanaries
-        tracker.withLock { tracker in for canary in settled { tracker.record(canary) } }
+        record(result.settledCanaries.compactMap(SettledCanary.init))
     }
 
     public func record(_ canaries: [SettledCanary]) {
-        tracker.withLock { tracker in for canary in canaries { tracker.record(canary) } }
+        state.withLock { state in
+            for canary in canaries { state.tracker.record(canary) }
+            state.sinceRebuild?.append(contentsOf: canaries)
+        }
     }
 
-    public func statuses(at now: Date) -> [SLOStatus] { tracker.withLock { $0.statuses(at: now) } }
+    public func statuses(at now: Date) -> [SLOStatus] { state.withLock { $0.tracker.statuses(at: now) } }
 
     /// The longest window kept, for rebuilding from the store.
-    public var longestWindow: TimeInterval { tracker.withLock { $0.windows.max() ?? 0 } }
+    public var longestWindow: TimeInterval { state.withLock { $0.tracker.windows.max() ?? 0 } }
 
     /// The SLO families: objective, events, budget left and burn rate.
     public func families(at now: Date) -> [MetricFamily] {

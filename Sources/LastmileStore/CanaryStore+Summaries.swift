@@ -127,7 +127,7 @@ extension CanaryStore {
     public func settledCanaries(since: Date) throws -> [SettledCanary] {
         try read { connection in
             let statement = try connection.query("""
-                SELECT route, carrier, verdict, submit_outcome, receipt_status = 'delivered', instr(facts, 'false_receipt') > 0, settled_at
+                SELECT route, carrier, verdict, submit_outcome, receipt_status = 'delivered', instr(facts, 'false_receipt') > 0, settled_at, id
                   FROM canaries WHERE state = 'settled' AND settled_at >= ? ORDER BY settled_at
                 """, [StoreValue(since)])
             var canaries: [SettledCanary] = []
@@ -138,7 +138,7 @@ extension CanaryStore {
                 canaries.append(SettledCanary(route: statement.value(at: 0).text ?? "", carrier: statement.value(at: 1).text ?? "",
                                               verdict: verdict, submitOutcome: statement.value(at: 3).text.flatMap(SubmitOutcome.init(rawValue:)),
                                               receiptSaidDelivered: statement.integer(at: 4) != 0, falseReceipt: statement.integer(at: 5) != 0,
-                                              settledAt: settledAt))
+                                              settledAt: settledAt, canaryID: statement.value(at: 7).text))
             }
             return canaries
         }

@@ -268,3 +268,28 @@ import Testing
         #expect(Crypto.hex(Crypto.digest(.sha256, of: Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+@Suite struct SLOMonitorTests {
+    /// A rebuild reads the store while the engine goes on settling: what settled meanwhile is
+    /// counted once, whether the read saw it or not.
+    @Test func aSettlementDuringARebuildIsCountedOnce() {
+        let definition = SLODefinition(name: "accepted-delivery", indicator: .acceptedDelivery, objective: 0.99, window: 3_600)
+        let slo = SLOMonitor(definitions: [definition], extraWindows: [])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func settled(_ id: String, _ verdict: Verdict) -> SettledCanary {
+            SettledCanary(route: "r", carrier: "c", verdict: verdict, submitOutcome: .accepted, receiptSaidDelivered: false,
+                          falseReceipt: false, settledAt: now.addingTimeInterval(-60), canaryID: id)
+        }
+        let read = [settled("stored", .delivered), settled("seen", .delivered)]
+        slo.beginRebuild()
+        // Committed before the read began (so in it) but recorded during it; and one after it.
+        slo.record([settled("seen", .delivered), settled("missed", .lost)])
+        slo.replace(definitions: [definition], extraWindows: [], pairs: [DaemonMetrics.Pair(route: "r", carrier: "c", probe: "p")],
+                    canaries: read)
+        #expect(slo.statuses(at: now).first?.windows[3_600] == EventCounts(good: 2, total: 3))
+        // Done: later replaces count only what they read.
+        slo.record([settled("later", .delivered)])
+        slo.replace(definitions: [definition], extraWindows: [], pairs: [], canaries: read)
+        #expect(slo.statuses(at: now).first?.windows[3_600] == EventCounts(good: 2, total: 2))
+    }
+}

@@ -148,9 +148,12 @@ public struct SettledCanary: Sendable, Hashable {
     public var receiptSaidDelivered: Bool
     public var falseReceipt: Bool
     public var settledAt: Date
+    /// The canary's id, where known: a rebuild from the store tells by it which settlements it already counts.
+    public var canaryID: String?
 
     public init(route: String, carrier: String, verdict: Verdict, submitOutcome: SubmitOutcome?, receiptSaidDelivered: Bool,
-                falseReceipt: Bool, settledAt: Date) {
+                falseReceipt: Bool, settledAt: Date, canaryID: String? = nil) {
+        self.canaryID = canaryID
         self.route = route
         self.carrier = carrier
         self.verdict = verdict
@@ -164,6 +167,6 @@ public struct SettledCanary: Sendable, Hashable {
         guard let verdict = canary.verdict, let settledAt = canary.settledAt else { return nil }
         self.init(route: canary.plan.route, carrier: canary.plan.carrier, verdict: verdict, submitOutcome: canary.submit?.outcome,
                   receiptSaidDelivered: canary.receiptStatus == .delivered, falseReceipt: canary.facts.contains(.falseReceipt),
-                  settledAt: settledAt)
+                  settledAt: settledAt, canaryID: canary.id)
     }
 }

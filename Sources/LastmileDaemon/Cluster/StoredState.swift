@@ -17,7 +17,14 @@ struct StoredState {
     func load(_ configuration: LastmileConfiguration, pairs: [DaemonMetrics.Pair], at now: Date) async throws -> RecoverySummary {
         // Settled canaries inside the longest window, so SLOs and alerts start where they left off.
         let since = now.addingTimeInterval(-slo.longestWindow)
-        let settled = try await store.reading { try $0.settledCanaries(since: since) }
+        slo.beginRebuild()
+        let settled: [SettledCanary]
+        do {
+            settled = try await store.reading { try $0.settledCanaries(since: since) }
+        } catch {
+            slo.abandonRebuild()
+            throw error
+        }
         slo.replace(definitions: configuration.sloDefinitions, extraWindows: configuration.alertEvaluator.windows, pairs: pairs,
                     canaries: settled)
         detection.reset(configuration)
