@@ -1,11 +1,15 @@
 import Foundation
 import HTTP
+import LastmileBase
 import LastmileConfig
 import LastmileCore
 import LastmileProviders
 import LastmileStore
 
 extension Daemon {
+    /// Where start-up's calls that wait on the store run (opening it, migrating it, first reads).
+    private static let starting = BlockingQueue(label: "lastmile-start")
+
     /// How much longer systemd is asked to wait for a start, at each step.
     static let startExtension = Duration.seconds(60)
 
@@ -39,12 +43,13 @@ extension Daemon {
             ?? configuration.store.url.map { .postgres(url: $0.reveal()) } ?? .file(configuration.store.path)
         let storePath = location.description
         let store: CanaryStore
-        do {
-            // The size cap comes once the canaries are taken back: recovery writes too (unknown
-            // submits, overdue canaries settled), and a file at its cap must still start.
-            store = try CanaryStore(location: location)
-        } catch {
-            throw .store("\(storePath): \(error)")
+        // The size cap comes once the canaries are taken back: recovery writes too (unknown
+        // submits, overdue canaries settled), and a file at its cap must still start. Opening
+        // waits on the database (connecting; a migration, up to an hour on a shared store), so
+        // never on the concurrency pool.
+        switch await Self.starting.run({ () -> Result<CanaryStore, any Error> in Result { try CanaryStore(location: location) } }) {
+        case .success(let opened): store = opened
+        case .failure(let error): throw .store("\(storePath): \(error)")
         }
         let leadership = Leadership.of(location, lease: configuration.cluster.lease)
         let metrics = DaemonMetrics(version: options.version, deliveryBounds: configuration.metrics.deliveryBuckets,
@@ -98,7 +103,8 @@ extension Daemon {
         }
         let daemon = Daemon(options: options, context: context, store: store, engine: engine, metrics: metrics, slo: slo,
                             detection: detection, servers: servers, leadership: leadership)
-        daemon.limits.seedSentToday((try? store.sentCounts(since: SendLimits.startOfDay(options.clock.now))) ?? [:],
+        let startOfDay = SendLimits.startOfDay(options.clock.now)
+        daemon.limits.seedSentToday(await Self.starting.run { (try? store.sentCounts(since: startOfDay)) ?? [:] },
                                     day: SendLimits.day(of: options.clock.now))
         let alerts = daemon.alerts
         let clock = options.clock
