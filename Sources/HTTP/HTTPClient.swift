@@ -138,7 +138,9 @@ public struct HTTPClient: Sendable {
     /// The exchange through URLSession (any scheme it speaks; `https://` in use): redirects are
     /// answers, not followed, and a body past `maximumResponseBytes` is refused.
     func exchangeThroughSession(_ request: Request) async throws(Failure) -> Response {
-        var urlRequest = URLRequest(url: request.url, timeoutInterval: min(request.timeout, Deadline.longest))
+        // URLSession turns the interval into an integer: a NaN or a huge one would trap there.
+        let interval = request.timeout.isNaN ? 1 : min(max(request.timeout, 0.001), Deadline.longest)
+        var urlRequest = URLRequest(url: request.url, timeoutInterval: interval)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
         // Compressed answers are not asked for: a small one can expand past any sensible size.

@@ -190,7 +190,10 @@ public enum PlainHTTPExchange {
             body = Array(buffer[0..<length])
             buffer.removeFirst(length)
         } else {
-            while !closed { try fill() }
+            while !closed {
+                try fill()
+                guard buffer.count <= maximumBytes else { throw .transport("response larger than \(maximumBytes) bytes") }
+            }
             body = buffer
             buffer = []
             keepAlive = false

@@ -17,16 +17,26 @@ extension Daemon {
         } catch {
             logger.error("pruning failed; will retry", [("error", "\(error)")])
         }
-        for receiver in context.configuration.receivers where receiver.sourceTraits.isSpool {
-            guard let spool = receiver.spool else { continue }
-            let folder = SpoolFolder(URL(fileURLWithPath: spool))
-            // Refused files are kept as long as unmatched reports: long enough to look into, not forever.
-            let refusedCutoff = now.addingTimeInterval(-store.unmatchedRetention)
-            let (removed, refused) = await SpoolFolder.disk.run {
-                (folder.pruneDone(before: cutoff), folder.pruneFailed(before: refusedCutoff))
+        // Refused files are kept as long as unmatched reports: long enough to look into, not forever.
+        let refusedCutoff = now.addingTimeInterval(-store.unmatchedRetention)
+        let folders = context.configuration.receivers.filter(\.sourceTraits.isSpool).compactMap { receiver in
+            receiver.spool.map { (receiver.name, SpoolFolder(URL(fileURLWithPath: $0))) }
+        }
+        // Queued, not awaited: a folder on a mount gone quiet holds up the spool pruning, never
+        // the store's. Skipped while the last round is still under way.
+        guard !folders.isEmpty, SpoolFolder.pruningUnderWay.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return
+        }
+        let logger = self.logger
+        Task {
+            defer { SpoolFolder.pruningUnderWay.store(false, ordering: .releasing) }
+            for (name, folder) in folders {
+                let (removed, refused) = await SpoolFolder.pruning.run {
+                    (folder.pruneDone(before: cutoff), folder.pruneFailed(before: refusedCutoff))
+                }
+                if removed > 0 { logger.info("pruned spool files", [("receiver", name), ("files", String(removed))]) }
+                if refused > 0 { logger.info("pruned refused spool files", [("receiver", name), ("files", String(refused))]) }
             }
-            if removed > 0 { logger.info("pruned spool files", [("receiver", receiver.name), ("files", String(removed))]) }
-            if refused > 0 { logger.info("pruned refused spool files", [("receiver", receiver.name), ("files", String(refused))]) }
         }
     }
 }

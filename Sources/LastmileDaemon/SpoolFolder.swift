@@ -1,5 +1,6 @@
 import Foundation
 import LastmileBase
+import Synchronization
 import Glibc
 
 /// One modem daemon's spool folder, read as untrusted input: only regular files (no symbolic
@@ -10,9 +11,26 @@ struct SpoolFolder: Sendable {
     /// An SMS file is a few hundred bytes; a long message with headers a few kilobytes.
     static let maximumFileBytes = 64 * 1024
 
-    /// Where every call on a spool folder runs: the file system can block (a hung network
-    /// mount, a slow disk), and the concurrency pool must not wait on it.
-    static let disk = BlockingQueue(label: "lastmile-spool")
+    /// Where the calls that read and move this folder's files run: the file system can block (a
+    /// hung network mount, a slow disk), and the concurrency pool must not wait on it, nor any
+    /// other folder's scan. One queue per folder, for as long as the process runs.
+    var disk: BlockingQueue {
+        Self.queues.withLock { queues in
+            if let queue = queues[url.path] { return queue }
+            let queue = BlockingQueue(label: "lastmile-spool \(url.path)")
+            queues[url.path] = queue
+            return queue
+        }
+    }
+
+    private static let queues = Mutex<[String: BlockingQueue]>([:])
+
+    /// Where pruning `done/` and `failed/` runs: apart from the scans, which it would otherwise
+    /// hold up (a large `done/` takes a while), and from the store's pruning.
+    static let pruning = BlockingQueue(label: "lastmile-spool-pruning")
+
+    /// Whether a round of pruning spool folders is queued or running.
+    static let pruningUnderWay = Atomic<Bool>(false)
 
     init(_ url: URL) {
         self.url = url

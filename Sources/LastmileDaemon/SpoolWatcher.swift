@@ -3,6 +3,7 @@ import LastmileBase
 import LastmileConfig
 import LastmileCore
 import LastmileProviders
+import Synchronization
 
 /// Reads the spool folders of GSM modem daemons (smstools3, gammu-smsd). A file moves to
 /// `done/` only after its arrival is committed, and to `failed/` (with the reason logged) when
@@ -18,23 +19,40 @@ struct SpoolWatcher: Sendable {
     let logger: Logger
     let clock: any WallClock
 
-    /// Scans every spool receiver's folder, then again every `interval`, until cancelled.
+    /// Scans every spool receiver's folder, then again every `interval`, until cancelled. Each
+    /// folder's scan runs on its own: one that hangs (a network mount gone quiet) holds up only
+    /// its own next scan, never another folder's.
     func run(context: @escaping @Sendable () -> DaemonContext, interval: Duration = .milliseconds(500)) async {
-        var seen: [String: SpoolFolder.Sighting] = [:]
-        while !Task.isCancelled {
-            for receiver in context().receivers.values.sorted(by: { $0.configuration.name < $1.configuration.name }) {
-                guard let format = receiver.spoolFormat, let spool = receiver.configuration.spool else { continue }
-                await scan(receiver: receiver.configuration, format: format, folder: SpoolFolder(URL(fileURLWithPath: spool)),
-                           seen: &seen)
+        let state = ScanState()
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                for receiver in context().receivers.values.sorted(by: { $0.configuration.name < $1.configuration.name }) {
+                    guard let format = receiver.spoolFormat, let spool = receiver.configuration.spool else { continue }
+                    let configuration = receiver.configuration, name = configuration.name
+                    guard state.scanning.withLock({ $0.insert(name).inserted }) else { continue }
+                    group.addTask {
+                        var seen = state.sightings.withLock { $0[name] ?? [:] }
+                        await scan(receiver: configuration, format: format, folder: SpoolFolder(URL(fileURLWithPath: spool)), seen: &seen)
+                        state.sightings.withLock { $0[name] = seen }
+                        state.scanning.withLock { _ = $0.remove(name) }
+                    }
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
+    }
+
+    /// What the folders' scans share, by receiver: what its folder's files looked like at its
+    /// last scan, and whether a scan of it is under way.
+    private final class ScanState: Sendable {
+        let sightings = Mutex<[String: [String: SpoolFolder.Sighting]]>([:])
+        let scanning = Mutex<Set<String>>([])
     }
 
     /// One pass over a folder; `seen` remembers files still being written, by receiver and name.
     func scan(receiver: ReceiverConfiguration, format: any SpoolFormat, folder: SpoolFolder,
               seen: inout [String: SpoolFolder.Sighting]) async {
-        guard let names = await SpoolFolder.disk.run({ folder.names() }) else {
+        guard let names = await folder.disk.run({ folder.names() }) else {
             logger.warning("spool folder cannot be read", [("receiver", receiver.name), ("folder", folder.url.path)])
             return
         }
@@ -42,7 +60,7 @@ struct SpoolWatcher: Sendable {
         // looked up again at every scan.
         for subfolder in ["done", "failed"] {
             let path = folder.url.appendingPathComponent(subfolder).path
-            if let problem = await SpoolFolder.disk.run({ SpoolFolder.notAFolder(path) }) {
+            if let problem = await folder.disk.run({ SpoolFolder.notAFolder(path) }) {
                 if let held = Self.throttle.admit("spool subfolder \(receiver.name)") {
                     logger.error("spool folder not read: its \(subfolder)/ is not a folder of its own", [("receiver", receiver.name),
                                                                                                      ("problem", problem), ("held_back", String(held))])
@@ -57,7 +75,7 @@ struct SpoolWatcher: Sendable {
             if !format.isMessage(named: name) { continue }
             let key = "\(receiver.name)/\(name)"
             let previous = seen[key]
-            let (entry, sighting) = await SpoolFolder.disk.run { folder.inspect(name, previous: previous, now: Date()) }
+            let (entry, sighting) = await folder.disk.run { folder.inspect(name, previous: previous, now: Date()) }
             seen[key] = sighting
             switch entry {
             case .notYet:
@@ -114,7 +132,7 @@ struct SpoolWatcher: Sendable {
 
     private func move(_ name: String, in folder: SpoolFolder, to subfolder: String) async {
         do {
-            try await SpoolFolder.disk.run { try folder.move(name, to: subfolder) }
+            try await folder.disk.run { try folder.move(name, to: subfolder) }
         } catch {
             logger.error("spool file cannot be moved", [("file", name), ("to", subfolder), ("error", "\(error)")])
         }

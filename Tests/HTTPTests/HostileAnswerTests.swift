@@ -9,22 +9,36 @@ import Testing
 /// path): none holds a thread past its deadline, takes unbounded memory, or carries the
 /// request's credentials elsewhere.
 @Suite struct HostileAnswerTests {
+    static let endlessTrailers = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
+
     @Test func endlessTrailersEndAtTheDeadline() async throws {
-        let server = try StreamingServer(head: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", repeating: "X-Filler: y\r\n")
-        let outcome = try await Self.readAnswer(port: server.port, deadline: 0.3)
+        let server = try StreamingServer(head: Self.endlessTrailers, repeating: "X-Filler: y\r\n")
+        let outcome = try await Self.readAnswer(from: server, deadline: 0.3)
         #expect(outcome == .failure(.timedOut))
+    }
+
+    @Test func endlessTrailersCountTowardTheCapThoughEachIsReadAndDropped() async throws {
+        let server = try StreamingServer(head: Self.endlessTrailers, repeating: "X-Filler: " + String(repeating: "y", count: 1000) + "\r\n")
+        let outcome = try await Self.readAnswer(from: server, deadline: 120, maximumBytes: 1024 * 1024)
+        #expect(outcome == .failure(.transport("response larger than 1048576 bytes")))
     }
 
     @Test func anEndlessChunkExtensionIsCutOffAtTheSizeCap() async throws {
         let server = try StreamingServer(head: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;", repeating: String(repeating: "x", count: 4096))
-        let outcome = try await Self.readAnswer(port: server.port, deadline: 60, maximumBytes: 1024 * 1024)
+        let outcome = try await Self.readAnswer(from: server, deadline: 60, maximumBytes: 1024 * 1024)
         #expect(outcome == .failure(.transport("response larger than 1048576 bytes")))
     }
 
     @Test func anEndlessHeadIsRefusedAtItsCap() async throws {
         let server = try StreamingServer(head: "HTTP/1.1 200 OK\r\n", repeating: "X-Filler: y\r\n")
-        let outcome = try await Self.readAnswer(port: server.port, deadline: 60)
+        let outcome = try await Self.readAnswer(from: server, deadline: 60)
         #expect(outcome == .failure(.transport("answer head larger than \(PlainHTTPExchange.maximumHeadBytes) bytes")))
+    }
+
+    @Test func aBodyUntilCloseStopsAtTheCap() async throws {
+        let server = try StreamingServer(head: "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", repeating: String(repeating: "z", count: 1000))
+        let outcome = try await Self.readAnswer(from: server, deadline: 60, maximumBytes: 64 * 1024)
+        #expect(outcome == .failure(.transport("response larger than 65536 bytes")))
     }
 
     @Test func interimAnswersAreReadPastToTheFinalOne() async throws {
@@ -73,16 +87,24 @@ import Testing
         #expect(String(decoding: answer.body, as: UTF8.self) == "fine")
     }
 
-    @Test func anAbsurdTimeoutIsBoundedRatherThanACrash() {
+    @Test func anAbsurdTimeoutIsBoundedRatherThanACrash() async {
         #expect(Deadline(seconds: 1e300).instant > ContinuousClock.now)
         #expect(Deadline(seconds: .infinity).instant > ContinuousClock.now)
         #expect(Deadline(seconds: .nan).passed)
+        // Through URLSession too, which would trap turning such an interval into an integer.
+        for timeout in [Double.nan, -1, 1e300] {
+            let request = HTTPClient.Request(url: URL(string: "http://127.0.0.1:1/")!, timeout: timeout)
+            await #expect(throws: HTTPClient.Failure.self) { try await HTTPClient().exchangeThroughSession(request) }
+        }
     }
 
-    /// Sends a GET to `port` and reads the answer on a thread of its own (the read blocks), waiting
+    /// Sends a GET to `server` and reads the answer on a thread of its own (the read blocks), waiting
     /// at most a minute for it to end: a read that never ends fails the test instead of hanging it.
-    static func readAnswer(port: UInt16, deadline seconds: Double, maximumBytes: Int = 8 * 1024 * 1024) async throws
+    static func readAnswer(from server: StreamingServer, deadline seconds: Double, maximumBytes: Int = 8 * 1024 * 1024) async throws
         -> Result<Int, HTTPClient.Failure> {
+        let port = server.port
+        // The server listens until the read is over, whatever the optimiser makes of its last use.
+        defer { withExtendedLifetime(server) {} }
         let outcome = Mutex<Result<Int, HTTPClient.Failure>?>(nil)
         let thread = Thread {
             let result: Result<Int, HTTPClient.Failure>

@@ -49,6 +49,7 @@ import Testing
         let report = PeriodSummary(from: Scenario.t0, to: Scenario.t0.addingTimeInterval(86_400), summaries: CanarySummaries.summarize(canaries))
         let csv = report.render(.csv)
         #expect(csv.contains(#",r1,"'=HYPERLINK(""x"")|a\#rb",8,"#))
+        #expect(!csv.contains("'-"), "a placeholder is not a formula")
         #expect(report.render(.markdown).contains(#"| r1 | =HYPERLINK("x")\|a\#rb | 8 |"#))
     }
 

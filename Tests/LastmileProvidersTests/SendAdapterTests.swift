@@ -230,6 +230,9 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
         let excerpt = AdapterSupport.excerpt(echoed)
         #expect(excerpt == #"bad request POST /send?to=1&status_callback=https://probe.example/hooks/receipts/r?TOKEN=[hidden]&x=1 "token=[hidden]""#)
         #expect(AdapterSupport.excerpt(Data("token=".utf8)) == "token=")
+        // A callback URL echoed inside a form-encoded request.
+        #expect(AdapterSupport.excerpt(Data("StatusCallback=https%3A%2F%2Fp.example%2Fh%3Ftoken%3Ds3cret%26x%3D1".utf8))
+                == "StatusCallback=https%3A%2F%2Fp.example%2Fh%3Ftoken%3D[hidden]%26x%3D1")
     }
 
     @Test func vonageReportsPriceAndNetwork() throws {

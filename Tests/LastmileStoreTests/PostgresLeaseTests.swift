@@ -132,7 +132,8 @@ import Testing
                 let taker = Mutex<(pid: String?, result: Result<Int64?, PostgresError>?)>((nil, nil))
                 let thread = Thread {
                     do throws(PostgresError) {
-                        let connection = try PostgresConnection(url: url)
+                        // It waits as long as the test takes to see it waiting, however busy the machine.
+                        let connection = try PostgresConnection(url: url, answerTimeout: .seconds(120))
                         let pid = try connection.query("SELECT pg_backend_pid()").first?[0]
                         taker.withLock { $0.pid = pid }
                         let term = try table.acquire(holder: "b", duration: .seconds(30), on: connection)

@@ -115,7 +115,9 @@ public struct PeriodSummary: Sendable {
         func escape(_ cell: String) -> String {
             // A carrier's name is free text: one a spreadsheet would take for a formula is kept as text.
             var cell = cell
-            if let first = cell.first, "=+-@".contains(first), Double(cell.replacingOccurrences(of: "%", with: "")) == nil { cell = "'" + cell }
+            if cell.count > 1, let first = cell.first, "=+-@".contains(first), Double(cell.replacingOccurrences(of: "%", with: "")) == nil {
+                cell = "'" + cell
+            }
             return cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
         }

@@ -55,20 +55,28 @@ enum AdapterSupport {
         return hidingTokens(text).replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
 
-    /// `text` with what follows each `token=` (any case) up to the next `&`, quote, space or
-    /// bracket written as `[hidden]`.
+    /// `text` with what follows each `token=` or `token%3D` (any case: a callback URL echoed
+    /// inside a form-encoded request) up to the next `&`, `%26`, quote, space or bracket written
+    /// as `[hidden]`.
     static func hidingTokens(_ text: String) -> String {
         var scalars = Array(text.unicodeScalars)
-        let key = Array("token=".unicodeScalars)
+        let keys = [Array("token=".unicodeScalars), Array("token%3d".unicodeScalars)]
+        func matches(_ word: [Unicode.Scalar], at index: Int) -> Bool {
+            index + word.count <= scalars.count
+                && zip(scalars[index..<(index + word.count)], word).allSatisfy { String($0).lowercased() == String($1) }
+        }
+        let encodedAmpersand = Array("%26".unicodeScalars)
         var index = 0
-        while index + key.count <= scalars.count {
-            guard zip(scalars[index..<(index + key.count)], key).allSatisfy({ String($0).lowercased() == String($1) }) else {
+        while index < scalars.count {
+            guard let key = keys.first(where: { matches($0, at: index) }) else {
                 index += 1
                 continue
             }
             let start = index + key.count
             var end = start
-            while end < scalars.count, !"&\"' <>\n\r\t,;}])".unicodeScalars.contains(scalars[end]) { end += 1 }
+            while end < scalars.count, !"&\"' <>\n\r\t,;}])".unicodeScalars.contains(scalars[end]), !matches(encodedAmpersand, at: end) {
+                end += 1
+            }
             if end > start { scalars.replaceSubrange(start..<end, with: "[hidden]".unicodeScalars) }
             index = start
         }
