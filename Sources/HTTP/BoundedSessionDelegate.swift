@@ -32,8 +32,13 @@ final class BoundedSessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfers.withLock { $0[identifier] = Transfer(continuation: continuation) }
-                // Cancelled before it was registered: the handler below found nothing to end.
-                if Task.isCancelled { end(identifier, throwing: CancellationError()) }
+                // Cancelled before it was registered: the handler below found nothing to end, and
+                // the request must not go out (a send its caller has already called timed out).
+                guard !Task.isCancelled else {
+                    end(identifier, throwing: CancellationError())
+                    task.cancel()
+                    return
+                }
                 task.resume()
             }
         } onCancel: {
