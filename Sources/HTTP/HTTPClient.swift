@@ -139,7 +139,7 @@ public struct HTTPClient: Sendable {
     /// answers, not followed, and a body past `maximumResponseBytes` is refused.
     func exchangeThroughSession(_ request: Request) async throws(Failure) -> Response {
         // URLSession turns the interval into an integer: a NaN or a huge one would trap there.
-        let interval = request.timeout.isNaN ? 1 : min(max(request.timeout, 0.001), Deadline.longest)
+        let interval = max(Deadline.bounded(request.timeout), 0.001)
         var urlRequest = URLRequest(url: request.url, timeoutInterval: interval)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }

@@ -100,12 +100,16 @@ public struct Deadline: Sendable {
     /// `seconds` from now, taken as at most a year (and a negative or NaN one as none), so no
     /// configured timeout can overflow the conversion.
     public init(seconds: Double) {
-        let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), Self.longest)
-        instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(bounded * 1000)))
+        instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(Self.bounded(seconds) * 1000)))
     }
 
     /// The longest wait a deadline stands for, in seconds.
     public static let longest: Double = 365 * 86_400
+
+    /// `seconds` within 0 and `longest`, NaN as 0: safe to turn into an integer.
+    public static func bounded(_ seconds: Double) -> Double {
+        seconds.isNaN ? 0 : min(max(seconds, 0), longest)
+    }
 
     public var passed: Bool { ContinuousClock.now >= instant }
 

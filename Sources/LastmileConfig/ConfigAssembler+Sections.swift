@@ -45,21 +45,13 @@ extension ConfigAssembler {
             store.path = path.value.hasPrefix("/") ? path.value : directory.appendingPathComponent(path.value).path
             store.pathIsExplicit = true
         }
-        if let retention = reader.duration("retention") {
-            if retention.value < Self.shortestRetention {
-                log.error("[store]: retention = \"\(CompactDuration.text(retention.value))\" must be at least 1d: a settled canary stays in "
-                          + "memory for a day, and a late report for one already pruned would bring it back", at: retention.location)
-            } else {
-                store.retention = retention.value
-            }
+        if let retention = retention(reader, "retention", because: "a settled canary stays in memory for a day, "
+                                         + "and a late report for one already pruned would bring it back") {
+            store.retention = retention
         }
-        if let retention = reader.duration("unmatched_retention") {
-            if retention.value < Self.shortestRetention {
-                log.error("[store]: unmatched_retention = \"\(CompactDuration.text(retention.value))\" must be at least 1d: an early "
-                          + "receipt waits there for its canary's API answer, and a part of a long message for the rest of it", at: retention.location)
-            } else {
-                store.unmatchedRetention = retention.value
-            }
+        if let retention = retention(reader, "unmatched_retention", because: "an early receipt waits there for its canary's API "
+                                         + "answer, and a part of a long message for the rest of it") {
+            store.unmatchedRetention = retention
         }
         if let limit = reader.integer("unmatched_limit", minimum: 1) { store.unmatchedLimit = limit.value }
         if let size = reader.string("max_size") {
@@ -86,6 +78,16 @@ extension ConfigAssembler {
         }
         reader.reportUnknownKeys()
         return store
+    }
+
+    /// A `[store]` retention of at least a day; shorter is a located error saying why (`because`).
+    private func retention(_ reader: TableReader, _ key: String, because reason: String) -> TimeInterval? {
+        guard let retention = reader.duration(key) else { return nil }
+        guard retention.value >= Self.shortestRetention else {
+            log.error("[store]: \(key) = \"\(CompactDuration.text(retention.value))\" must be at least 1d: \(reason)", at: retention.location)
+            return nil
+        }
+        return retention.value
     }
 
     func readCluster(_ reader: TableReader) -> ClusterConfiguration {

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import LastmileCore
 import Synchronization
 
@@ -19,7 +20,7 @@ public final class CanaryStore: Sendable {
     private let reader: Mutex<any DatabaseConnection>
     /// Where `reading` runs its queries: a thread of its own, one query at a time, as the
     /// reading connection takes them anyway.
-    private let readingQueue = DispatchQueue(label: "lastmile-store-reader")
+    private let readingQueue = BlockingQueue(label: "lastmile-store-reader")
     private let reportIdentifiers: any ReportIDSource
     /// What the inbox holds, counted now and then by the intake writer, and its limit.
     let inboxFill: Mutex<InboxFill>
@@ -275,9 +276,7 @@ public final class CanaryStore: Sendable {
     /// by its statement timeout; a long scan of SQLite): called from an event loop or the
     /// concurrency pool, it would stall every connection of the loop or a share of the pool.
     public func reading<T: Sendable>(_ body: @escaping @Sendable (CanaryStore) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            readingQueue.async { continuation.resume(with: Result { try body(self) }) }
-        }
+        try await readingQueue.run { try body(self) }
     }
 
     func read<T: Sendable>(_ body: @Sendable (any DatabaseConnection) throws -> T) throws -> T {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP
+import LastmileBase
 import LastmileDaemon
 
 /// What a scanner's worth of connections does to `lastmile run`: 10,000 connections that send
@@ -52,13 +53,11 @@ enum ConnectionsBenchmark {
     }
 
     /// Where the benchmark's socket calls run: they block, so never on the concurrency pool.
-    static let sockets = DispatchQueue(label: "lastmile-bench-connections")
+    static let sockets = BlockingQueue(label: "lastmile-bench-connections")
 
     /// Runs `body` on `sockets` and returns its result.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            sockets.async { continuation.resume(returning: body()) }
-        }
+        await sockets.run(body)
     }
 
     static func measure(port: UInt16, pid: Int32) async throws -> String? {
