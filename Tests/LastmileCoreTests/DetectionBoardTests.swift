@@ -14,23 +14,27 @@ extension DetectionSimulationSuites {
         /// minute 60 `broken` says which canaries are lost. Returns the alert names and their
         /// subjects (route or receiver) fired from minute 60 on.
         func fired(broken: (String, String) -> Bool, minutes: Int = 120, probed: (String, String) -> Bool = { _, _ in true },
-                   refused: (String, String) -> Bool = { _, _ in false }) -> [String] {
-            run(broken: broken, minutes: minutes, probed: probed, refused: refused).fired
+                   refused: (String, String) -> Bool = { _, _ in false }, period: (String, String) -> Int = { _, _ in 1 }) -> [String] {
+            run(broken: broken, minutes: minutes, probed: probed, refused: refused, period: period).fired
         }
 
         /// As `fired`, also returning the alerts resolved; from minute `removing.minute` on, the
         /// configuration no longer probes `removing.route` (canaries of it in flight still settle).
         /// `broken` holds until minute `brokenUntil` (if given), `brokenAfter` from then on. Only the
-        /// route × receiver cells `probed` names are probed, and the API refuses what `refused` names.
+        /// route × receiver cells `probed` names are probed, each every `period` minutes (from minute
+        /// `period / 2`, so a longer period's canaries fall between the hours), and the API
+        /// refuses what `refused` names.
         func run(broken: (String, String) -> Bool, minutes: Int = 120, brokenUntil: Int? = nil,
                  brokenAfter: (String, String) -> Bool = { _, _ in false }, probed: (String, String) -> Bool = { _, _ in true },
-                 refused: (String, String) -> Bool = { _, _ in false },
+                 refused: (String, String) -> Bool = { _, _ in false }, period: (String, String) -> Int = { _, _ in 1 },
                  removing: (route: String, minute: Int)? = nil) -> (fired: [String], resolved: [String]) {
             var board = DetectionBoard()
             var resolved: [String] = []
             var rates: [DetectionBoard.Cell: Double] = [:]
             for route in Self.routes {
-                for receiver in Self.receivers.keys where probed(route, receiver) { rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 }
+                for receiver in Self.receivers.keys where probed(route, receiver) { 
+                    rates[DetectionBoard.Cell(route: route, receiver: receiver)] = 60 / Double(period(route, receiver))
+                }
             }
             board.configure(rates: rates, carriers: Self.receivers)
             var book = AlertBook(repeatInterval: 86_400)
@@ -45,7 +49,7 @@ extension DetectionSimulationSuites {
                 }
                 if second % 60 == 0 {
                     for route in Self.routes where route != removed {
-                        for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) where probed(route, receiver) {
+                        for (receiver, carrier) in Self.receivers.sorted(by: { $0.key < $1.key }) where probed(route, receiver) && (second / 60) % period(route, receiver) == period(route, receiver) / 2 {
                             serial += 1
                             let plan = CanaryPlan(id: "c\(serial)", token: Token(payload: UInt64(serial)), route: route, carrier: carrier, probe: route,
                                                   receiver: receiver, to: "+1555", from: "+1666", body: "x", threshold: 30, deadline: 900)
@@ -160,6 +164,27 @@ extension DetectionSimulationSuites {
                              refused: { route, _ in route == "beta" })
             }
             #expect(fired.contains("AcceptedButUndelivered alpha"), "\(fired)")
+        }
+
+        @Test func twoRoutesFailingToAReceiverAThirdStillReachesPageAsRoutes() async {
+            // alpha and beta lose what they send to phone-a; gamma, probing it every 20 minutes, still
+            // reaches it. Gamma's next canary says the phone hears: the routes page, not the receiver.
+            let fired = await offThePool {
+                Self().fired(broken: { route, receiver in receiver == "phone-a" && route != "gamma" },
+                             period: { route, receiver in route == "gamma" && receiver == "phone-a" ? 20 : 1 })
+            }
+            #expect(!fired.contains("ReceiverSilent phone-a"), "\(fired)")
+            #expect(fired.contains("AcceptedButUndelivered alpha") && fired.contains("AcceptedButUndelivered beta"), "\(fired)")
+        }
+
+        @Test func aSilentReceiverProbedRarelyByOneRouteIsStillBlamedOnce() async {
+            // Every route loses what it sends to phone-a, gamma probing it every 20 minutes: blame waits
+            // for gamma's canary at most, then names the receiver, and no route pages.
+            let fired = await offThePool {
+                Self().fired(broken: { _, receiver in receiver == "phone-a" },
+                             period: { route, receiver in route == "gamma" && receiver == "phone-a" ? 20 : 1 })
+            }
+            #expect(fired == ["ReceiverSilent phone-a"])
         }
 
         @Test func aDeadRouteRaisesItsRoutePagesAndNoReceiverSilent() async {

@@ -3,8 +3,9 @@ import Foundation
 /// The sequential detectors of the whole matrix — one per route × carrier, which pages, and
 /// one per route × receiver, which decides what to blame — fed with every canary's state.
 ///
-/// Blame compares across the matrix. A receiver is silent when every route to it (two at
-/// least) is failing while one of those routes still delivers to another receiver; a carrier
+/// Blame compares across the matrix. A receiver is silent when two routes to it (or more) are
+/// failing while one of those routes still delivers to another receiver, and no other route to it
+/// is about to say it still hears (a canary on its way, or one due); a carrier
 /// has lost when each of its receivers (two at least) is silent. Their alerts replace the
 /// route pages they explain, which are held back as Alertmanager's inhibition would; a route
 /// page waits while a receiver's other routes have not yet told whether it is the receiver.
@@ -213,10 +214,23 @@ public struct DetectionBoard: Sendable {
             let troubleSince = failingReadings.compactMap(\.unansweredSince).max() ?? now
             let heard = readings.contains { ($0.lastArrivalSentAt ?? .distantPast) >= troubleSince }
             guard !heard else { continue }
+            let others = toIt.sorted().compactMap { cell in cellReadings[cell].flatMap { failing($0) ? nil : (cell, $0) } }
             if failingReadings.count >= 2 {
-                silent[receiver] = SilentReceiver(receiver: receiver, carrier: carriers[receiver] ?? "", routes: routes.sorted(),
-                                                  readings: readings)
-            } else if readings.contains(where: { !failing($0) && ($0.lastSentAt ?? .distantPast) >= troubleSince }) {
+                // Two routes failing to it blame the receiver unless a route not failing is about to
+                // say it still hears: one with canaries on their way, not yet overdue, or one whose
+                // next canary is due within its interval.
+                let aboutToTell = others.contains { cell, reading in
+                    if let lastSent = reading.lastSentAt, lastSent >= troubleSince { return reading.delivering }
+                    let interval = 3_600 / max(cellRates[cell] ?? 60, 1e-3)
+                    return now.timeIntervalSince(reading.lastSentAt ?? .distantPast) < Self.nextCanarySlack * interval
+                }
+                if aboutToTell {
+                    waiting.insert(receiver)
+                } else {
+                    silent[receiver] = SilentReceiver(receiver: receiver, carrier: carriers[receiver] ?? "", routes: routes.sorted(),
+                                                      readings: readings)
+                }
+            } else if others.contains(where: { ($0.1.lastSentAt ?? .distantPast) >= troubleSince }) {
                 // Another route has canaries on their way to it: they will tell.
                 waiting.insert(receiver)
             }
@@ -270,4 +284,8 @@ public struct DetectionBoard: Sendable {
     /// How long after what explained a page is over the page stays held though its route does
     /// not deliver yet: canaries sent in the silence settle as lost until their deadline.
     public static let recoveryGrace: TimeInterval = 900
+
+    /// How many of its intervals a route not failing to a receiver may go without sending before
+    /// blame stops waiting for its next canary (a probe switched off or paused sends none).
+    public static let nextCanarySlack = 1.5
 }
