@@ -63,7 +63,7 @@ public struct CanarySender: Sendable {
             do {
                 let response = try await client.send(request)
                 requestStartedAt = clock.instant(fromReal: response.startedAt) ?? response.startedAt
-                answer = adapter.answer(status: response.status, body: response.body)
+                answer = adapter.recordedAnswer(status: response.status, body: response.body)
             } catch {
                 answer = adapter.answer(failure: error)
             }

@@ -212,6 +212,13 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
         let failed = try await client.send(try adapter.request(for: Self.message))
         #expect(adapter.answer(status: failed.status, body: failed.body).outcome == .error)
 
+        // A 2xx that is not the provider's answer (a proxy's or a portal's page) says nothing about the message.
+        provider.answer(200, "<html><body>Please sign in to use this network</body></html>")
+        let portal = try await client.send(try adapter.request(for: Self.message))
+        let page = adapter.answer(status: portal.status, body: portal.body)
+        #expect(page.outcome == .error, "\(page)")
+        #expect(page.reason?.contains("Please sign in") == true, "\(page)")
+
         // A provider that does not answer in time.
         provider.answer(200, adapterCase.success.1, after: 120)
         let slow = try hasty.request(for: Self.message)
@@ -233,6 +240,38 @@ struct AdapterCase: Sendable, CustomTestStringConvertible {
         // A callback URL echoed inside a form-encoded request.
         #expect(AdapterSupport.excerpt(Data("StatusCallback=https%3A%2F%2Fp.example%2Fh%3Ftoken%3Ds3cret%26x%3D1".utf8))
                 == "StatusCallback=https%3A%2F%2Fp.example%2Fh%3Ftoken%3D[hidden]%26x%3D1")
+    }
+
+    @Test func whatAProviderWritesIsBoundedHiddenAndOnOneLineBeforeItIsRecorded() throws {
+        let adapterCase = Self.cases.first { $0.provider == "sinch" }!
+        let adapter = try #require(ProviderRegistry.standard.adapter(for: try route(adapterCase, port: 9)))
+        // An acceptance whose message id is megabytes long is no acceptance anyone documents.
+        let huge = String(repeating: "x", count: 1 << 20)
+        let flooded = adapter.recordedAnswer(status: 200, body: Data(#"{"id":"\#(huge)","text":"ok"}"#.utf8))
+        #expect(flooded.outcome == .error)
+        #expect(flooded.providerMessageID == nil)
+        #expect(flooded.reason?.contains("1048576 bytes") == true, "\(flooded)")
+        // A refusal that echoes the request: its reason keeps no secret, no line break, no megabytes.
+        let echoed = "bad request\\nstatus_callback=https://probe.example/hooks/receipts/r?token=s3cret " + huge
+        let refused = adapter.recordedAnswer(status: 400, body: Data(#"{"code":"40001","text":"\#(echoed)"}"#.utf8))
+        let reason = try #require(refused.reason)
+        #expect(refused.outcome == .rejected)
+        #expect(!reason.contains("s3cret") && reason.contains("token=[hidden]"), "\(reason)")
+        #expect(!reason.contains("\n") && reason.count <= SubmitAnswer.maximumReasonCharacters, "\(reason.count)")
+        // What is short and plain passes unchanged.
+        let plain = adapter.recordedAnswer(status: 200, body: Data(#"{"id":"01FC66621XXXXX119Z8PMV1QPQ"}"#.utf8))
+        #expect(plain.outcome == .accepted && plain.providerMessageID == "01FC66621XXXXX119Z8PMV1QPQ")
+    }
+
+    @Test func aGenericRouteAnswerWithoutWhatItsPathsNameIsAnErrorNotARefusal() throws {
+        let adapterCase = Self.cases.first { $0.provider == "http" }!
+        let adapter = try #require(ProviderRegistry.standard.adapter(for: try route(adapterCase, port: 9)))
+        func outcome(_ body: String) -> SubmitOutcome { adapter.answer(status: 200, body: Data(body.utf8)).outcome }
+        #expect(outcome(#"{"messages":[{"bx_message_id":"bx-1","status":"QUEUED"}]}"#) == .accepted)
+        #expect(outcome(#"{"messages":[{"bx_message_id":"bx-1","status":"BLOCKED"}]}"#) == .rejected)
+        #expect(outcome(#"{"messages":[{"bx_message_id":"bx-1"}]}"#) == .error)
+        #expect(outcome(#"{"messages":[{"status":"QUEUED"}]}"#) == .error)
+        #expect(outcome("") == .error)
     }
 
     @Test func vonageReportsPriceAndNetwork() throws {

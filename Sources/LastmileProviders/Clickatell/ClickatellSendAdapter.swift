@@ -40,6 +40,6 @@ struct ClickatellSendAdapter: SendAdapter {
         let code = field("messages.0.error.code") ?? field("error.code")
         let reason = field("messages.0.error.description") ?? field("error.description")
         return SubmitAnswer(outcome: outcome, providerMessageID: id, providerStatus: accepted.map { "accepted=\($0)" } ?? "http \(status)",
-                            errorCode: code, reason: outcome == .accepted ? nil : reason ?? "HTTP \(status)")
+                            errorCode: code, reason: outcome == .accepted ? nil : reason ?? AdapterSupport.statusReason(status, body))
     }
 }

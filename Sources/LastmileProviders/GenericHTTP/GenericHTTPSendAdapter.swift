@@ -75,13 +75,26 @@ struct GenericHTTPSendAdapter: SendAdapter {
         let providerStatus = specification.responseStatus.flatMap { path in json.flatMap { JSONPath.string(in: $0, at: path) } }
         var outcome = StatusOutcome.outcome(for: status)
         var reason: String? = outcome == .accepted ? nil : "HTTP \(status)" + Self.excerpt(body)
-        if outcome == .accepted, !specification.accepted.isEmpty {
+        // A 2xx the configured paths cannot be read in (a proxy's HTML page, an empty body) says
+        // nothing about the message: an error, neither accepted nor refused by the API.
+        let expectsJSON = specification.responseMessageID != nil || !specification.accepted.isEmpty
+        if outcome == .accepted, expectsJSON, json == nil {
+            outcome = .error
+            reason = "HTTP \(status), but the answer is not JSON" + Self.excerpt(body)
+        } else if outcome == .accepted, !specification.accepted.isEmpty {
             if let providerStatus, specification.accepted.contains(providerStatus) {
                 outcome = .accepted
-            } else {
+            } else if let providerStatus {
                 outcome = .rejected
-                reason = "status \(providerStatus ?? "missing") is not one of \(specification.accepted.joined(separator: ", "))"
+                reason = "status \(providerStatus) is not one of \(specification.accepted.joined(separator: ", "))"
+            } else {
+                outcome = .error
+                reason = "HTTP \(status), but the answer has no status at \(specification.responseStatus ?? "")" + Self.excerpt(body)
             }
+        }
+        if outcome == .accepted, let path = specification.responseMessageID, messageID == nil {
+            outcome = .error
+            reason = "HTTP \(status), but the answer has no message id at \(path)" + Self.excerpt(body)
         }
         return SubmitAnswer(outcome: outcome, providerMessageID: messageID, providerStatus: providerStatus ?? "http \(status)",
                             errorCode: outcome == .accepted ? nil : String(status), reason: reason)

@@ -41,6 +41,6 @@ struct InfobipSendAdapter: SendAdapter {
                             providerStatus: json.flatMap { JSONPath.string(in: $0, at: "messages.0.status.name") } ?? "http \(status)",
                             errorCode: json.flatMap { JSONPath.string(in: $0, at: "requestError.serviceException.messageId") },
                             reason: outcome == .accepted ? nil
-                                : error ?? json.flatMap { JSONPath.string(in: $0, at: "messages.0.status.description") } ?? "HTTP \(status)")
+                                : error ?? json.flatMap { JSONPath.string(in: $0, at: "messages.0.status.description") } ?? AdapterSupport.statusReason(status, body))
     }
 }

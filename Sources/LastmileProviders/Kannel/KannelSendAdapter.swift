@@ -38,7 +38,8 @@ struct KannelSendAdapter: SendAdapter {
     func answer(status: Int, body: Data) -> SubmitAnswer {
         let text = AdapterSupport.excerpt(body)
         let accepted = (200..<300).contains(status) && (text.hasPrefix("0:") || text.hasPrefix("3:"))
-        let outcome: SubmitOutcome = accepted ? .accepted : (200..<300).contains(status) ? .rejected : StatusOutcome.outcome(for: status)
+        // A 2xx that is not Kannel's "0:"/"3:" line (a proxy's page, an empty body) says nothing about the message.
+        let outcome: SubmitOutcome = accepted ? .accepted : (200..<300).contains(status) ? .error : StatusOutcome.outcome(for: status)
         return SubmitAnswer(outcome: outcome, providerMessageID: nil, providerStatus: text.isEmpty ? "http \(status)" : text,
                             errorCode: accepted ? nil : String(status), reason: accepted ? nil : text)
     }

@@ -43,8 +43,14 @@ enum AdapterSupport {
         var outcome = StatusOutcome.outcome(for: status)
         if outcome == .accepted && messageID == nil { outcome = .error }
         return SubmitAnswer(outcome: outcome, providerMessageID: messageID, providerStatus: field(providerStatus) ?? "http \(status)",
-                            errorCode: field(code), reason: outcome == .accepted ? nil : field(reason) ?? "HTTP \(status)",
+                            errorCode: field(code), reason: outcome == .accepted ? nil : field(reason) ?? AdapterSupport.statusReason(status, body),
                             price: field(price), network: field(network))
+    }
+
+    /// The reason given when the answer names none: its status and the start of its body.
+    static func statusReason(_ status: Int, _ body: Data) -> String {
+        let text = excerpt(body, characters: 160)
+        return text.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(text)"
     }
 
     /// The first characters of an answer, for a readable reason that is logged and stored: on

@@ -21,6 +21,12 @@ public struct SendAdapterError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SendAdapter {
+    /// The normalised answer to an HTTP response, bounded for the log and the store
+    /// (`SubmitAnswer.bounded`): what the daemon records.
+    public func recordedAnswer(status: Int, body: Data) -> SubmitAnswer {
+        answer(status: status, body: body).bounded()
+    }
+
     /// The answer when no HTTP response came at all.
     public func answer(failure: HTTPClient.Failure) -> SubmitAnswer {
         SubmitAnswer(outcome: .error, reason: failure == .timedOut ? "timed out" : "transport error: \(failure)")

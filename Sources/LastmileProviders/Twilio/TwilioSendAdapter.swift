@@ -43,7 +43,7 @@ struct TwilioSendAdapter: SendAdapter {
         if outcome == .accepted, providerStatus == "failed" || providerStatus == "undelivered" { outcome = .rejected }
         if outcome == .accepted, sid == nil { outcome = .error }
         return SubmitAnswer(outcome: outcome, providerMessageID: sid, providerStatus: providerStatus ?? "http \(status)",
-                            errorCode: code, reason: outcome == .accepted ? nil : message ?? "HTTP \(status)",
+                            errorCode: code, reason: outcome == .accepted ? nil : message ?? AdapterSupport.statusReason(status, body),
                             price: json.flatMap { JSONPath.string(in: $0, at: "price") })
     }
 }

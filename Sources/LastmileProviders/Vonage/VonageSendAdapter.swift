@@ -30,8 +30,10 @@ struct VonageSendAdapter: SendAdapter {
     func answer(status: Int, body: Data) -> SubmitAnswer {
         guard (200..<300).contains(status), let json = JSONPath.decode(body),
               let code = JSONPath.string(in: json, at: "messages.0.status") else {
-            return SubmitAnswer(outcome: StatusOutcome.outcome(for: status), providerStatus: "http \(status)",
-                                reason: "HTTP \(status): " + AdapterSupport.excerpt(body))
+            // A 2xx without Vonage's answer in it (a proxy's page, an empty body) says nothing about the message.
+            let outcome = StatusOutcome.outcome(for: status)
+            return SubmitAnswer(outcome: outcome == .accepted ? .error : outcome, providerStatus: "http \(status)",
+                                reason: "HTTP \(status)\(outcome == .accepted ? " without a message status" : ""): " + AdapterSupport.excerpt(body))
         }
         // 0 is success; 1 is throttling (try later); the rest are refusals.
         let outcome: SubmitOutcome = code == "0" ? .accepted : code == "1" ? .error : .rejected
