@@ -74,10 +74,33 @@ public struct CanarySender: Sendable {
                                     ("carrier", plan.carrier), ("result", answer.outcome.rawValue),
                                     ("message_id", answer.providerMessageID ?? "-")]
                     + (answer.reason.map { [("reason", $0)] } ?? []))
-        do {
-            try await engine.answer(canaryID: plan.id, answer, requestStartedAt: requestStartedAt)
-        } catch {
-            logger.error("the API's answer was not stored", [("canary", plan.id), ("error", "\(error)")])
+        await record(answer, canaryID: plan.id, requestStartedAt: requestStartedAt, waitingAtMost: .seconds(plan.deadline))
+    }
+
+    /// Records the API's answer, waiting out a recovery of the engine (after a failed write, or
+    /// as a new leader takes over) for at most `patience`: an answer thrown away would leave
+    /// the canary `unknown` and settle it as lost, whatever the API said. `pause` waits between
+    /// attempts.
+    func record(_ answer: SubmitAnswer, canaryID: String, requestStartedAt: Date?, waitingAtMost patience: Duration,
+                pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async {
+        let giveUpAt = ContinuousClock.now + patience
+        var interval = Duration.milliseconds(100)
+        var attempts = 0
+        while true {
+            do {
+                try await engine.answer(canaryID: canaryID, answer, requestStartedAt: requestStartedAt)
+                if attempts > 0 { logger.notice("the API's answer stored", [("canary", canaryID), ("attempts", String(attempts + 1))]) }
+                return
+            } catch {
+                attempts += 1
+                guard ContinuousClock.now + interval < giveUpAt, !Task.isCancelled else {
+                    logger.error("the API's answer was not stored", [("canary", canaryID), ("error", "\(error)")])
+                    return
+                }
+                if attempts == 1 { logger.warning("the API's answer not stored yet; trying again", [("canary", canaryID), ("error", "\(error)")]) }
+                do { try await pause(interval) } catch { continue }
+                interval = min(interval * 2, .seconds(2))
+            }
         }
     }
 

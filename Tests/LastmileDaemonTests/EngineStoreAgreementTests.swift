@@ -1,9 +1,12 @@
 import Foundation
+import HTTP
+import LastmileBase
 import LastmileCore
-import LastmileDaemon
+@testable import LastmileDaemon
 import LastmileProviders
 import LastmileStore
 import LastmileTestSupport
+import Synchronization
 import Testing
 
 /// What the engine holds in memory and what the store holds stay the same story.
@@ -74,5 +77,53 @@ import Testing
         let matches = try await engine.ingest(arrivals: [arrival], receiver: "v", rawPayload: Data(), at: clock.now)
         #expect(matches == [ReportMatch.matched(canaryID: "c")])
         #expect(try store.canary(id: "c")?.verdict == .delivered)
+    }
+}
+
+/// The API's answer is worth waiting for: thrown away, its canary would settle as lost.
+@Suite struct AnswerRecordingTests {
+    @Test func anAnswerThatComesWhileTheEngineRecoversIsStoredOnceItHasRecovered() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("answer.db"))
+        defer { store.beginClosing() }
+        let clock = ManualClock()
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+        let (sink, lines) = LogSink.memory()
+        let sender = CanarySender(engine: engine, limits: SendLimits(), client: HTTPClient(), metrics: DaemonMetrics(version: "t"),
+                                  logger: Logger(minimum: .info, sink: sink), clock: clock)
+        let token = Token(payload: 0x30_0000_0001)
+        let plan = CanaryPlan(id: "c", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
+                              from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+        try await engine.start(plan)
+        // As a new leader does, or a failed write elsewhere: the engine refuses steps until it has recovered.
+        await engine.refuseStepsUntilRecovered()
+        let answer = SubmitAnswer(outcome: .accepted, providerMessageID: "M-1")
+        await #expect(throws: EngineRecovering.self) { try await engine.answer(canaryID: "c", answer) }
+        // The sender's first attempt is refused; between attempts, the engine recovers.
+        let pauses = Mutex(0)
+        await sender.record(answer, canaryID: "c", requestStartedAt: nil, waitingAtMost: .seconds(600)) { _ in
+            pauses.withLock { $0 += 1 }
+            _ = try await engine.recover()
+        }
+        #expect(pauses.withLock { $0 } == 1)
+        let stored = try #require(try store.canary(id: "c"))
+        #expect(stored.submit?.outcome == .accepted)
+        #expect(stored.submit?.providerMessageID == "M-1")
+        #expect(lines().contains { $0.contains("the API's answer stored") }, "\(lines())")
+    }
+
+    @Test func anAnswerTheEngineNeverTakesIsGivenUpAfterItsPatience() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("never.db"))
+        defer { store.beginClosing() }
+        let clock = ManualClock()
+        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+        let (sink, lines) = LogSink.memory()
+        let sender = CanarySender(engine: engine, limits: SendLimits(), client: HTTPClient(), metrics: DaemonMetrics(version: "t"),
+                                  logger: Logger(minimum: .info, sink: sink), clock: clock)
+        await engine.refuseStepsUntilRecovered()
+        await sender.record(SubmitAnswer(outcome: .accepted, providerMessageID: "M"), canaryID: "gone", requestStartedAt: nil,
+                            waitingAtMost: .milliseconds(50)) { _ in }
+        #expect(lines().contains { $0.contains("the API's answer was not stored") }, "\(lines())")
     }
 }
