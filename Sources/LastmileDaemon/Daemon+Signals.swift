@@ -1,31 +1,26 @@
-import Dispatch
 import Glibc
+import LastmileBase
 
 extension Daemon {
-    /// Serves until SIGTERM or SIGINT (then stops and returns 0); SIGHUP reloads.
+    /// The signals `runUntilSignalled` acts on, caught from the start of `lastmile run`
+    /// (`SignalInbox.install`) so that none that comes while the daemon starts is lost or ends it.
+    public static let handledSignals = [SIGTERM, SIGINT, SIGHUP]
+
+    /// Serves until SIGTERM or SIGINT (then stops and returns 0); SIGHUP reloads. A signal that
+    /// came while the daemon started is acted on now.
     public func runUntilSignalled() async -> Int32 {
-        // Ignored first, so the default action (exit) cannot run before the sources see them.
-        for signalNumber in [SIGTERM, SIGINT, SIGHUP] { signal(signalNumber, SIG_IGN) }
-        var sources: [any DispatchSourceSignal] = []
-        let signals = AsyncStream<Int32> { continuation in
-            for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { continuation.yield(signalNumber) }
-                source.resume()
-                sources.append(source)
-            }
-        }
-        for await signalNumber in signals {
+        SignalInbox.install(Self.handledSignals)
+        for await signalNumber in SignalInbox.signals() {
             if signalNumber == SIGHUP {
                 logger.notice("reloading on SIGHUP")
                 await reload()
                 continue
             }
+            guard signalNumber == SIGTERM || signalNumber == SIGINT else { continue }
             logger.notice("signal received", [("signal", signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")])
             break
         }
         await stop()
-        for source in sources { source.cancel() }
         return 0
     }
 }

@@ -19,6 +19,7 @@ extension Daemon {
         // canaries: longer, on a big store, than a unit's TimeoutStartSec. Until the daemon is
         // ready, systemd is told every 20 s to wait another minute, so it is not killed and
         // restarted into the same migration.
+        options.logger.notice("starting", [("version", LastmileVersion.current)])
         let longerStart = "EXTEND_TIMEOUT_USEC=\(Self.startExtension.wholeMilliseconds * 1_000)"
         options.notifier.send(longerStart)
         let extender = Task { [notifier = options.notifier] in

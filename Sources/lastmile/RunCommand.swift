@@ -20,6 +20,8 @@ enum RunCommand {
                   + "SIGTERM or SIGINT stops it after sends and requests in flight have finished."])
 
     static func run(_ arguments: [String]) async -> Int32 {
+        // Before anything else: a SIGHUP while the daemon starts must not end it.
+        SignalInbox.install(Daemon.handledSignals)
         guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoader.load(path: path, catalogue: .standard) })

@@ -91,6 +91,30 @@ extension WholeSystemSuites {
             #expect(Date().timeIntervalSince(started) < 5)
         }
 
+        @Test func aSignalThatComesWhileTheDaemonStartsIsActedOnOnceItHasStarted() async throws {
+            let provider = try FakeProvider()
+            let directory = try TemporaryDirectory()
+            let path = try directory.write("lastmile.toml", EndToEndTests.config(providerPort: provider.port, interval: "5s"))
+            // SIGHUP's default action ends the process: one sent during the start must wait for it, then reload.
+            let reloading = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("hup.db")],
+                                              environment: ["BULK_TOKEN": "t"])
+            #expect(await reloading.waitForLog("msg=starting", timeout: 30) != nil, "\(reloading.logText)")
+            reloading.signal(SIGHUP)
+            #expect(await reloading.waitForLog("configuration reloaded", timeout: 60) != nil, "\(reloading.logText)")
+            let port = try #require(await reloading.waitForPort())
+            #expect(try await LoopbackHTTP.request(port: port, path: "/readyz").status == 200)
+            reloading.signal(SIGTERM)
+            #expect(await reloading.waitForExit(timeout: 30) == 0, "\(reloading.logText)")
+
+            // A SIGTERM during the start stops the daemon cleanly once it has started.
+            let stopping = try DaemonProcess(arguments: ["run", "--config", path, "--store", directory.path("term.db")],
+                                             environment: ["BULK_TOKEN": "t"])
+            #expect(await stopping.waitForLog("msg=starting", timeout: 30) != nil, "\(stopping.logText)")
+            stopping.signal(SIGTERM)
+            #expect(await stopping.waitForExit(timeout: 60) == 0, "\(stopping.logText)")
+            #expect(stopping.logText.contains("signal received"), "\(stopping.logText)")
+        }
+
         @Test func anAbstractNotifySocketIsAddressedWithoutTrailingNUL() async throws {
             let name = "lastmile-test-\(UUID().uuidString)"
             let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
