@@ -54,7 +54,7 @@ extension ConfigAssembler {
             log.error("\(reader.context): no receiver is named \"\(receiver.value)\""
                       + Suggestion.hint(for: receiver.value, among: receivers), at: receiver.location)
         }
-        let interval = reader.duration("interval")
+        let interval = reader.duration("interval", shortest: ProbeConfiguration.shortestInterval)
         let jitter = reader.duration("jitter", allowZero: true)
         let threshold = reader.duration("threshold")
         let deadline = reader.duration("deadline")

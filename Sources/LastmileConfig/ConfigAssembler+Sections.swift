@@ -108,7 +108,7 @@ extension ConfigAssembler {
     func readDefaults(_ reader: TableReader) -> (ProbeDefaults, [String: SourceLocation]) {
         var defaults = ProbeDefaults()
         var locations: [String: SourceLocation] = [:]
-        if let value = reader.duration("interval") { defaults.interval = value.value; locations["interval"] = value.location }
+        if let value = reader.duration("interval", shortest: ProbeConfiguration.shortestInterval) { defaults.interval = value.value; locations["interval"] = value.location }
         if let value = reader.duration("jitter", allowZero: true) { defaults.jitter = value.value; locations["jitter"] = value.location }
         if let value = reader.duration("threshold") { defaults.threshold = value.value; locations["threshold"] = value.location }
         if let value = reader.duration("deadline") { defaults.deadline = value.value; locations["deadline"] = value.location }
@@ -120,9 +120,9 @@ extension ConfigAssembler {
     func readAlerting(_ reader: TableReader) -> AlertingConfiguration {
         var alerting = AlertingConfiguration()
         if let value = reader.integer("min_events", minimum: 1) { alerting.minEvents = value.value }
-        if let value = reader.duration("repeat_interval") { alerting.repeatInterval = value.value }
-        if let value = reader.duration("evaluation_interval") { alerting.evaluationInterval = value.value }
-        if let value = reader.duration("pending_for") { alerting.pendingFor = value.value }
+        if let value = reader.duration("repeat_interval", shortest: AlertingConfiguration.shortestEvaluationInterval) { alerting.repeatInterval = value.value }
+        if let value = reader.duration("evaluation_interval", shortest: AlertingConfiguration.shortestEvaluationInterval) { alerting.evaluationInterval = value.value }
+        if let value = reader.duration("pending_for", allowZero: true) { alerting.pendingFor = value.value }
         if let value = reader.number("confidence") {
             if value.value > 0.5 && value.value < 1 {
                 alerting.confidence = value.value
@@ -142,14 +142,17 @@ extension ConfigAssembler {
             alerting.tiers = reader.tables("tier").compactMap { tier -> AlertTier? in
                 tier.context = "[[alerting.tier]]"
                 let severity = tier.string("severity", required: true)
-                let long = tier.duration("long", required: true)
-                let short = tier.duration("short", required: true)
+                let long = tier.duration("long", required: true, shortest: SLODefinition.shortestWindow)
+                let short = tier.duration("short", required: true, shortest: SLODefinition.shortestWindow)
                 let factor = tier.number("factor", required: true)
                 let enabled = tier.boolean("enabled")
                 let confidence = tier.number("confidence")
                 tier.reportUnknownKeys()
                 guard let severity, let long, let short, let factor else { return nil }
                 if short.value >= long.value { log.error("[[alerting.tier]]: short must be shorter than long", at: short.location) }
+                if !(factor.value > 0 && factor.value.isFinite) {
+                    log.error("[[alerting.tier]]: factor must be a number greater than zero (e.g. 14.4)", at: factor.location)
+                }
                 if let confidence, !(confidence.value > 0.5 && confidence.value < 1) {
                     log.error("[[alerting.tier]]: confidence must be between 0.5 and 1 (e.g. 0.999)", at: confidence.location)
                 }
@@ -201,7 +204,7 @@ extension ConfigAssembler {
         if let objective, !(objective.value > 0 && objective.value < 1) {
             log.error("\(context): objective must be between 0 and 1 (e.g. 0.99), not \(objective.value)", at: objective.location)
         }
-        let window = slo.duration("window")
+        let window = slo.duration("window", shortest: SLODefinition.shortestWindow)
         slo.reportUnknownKeys()
         guard let name, let indicator = indicator.flatMap({ Indicator(rawValue: $0.value) }), let objective,
               objective.value > 0 && objective.value < 1 else { return nil }
@@ -218,7 +221,7 @@ extension ConfigAssembler {
             guard let texts = reader.stringArray(key) else { continue }
             var bounds: [Double] = []
             for text in texts {
-                guard let seconds = ConfigDuration.parse(text.value), seconds > 0 else {
+                guard let seconds = ConfigDuration.parse(text.value), seconds > 0, seconds <= ConfigDuration.longest else {
                     log.error("[metrics]: \"\(text.value)\" in \(key) is not a duration such as 250ms or 2m", at: text.location)
                     continue
                 }

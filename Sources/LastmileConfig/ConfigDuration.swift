@@ -7,7 +7,11 @@ public enum ConfigDuration {
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400), ("w", 604_800),
     ]
 
-    /// Seconds, or nil when the text is not a duration.
+    /// The longest duration any key takes: about ten years. Longer ones are mistakes, and near
+    /// the limits of a `Double` of seconds, arithmetic on them stops meaning anything.
+    public static let longest: TimeInterval = 10 * 366 * 86_400
+
+    /// Seconds, or nil when the text is not a duration (or not a finite one).
     public static func parse(_ text: String) -> TimeInterval? {
         var rest = Substring(text)
         var total: Double = 0
@@ -21,7 +25,7 @@ public enum ConfigDuration {
             rest = rest.dropFirst(letters.count)
             total += amount * unit.seconds
         }
-        return total
+        return total.isFinite ? total : nil
     }
 
     /// The shortest spelling of a whole number of seconds or milliseconds: `1h30m`, `500ms`.

@@ -185,6 +185,9 @@ public struct ReceiverConfiguration: Sendable {
 }
 
 public struct ProbeConfiguration: Sendable, Hashable {
+    /// The shortest interval a probe may have: shorter is no schedule, only a bill.
+    public static let shortestInterval: TimeInterval = 0.01
+
     public var name: String
     public var route: String
     public var receivers: [String]
@@ -206,6 +209,9 @@ public struct SLOConfiguration: Sendable, Hashable {
 }
 
 public struct AlertingConfiguration: Sendable, Hashable {
+    /// The shortest evaluation (and repeat) interval: shorter would evaluate in a busy loop.
+    public static let shortestEvaluationInterval: TimeInterval = 0.1
+
     public var minEvents: Int = 10
     public var repeatInterval: TimeInterval = 4 * 3_600
     public var notify: [NotifierConfiguration] = []

@@ -65,8 +65,10 @@ extension TableReader {
         return Located(flag, at: location(of: node))
     }
 
-    /// A duration written as text (`90s`, `1h30m`); must be positive.
-    func duration(_ key: String, required: Bool = false, allowZero: Bool = false) -> Located<TimeInterval>? {
+    /// A duration written as text (`90s`, `1h30m`); must be positive, at least `shortest` if
+    /// given, and at most `ConfigDuration.longest`.
+    func duration(_ key: String, required: Bool = false, allowZero: Bool = false,
+                  shortest: TimeInterval? = nil) -> Located<TimeInterval>? {
         guard let text = string(key, required: required) else { return nil }
         guard let seconds = ConfigDuration.parse(text.value) else {
             log.error("\(context): \"\(key)\" = \"\(text.value)\" is not a duration; write e.g. 500ms, 90s, 5m, 1h30m, 28d",
@@ -75,6 +77,14 @@ extension TableReader {
         }
         guard seconds > 0 || (allowZero && seconds == 0) else {
             log.error("\(context): \"\(key)\" must be longer than zero", at: text.location)
+            return nil
+        }
+        if let shortest, seconds < shortest, !(allowZero && seconds == 0) {
+            log.error("\(context): \"\(key)\" must be at least \(ConfigDuration.format(shortest))", at: text.location)
+            return nil
+        }
+        guard seconds <= ConfigDuration.longest else {
+            log.error("\(context): \"\(key)\" must be at most \(ConfigDuration.format(ConfigDuration.longest))", at: text.location)
             return nil
         }
         return Located(seconds, at: text.location)

@@ -37,6 +37,31 @@ import TOML
         }
     }
 
+    @Test func durationsOutsideWhatTheDaemonCanHonourAreRefusedAtTheirValue() throws {
+        let interval = #"interval = "2m""#
+        for (value, message) in [("1ms", "\"interval\" must be at least 10ms"),
+                                 ("0.000000000000001ms", "\"interval\" must be at least 10ms"),
+                                 ("10000000000000000000s", "\"interval\" must be at most 3660d"),
+                                 (String(repeating: "9", count: 320) + "s", "is not a duration")] {
+            let error = try only(ConfigFixtures.valid.replacingOccurrences(of: interval, with: #"interval = "\#(value)""#))
+            #expect(error.message.contains(message), "\(value): \(error)")
+            #expect(error.position == TOMLPosition(line: 24, column: 12), "\(value)")
+        }
+        // What used to trap while its error was written: a window, a threshold and a jitter of 1e19 seconds.
+        for section in [#"[[slo]]\#nname = "x"\#nindicator = "delivery"\#nobjective = 0.99\#nwindow = "10000000000000000000s""#,
+                        #"[defaults]\#njitter = "10000000000000000000s""#] {
+            let found = try errors(ConfigFixtures.valid.replacingOccurrences(of: "[defaults]\n", with: "") + "\n" + section + "\n")
+            #expect(found.contains { $0.message.contains("must be at most 3660d") }, "\(found)")
+        }
+        try ConfigFixtures.expectOneLocatedError(in: "[alerting]\nevaluation_interval = \"1ms\"", containing: "must be at least 100ms")
+        try ConfigFixtures.expectOneLocatedError(in: "[[slo]]\nname = \"x\"\nindicator = \"delivery\"\nobjective = 0.99\nwindow = \"1ms\"",
+                                                 containing: "\"window\" must be at least 1s")
+        try ConfigFixtures.expectOneLocatedError(
+            in: "[[alerting.tier]]\nseverity = \"page\"\nlong = \"1h\"\nshort = \"5m\"\nfactor = nan", containing: "factor must be a number greater than zero")
+        // Zero is what pending_for is by default, so it may be written.
+        #expect(try errors(ConfigFixtures.valid + "\n[alerting]\npending_for = \"0s\"\n").isEmpty)
+    }
+
     @Test func errorsNameTheFile() throws {
         let (result, directory) = try ConfigFixtures.load(ConfigFixtures.valid + "\nbogus = 1\n")
         let error = try #require(result.errors.first)

@@ -2,6 +2,10 @@ import Foundation
 
 /// One configured objective, as the tracker needs it.
 public struct SLODefinition: Sendable, Hashable {
+    /// The shortest window an SLO or an alert tier may look over: its counts are kept in
+    /// buckets of a fraction of it, and a window shorter than this holds no canary.
+    public static let shortestWindow: TimeInterval = 1
+
     public var name: String
     public var indicator: Indicator
     public var objective: Double
