@@ -38,6 +38,9 @@ extension Daemon {
             ("max_connections_per_peer", configuration.server.maximumConnectionsPerPeer != previous.server.maximumConnectionsPerPeer),
             ("store.url", configuration.store.url != previous.store.url),
             ("cluster.lease", configuration.cluster.lease != previous.cluster.lease),
+            // The histograms' buckets are fixed when their families are made.
+            ("metrics.delivery_buckets", configuration.metrics.deliveryBuckets != previous.metrics.deliveryBuckets),
+            ("metrics.api_buckets", configuration.metrics.apiBuckets != previous.metrics.apiBuckets),
         ]
         for (setting, changed) in needingRestart where changed {
             logger.warning("a changed setting takes effect only after a restart", [("setting", setting)])
@@ -59,7 +62,11 @@ extension Daemon {
             options.notifier.ready(status: "reload failed; \(statusLine)")
             return false
         }
-        let fresh = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
+        // Canaries in flight carry the hooks' secrets of before until their deadline at the latest.
+        let now = options.clock.now
+        let longestDeadline = previous.probes.map(\.deadline).max() ?? 0
+        let fresh = DaemonContext(configuration: configuration, loadedAt: now)
+            .honouring(context, until: now.addingTimeInterval(longestDeadline), now: now)
         await engine.setStoragePolicy(configuration.storagePolicy)
         metrics.seed(fresh.pairs)
         slo.prepare(fresh.pairs)

@@ -22,8 +22,8 @@ public struct DaemonContext: Sendable {
     }
 
     public let configuration: LastmileConfiguration
-    public let routes: [String: Route]
-    public let receivers: [String: Receiver]
+    public private(set) var routes: [String: Route]
+    public private(set) var receivers: [String: Receiver]
     public let loadedAt: Date
 
     public init(configuration: LastmileConfiguration, loadedAt: Date, sendTimeout: Double = 15,
@@ -44,6 +44,23 @@ public struct DaemonContext: Sendable {
         }
         self.routes = routes
         self.receivers = receivers
+    }
+
+    /// This context, with each hook `previous` also had still letting through what `previous`
+    /// let through, until `until`: reports for canaries sent before a reload (whose callbacks
+    /// carry the secret of then) are not refused for a rotated secret or a new public URL. A hook
+    /// that had no secret gets none of this: a secret added to it holds at once.
+    public func honouring(_ previous: DaemonContext, until: Date, now: Date) -> DaemonContext {
+        var rotated = self
+        for (name, route) in routes {
+            guard let old = previous.routes[name], !(old.verifier is OpenHook) else { continue }
+            rotated.routes[name]?.verifier = RotatedVerifier(current: route.verifier, previous: old.verifier, until: until, now: now)
+        }
+        for (name, receiver) in receivers {
+            guard let old = previous.receivers[name], !(old.verifier is OpenHook) else { continue }
+            rotated.receivers[name]?.verifier = RotatedVerifier(current: receiver.verifier, previous: old.verifier, until: until, now: now)
+        }
+        return rotated
     }
 
     /// Every route × carrier × probe the probes cover, for seeding metrics.

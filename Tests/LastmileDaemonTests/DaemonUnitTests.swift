@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import LastmileBase
 import LastmileConfig
 import LastmileProviders
@@ -291,5 +292,48 @@ import Testing
         slo.record([settled("later", .delivered)])
         slo.replace(definitions: [definition], extraWindows: [], pairs: [], canaries: read)
         #expect(slo.statuses(at: now).first?.windows[3_600] == EventCounts(good: 2, total: 2))
+    }
+}
+
+@Suite struct SecretRotationTests {
+    static func context(secret: String, at now: Date) throws -> DaemonContext {
+        let text = """
+            [[route]]
+            name = "r"
+            provider = "twilio"
+            from = "+15005550006"
+            credentials = { account_sid = "AC1", auth_token = "t" }
+            auth = "none"
+            [[receiver]]
+            name = "phone"
+            number = "+15551230001"
+            carrier = "C"
+            source = "json"
+            secret = "\(secret)"
+            """
+        let result = ConfigLoader.load(text: Array(text.utf8), path: "rotation.toml", catalogue: .standard, environment: [:])
+        return DaemonContext(configuration: try #require(result.configuration, "\(result.diagnostics)"), loadedAt: now)
+    }
+
+    static func arrival(token: String) -> HTTPRequest {
+        HTTPRequest(head: HTTPRequestHead(method: "POST", target: "/hooks/arrivals/phone",
+                                          headers: HTTPHeaders([("Authorization", "Bearer \(token)")])), body: [])
+    }
+
+    @Test func aRotatedHookSecretStillLetsTheOldOneThroughUntilTheDeadlineOfCanariesInFlight() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let before = try Self.context(secret: "old-secret", at: now)
+        let after = try Self.context(secret: "new-secret", at: now).honouring(before, until: now.addingTimeInterval(900), now: now)
+        let verifier = try #require(after.receivers["phone"]?.verifier)
+        #expect(verifier.check(Self.arrival(token: "new-secret"), url: nil, now: now) == nil)
+        #expect(verifier.check(Self.arrival(token: "old-secret"), url: nil, now: now.addingTimeInterval(899)) == nil)
+        #expect(verifier.check(Self.arrival(token: "old-secret"), url: nil, now: now.addingTimeInterval(900)) != nil)
+        #expect(verifier.check(Self.arrival(token: "guess"), url: nil, now: now) != nil)
+        // A second rotation after the first one's grace keeps only the secret it replaced.
+        let later = now.addingTimeInterval(1_000)
+        let third = try Self.context(secret: "third-secret", at: later).honouring(after, until: later.addingTimeInterval(900), now: later)
+        let latest = try #require(third.receivers["phone"]?.verifier)
+        #expect(latest.check(Self.arrival(token: "new-secret"), url: nil, now: later) == nil)
+        #expect(latest.check(Self.arrival(token: "old-secret"), url: nil, now: later) != nil)
     }
 }
