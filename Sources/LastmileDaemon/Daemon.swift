@@ -103,8 +103,8 @@ public final class Daemon: Sendable {
         options.notifier.stopping()
         logger.notice("stopping")
         if let (group, task) = services.withLock({ $0 }) {
-            await group.shutdown(grace: .seconds(grace))
-            await task.value
+            // A service left behind is not waited for: the process is about to exit.
+            if await group.shutdown(grace: .seconds(grace)) { await task.value } else { task.cancel() }
         }
         // On a shared store the next leader settles what is due, once the inbox has caught up.
         if leadership.isActing && !leadership.isShared {

@@ -57,6 +57,8 @@ extension CanaryStore {
         ]
         for (field, before, sql) in statements {
             while true {
+                // A shutdown does not wait for a prune of millions of rows: the next one goes on.
+                try Task.checkCancellation()
                 let removed = try await writeRemoving(sql, cutoff: before)
                 summary.batches += 1
                 summary[keyPath: field] += removed

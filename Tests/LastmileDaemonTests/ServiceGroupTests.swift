@@ -36,6 +36,35 @@ import Testing
         }
     }
 
+    /// Ignores its shutdown and its cancellation until `release` opens.
+    struct Stuck: Service {
+        let name = "stuck"
+        let journal: Journal
+        let release: AsyncLatch
+
+        func run(until shutdown: Shutdown) async {
+            journal.note("stuck running")
+            await Task.detached { await release.wait() }.value
+        }
+    }
+
+    @Test func aServiceThatDoesNotStopIsLeftBehindAndTheStagesAfterItStillStop() async {
+        let journal = Journal()
+        let release = AsyncLatch()
+        let group = ServiceGroup(stages: [
+            [Recorder(name: "scheduler", journal: journal, linger: .zero)],
+            [Stuck(journal: journal, release: release)],
+            [Recorder(name: "notifications", journal: journal, linger: .zero)],
+        ], logger: Logger(minimum: .error))
+        let running = Task { await group.run() }
+        await journal.threeRunning.wait()
+        let everyOneStopped = await group.shutdown(grace: .milliseconds(50), overrun: .milliseconds(50))
+        #expect(!everyOneStopped)
+        #expect(journal.all.contains("notifications stopped"), "\(journal.all)")
+        release.open()
+        await running.value
+    }
+
     @Test func stagesStopInOrderAndEachWaitsForTheOneBefore() async {
         let journal = Journal()
         let group = ServiceGroup(stages: [

@@ -32,15 +32,28 @@ final class ServiceGroup: Sendable {
         }
     }
 
-    /// Stops the stages in order, all within `grace`; returns when the last has stopped.
-    func shutdown(grace: Duration) async {
+    /// Stops the stages in order, all within `grace`; returns when the last has stopped, or once
+    /// `overrun` past the grace has gone by. A service still running then (one stuck in a call
+    /// that cannot be interrupted: a prune's write, a spool folder on a mount that stopped
+    /// answering) is left behind, logged, so the stages after it still stop and the process can
+    /// exit before its supervisor kills it. Returns whether every service stopped.
+    @discardableResult
+    func shutdown(grace: Duration, overrun: Duration = .seconds(5)) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: grace)
+        let giveUpAt = deadline.advanced(by: overrun)
+        var everyOneStopped = true
         for (stage, services) in stages.enumerated() {
             shutdowns[stage].request(by: deadline)
             for (index, service) in services.enumerated() {
-                await finished[stage][index].wait()
-                logger.debug("service stopped", [("service", service.name)])
+                let left = max(.zero, ContinuousClock.now.duration(to: giveUpAt))
+                if await finished[stage][index].wait(timeout: left) {
+                    logger.debug("service stopped", [("service", service.name)])
+                } else {
+                    everyOneStopped = false
+                    logger.warning("service did not stop in time; stopping without it", [("service", service.name)])
+                }
             }
         }
+        return everyOneStopped
     }
 }
