@@ -73,9 +73,10 @@ public final class LogSink: Sendable {
 
     func write(_ line: String) { write(line) }
 
-    /// Unbuffered writes to file descriptor 2: nothing is lost on a crash.
+    /// Unbuffered writes to file descriptor 2: nothing is lost on a crash, and a stream that
+    /// cannot be written (journald restarting, a full disk) costs the line, not the process.
     public static let standardError = LogSink { line in
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardStream.error.write(line)
     }
 
     /// Keeps lines in memory, for tests.

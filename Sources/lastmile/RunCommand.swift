@@ -22,6 +22,8 @@ enum RunCommand {
     static func run(_ arguments: [String]) async -> Int32 {
         // Before anything else: a SIGHUP while the daemon starts must not end it.
         SignalInbox.install(Daemon.handledSignals)
+        // A reader of standard output or error gone (journald restarting) is a failed write, not the end.
+        signal(SIGPIPE, SIG_IGN)
         guard let options = spec.read(arguments) else { return ExitStatus.usage }
         guard let path = options.values["config"] else { return spec.usageError("--config is required") }
         var daemonOptions = Daemon.Options(loadConfiguration: { ConfigLoader.load(path: path, catalogue: .standard) })

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTP
 import LastmileBase
 import LastmileConfig
@@ -201,6 +202,18 @@ import Testing
         let refusals = LogThrottle(limit: 1, per: .seconds(3_600))
         for _ in 0..<3 { logger.warning("arrival refused", throttledBy: refusals, [("receiver", "phone")]) }
         #expect(lines() == ["<4>level=warning msg=\"arrival refused\" receiver=phone\n"])
+    }
+
+    @Test func aStreamWhoseReaderIsGoneLosesTheLineNotTheProcess() {
+        var ends: [Int32] = [-1, -1]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[1]) }
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
+        let stream = StandardStream(descriptor: ends[1])
+        #expect(stream.write("level=info msg=before\n") == true)
+        close(ends[0])
+        #expect(stream.write("level=info msg=after\n") == false)
     }
 
     @Test func fieldsAreBuiltOnlyForLinesWritten() {
