@@ -35,6 +35,8 @@ struct AlertNotifier: Sendable {
     let logger: Logger
     /// Where the delivery is counted while it runs.
     let work: InFlightWork
+    /// How often a failed delivery is logged.
+    var failures = AlertNotifier.failureLog
 
     /// Tries each of `notices` once; returns those delivered. Alertmanager takes them in one
     /// post, all or none; a webhook or a command takes them one at a time, as long as
@@ -97,9 +99,23 @@ struct AlertNotifier: Sendable {
         guard let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return true }
         let request = HTTPClient.Request(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body,
                                          timeout: configuration.timeout, isIdempotent: true)
-        guard let response = try? await client.send(request) else { return false }
-        return (200..<300).contains(response.status)
+        let failure: String
+        do {
+            let response = try await client.send(request)
+            if (200..<300).contains(response.status) { return true }
+            failure = "HTTP \(response.status)"
+        } catch {
+            failure = "\(error)"
+        }
+        // The host only: a notifier's URL may carry a secret in its path or query.
+        logger.warning("alert notification not delivered", throttledBy: failures,
+                       [("notifier", configuration.kind.rawValue), ("host", url.host ?? ""), ("reason", failure)])
+        return false
     }
+
+    /// Failed deliveries are logged with their reason, a few every few minutes: a notifier that
+    /// is down is retried every 30 s, for as long as it is down.
+    static let failureLog = LogThrottle(limit: 5, per: .seconds(300))
 
     private func run(_ notice: AlertNotice) async -> Bool {
         let variables = [

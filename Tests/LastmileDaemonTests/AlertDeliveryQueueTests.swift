@@ -78,6 +78,21 @@ import Testing
         #expect(receiver.received == ["up firing", "down resolved"])
     }
 
+    @Test func aFailedDeliveryIsLoggedWithItsReasonAndWithoutTheURL() async throws {
+        let receiver = try Receiver(refusing: ["down": 1])
+        let (sink, lines) = LogSink.memory()
+        let notifier = AlertNotifier(configuration: NotifierConfiguration(kind: .webhook,
+                                                                          url: URL(string: "http://127.0.0.1:\(receiver.port)/hook?key=s3cret"),
+                                                                          command: [], timeout: 5),
+                                     client: HTTPClient(), logger: Logger(minimum: .info, sink: sink), work: InFlightWork(),
+                                     failures: LogThrottle(limit: 5, per: .seconds(300)))
+        #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).isEmpty)
+        let line = try #require(lines().first { $0.contains("alert notification not delivered") }, "\(lines())")
+        #expect(line.contains("notifier=webhook") && line.contains("host=127.0.0.1") && line.contains("HTTP 503"), "\(line)")
+        #expect(!line.contains("s3cret"), "\(line)")
+        #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).count == 1)
+    }
+
     @Test func aNoticeReplacedWhileItIsBeingDeliveredIsFollowedByItsReplacement() async throws {
         let receiver = try Receiver(refusing: [:])
         let work = InFlightWork()
