@@ -152,7 +152,8 @@ final class ConfigAssembler {
         guard let text = reader.string(key, required: required) else { return nil }
         guard let url = URL(string: text.value), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", url.host != nil else {
-            log.error("\(reader.context): \"\(key)\" = \"\(text.value)\" is not an http(s) URL", at: text.location)
+            // Not quoted: a URL may carry a password or a token.
+            log.error("\(reader.context): \"\(key)\" is not an http(s) URL with a host", at: text.location)
             return nil
         }
         return url

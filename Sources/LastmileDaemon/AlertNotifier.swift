@@ -97,7 +97,13 @@ struct AlertNotifier: Sendable {
 
     private func post(_ url: URL, _ object: Any) async -> Bool {
         guard let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return true }
-        let request = HTTPClient.Request(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body,
+        var headers = [("Content-Type", "application/json")]
+        // `https://user:password@host/…` (an Alertmanager behind basic auth): the URL's credentials go as the header.
+        if let user = url.user(percentEncoded: false) {
+            let password = url.password(percentEncoded: false) ?? ""
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
+        }
+        let request = HTTPClient.Request(method: "POST", url: url, headers: headers, body: body,
                                          timeout: configuration.timeout, isIdempotent: true)
         let failure: String
         do {

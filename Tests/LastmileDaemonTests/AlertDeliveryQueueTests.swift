@@ -93,6 +93,25 @@ import Testing
         #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).count == 1)
     }
 
+    @Test func aNotifierURLsCredentialsGoAsBasicAuthorization() async throws {
+        final class Seen: Sendable {
+            let authorization = Mutex<String?>(nil)
+        }
+        let seen = Seen()
+        let server = HTTPServer { request in
+            seen.authorization.withLock { $0 = request.headers["Authorization"] }
+            return .json(Array("{}".utf8))
+        }
+        let port = try server.listen(host: "127.0.0.1", port: 0)
+        defer { server.close() }
+        let notifier = AlertNotifier(configuration: NotifierConfiguration(kind: .alertmanager,
+                                                                          url: URL(string: "http://lastmile:p%40ss@127.0.0.1:\(port)"),
+                                                                          command: [], timeout: 5),
+                                     client: HTTPClient(), logger: Logger(minimum: .error), work: InFlightWork())
+        #expect(await notifier.deliver([Self.notice(route: "r", .firing)]).count == 1)
+        #expect(seen.authorization.withLock { $0 } == "Basic " + Data("lastmile:p@ss".utf8).base64EncodedString())
+    }
+
     @Test func aNoticeReplacedWhileItIsBeingDeliveredIsFollowedByItsReplacement() async throws {
         let receiver = try Receiver(refusing: [:])
         let work = InFlightWork()
