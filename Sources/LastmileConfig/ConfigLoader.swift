@@ -28,12 +28,14 @@ public enum ConfigLoader {
     /// resolved from `environment` and the file system.
     public static func load(path: String, catalogue: ProviderCatalogue,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigLoadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let diagnostic = ConfigDiagnostic(.error, file: path, position: TOMLPosition(line: 1, column: 1),
-                                              message: "cannot read the config file")
+        switch BoundedFile.read(path, limit: BoundedFile.configurationLimit) {
+        case .success(let text):
+            return load(text: text, path: path, catalogue: catalogue, environment: environment)
+        case .failure(let failure):
+            let message = if case .unreadable = failure { "cannot read the config file" } else { "the config file \(failure.phrase)" }
+            let diagnostic = ConfigDiagnostic(.error, file: path, position: TOMLPosition(line: 1, column: 1), message: message)
             return ConfigLoadResult(configuration: nil, diagnostics: [diagnostic])
         }
-        return load(text: Array(data), path: path, catalogue: catalogue, environment: environment)
     }
 
     /// Loads a main file whose bytes are already read.
@@ -50,11 +52,17 @@ public enum ConfigLoader {
             readers.append(main)
             for included in includedFiles(of: main, directory: directory) {
                 files.append(included)
-                guard let data = FileManager.default.contents(atPath: included) else {
+                let data: [UInt8]
+                switch BoundedFile.read(included, limit: BoundedFile.configurationLimit) {
+                case .success(let bytes): data = bytes
+                case .failure(.unreadable):
                     log.error("cannot read the included file", at: SourceLocation(file: included, position: TOMLPosition(line: 1, column: 1)))
                     continue
+                case .failure(let failure):
+                    log.error("the included file \(failure.phrase)", at: SourceLocation(file: included, position: TOMLPosition(line: 1, column: 1)))
+                    continue
                 }
-                if let table = decode(Array(data), file: included, log: log) {
+                if let table = decode(data, file: included, log: log) {
                     readers.append(TableReader(table, context: "the included file", file: included, log: log))
                 }
             }

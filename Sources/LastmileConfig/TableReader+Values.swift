@@ -174,9 +174,11 @@ extension TableReader {
                 return Located(Secret(value, source: .environment(variable.value)), at: here)
             case let (nil, path?):
                 let url = URL(fileURLWithPath: path.value, relativeTo: baseDirectory)
-                guard let data = FileManager.default.contents(atPath: url.path) else {
-                    log.error("\(context): secret \"\(key)\" reads the file \(url.path), which does not exist or cannot be read",
-                              at: path.location)
+                let data: [UInt8]
+                switch BoundedFile.read(url.path, limit: BoundedFile.secretLimit) {
+                case .success(let bytes): data = bytes
+                case .failure(let failure):
+                    log.error("\(context): secret \"\(key)\" reads the file \(url.path), which \(failure.phrase)", at: path.location)
                     return nil
                 }
                 var value = String(decoding: data, as: UTF8.self)

@@ -11,12 +11,12 @@ struct Parser {
     var tableDepth = 0
 
     init(bytes: [UInt8]) {
-        var starts = [0]
+        // A byte-order mark is no column: the first line starts after it.
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var starts = [start]
         for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
         lineStarts = starts
         self.bytes = bytes
-        var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         index = start
         root = TableBuilder(origin: .root, position: TOMLPosition(line: 1, column: 1))
         current = root
@@ -30,14 +30,29 @@ struct Parser {
             let middle = (low + high + 1) / 2
             if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
         }
+        // Counted on from the last position asked on this line, if it came before: the parser asks
+        // in order, so a line of a million values costs one pass, not a million.
         var column = 1
         var cursor = lineStarts[low]
+        let last = columns.last
+        if last.line == low, last.offset <= offset {
+            column = last.column
+            cursor = last.offset
+        }
         while cursor < offset && cursor < bytes.count {
             if bytes[cursor] & 0xC0 != 0x80 { column += 1 }
             cursor += 1
         }
+        columns.last = (low, cursor, column)
         return TOMLPosition(line: low + 1, column: column)
     }
+
+    /// The last position `position(of:)` counted.
+    private final class ColumnMemo {
+        var last: (line: Int, offset: Int, column: Int) = (-1, 0, 1)
+    }
+
+    private let columns = ColumnMemo()
 
     var here: TOMLPosition { position(of: index) }
 

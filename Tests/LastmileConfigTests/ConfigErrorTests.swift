@@ -205,6 +205,17 @@ import TOML
         #expect(result.configuration?.routes.first?.credentials["auth_token"]?.reveal() == "from-a-file")
     }
 
+    @Test func aSecretOrConfigFileWithoutEndIsAnErrorNotMemoryWithoutEnd() throws {
+        let endless = try only(ConfigFixtures.valid.replacingOccurrences(
+            of: "{ env = \"TWILIO_AUTH_TOKEN\" }", with: "{ file = \"/dev/zero\" }"))
+        #expect(endless.position == TOMLPosition(line: 12, column: 62))
+        #expect(endless.message.contains("/dev/zero, which holds more than 64 KiB"), "\(endless)")
+
+        let result = ConfigLoader.load(path: "/dev/zero", catalogue: .standard, environment: [:])
+        #expect(result.configuration == nil)
+        #expect(result.errors.first?.message == "the config file holds more than 4096 KiB", "\(result.diagnostics)")
+    }
+
     @Test func everyProblemIsReportedAtOnce() throws {
         var text = ConfigFixtures.valid
         text = text.replacingOccurrences(of: "listen = \"127.0.0.1:9733\"", with: "listen = \"nowhere\"")

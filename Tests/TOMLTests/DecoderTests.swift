@@ -27,6 +27,9 @@ import TOML
         ("a = [] \n[[a]]\n", 2, 1, "static array"),
         ("é = 1\n", 1, 1, "invalid character"),
         ("a = \"ünï\" x\n", 1, 11, "expected a newline"),
+        // A byte-order mark is no column.
+        ("\u{FEFF}a = ?\n", 1, 5, "expected a value"),
+        ("a = [1, 2, 3, 4, 5, 6, 7, 8, 9, x]\n", 1, 33, "expected a value"),
     ] as [(String, Int, Int, String)])
     func errorsSayWhereAndWhat(text: String, line: Int, column: Int, message: String) throws {
         let failure = try #require(error(text))
