@@ -37,7 +37,8 @@ public struct CanarySender: Sendable {
             skip(route: probe.route, probe: probe.name, reason: refusal)
             return
         }
-        defer { limits.release(route: probe.route) }
+        var holdsSlot = true
+        defer { if holdsSlot { limits.release(route: probe.route) } }
 
         let token = Token.random()
         let plan = CanaryPlan(id: UUID().uuidString.lowercased(), token: token, route: probe.route,
@@ -74,18 +75,22 @@ public struct CanarySender: Sendable {
                                     ("carrier", plan.carrier), ("result", answer.outcome.rawValue),
                                     ("message_id", answer.providerMessageID ?? "-")]
                     + (answer.reason.map { [("reason", $0)] } ?? []))
+        // The route's concurrency counts calls to the provider, not the wait to record an answer.
+        limits.release(route: probe.route)
+        holdsSlot = false
         await record(answer, canaryID: plan.id, requestStartedAt: requestStartedAt, waitingAtMost: .seconds(plan.deadline))
     }
 
     /// Records the API's answer, waiting out a recovery of the engine (after a failed write, or
     /// as a new leader takes over) for at most `patience`: an answer thrown away would leave
-    /// the canary `unknown` and settle it as lost, whatever the API said. `pause` waits between
-    /// attempts.
+    /// the canary `unknown` and settle it as lost, whatever the API said. Another error (its own
+    /// commit failing) is tried again twice at most, since each failure sends the engine into
+    /// recovery once more. `pause` waits between attempts.
     func record(_ answer: SubmitAnswer, canaryID: String, requestStartedAt: Date?, waitingAtMost patience: Duration,
                 pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async {
         let giveUpAt = ContinuousClock.now + patience
         var interval = Duration.milliseconds(100)
-        var attempts = 0
+        var attempts = 0, otherFailures = 0
         while true {
             do {
                 try await engine.answer(canaryID: canaryID, answer, requestStartedAt: requestStartedAt)
@@ -93,7 +98,8 @@ public struct CanarySender: Sendable {
                 return
             } catch {
                 attempts += 1
-                guard ContinuousClock.now + interval < giveUpAt, !Task.isCancelled else {
+                if !(error is EngineRecovering) { otherFailures += 1 }
+                guard otherFailures <= 2, ContinuousClock.now + interval < giveUpAt, !Task.isCancelled else {
                     logger.error("the API's answer was not stored", [("canary", canaryID), ("error", "\(error)")])
                     return
                 }

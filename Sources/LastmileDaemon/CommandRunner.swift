@@ -7,7 +7,7 @@ import Synchronization
 /// still running after its timeout is sent SIGTERM, then SIGKILL two seconds later.
 ///
 /// The child is started with `posix_spawn` rather than `Process`, so that it gets the default
-/// action for the signals the daemon ignores (SIGTERM, SIGHUP, SIGINT, SIGPIPE) and an empty
+/// action for the signals the daemon catches or ignores (SIGTERM, SIGHUP, SIGINT, SIGPIPE) and an empty
 /// signal mask: an ignored SIGTERM is inherited across `exec`, and a command that inherits it
 /// cannot be stopped by its timeout, by `systemctl stop` or by a shell's `trap`.
 enum CommandRunner {

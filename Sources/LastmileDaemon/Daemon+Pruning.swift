@@ -14,6 +14,8 @@ extension Daemon {
             logger.info("pruned old rows", [("canaries", String(summary.canaries)), ("receipts", String(summary.receipts)),
                                             ("arrivals", String(summary.arrivals)), ("unmatched", String(summary.unmatched)),
                                             ("parts", String(summary.parts)), ("payloads", String(summary.payloads))])
+        } catch is CancellationError {
+            return
         } catch {
             logger.error("pruning failed; will retry", [("error", "\(error)")])
         }

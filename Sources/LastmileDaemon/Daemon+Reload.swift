@@ -62,11 +62,9 @@ extension Daemon {
             options.notifier.ready(status: "reload failed; \(statusLine)")
             return false
         }
-        // Canaries in flight carry the hooks' secrets of before until their deadline at the latest.
+        // Canaries in flight carry the receipt hooks' secrets of before until their deadline at the latest.
         let now = options.clock.now
-        let longestDeadline = previous.probes.map(\.deadline).max() ?? 0
-        let fresh = DaemonContext(configuration: configuration, loadedAt: now)
-            .honouring(context, until: now.addingTimeInterval(longestDeadline), now: now)
+        let fresh = DaemonContext(configuration: configuration, loadedAt: now).honouring(context, now: now)
         await engine.setStoragePolicy(configuration.storagePolicy)
         metrics.seed(fresh.pairs)
         slo.prepare(fresh.pairs)

@@ -2,14 +2,19 @@ import Glibc
 import LastmileBase
 
 extension Daemon {
-    /// The signals `runUntilSignalled` acts on, caught from the start of `lastmile run`
-    /// (`SignalInbox.install`) so that none that comes while the daemon starts is lost or ends it.
+    /// The signals `runUntilSignalled` acts on.
     public static let handledSignals = [SIGTERM, SIGINT, SIGHUP]
 
-    /// Serves until SIGTERM or SIGINT (then stops and returns 0); SIGHUP reloads. A signal that
-    /// came while the daemon started is acted on now.
+    /// Serves until SIGTERM or SIGINT (then stops and returns 0); SIGHUP reloads. A SIGHUP that
+    /// came while the daemon started (caught since `lastmile run` began) is acted on now.
+    /// Returns 1, after stopping, if signals can no longer be read.
     public func runUntilSignalled() async -> Int32 {
-        SignalInbox.install(Self.handledSignals)
+        guard SignalInbox.install(Self.handledSignals) else {
+            logger.error("signals cannot be caught; stopping")
+            await stop()
+            return 1
+        }
+        var signalled = false
         for await signalNumber in SignalInbox.signals() {
             if signalNumber == SIGHUP {
                 logger.notice("reloading on SIGHUP")
@@ -18,9 +23,11 @@ extension Daemon {
             }
             guard signalNumber == SIGTERM || signalNumber == SIGINT else { continue }
             logger.notice("signal received", [("signal", signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")])
+            signalled = true
             break
         }
+        if !signalled { logger.error("signals can no longer be read; stopping") }
         await stop()
-        return 0
+        return signalled ? 0 : 1
     }
 }

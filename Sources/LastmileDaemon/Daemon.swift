@@ -102,12 +102,15 @@ public final class Daemon: Sendable {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         options.notifier.stopping()
         logger.notice("stopping")
+        var everyServiceStopped = true
         if let (group, task) = services.withLock({ $0 }) {
             // A service left behind is not waited for: the process is about to exit.
-            if await group.shutdown(grace: .seconds(grace)) { await task.value } else { task.cancel() }
+            everyServiceStopped = await group.shutdown(grace: .seconds(grace))
+            if everyServiceStopped { await task.value } else { task.cancel() }
         }
-        // On a shared store the next leader settles what is due, once the inbox has caught up.
-        if leadership.isActing && !leadership.isShared {
+        // On a shared store the next leader settles what is due, once the inbox has caught up. A
+        // service left behind may hold the store's writer: nothing more is queued behind it.
+        if everyServiceStopped && leadership.isActing && !leadership.isShared {
             do {
                 try await engine.settle()
             } catch {
@@ -116,7 +119,7 @@ public final class Daemon: Sendable {
         }
         // A leader that stops gives its lease up, so another takes over at once.
         await leadership.elector?.stop(resign: true)
-        await store.close()
+        if everyServiceStopped { await store.close() } else { store.beginClosing() }
         logger.notice("stopped")
     }
 

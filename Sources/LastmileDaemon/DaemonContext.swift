@@ -46,19 +46,20 @@ public struct DaemonContext: Sendable {
         self.receivers = receivers
     }
 
-    /// This context, with each hook `previous` also had still letting through what `previous`
-    /// let through, until `until`: reports for canaries sent before a reload (whose callbacks
-    /// carry the secret of then) are not refused for a rotated secret or a new public URL. A hook
-    /// that had no secret gets none of this: a secret added to it holds at once.
-    public func honouring(_ previous: DaemonContext, until: Date, now: Date) -> DaemonContext {
+    /// This context, with each receipt hook `previous` also had still letting through what
+    /// `previous` let through, until the longest deadline of that route's probes of then after
+    /// `now`: receipts for canaries sent before a reload (whose callbacks carry the secret of
+    /// then) are not refused for a rotated secret or a new public URL. Arrival hooks get none of
+    /// this (phones never had a canary's callback, and a secret rotated because it leaked must
+    /// hold at once), nor does a hook that had no secret.
+    public func honouring(_ previous: DaemonContext, now: Date) -> DaemonContext {
         var rotated = self
         for (name, route) in routes {
             guard let old = previous.routes[name], !(old.verifier is OpenHook) else { continue }
-            rotated.routes[name]?.verifier = RotatedVerifier(current: route.verifier, previous: old.verifier, until: until, now: now)
-        }
-        for (name, receiver) in receivers {
-            guard let old = previous.receivers[name], !(old.verifier is OpenHook) else { continue }
-            rotated.receivers[name]?.verifier = RotatedVerifier(current: receiver.verifier, previous: old.verifier, until: until, now: now)
+            let deadline = previous.configuration.probes.filter { $0.route == name && $0.enabled }.map(\.deadline).max() ?? 0
+            guard deadline > 0 else { continue }
+            rotated.routes[name]?.verifier = RotatedVerifier(current: route.verifier, previous: old.verifier,
+                                                             until: now.addingTimeInterval(deadline), now: now)
         }
         return rotated
     }

@@ -14,7 +14,8 @@ final class SpawnedProcess: Sendable {
         var description: String
     }
 
-    /// The signals a child gets back at their default action (the daemon ignores them).
+    /// The signals a child gets back at their default action (the daemon catches or ignores them,
+    /// and an ignored one would be inherited across `exec`).
     static let defaultedSignals = [SIGTERM, SIGHUP, SIGINT, SIGPIPE]
 
     private struct State {

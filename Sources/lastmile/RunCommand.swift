@@ -20,8 +20,10 @@ enum RunCommand {
                   + "SIGTERM or SIGINT stops it after sends and requests in flight have finished."])
 
     static func run(_ arguments: [String]) async -> Int32 {
-        // Before anything else: a SIGHUP while the daemon starts must not end it.
-        SignalInbox.install(Daemon.handledSignals)
+        // Before anything else: a SIGHUP while the daemon starts must not end it (a reload queued
+        // during activation comes then). SIGTERM and SIGINT keep ending a start at once until the
+        // daemon has started: a stop during a long migration must not wait for it.
+        SignalInbox.install([SIGHUP])
         // A reader of standard output or error gone (journald restarting) is a failed write, not the end.
         signal(SIGPIPE, SIG_IGN)
         guard let options = spec.read(arguments) else { return ExitStatus.usage }

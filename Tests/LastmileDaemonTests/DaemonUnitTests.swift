@@ -313,40 +313,51 @@ import Testing
         let text = """
             [[route]]
             name = "r"
-            provider = "twilio"
+            provider = "vonage"
             from = "+15005550006"
-            credentials = { account_sid = "AC1", auth_token = "t" }
-            auth = "none"
+            credentials = { api_key = "k", api_secret = "s" }
+            hook_secret = "\(secret)"
             [[receiver]]
             name = "phone"
             number = "+15551230001"
             carrier = "C"
             source = "json"
             secret = "\(secret)"
+            [[probe]]
+            name = "p"
+            route = "r"
+            receivers = ["phone"]
+            interval = "2m"
+            deadline = "15m"
             """
         let result = ConfigLoader.load(text: Array(text.utf8), path: "rotation.toml", catalogue: .standard, environment: [:])
         return DaemonContext(configuration: try #require(result.configuration, "\(result.diagnostics)"), loadedAt: now)
     }
 
-    static func arrival(token: String) -> HTTPRequest {
-        HTTPRequest(head: HTTPRequestHead(method: "POST", target: "/hooks/arrivals/phone",
-                                          headers: HTTPHeaders([("Authorization", "Bearer \(token)")])), body: [])
+    static func request(_ target: String, token: String) -> HTTPRequest {
+        HTTPRequest(head: HTTPRequestHead(method: "POST", target: target, headers: HTTPHeaders([("Authorization", "Bearer \(token)")])),
+                    body: [])
     }
 
-    @Test func aRotatedHookSecretStillLetsTheOldOneThroughUntilTheDeadlineOfCanariesInFlight() throws {
+    @Test func aRotatedReceiptSecretStillLetsTheOldOneThroughUntilTheDeadlineOfCanariesInFlight() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let before = try Self.context(secret: "old-secret", at: now)
-        let after = try Self.context(secret: "new-secret", at: now).honouring(before, until: now.addingTimeInterval(900), now: now)
-        let verifier = try #require(after.receivers["phone"]?.verifier)
-        #expect(verifier.check(Self.arrival(token: "new-secret"), url: nil, now: now) == nil)
-        #expect(verifier.check(Self.arrival(token: "old-secret"), url: nil, now: now.addingTimeInterval(899)) == nil)
-        #expect(verifier.check(Self.arrival(token: "old-secret"), url: nil, now: now.addingTimeInterval(900)) != nil)
-        #expect(verifier.check(Self.arrival(token: "guess"), url: nil, now: now) != nil)
+        let after = try Self.context(secret: "new-secret", at: now).honouring(before, now: now)
+        let receipts = try #require(after.routes["r"]?.verifier)
+        func passes(_ token: String, at time: Date) -> Bool { receipts.check(Self.request("/hooks/receipts/r", token: token), url: nil, now: time) == nil }
+        #expect(passes("new-secret", at: now))
+        #expect(passes("old-secret", at: now.addingTimeInterval(899)))
+        #expect(!passes("old-secret", at: now.addingTimeInterval(900)))
+        #expect(!passes("guess", at: now))
+        // A phone never had a canary's callback: its hook takes the new secret alone, at once.
+        let arrivals = try #require(after.receivers["phone"]?.verifier)
+        #expect(arrivals.check(Self.request("/hooks/arrivals/phone", token: "old-secret"), url: nil, now: now) != nil)
+        #expect(arrivals.check(Self.request("/hooks/arrivals/phone", token: "new-secret"), url: nil, now: now) == nil)
         // A second rotation after the first one's grace keeps only the secret it replaced.
         let later = now.addingTimeInterval(1_000)
-        let third = try Self.context(secret: "third-secret", at: later).honouring(after, until: later.addingTimeInterval(900), now: later)
-        let latest = try #require(third.receivers["phone"]?.verifier)
-        #expect(latest.check(Self.arrival(token: "new-secret"), url: nil, now: later) == nil)
-        #expect(latest.check(Self.arrival(token: "old-secret"), url: nil, now: later) != nil)
+        let third = try Self.context(secret: "third-secret", at: later).honouring(after, now: later)
+        let latest = try #require(third.routes["r"]?.verifier)
+        #expect(latest.check(Self.request("/hooks/receipts/r", token: "new-secret"), url: nil, now: later) == nil)
+        #expect(latest.check(Self.request("/hooks/receipts/r", token: "old-secret"), url: nil, now: later) != nil)
     }
 }

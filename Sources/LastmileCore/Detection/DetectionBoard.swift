@@ -222,7 +222,8 @@ public struct DetectionBoard: Sendable {
                 let aboutToTell = others.contains { cell, reading in
                     if let lastSent = reading.lastSentAt, lastSent >= troubleSince { return reading.delivering }
                     let interval = 3_600 / max(cellRates[cell] ?? 60, 1e-3)
-                    return now.timeIntervalSince(reading.lastSentAt ?? .distantPast) < Self.nextCanarySlack * interval
+                    return now.timeIntervalSince(troubleSince) < Self.longestBlameWait
+                        && now.timeIntervalSince(reading.lastSentAt ?? .distantPast) < Self.nextCanarySlack * interval
                 }
                 if aboutToTell {
                     waiting.insert(receiver)
@@ -288,4 +289,8 @@ public struct DetectionBoard: Sendable {
     /// How many of its intervals a route not failing to a receiver may go without sending before
     /// blame stops waiting for its next canary (a probe switched off or paused sends none).
     public static let nextCanarySlack = 1.5
+
+    /// The longest blame waits for a route's next canary once the trouble began: a route probed
+    /// daily must not hold back a silent receiver's alert (and its routes' pages) for a day.
+    public static let longestBlameWait: TimeInterval = 900
 }

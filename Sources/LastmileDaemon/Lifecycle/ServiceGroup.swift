@@ -37,6 +37,9 @@ final class ServiceGroup: Sendable {
     /// that cannot be interrupted: a prune's write, a spool folder on a mount that stopped
     /// answering) is left behind, logged, so the stages after it still stop and the process can
     /// exit before its supervisor kills it. Returns whether every service stopped.
+    /// What each service is waited for at least, however late its stage is asked.
+    static let leastWait = Duration.milliseconds(250)
+
     @discardableResult
     func shutdown(grace: Duration, overrun: Duration = .seconds(5)) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: grace)
@@ -45,7 +48,8 @@ final class ServiceGroup: Sendable {
         for (stage, services) in stages.enumerated() {
             shutdowns[stage].request(by: deadline)
             for (index, service) in services.enumerated() {
-                let left = max(.zero, ContinuousClock.now.duration(to: giveUpAt))
+                // A stage after one that used up the overrun still gets a moment to return.
+                let left = max(Self.leastWait, ContinuousClock.now.duration(to: giveUpAt))
                 if await finished[stage][index].wait(timeout: left) {
                     logger.debug("service stopped", [("service", service.name)])
                 } else {
