@@ -37,4 +37,12 @@ extension BoundedFile.Failure {
         case .tooLarge(let limit): return "holds more than \(limit / 1024) KiB"
         }
     }
+
+    /// The diagnostic about `file` (`config file`, `included file`), which names it by its place.
+    func message(about file: String) -> String {
+        switch self {
+        case .unreadable: return "cannot read the \(file)"
+        case .tooLarge: return "the \(file) \(phrase)"
+        }
+    }
 }

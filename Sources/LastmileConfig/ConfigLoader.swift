@@ -32,8 +32,8 @@ public enum ConfigLoader {
         case .success(let text):
             return load(text: text, path: path, catalogue: catalogue, environment: environment)
         case .failure(let failure):
-            let message = if case .unreadable = failure { "cannot read the config file" } else { "the config file \(failure.phrase)" }
-            let diagnostic = ConfigDiagnostic(.error, file: path, position: TOMLPosition(line: 1, column: 1), message: message)
+            let diagnostic = ConfigDiagnostic(.error, file: path, position: TOMLPosition(line: 1, column: 1),
+                                              message: failure.message(about: "config file"))
             return ConfigLoadResult(configuration: nil, diagnostics: [diagnostic])
         }
     }
@@ -55,11 +55,8 @@ public enum ConfigLoader {
                 let data: [UInt8]
                 switch BoundedFile.read(included, limit: BoundedFile.configurationLimit) {
                 case .success(let bytes): data = bytes
-                case .failure(.unreadable):
-                    log.error("cannot read the included file", at: SourceLocation(file: included, position: TOMLPosition(line: 1, column: 1)))
-                    continue
                 case .failure(let failure):
-                    log.error("the included file \(failure.phrase)", at: SourceLocation(file: included, position: TOMLPosition(line: 1, column: 1)))
+                    log.error(failure.message(about: "included file"), at: SourceLocation(file: included, position: TOMLPosition(line: 1, column: 1)))
                     continue
                 }
                 if let table = decode(data, file: included, log: log) {

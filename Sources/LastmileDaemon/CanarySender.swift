@@ -37,9 +37,19 @@ public struct CanarySender: Sendable {
             skip(route: probe.route, probe: probe.name, reason: refusal)
             return
         }
-        var holdsSlot = true
-        defer { if holdsSlot { limits.release(route: probe.route) } }
+        // The route's concurrency counts calls to the provider, not the wait to record an answer.
+        let called = await call(adapter, probe: probe, route: route, receiver: receiver, receiverName: receiverName, context: context,
+                                scheduledAt: scheduledAt)
+        limits.release(route: probe.route)
+        guard let (plan, answer, requestStartedAt) = called else { return }
+        await record(answer, canaryID: plan.id, requestStartedAt: requestStartedAt, waitingAtMost: .seconds(plan.deadline))
+    }
 
+    /// Records the canary as submitting and calls the provider once; nil when the store did not
+    /// record it (then nothing is sent).
+    private func call(_ adapter: any SendAdapter, probe: ProbeConfiguration, route: DaemonContext.Route, receiver: DaemonContext.Receiver,
+                      receiverName: String, context: DaemonContext,
+                      scheduledAt: Date?) async -> (plan: CanaryPlan, answer: SubmitAnswer, requestStartedAt: Date?)? {
         let token = Token.random()
         let plan = CanaryPlan(id: UUID().uuidString.lowercased(), token: token, route: probe.route,
                               carrier: receiver.configuration.carrier, probe: probe.name, receiver: receiverName,
@@ -52,7 +62,7 @@ public struct CanarySender: Sendable {
             logger.error("canary not sent: the store did not record it", [("canary", plan.id), ("route", plan.route),
                                                                          ("error", "\(error)")])
             metrics.countSkipped(route: probe.route, reason: .storeError)
-            return
+            return nil
         }
         let message = OutboundMessage(canaryID: plan.id, token: token, to: plan.to, from: plan.from, body: plan.body,
                                       receiptCallback: context.receiptCallback(route: plan.route))
@@ -75,10 +85,7 @@ public struct CanarySender: Sendable {
                                     ("carrier", plan.carrier), ("result", answer.outcome.rawValue),
                                     ("message_id", answer.providerMessageID ?? "-")]
                     + (answer.reason.map { [("reason", $0)] } ?? []))
-        // The route's concurrency counts calls to the provider, not the wait to record an answer.
-        limits.release(route: probe.route)
-        holdsSlot = false
-        await record(answer, canaryID: plan.id, requestStartedAt: requestStartedAt, waitingAtMost: .seconds(plan.deadline))
+        return (plan, answer, requestStartedAt)
     }
 
     /// Records the API's answer, waiting out a recovery of the engine (after a failed write, or

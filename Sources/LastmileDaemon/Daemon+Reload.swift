@@ -1,7 +1,6 @@
 import Foundation
 import LastmileConfig
 import LastmileCore
-import LastmileProviders
 
 extension Daemon {
     /// Loads the configuration again and swaps it in whole; a bad one leaves the old running.
@@ -23,9 +22,7 @@ extension Daemon {
             return false
         }
         let previous = context.configuration
-        for refusing in ProviderRegistry.standard.refusingHooks(in: configuration) {
-            logger.warning("hook will refuse every call", [("hook", refusing.hook), ("reason", refusing.reason)])
-        }
+        Self.warnAboutRefusingHooks(in: configuration, logger: logger)
         if configuration.server.listen != previous.server.listen, options.listenOverride == nil {
             logger.warning("a new listen address takes effect only after a restart", [("listen", configuration.server.listen.description)])
         }

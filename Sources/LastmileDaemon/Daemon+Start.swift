@@ -13,6 +13,13 @@ extension Daemon {
     /// How much longer systemd is asked to wait for a start, at each step.
     static let startExtension = Duration.seconds(60)
 
+    /// Logs each hook of `configuration` that will refuse every call, with why (at start and at reload).
+    static func warnAboutRefusingHooks(in configuration: LastmileConfiguration, logger: Logger) {
+        for refusing in ProviderRegistry.standard.refusingHooks(in: configuration) {
+            logger.warning("hook will refuse every call", [("hook", refusing.hook), ("reason", refusing.reason)])
+        }
+    }
+
     /// Loads the configuration, opens the store, takes back its canaries, and starts listening and probing.
     public static func start(_ options: Options) async throws(StartError) -> Daemon {
         // Opening the store may migrate it (an index over millions of rows) and take back its
@@ -36,9 +43,7 @@ extension Daemon {
         let loaded = options.loadConfiguration()
         for warning in loaded.warnings { options.logger.warning(warning.message, [("at", "\(warning.file):\(warning.position)")]) }
         guard let configuration = loaded.configuration else { throw .configuration(loaded.diagnostics) }
-        for refusing in ProviderRegistry.standard.refusingHooks(in: configuration) {
-            options.logger.warning("hook will refuse every call", [("hook", refusing.hook), ("reason", refusing.reason)])
-        }
+        warnAboutRefusingHooks(in: configuration, logger: options.logger)
         let context = DaemonContext(configuration: configuration, loadedAt: options.clock.now)
         let location = options.storePathOverride.map(StoreLocation.init)
             ?? configuration.store.url.map { .postgres(url: $0.reveal()) } ?? .file(configuration.store.path)

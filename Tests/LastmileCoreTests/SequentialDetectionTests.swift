@@ -72,19 +72,23 @@ extension DetectionSimulationSuites {
             #expect(reading.statistics.allSatisfy { $0.value > 0 })
         }
 
-        @Test func anOutageResolvedDaysBeforeAStartDoesNotPageAgainWhenItsHistoryIsReplayed() async {
-            let reading = await offThePool {
-                var detector = SequentialDetector(canariesPerHour: 12)
-                let start = Date(timeIntervalSince1970: 1_000_000)
-                // What a start replays: a healthy day, a four-hour outage, two healthy days, all before the first evaluation.
-                for step in 0..<(12 * 76) {
-                    let sentAt = start.addingTimeInterval(Double(step) * 300)
-                    let lost = (12 * 24..<12 * 28).contains(step)
-                    let ticket = detector.sent(at: sentAt)
-                    detector.record(ticket, lost ? .failed : .arrived, latency: lost ? nil : 4, at: sentAt.addingTimeInterval(lost ? 900 : 4))
-                }
-                return detector.evaluate(at: start.addingTimeInterval(76 * 3_600))
+        /// A detector at 12 canaries an hour fed `hours` of history before its first evaluation,
+        /// as a start replays it, canary `step` lost when `lost` says; its reading at the end.
+        static func replayed(hours: Int, lost: (Int) -> Bool) -> SequentialDetector.Reading {
+            var detector = SequentialDetector(canariesPerHour: 12)
+            let start = Date(timeIntervalSince1970: 1_000_000)
+            for step in 0..<(12 * hours) {
+                let sentAt = start.addingTimeInterval(Double(step) * 300)
+                let lost = lost(step)
+                let ticket = detector.sent(at: sentAt)
+                detector.record(ticket, lost ? .failed : .arrived, latency: lost ? nil : 4, at: sentAt.addingTimeInterval(lost ? 900 : 4))
             }
+            return detector.evaluate(at: start.addingTimeInterval(Double(hours) * 3_600))
+        }
+
+        @Test func anOutageResolvedDaysBeforeAStartDoesNotPageAgainWhenItsHistoryIsReplayed() async {
+            // What a start replays: a healthy day, a four-hour outage, two healthy days, all before the first evaluation.
+            let reading = await offThePool { Self.replayed(hours: 76) { (12 * 24..<12 * 28).contains($0) } }
             // Live, the page fired, was held at its threshold, and resolved within hours; replayed, the same.
             #expect(!reading.firing)
             #expect(reading.statistics.allSatisfy { $0.value < $0.threshold / 2 }, "\(reading.statistics)")
@@ -93,18 +97,8 @@ extension DetectionSimulationSuites {
         }
 
         @Test func aReplayedOutageKeepsTheHealthyLossBeforeAndAfterIt() async {
-            let reading = await offThePool {
-                var detector = SequentialDetector(canariesPerHour: 12)
-                let start = Date(timeIntervalSince1970: 1_000_000)
-                // A route that loses 4 % when healthy: six hours, a four-hour outage, then three days.
-                for step in 0..<(12 * 82) {
-                    let sentAt = start.addingTimeInterval(Double(step) * 300)
-                    let lost = (12 * 6..<12 * 10).contains(step) || step % 25 == 0
-                    let ticket = detector.sent(at: sentAt)
-                    detector.record(ticket, lost ? .failed : .arrived, latency: lost ? nil : 4, at: sentAt.addingTimeInterval(lost ? 900 : 4))
-                }
-                return detector.evaluate(at: start.addingTimeInterval(82 * 3_600))
-            }
+            // A route that loses 4 % when healthy: six hours, a four-hour outage, then three days.
+            let reading = await offThePool { Self.replayed(hours: 82) { (12 * 6..<12 * 10).contains($0) || $0 % 25 == 0 } }
             // Only what the page rested on is left out of what healthy looks like, not the days after it.
             #expect(reading.healthyRate > 0.01, "\(reading.healthyRate)")
             #expect(!reading.firing)

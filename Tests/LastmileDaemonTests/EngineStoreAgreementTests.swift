@@ -82,48 +82,56 @@ import Testing
 
 /// The API's answer is worth waiting for: thrown away, its canary would settle as lost.
 @Suite struct AnswerRecordingTests {
-    @Test func anAnswerThatComesWhileTheEngineRecoversIsStoredOnceItHasRecovered() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try CanaryStore(path: directory.path("answer.db"))
-        defer { store.beginClosing() }
-        let clock = ManualClock()
-        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
-        let (sink, lines) = LogSink.memory()
-        let sender = CanarySender(engine: engine, limits: SendLimits(), client: HTTPClient(), metrics: DaemonMetrics(version: "t"),
+    /// An engine on a fresh store, refusing steps as a recovering one does, and a sender whose log is kept.
+    struct Recovering {
+        let directory: TemporaryDirectory
+        let store: CanaryStore
+        let engine: CanaryEngine
+        let sender: CanarySender
+        let lines: @Sendable () -> [String]
+
+        init(storeNamed name: String, startingCanary plan: CanaryPlan? = nil) async throws {
+            directory = try TemporaryDirectory()
+            store = try CanaryStore(path: directory.path(name))
+            let clock = ManualClock()
+            engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
+            let (sink, lines) = LogSink.memory()
+            self.lines = lines
+            sender = CanarySender(engine: engine, limits: SendLimits(), client: HTTPClient(), metrics: DaemonMetrics(version: "t"),
                                   logger: Logger(minimum: .info, sink: sink), clock: clock)
+            if let plan { try await engine.start(plan) }
+            // As a new leader does, or a failed write elsewhere: the engine refuses steps until it has recovered.
+            await engine.refuseStepsUntilRecovered()
+        }
+    }
+
+    @Test func anAnswerThatComesWhileTheEngineRecoversIsStoredOnceItHasRecovered() async throws {
         let token = Token(payload: 0x30_0000_0001)
         let plan = CanaryPlan(id: "c", token: token, route: "r", carrier: "C", probe: "p", receiver: "v", to: "+1",
                               from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
-        try await engine.start(plan)
-        // As a new leader does, or a failed write elsewhere: the engine refuses steps until it has recovered.
-        await engine.refuseStepsUntilRecovered()
+        let recovering = try await Recovering(storeNamed: "answer.db", startingCanary: plan)
+        defer { recovering.store.beginClosing() }
+        let engine = recovering.engine
         let answer = SubmitAnswer(outcome: .accepted, providerMessageID: "M-1")
         await #expect(throws: EngineRecovering.self) { try await engine.answer(canaryID: "c", answer) }
         // The sender's first attempt is refused; between attempts, the engine recovers.
         let pauses = Mutex(0)
-        await sender.record(answer, canaryID: "c", requestStartedAt: nil, waitingAtMost: .seconds(600)) { _ in
+        await recovering.sender.record(answer, canaryID: "c", requestStartedAt: nil, waitingAtMost: .seconds(600)) { _ in
             pauses.withLock { $0 += 1 }
             _ = try await engine.recover()
         }
         #expect(pauses.withLock { $0 } == 1)
-        let stored = try #require(try store.canary(id: "c"))
+        let stored = try #require(try recovering.store.canary(id: "c"))
         #expect(stored.submit?.outcome == .accepted)
         #expect(stored.submit?.providerMessageID == "M-1")
-        #expect(lines().contains { $0.contains("the API's answer stored") }, "\(lines())")
+        #expect(recovering.lines().contains { $0.contains("the API's answer stored") }, "\(recovering.lines())")
     }
 
     @Test func anAnswerTheEngineNeverTakesIsGivenUpAfterItsPatience() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try CanaryStore(path: directory.path("never.db"))
-        defer { store.beginClosing() }
-        let clock = ManualClock()
-        let engine = CanaryEngine(store: store, metrics: DaemonMetrics(version: "t"), clock: clock)
-        let (sink, lines) = LogSink.memory()
-        let sender = CanarySender(engine: engine, limits: SendLimits(), client: HTTPClient(), metrics: DaemonMetrics(version: "t"),
-                                  logger: Logger(minimum: .info, sink: sink), clock: clock)
-        await engine.refuseStepsUntilRecovered()
-        await sender.record(SubmitAnswer(outcome: .accepted, providerMessageID: "M"), canaryID: "gone", requestStartedAt: nil,
-                            waitingAtMost: .milliseconds(50)) { _ in }
-        #expect(lines().contains { $0.contains("the API's answer was not stored") }, "\(lines())")
+        let recovering = try await Recovering(storeNamed: "never.db")
+        defer { recovering.store.beginClosing() }
+        await recovering.sender.record(SubmitAnswer(outcome: .accepted, providerMessageID: "M"), canaryID: "gone", requestStartedAt: nil,
+                                       waitingAtMost: .milliseconds(50)) { _ in }
+        #expect(recovering.lines().contains { $0.contains("the API's answer was not stored") }, "\(recovering.lines())")
     }
 }

@@ -32,14 +32,14 @@ final class ServiceGroup: Sendable {
         }
     }
 
+    /// What each service is waited for at least, however late its stage is asked.
+    static let leastWait = Duration.milliseconds(250)
+
     /// Stops the stages in order, all within `grace`; returns when the last has stopped, or once
     /// `overrun` past the grace has gone by. A service still running then (one stuck in a call
     /// that cannot be interrupted: a prune's write, a spool folder on a mount that stopped
     /// answering) is left behind, logged, so the stages after it still stop and the process can
     /// exit before its supervisor kills it. Returns whether every service stopped.
-    /// What each service is waited for at least, however late its stage is asked.
-    static let leastWait = Duration.milliseconds(250)
-
     @discardableResult
     func shutdown(grace: Duration, overrun: Duration = .seconds(5)) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: grace)

@@ -74,7 +74,7 @@ struct GenericHTTPSendAdapter: SendAdapter {
         let messageID = specification.responseMessageID.flatMap { path in json.flatMap { JSONPath.string(in: $0, at: path) } }
         let providerStatus = specification.responseStatus.flatMap { path in json.flatMap { JSONPath.string(in: $0, at: path) } }
         var outcome = StatusOutcome.outcome(for: status)
-        var reason: String? = outcome == .accepted ? nil : "HTTP \(status)" + Self.excerpt(body)
+        var reason: String? = outcome == .accepted ? nil : AdapterSupport.statusReason(status, body)
         // A 2xx the configured paths cannot be read in (a proxy's HTML page, an empty body) says
         // nothing about the message: an error, neither accepted nor refused by the API.
         let expectsJSON = specification.responseMessageID != nil || !specification.accepted.isEmpty
