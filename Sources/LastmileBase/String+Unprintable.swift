@@ -31,3 +31,26 @@ extension String {
         return String(output)
     }
 }
+
+extension String {
+    /// The string in double quotes, with `\\` and `"` escaped as well as every unprintable scalar:
+    /// a field from a phone or a provider shown this way cannot end its quotation early, nor
+    /// pass for an escape or for the text around it.
+    public var quotedForDisplay: String {
+        var output = String.UnicodeScalarView()
+        output.append("\"")
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\\", "\"":
+                output.append("\\")
+                output.append(scalar)
+            case _ where scalar.isUnprintable:
+                output.append(contentsOf: scalar.escaped.unicodeScalars)
+            default:
+                output.append(scalar)
+            }
+        }
+        output.append("\"")
+        return String(output)
+    }
+}

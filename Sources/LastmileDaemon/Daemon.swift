@@ -130,4 +130,9 @@ public final class Daemon: Sendable {
     public func canaries(since: Date, limit: Int = 10_000) async throws -> [Canary] {
         try await store.reading { try $0.canaries(matching: CanaryQuery(since: since, limit: limit)) }
     }
+
+    /// Per route × carrier summaries of every canary started since `since`, counted by the store.
+    public func summaries(since: Date) async throws -> [RouteCarrierSummary] {
+        try await store.reading { try $0.summaries(startedFrom: since, to: Date()) }
+    }
 }

@@ -53,12 +53,12 @@ extension CanaryStore {
         }
     }
 
-    /// Arrivals stored for one canary, in ingest order.
-    public func arrivals(canaryID: String) throws -> [StoredArrivalRecord] {
+    /// Arrivals stored for one canary, in ingest order (the first `limit` when given).
+    public func arrivals(canaryID: String, limit: Int? = nil) throws -> [StoredArrivalRecord] {
         try read { connection in
             let statement = try connection.query("""
                 SELECT id, receiver, sender, body, reported_at, ingested_at, duplicate, unmatched_reason
-                  FROM arrivals WHERE canary_id = ? ORDER BY ingested_at, id
+                  FROM arrivals WHERE canary_id = ? ORDER BY ingested_at, id\(limit.map { " LIMIT \(max(0, $0))" } ?? "")
                 """, [.text(canaryID)])
             return try statement.rows().map { row in
                 StoredArrivalRecord(id: row[0].integer ?? 0, receiver: row[1].text ?? "", from: row[2].text ?? "",

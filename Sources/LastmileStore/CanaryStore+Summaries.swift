@@ -123,13 +123,24 @@ extension CanaryStore {
 }
 
 extension CanaryStore {
-    /// Canaries settled since `since`, as the SLOs need them, for rebuilding them at start-up.
-    public func settledCanaries(since: Date) throws -> [SettledCanary] {
+    /// Canaries settled since `since` (and before `before`, of `route`, when given), as the SLOs
+    /// need them: for rebuilding them at start-up, and for a report's compliance.
+    public func settledCanaries(since: Date, before: Date? = nil, route: String? = nil) throws -> [SettledCanary] {
         try read { connection in
+            var conditions = ["state = 'settled'", "settled_at >= ?"]
+            var values = [StoreValue(since)]
+            if let before {
+                conditions.append("settled_at < ?")
+                values.append(StoreValue(before))
+            }
+            if let route {
+                conditions.append("route = ?")
+                values.append(.text(route))
+            }
             let statement = try connection.query("""
                 SELECT route, carrier, verdict, submit_outcome, receipt_status = 'delivered', instr(facts, 'false_receipt') > 0, settled_at, id
-                  FROM canaries WHERE state = 'settled' AND settled_at >= ? ORDER BY settled_at
-                """, [StoreValue(since)])
+                  FROM canaries WHERE \(conditions.joined(separator: " AND ")) ORDER BY settled_at
+                """, values)
             var canaries: [SettledCanary] = []
             while try statement.step() {
                 guard let verdict = statement.value(at: 2).text.flatMap(Verdict.init(rawValue:)), let settledAt = statement.value(at: 6).date else {

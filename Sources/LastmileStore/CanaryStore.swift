@@ -316,14 +316,15 @@ public final class CanaryStore: Sendable {
         return try canaries(where: "state != 'settled' OR settled_at >= ?", [StoreValue(settledSince)])
     }
 
-    /// Receipts stored for one canary, in ingest order.
-    public func receipts(canaryID: String) throws -> [StoredReceipt] {
+    /// Receipts stored for one canary, in ingest order: the first `limit` when given, each
+    /// with the payload it came in unless `payloads` is false.
+    public func receipts(canaryID: String, limit: Int? = nil, payloads: Bool = true) throws -> [StoredReceipt] {
         try read { connection in
             let statement = try connection.query("""
                 SELECT r.id, r.route, r.provider_message_id, r.token, r.status, r.raw_status, r.error_code, r.reported_at,
-                       r.ingested_at, r.duplicate, r.unmatched_reason, coalesce(p.body, r.raw_payload), r.canary_id
-                  FROM receipts r LEFT JOIN payloads p ON p.id = r.payload_id
-                 WHERE r.canary_id = ? ORDER BY r.ingested_at, r.id
+                       r.ingested_at, r.duplicate, r.unmatched_reason, \(payloads ? "coalesce(p.body, r.raw_payload)" : "NULL"), r.canary_id
+                  FROM receipts r \(payloads ? "LEFT JOIN payloads p ON p.id = r.payload_id" : "")
+                 WHERE r.canary_id = ? ORDER BY r.ingested_at, r.id\(limit.map { " LIMIT \(max(0, $0))" } ?? "")
                 """, [.text(canaryID)])
             return try statement.rows().map(Self.receipt(from:))
         }

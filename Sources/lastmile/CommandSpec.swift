@@ -30,13 +30,17 @@ struct CommandSpec: Sendable {
     let options: [Option]
     /// Paragraphs after the options, if any.
     let details: [String]
+    /// How many arguments that are not options it takes at most; one more is a usage error, so
+    /// a mistyped option (`-fail-on-breach`) is never ignored.
+    let maximumArguments: Int
 
-    init(_ name: String, synopsis: String, summary: String, options: [Option], details: [String] = []) {
+    init(_ name: String, synopsis: String, summary: String, options: [Option], details: [String] = [], maximumArguments: Int = 0) {
         self.name = name
         self.synopsis = synopsis
         self.summary = summary
         self.options = options
         self.details = details
+        self.maximumArguments = maximumArguments
     }
 
     var usage: String { "usage: lastmile \(name)" + (synopsis.isEmpty ? "" : " \(synopsis)") }
@@ -67,7 +71,13 @@ struct CommandSpec: Sendable {
     /// exits with `ExitStatus.usage`).
     func read(_ arguments: [String]) -> OptionParser? {
         do {
-            return try parse(arguments)
+            let options = try parse(arguments)
+            guard options.positional.count <= maximumArguments else {
+                let extra = options.positional[maximumArguments]
+                _ = usageError(extra.hasPrefix("-") && extra != "-" ? "unknown option \(extra)" : "unexpected argument \"\(extra)\"")
+                return nil
+            }
+            return options
         } catch {
             _ = usageError(error.description)
             return nil

@@ -3,7 +3,7 @@ enum CompletionCommand {
     static let spec = CommandSpec(
         "completion", synopsis: "bash",
         summary: "Prints a bash completion script (install it as /usr/share/bash-completion/completions/lastmile).",
-        options: [])
+        options: [], maximumArguments: 1)
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let options = spec.read(arguments) else { return ExitStatus.usage }

@@ -24,9 +24,11 @@ enum DemoCommand {
 
     static func run(_ arguments: [String]) async -> Int32 {
         guard let options = spec.read(arguments) else { return ExitStatus.usage }
-        let duration = options.values["duration"].map { ConfigDuration.parse($0) } ?? 90
-        guard let duration, duration > 0 else {
-            return spec.usageError("--duration must be a duration such as 20s or 2m")
+        let duration: Double
+        do {
+            duration = try options.positiveDuration("duration", example: "20s or 2m") ?? 90
+        } catch {
+            return spec.usageError(error.description)
         }
         guard let seed = UInt64(options.values["seed"] ?? "1") else {
             return spec.usageError("--seed must be a non-negative integer")
@@ -109,7 +111,7 @@ enum DemoCommand {
         var lastPlain = ContinuousClock.now
         while ContinuousClock.now < deadline && !interrupted.happened {
             try? await Task.sleep(for: .milliseconds(250))
-            let summaries = CanarySummaries.summarize((try? await daemon.canaries(since: started)) ?? [])
+            let summaries = (try? await daemon.summaries(since: started)) ?? []
             if display.interactive {
                 display.live(summaries, elapsed: Date().timeIntervalSince(started), duration: duration)
             } else if ContinuousClock.now - lastPlain >= .seconds(10) {
@@ -122,8 +124,7 @@ enum DemoCommand {
         await daemon.stop(grace: 2)
         await network.stop()
 
-        let canaries = (try? DemoStore.canaries(path: storePath, since: started)) ?? []
-        let summaries = CanarySummaries.summarize(canaries)
+        let summaries = (try? DemoStore.summaries(path: storePath, since: started)) ?? []
         display.finish(summaries: summaries, from: started, to: Date(), alerts: alerts)
         return ExitStatus.success
     }
@@ -177,9 +178,9 @@ final class InterruptFlag: Sendable {
 
 /// Reads the demo's canaries back once the daemon has closed the store.
 enum DemoStore {
-    static func canaries(path: String, since: Date) throws -> [Canary] {
+    static func summaries(path: String, since: Date) throws -> [RouteCarrierSummary] {
         let store = try CanaryStore(path: path)
         defer { store.beginClosing() }
-        return try store.canaries(matching: CanaryQuery(since: since, limit: 10_000))
+        return try store.summaries(startedFrom: since, to: Date())
     }
 }

@@ -2,7 +2,7 @@
 enum HelpCommand {
     static let spec = CommandSpec(
         "help", synopsis: "[COMMAND] [--man]", summary: "Shows the commands, or one command's options.",
-        options: [.init("man", nil, "print the manual page, lastmile(1), in roff")])
+        options: [.init("man", nil, "print the manual page, lastmile(1), in roff")], maximumArguments: 1)
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let options = spec.read(arguments) else { return ExitStatus.usage }

@@ -7,8 +7,7 @@ enum MetricsCommand {
         summary: "Prints every metric family /metrics exports, with its type, labels and meaning, as a Markdown table.", options: [])
 
     static func run(_ arguments: [String]) -> Int32 {
-        guard let options = spec.read(arguments) else { return ExitStatus.usage }
-        guard options.positional.isEmpty else { return spec.usageError("takes no arguments") }
+        guard spec.read(arguments) != nil else { return ExitStatus.usage }
         Output.write(MetricDefinition.catalogueTable)
         return ExitStatus.success
     }

@@ -8,14 +8,14 @@ import LastmileStore
 /// `lastmile report`: a summary of a period, per route × carrier, for cron.
 enum ReportCommand {
     static let spec = CommandSpec(
-        "report", synopsis: "(--config FILE | --store PATH) [--period P | --from TIME [--to TIME]] [--format F] [--route NAME] "
+        "report", synopsis: "(--config FILE | --store PATH) [--period P | --from TIME] [--to TIME] [--format F] [--route NAME] "
             + "[--output PATH] [--fail-on-breach]",
         summary: "Summarises a period per route × carrier: canaries, true delivery rates, false receipts, latency, cost, SLO compliance "
             + "and the reports that matched no canary.",
         options: [
             .init("config", "FILE", "read the store this configuration names, and judge its SLOs"),
             .init("store", "PATH|URL", "read this store: a SQLite file, or postgresql://user@host:port/database"),
-            .init("period", "P", "a duration such as 1d or 7d (the default), or yesterday, last-week, last-month (UTC)",
+            .init("period", "P", "a duration such as 1d or 7d (the default) ending at --to, or yesterday, last-week, last-month (UTC) as of --to",
                   choices: ["1d", "7d", "30d"] + SummaryPeriod.allCases.map(\.rawValue)),
             .init("from", "TIME", "the period's start, RFC 3339"),
             .init("to", "TIME", "the period's end, RFC 3339 (default now)"),
@@ -38,21 +38,25 @@ enum ReportCommand {
         if failOnBreach && source.configuration == nil {
             return spec.usageError("--fail-on-breach needs --config, where the SLOs are")
         }
-        let now = Date()
-        var to = now
+        var to = Date()
         if let text = options.values["to"] {
             guard let date = Timestamps.parse(text) else { return spec.usageError("--to must be an RFC 3339 time") }
             to = date
         }
         var from: Date
         if let text = options.values["from"] {
+            guard options.values["period"] == nil else { return spec.usageError("give --from or --period, not both") }
             guard let date = Timestamps.parse(text) else { return spec.usageError("--from must be an RFC 3339 time") }
             from = date
         } else if let name = options.values["period"], let period = SummaryPeriod(rawValue: name) {
-            (from, to) = period.bounds(now: now)
+            // The named period that ends before --to (or now).
+            (from, to) = period.bounds(now: to)
         } else {
-            guard let period = ConfigDuration.parse(options.values["period"] ?? "7d"), period > 0 else {
-                return spec.usageError("--period must be a duration such as 1d or 7d, or yesterday, last-week, last-month")
+            let period: Double
+            do {
+                period = try options.positiveDuration("period", example: "1d or 7d, or yesterday, last-week, last-month") ?? 7 * 86_400
+            } catch {
+                return spec.usageError(error.description)
             }
             from = to.addingTimeInterval(-period)
         }
@@ -64,7 +68,7 @@ enum ReportCommand {
             let summaries = try store.summaries(startedFrom: from, to: to, route: options.values["route"])
             var report = PeriodSummary(from: from, to: to, summaries: summaries)
             if format == .html { report.daily = try Self.daily(store, from: from, to: to, route: options.values["route"]) }
-            let settled = try store.settledCanaries(since: from).filter { $0.settledAt < to && (options.values["route"] ?? $0.route) == $0.route }
+            let settled = try store.settledCanaries(since: from, before: to, route: options.values["route"])
             let compliance = SLOCompliance.evaluate(definitions, canaries: settled)
             report.compliance = compliance
             report.unmatched = try store.unmatchedReports(ingestedFrom: from, to: to, route: options.values["route"])

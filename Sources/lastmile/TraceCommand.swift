@@ -11,7 +11,7 @@ enum TraceCommand {
             .init("config", "FILE", "read the store this configuration names"),
             .init("store", "PATH|URL", "read this store: a SQLite file, or postgresql://user@host:port/database"),
             .init("json", nil, "print the timeline as /api/canaries/{id} does"),
-        ])
+        ], maximumArguments: 1)
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let options = spec.read(arguments) else { return ExitStatus.usage }

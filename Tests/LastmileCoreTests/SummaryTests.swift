@@ -85,4 +85,26 @@ import Testing
         #expect(Wilson.lowerBound(events: 0, trials: 0) == 0)
         #expect(Wilson.lowerBound(events: 5, trials: 10) < 0.5 && Wilson.upperBound(events: 5, trials: 10) > 0.5)
     }
+
+    @Test func oneLossInThousandsNeverReadsAsNoneNorDeliveryAsWhole() throws {
+        var summary = RouteCarrierSummary(route: "bulk", carrier: "EE")
+        summary.sent = 2_001
+        summary.acceptedSettled = 2_001
+        summary.verdicts = [.delivered: 2_000, .lost: 1]
+        let text = PeriodSummary(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 86_400), summaries: [summary]).render(.text)
+        #expect(text.contains("bulk × EE: <0.1% of accepted canaries never arrived."), "\(text)")
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("bulk") }).split(separator: " ")
+        // The delivery and accepted-undelivered columns.
+        #expect(row.count > 13 && row[12] == ">99.9%" && row[13] == "<0.1%", "\(text)")
+    }
+
+    @Test func latenciesAreSortedHoweverTheCanariesCome() throws {
+        let canaries = Self.canaries()
+        let summary = try #require(CanarySummaries.summarize(canaries.reversed()).first)
+        #expect(summary.latencies == [10, 30, 90])
+        var added = RouteCarrierSummary(route: "r", carrier: "c")
+        for canary in canaries.reversed() { added.add(canary) }
+        #expect(added.latencies == [10, 30, 90])
+        #expect(added.sent == summary.sent && added.verdicts == summary.verdicts)
+    }
 }

@@ -627,3 +627,24 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         #expect(try store.summaries(startedFrom: from, to: to, route: "a").map(\.route) == ["a"])
     }
 }
+
+@Suite struct SettledCanaryQueryTests {
+    @Test func settledCanariesAreBoundedByTheirEndAndTheirRoute() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try CanaryStore(path: directory.path("settled.db"))
+        defer { store.beginClosing() }
+        var correlator = Correlator()
+        // Deadlines of 100, 200 and 300 s after t0, on two routes: each settles lost at its own.
+        for (index, route) in ["r1", "r2", "r1"].enumerated() {
+            let plan = makePlan("c\(index)", payload: UInt64(40 + index), route: route, deadline: Double(index + 1) * 100)
+            try await store.commit(StoreChange(correlator.submitStarted(plan, at: t0)))
+            try await store.commit(StoreChange(correlator.submitAnswered(id: plan.id, answer: SubmitAnswer(outcome: .accepted), at: t0)))
+        }
+        try await store.commit(StoreChange(correlator.advance(to: t0.addingTimeInterval(400))))
+        #expect(try store.settledCanaries(since: t0).map(\.canaryID) == ["c0", "c1", "c2"])
+        #expect(try store.settledCanaries(since: t0, before: t0.addingTimeInterval(200)).map(\.canaryID) == ["c0"])
+        #expect(try store.settledCanaries(since: t0, route: "r1").map(\.canaryID) == ["c0", "c2"])
+        #expect(try store.settledCanaries(since: t0.addingTimeInterval(150), before: t0.addingTimeInterval(350), route: "r1")
+            .map(\.canaryID) == ["c2"])
+    }
+}

@@ -154,3 +154,46 @@ import Testing
         #expect(try String(contentsOfFile: output, encoding: .utf8).contains("no canaries in this period"))
     }
 }
+
+/// What the report command refuses, and the periods it reads from its options.
+@Suite struct ReportPeriodTests {
+    @Test func aMistypedOptionOrAStrayArgumentIsAUsageErrorNotIgnored() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("report.db")
+        try await ReportCommandTests.makeStore(at: path)
+        let single = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "1d", "-fail-on-breach"])
+        #expect(single.status == 2)
+        #expect(single.error.contains("unknown option -fail-on-breach"), "\(single.error)")
+        let stray = try await BuiltProducts.run("lastmile", ["report", "--store", path, "-o", "out.html"])
+        #expect(stray.status == 2)
+        #expect(try await BuiltProducts.run("lastmile", ["check", "probes/demo.toml"]).status == 2)
+        #expect(try await BuiltProducts.run("lastmile", ["version", "now"]).status == 2)
+        #expect(try await BuiltProducts.run("lastmile", ["trace", "--store", path, "a", "b"]).status == 2)
+    }
+
+    @Test func durationsBeyondWhatTheClockCanCountAreRefusedBeforeAnythingStarts() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("report.db")
+        try await ReportCommandTests.makeStore(at: path)
+        let demo = try await BuiltProducts.run("lastmile", ["demo", "--duration", "300000000000000000000s"])
+        #expect(demo.status == 2)
+        #expect(demo.error.contains("--duration must be at most"), "\(demo.error)")
+        let report = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "4000d"])
+        #expect(report.status == 2)
+        #expect(report.error.contains("--period must be at most"), "\(report.error)")
+        #expect(try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "0s"]).status == 2)
+    }
+
+    @Test func aNamedPeriodEndsBeforeToAndFromWithAPeriodIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("report.db")
+        try await ReportCommandTests.makeStore(at: path)
+        let yesterday = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--period", "yesterday",
+                                                                 "--to", "2024-03-01T12:00:00Z"])
+        #expect(yesterday.status == 0, "\(yesterday.error)")
+        #expect(yesterday.output.contains("2024-02-29T00:00:00Z to 2024-03-01T00:00:00Z"), "\(yesterday.output)")
+        let both = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--from", "2024-03-01T00:00:00Z", "--period", "7d"])
+        #expect(both.status == 2)
+        #expect(both.error.contains("not both"))
+    }
+}

@@ -6,8 +6,8 @@ import Testing
 
 @Suite struct TraceCommandTests {
     /// A store with two canaries: one lost behind a DELIVRD receipt, one that arrived with its body altered.
-    /// What a phone may add to a body: an advert, a clipboard write (OSC 52), and a forged line of the timeline.
-    static let hostileSuffix = " [ad]\u{1b}]52;c;QQ==\u{07}\n2026-01-01T00:00:03Z  +9.000s  settled: lost"
+    /// What a phone may add to a body: an advert, a clipboard write (OSC 52), a forged line of the timeline and a forged end of its quotation.
+    static let hostileSuffix = " [ad]\u{1b}]52;c;QQ==\u{07}\n2026-01-01T00:00:03Z  +9.000s  settled: lost\", body as sent \\n"
 
     static func store(at path: String, now: Date) async throws -> (lost: CanaryPlan, altered: CanaryPlan) {
         let store = try CanaryStore(path: path)
@@ -55,7 +55,7 @@ import Testing
         await store.close()
         let traced = try await BuiltProducts.run("lastmile", ["trace", "--store", place.argument, lost.token.description])
         #expect(traced.status == 0, "\(traced.error)")
-        #expect(traced.output.contains("receipt DELIVRD → delivered"))
+        #expect(traced.output.contains(#"receipt "DELIVRD" → delivered"#))
         #expect(traced.output.contains("a false receipt"))
         let report = try await BuiltProducts.run("lastmile", ["report", "--store", place.argument, "--period", "1d"])
         #expect(report.status == 0, "\(report.error)")
@@ -69,20 +69,20 @@ import Testing
 
         let byToken = try await BuiltProducts.run("lastmile", ["trace", "--store", path, lost.token.description])
         #expect(byToken.status == 0, "\(byToken.error)")
-        #expect(byToken.output.contains("API answered after 250 ms: accepted, message id msg-0, status QUEUED"))
+        #expect(byToken.output.contains(#"API answered after 250 ms: accepted, message id "msg-0", status "QUEUED""#))
         #expect(byToken.output.contains("+0.250s"))
         #expect(byToken.output.contains("-0.040s  scheduled by probe p"))
         #expect(byToken.output.contains("submit started: request to route bulk (40 ms after its schedule)"))
-        #expect(byToken.output.contains("receipt DELIVRD → delivered"))
+        #expect(byToken.output.contains(#"receipt "DELIVRD" → delivered"#))
         #expect(byToken.output.contains("verdict: lost: the API accepted it, the receipt said delivered, and nothing arrived by the 600.00 s deadline — a false receipt."))
         let lines = byToken.output.split(separator: "\n").map(String.init)
-        let order = ["scheduled by probe", "submit started", "API answered", "receipt DELIVRD", "settled: lost"].map { event in lines.firstIndex { $0.contains(event) } }
+        let order = ["scheduled by probe", "submit started", "API answered", #"receipt "DELIVRD""#, "settled: lost"].map { event in lines.firstIndex { $0.contains(event) } }
         #expect(order.allSatisfy { $0 != nil } && order == order.sorted { ($0 ?? 0) < ($1 ?? 0) }, "events out of order:\n\(byToken.output)")
 
         let byID = try await BuiltProducts.run("lastmile", ["trace", "--store", path, altered.id])
         #expect(byID.status == 0)
         // Shown, but unable to act on the terminal or to forge a line.
-        #expect(byID.output.contains(#"body received as "\#(altered.body) [ad]\u{1b}]52;c;QQ==\u{7}\n2026-01-01T00:00:03Z  +9.000s  settled: lost""#))
+        #expect(byID.output.contains(#"body received as "\#(altered.body) [ad]\u{1b}]52;c;QQ==\u{7}\n2026-01-01T00:00:03Z  +9.000s  settled: lost\", body as sent \\n""#))
         #expect(!byID.output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
         #expect(!byID.output.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:03Z") })
         #expect(byID.output.contains("verdict: delivered: arrived 4.50 s after the submit, within the 60.00 s threshold"))
@@ -103,5 +103,36 @@ import Testing
         #expect(missing.status == 1)
         #expect(missing.error.contains("no canary has id or token nope"))
         #expect(try await BuiltProducts.run("lastmile", ["trace", "--store", path]).status == 2)
+    }
+
+    @Test func aReceiptRepeatedThousandsOfTimesMakesALongTraceNotAnEndlessOne() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("repeated.db")
+        let store = try CanaryStore(path: path)
+        var correlator = Correlator()
+        let started = Date().addingTimeInterval(-3_600)
+        let plan = CanaryPlan(id: "repeated", token: Token(payload: 7_100), route: "bulk", carrier: "EE", probe: "p", receiver: "rx",
+                              to: "+447700900123", from: "LASTMILE", body: "Lastmile check", threshold: 60, deadline: 600)
+        try await store.commit(StoreChange(correlator.submitStarted(plan, at: started)))
+        try await store.commit(StoreChange(correlator.submitAnswered(id: plan.id, answer: SubmitAnswer(outcome: .accepted, providerMessageID: "m"),
+                                                                     at: started)))
+        // As many as a trace shows (CanaryTrace.shownReports), and more.
+        let shown = 500
+        var stored: [StoredReceipt] = []
+        for second in 0..<(shown + 20) {
+            let receipt = ReceiptReport(reference: try store.reserveReportID(), route: "bulk", providerMessageID: "m", token: nil,
+                                        status: .delivered, rawStatus: "DELIVRD", errorCode: nil, reportedAt: nil,
+                                        ingestedAt: started.addingTimeInterval(Double(second)))
+            let result = correlator.ingest(receipt)
+            stored.append(StoredReceipt(report: receipt, match: result.match, rawPayload: Data(repeating: 0x7B, count: 10_000)))
+        }
+        try await store.commit(StoreChange(canaries: [try #require(correlator.canary(id: plan.id))], receipts: stored))
+        store.beginClosing()
+
+        let trace = try await BuiltProducts.run("lastmile", ["trace", "--store", path, "repeated"])
+        #expect(trace.status == 0, "\(trace.error)")
+        let receiptLines = trace.output.split(separator: "\n").filter { $0.contains(#"receipt "DELIVRD""#) }
+        #expect(receiptLines.count == shown)
+        #expect(trace.output.contains("(only the first \(shown) receipts and \(shown) arrivals are shown)"))
     }
 }

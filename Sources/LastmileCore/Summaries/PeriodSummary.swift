@@ -43,8 +43,12 @@ public struct PeriodSummary: Sendable {
         date.formatted(Date.ISO8601FormatStyle())
     }
 
+    /// One decimal, but never rounded to 0.0 % or 100.0 % when the value is not exactly that:
+    /// one loss in thousands must not read as none, next to objectives of 99.9 %.
     static func percent(_ value: Double?) -> String {
         guard let value else { return "-" }
+        if value > 0 && value < 0.0005 { return "<0.1%" }
+        if value < 1 && value > 0.9995 { return ">99.9%" }
         return String(format: "%.1f%%", value * 100)
     }
 

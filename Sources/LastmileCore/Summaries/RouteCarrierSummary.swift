@@ -70,6 +70,18 @@ public struct RouteCarrierSummary: Sendable, Hashable {
 
     /// Adds one canary.
     public mutating func add(_ canary: Canary) {
+        guard let latency = count(canary) else { return }
+        var low = 0, high = latencies.count
+        while low < high {
+            let middle = (low + high) / 2
+            if latencies[middle] <= latency { low = middle + 1 } else { high = middle }
+        }
+        latencies.insert(latency, at: low)
+    }
+
+    /// Counts `canary` in every figure but the latencies; returns its latency when it arrived,
+    /// for the caller to place among them.
+    mutating func count(_ canary: Canary) -> TimeInterval? {
         sent += 1
         switch canary.submit?.outcome {
         case .accepted?: accepted += 1
@@ -98,10 +110,7 @@ public struct RouteCarrierSummary: Sendable, Hashable {
         if canary.facts.contains(.alteredSender) { alteredSenders += 1 }
         if canary.facts.contains(.arrivedAfterSettlement) { arrivalsAfterSettlement += 1 }
         duplicates += canary.duplicateCount
-        if canary.verdict?.arrived == true, let latency = canary.arrival?.latency {
-            let index = latencies.firstIndex { $0 > latency } ?? latencies.count
-            latencies.insert(latency, at: index)
-        }
+        return canary.verdict?.arrived == true ? canary.arrival?.latency : nil
     }
 }
 
@@ -111,8 +120,11 @@ public enum CanarySummaries {
         var summaries: [String: RouteCarrierSummary] = [:]
         for canary in canaries {
             let key = canary.plan.route + "\u{0}" + canary.plan.carrier
-            summaries[key, default: RouteCarrierSummary(route: canary.plan.route, carrier: canary.plan.carrier)].add(canary)
+            let latency = summaries[key, default: RouteCarrierSummary(route: canary.plan.route, carrier: canary.plan.carrier)].count(canary)
+            if let latency { summaries[key]?.latencies.append(latency) }
         }
+        // Sorted once each, not kept sorted canary by canary.
+        for key in summaries.keys { summaries[key]?.latencies.sort() }
         return summaries.values.sorted { ($0.route, $0.carrier) < ($1.route, $1.carrier) }
     }
 }
