@@ -143,6 +143,7 @@ struct EventLoopRunner {
         connection.lastArrival = arrivedAt.map { Date(timeIntervalSince1970: Double($0.tv_sec) + Double($0.tv_nsec) / 1e9) } ?? Date()
         connection.timer.received(at: .now)
         connection.parser.append(scratch[0..<count])
+        guard reserveRequestRoom(connection) else { return }
         process(connection)
     }
 
@@ -160,6 +161,8 @@ struct EventLoopRunner {
                 switch event {
                 case .head(let head):
                     connection.timer.headReceived(at: .now)
+                    // The body the head declares is counted before it is read, or asked for.
+                    guard reserveRequestRoom(connection) else { return }
                     if head.expectsContinue && connection.parser.isReadingBody {
                         connection.output += Self.continueAnswer
                         flush(connection)
@@ -184,6 +187,32 @@ struct EventLoopRunner {
 
     private static let continueAnswer = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
+    /// Sets aside with the server what the connection's request holds once it is large (its
+    /// buffer, its body, the rest its head declared), or gives back what it no longer holds.
+    /// Past the server's room the request is answered 503 and the connection closed: false.
+    /// While a handler runs, what was set aside stays, since the handler holds the body.
+    private mutating func reserveRequestRoom(_ connection: LoopConnection) -> Bool {
+        let held = connection.parser.committedBytes
+        let wanted = held > server.limits.largeRequestBytes ? held : 0
+        if wanted > connection.reservedRequest {
+            guard server.reserveRequest(wanted - connection.reservedRequest) else {
+                server.countLargeRequestRefused()
+                answerAndClose(connection, HTTPResponse.error(.serviceUnavailable, "too many large requests are being read; retry later"))
+                return false
+            }
+        } else if wanted < connection.reservedRequest {
+            server.releaseRequest(connection.reservedRequest - wanted)
+        }
+        connection.reservedRequest = wanted
+        return true
+    }
+
+    private func releaseRequestRoom(_ connection: LoopConnection) {
+        guard connection.reservedRequest > 0 else { return }
+        server.releaseRequest(connection.reservedRequest)
+        connection.reservedRequest = 0
+    }
+
     /// Hands `request` to the handler: on this loop's thread when the server says the request's
     /// handler never blocks a thread, on the concurrency pool otherwise.
     private func dispatch(_ request: HTTPRequest, to id: UInt64) {
@@ -198,7 +227,7 @@ struct EventLoopRunner {
             }
             loop.post(.respond(id: id, response: response))
         }
-        if server.handlesOnLoop?(request.head) == true {
+        if server.handlesOnLoop?(request) == true {
             Task(executorPreference: loop, operation: work)
         } else {
             Task(operation: work)
@@ -267,6 +296,8 @@ struct EventLoopRunner {
                     return
                 }
                 connection.timer.written(at: .now)
+                // The handler is done with the body: what the parser holds now is all there is.
+                guard reserveRequestRoom(connection) else { return }
                 updateInterest(connection)
                 process(connection)
                 return
@@ -285,6 +316,7 @@ struct EventLoopRunner {
         connection.timer.lingering(at: .now)
         // What was buffered of the refused request is never read: its memory goes back now.
         connection.parser = HTTPRequestParser(limits: server.limits)
+        releaseRequestRoom(connection)
         updateInterest(connection)
     }
 
@@ -345,6 +377,7 @@ struct EventLoopRunner {
     private mutating func close(_ connection: LoopConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
         releaseReservation(connection)
+        releaseRequestRoom(connection)
         // Closing the descriptor also takes it out of the epoll set.
         Glibc.close(connection.descriptor)
         server.connectionClosed(peer: connection.peer)

@@ -32,6 +32,13 @@ public struct HTTPLimits: Sendable, Hashable {
     /// What counts as a large answer. Smaller ones are not counted, so at the connection cap
     /// peers that never read can hold at most this much each (16 KiB: 256 MiB at 16,384).
     public var largeResponseBytes = 16 * 1024
+    /// Bytes large requests (over `largeRequestBytes`) hold while they are read and handled, in
+    /// all: their buffers, their bodies, and the rest of the bodies their heads declared. Beyond
+    /// it a request is refused with 503: peers that send megabyte bodies slowly on thousands of
+    /// connections must not hold the process's memory.
+    public var maximumPendingRequestBytes = 256 * 1024 * 1024
+    /// What counts as a large request. Smaller ones are not counted (16 KiB each: 256 MiB at 16,384).
+    public var largeRequestBytes = 16 * 1024
 
     public init() {}
 }

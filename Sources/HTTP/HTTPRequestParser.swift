@@ -29,6 +29,17 @@ public struct HTTPRequestParser: Sendable {
 
     /// Bytes of room the parser holds now (its buffer's capacity).
     var heldCapacity: Int { buffer.capacity }
+
+    /// Bytes the request being read holds or is due to: the buffer's room, the body read so far,
+    /// and the rest of a body whose length the head declared.
+    var committedBytes: Int {
+        var due = body.count
+        if case .fixedBody(let remaining) = state { due += remaining }
+        return buffer.capacity + max(body.capacity, due)
+    }
+    /// Where the search for the current line's end has got to: bytes before it hold no LF, so a
+    /// line that arrives a byte at a time is scanned once, not once per byte.
+    private var lineScanned = 0
     private var state: State = .requestLine(emptyLinesSkipped: 0)
     private var method = ""
     private var target = ""
@@ -47,6 +58,7 @@ public struct HTTPRequestParser: Sendable {
     public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         if readIndex > 4096 && readIndex * 2 > buffer.count {
             buffer.removeFirst(readIndex)
+            lineScanned = max(0, lineScanned - readIndex)
             readIndex = 0
         }
         buffer.append(contentsOf: bytes)
@@ -72,7 +84,12 @@ public struct HTTPRequestParser: Sendable {
             switch state {
             case .requestLine(let skipped):
                 guard let line = try takeLine(limit: limits.maximumRequestLine, tooLong: .uriTooLong,
-                                              what: "request line") else { return nil }
+                                              what: "request line") else {
+                    // Between requests with every byte read (an empty line may follow the last
+                    // request): a large request's room is given back here too.
+                    releaseIfDrained()
+                    return nil
+                }
                 if line.isEmpty {
                     guard skipped < 8 else { throw HTTPParseError(.badRequest, "too many empty lines before the request") }
                     state = .requestLine(emptyLinesSkipped: skipped + 1)
@@ -164,7 +181,7 @@ public struct HTTPRequestParser: Sendable {
 
     /// The next line without its CRLF (or bare LF), nil if incomplete. A bare CR is an error.
     private mutating func takeLine(limit: Int, tooLong: HTTPStatus, what: String) throws(HTTPParseError) -> ArraySlice<UInt8>? {
-        var index = readIndex
+        var index = max(readIndex, lineScanned)
         let end = buffer.count
         while index < end {
             let byte = buffer[index]
@@ -177,10 +194,12 @@ public struct HTTPRequestParser: Sendable {
                 }
                 if line.contains(0x0D) { throw HTTPParseError(.badRequest, "bare carriage return in \(what)") }
                 readIndex = index + 1
+                lineScanned = readIndex
                 return line
             }
             index += 1
         }
+        lineScanned = end
         if end - readIndex > limit + 1 {
             throw HTTPParseError(tooLong, "\(what) exceeds \(limit) bytes")
         }
@@ -278,6 +297,7 @@ public struct HTTPRequestParser: Sendable {
             guard length <= limits.maximumBodyBytes else {
                 throw HTTPParseError(.contentTooLarge, "body of \(length) bytes exceeds \(limits.maximumBodyBytes)")
             }
+            body.reserveCapacity(length)
             state = .fixedBody(remaining: length)
         } else {
             state = .fixedBody(remaining: 0)
@@ -304,12 +324,16 @@ public struct HTTPRequestParser: Sendable {
         let request = HTTPRequest(head: head!, body: body)
         body = []
         head = nil
-        // All read: a large request's room is given back, not kept by a connection left idle.
-        if readIndex == buffer.count, buffer.capacity > Self.keptCapacity {
-            buffer = []
-            readIndex = 0
-        }
+        releaseIfDrained()
         state = .requestLine(emptyLinesSkipped: 0)
         return .request(request)
+    }
+
+    /// With everything read, a large request's room is given back, not kept by a connection left idle.
+    private mutating func releaseIfDrained() {
+        guard readIndex == buffer.count, buffer.capacity > Self.keptCapacity else { return }
+        buffer = []
+        readIndex = 0
+        lineScanned = 0
     }
 }

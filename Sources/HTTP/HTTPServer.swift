@@ -26,16 +26,19 @@ public final class HTTPServer: Sendable {
     let now: (@Sendable () -> Date)?
     /// Which requests are handled on their connection's event loop rather than the concurrency
     /// pool: those whose handlers never block a thread (nil: none).
-    let handlesOnLoop: (@Sendable (HTTPRequestHead) -> Bool)?
+    let handlesOnLoop: (@Sendable (HTTPRequest) -> Bool)?
     private let loops: [EventLoop]
     private let state = Mutex(State())
     private let refusedFull = Atomic<Int>(0)
     private let refusedPeer = Atomic<Int>(0)
     private let largeAnswersRefused = Atomic<Int>(0)
+    private let largeRequestsRefused = Atomic<Int>(0)
     /// Connections closed by a time limit, by the phase they were in.
     private let timeouts = Mutex<[HTTPServerCounts.Phase: Int]>([:])
     /// Bytes of large answers not yet written, across every loop.
     private let pendingLargeResponses = Atomic<Int>(0)
+    /// Bytes large requests hold, across every loop.
+    private let pendingLargeRequests = Atomic<Int>(0)
     /// Read on every request and idle wait, so kept outside the lock.
     private let stopping = Atomic<Bool>(false)
     /// Set when a listener ended for a reason other than `stop`.
@@ -57,7 +60,7 @@ public final class HTTPServer: Sendable {
     /// handled on their connection's loop thread, without crossing to the concurrency pool: only
     /// for handlers that never block a thread, since every connection of the loop waits meanwhile.
     public init(limits: HTTPLimits = HTTPLimits(), eventLoops: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
-                now: (@Sendable () -> Date)? = nil, handlesOnLoop: (@Sendable (HTTPRequestHead) -> Bool)? = nil,
+                now: (@Sendable () -> Date)? = nil, handlesOnLoop: (@Sendable (HTTPRequest) -> Bool)? = nil,
                 onListenerFailure: (@Sendable (String) -> Void)? = nil, handler: @escaping HTTPHandler) {
         self.limits = limits
         self.now = now
@@ -111,7 +114,8 @@ public final class HTTPServer: Sendable {
     public var counts: HTTPServerCounts {
         HTTPServerCounts(open: connectionCount, refusedFull: refusedFull.load(ordering: .relaxed),
                          refusedPeer: refusedPeer.load(ordering: .relaxed),
-                         largeAnswersRefused: largeAnswersRefused.load(ordering: .relaxed), timedOut: timeouts.withLock { $0 })
+                         largeAnswersRefused: largeAnswersRefused.load(ordering: .relaxed),
+                         largeRequestsRefused: largeRequestsRefused.load(ordering: .relaxed), timedOut: timeouts.withLock { $0 })
     }
 
     /// A loop closed a connection whose time limit ran out in `phase`.
@@ -122,6 +126,24 @@ public final class HTTPServer: Sendable {
     /// A loop replaced a large answer by 503.
     func countLargeAnswerRefused() {
         largeAnswersRefused.add(1, ordering: .relaxed)
+    }
+
+    /// A loop refused a large request with 503.
+    func countLargeRequestRefused() {
+        largeRequestsRefused.add(1, ordering: .relaxed)
+    }
+
+    /// Sets `count` more bytes aside for large requests; false when that would pass `maximumPendingRequestBytes`.
+    func reserveRequest(_ count: Int) -> Bool {
+        let after = pendingLargeRequests.add(count, ordering: .relaxed).newValue
+        guard after > limits.maximumPendingRequestBytes else { return true }
+        pendingLargeRequests.subtract(count, ordering: .relaxed)
+        return false
+    }
+
+    /// `count` bytes of large requests are no longer held.
+    func releaseRequest(_ count: Int) {
+        pendingLargeRequests.subtract(count, ordering: .relaxed)
     }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }

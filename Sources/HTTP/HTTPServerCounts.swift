@@ -20,6 +20,8 @@ public struct HTTPServerCounts: Sendable, Hashable {
     public var refusedPeer: Int
     /// Large answers replaced by 503 because others were waiting to be read.
     public var largeAnswersRefused: Int
+    /// Large requests refused with 503 because others held the room for them.
+    public var largeRequestsRefused: Int
     /// Connections closed by a time limit, by phase.
     public var timedOut: [Phase: Int]
 }

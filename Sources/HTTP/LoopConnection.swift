@@ -13,6 +13,8 @@ final class LoopConnection {
     var sent = 0
     /// Bytes of a large answer set aside with the server until they are written.
     var reservedResponse = 0
+    /// Bytes of a large request set aside with the server while it is read and handled.
+    var reservedRequest = 0
     /// The connection closes once `output` is out.
     var closeAfterWrite = false
     /// It lingers before it closes: its request was refused before all of it was read.

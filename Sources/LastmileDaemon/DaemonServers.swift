@@ -29,18 +29,24 @@ final class DaemonServers: Sendable {
         self.routers = routers
     }
 
-    /// The requests answered on their connection's event loop: the hooks and the health checks,
-    /// whose handlers only wait (on the engine and the store's writer) and never block a thread.
-    /// The pages, the API and `/metrics` read the store or render at length, so they go to the pool.
-    @Sendable static func handledOnLoop(_ head: HTTPRequestHead) -> Bool {
-        let path = head.path
-        return path.hasPrefix("/hooks/") || path == "/healthz" || path == "/readyz"
+    /// The largest body a hook's request may have to be handled on its loop. A callback is a
+    /// few hundred bytes; a larger body costs its signature check and its parsing time in
+    /// proportion, which every other connection of the loop would wait through.
+    static let largestBodyOnLoop = 16 * 1024
+
+    /// The requests answered on their connection's event loop: the health checks, and the hooks
+    /// with small bodies, whose handlers only wait (on the engine and the store's writer) and
+    /// never block a thread for long. The pages, the API, `/metrics` and large hook bodies read
+    /// the store, render or parse at length, so they go to the pool.
+    @Sendable static func handledOnLoop(_ request: HTTPRequest) -> Bool {
+        let path = request.head.path
+        return (path.hasPrefix("/hooks/") && request.body.count <= largestBodyOnLoop) || path == "/healthz" || path == "/readyz"
     }
 
     /// The listeners' connection metrics, one series set per listener.
     func families() -> [MetricFamily] {
         var open: [MetricLabels: Double] = [:], refused: [MetricLabels: Double] = [:]
-        var timedOut: [MetricLabels: Double] = [:], large: [MetricLabels: Double] = [:]
+        var timedOut: [MetricLabels: Double] = [:], large: [MetricLabels: Double] = [:], largeRequests: [MetricLabels: Double] = [:]
         for (name, server) in [("main", main)] + (admin.map { [("admin", $0)] } ?? []) {
             let counts = server.counts
             open[["listener": name]] = Double(counts.open)
@@ -50,9 +56,11 @@ final class DaemonServers: Sendable {
                 timedOut[["listener": name, "phase": phase.rawValue]] = Double(counts.timedOut[phase, default: 0])
             }
             large[["listener": name]] = Double(counts.largeAnswersRefused)
+            largeRequests[["listener": name]] = Double(counts.largeRequestsRefused)
         }
         return [MetricDefinition.httpConnections.family(open), MetricDefinition.httpConnectionsRefused.family(refused),
-                MetricDefinition.httpConnectionsTimedOut.family(timedOut), MetricDefinition.httpLargeAnswersRefused.family(large)]
+                MetricDefinition.httpConnectionsTimedOut.family(timedOut), MetricDefinition.httpLargeAnswersRefused.family(large),
+                MetricDefinition.httpLargeRequestsRefused.family(largeRequests)]
     }
 
     /// Binds the listeners; their routers are installed once the daemon is built.

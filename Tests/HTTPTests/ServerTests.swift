@@ -308,13 +308,46 @@ final class Counter: Sendable {
         #expect(answer.status == 200)
     }
 
+    @Test func largeRequestsCannotHoldMoreThanTheRoomSetAsideForThem() async throws {
+        var limits = HTTPLimits()
+        limits.maximumPendingRequestBytes = 1 << 20
+        let test = try TestServer(limits: limits)
+        // A head declaring 600 KiB holds that much room once the server has read it (it asks for the body).
+        let first = try RawConnection(port: test.port, source: "127.0.0.3")
+        try first.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 614400\r\nExpect: 100-continue\r\n\r\n")
+        let descriptor = first.descriptor
+        #expect(await offThePool { RawConnection.waitReadable(descriptor, timeout: 30) })
+        // A second one would pass the 1 MiB in all: refused, with a reason.
+        let second = try RawConnection(port: test.port)
+        try second.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 614400\r\n\r\n")
+        let refused = try await second.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.body.contains("large requests"))
+        #expect(test.server.counts.largeRequestsRefused == 1)
+        // Small requests are not counted.
+        let small = try RawConnection(port: test.port)
+        try small.send("GET /hello/small HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await small.readResponse().body == "hello small\n")
+        // Once the first is closed, its room is free again.
+        first.hangUp()
+        second.hangUp()
+        small.hangUp()
+        try await waitUntil(seconds: 30) { test.server.connectionCount == 0 }
+        let third = try RawConnection(port: test.port)
+        let body = String(repeating: "z", count: 614_400)
+        try third.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 614400\r\n\r\n" + body)
+        let answer = try await third.readResponse(timeout: 30)
+        #expect(answer.status == 200)
+        #expect(answer.body.count == 614_400)
+    }
+
     @Test func requestsTheServerPicksAreHandledOnTheirLoopAndTheRestOnThePool() async throws {
         /// The name of the thread running the handler at the moment it answers.
         @Sendable func threadName() -> String {
             let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?"
             return name.trimmingCharacters(in: .newlines)
         }
-        let server = HTTPServer(handlesOnLoop: { $0.path.hasPrefix("/hooks/") }) { request in
+        let server = HTTPServer(handlesOnLoop: { $0.head.path.hasPrefix("/hooks/") }) { request in
             // A suspension and its resumption, as a handler waiting on the store has.
             try await Task.sleep(for: .milliseconds(5))
             return .text("\(request.path) \(threadName())")

@@ -361,3 +361,19 @@ import Testing
         #expect(latest.check(Self.request("/hooks/receipts/r", token: "old-secret"), url: nil, now: later) != nil)
     }
 }
+
+@Suite struct LoopPlacementTests {
+    @Test func onlyHooksWithSmallBodiesAndHealthChecksAreHandledOnTheLoops() {
+        func request(_ path: String, body: Int) -> HTTPRequest {
+            HTTPRequest(head: HTTPRequestHead(method: "POST", target: path, headers: HTTPHeaders([("Host", "x")])),
+                        body: [UInt8](repeating: 0x61, count: body))
+        }
+        #expect(DaemonServers.handledOnLoop(request("/hooks/receipts/twilio", body: 900)))
+        #expect(DaemonServers.handledOnLoop(request("/hooks/arrivals/phone", body: DaemonServers.largestBodyOnLoop)))
+        // A large body costs its signature check and parsing in proportion: not on a loop all its connections share.
+        #expect(!DaemonServers.handledOnLoop(request("/hooks/receipts/twilio", body: DaemonServers.largestBodyOnLoop + 1)))
+        #expect(!DaemonServers.handledOnLoop(request("/hooks/receipts/twilio", body: 1 << 20)))
+        #expect(DaemonServers.handledOnLoop(request("/healthz", body: 0)))
+        #expect(!DaemonServers.handledOnLoop(request("/metrics", body: 0)))
+    }
+}

@@ -35,6 +35,22 @@ func request(_ target: String, method: String = "POST", headers: [(String, Strin
         #expect(verifier.check(request("/myapp.php", body: body), url: url, now: now)?.status == .unauthorized)
     }
 
+    @Test func aSignedFormOfHalfAMillionFieldsIsRefusedBeforeItIsDecoded() {
+        let flood = String(repeating: "a&", count: 524_288)
+        let url = URL(string: "https://probe.example.net/hooks/receipts/twilio")!
+        let twilio = TwilioSignatureVerifier(authToken: "12345").check(
+            request("/hooks/receipts/twilio", headers: [("X-Twilio-Signature", "x")], body: flood), url: url, now: now)
+        #expect(twilio?.status == .contentTooLarge)
+        let plivo = PlivoSignatureVerifier(authToken: "plivo-token").check(
+            request("/hooks/receipts/plivo", headers: [("X-Plivo-Signature-V3", "x"), ("X-Plivo-Signature-V3-Nonce", "1")], body: flood),
+            url: url, now: now)
+        #expect(plivo?.status == .contentTooLarge)
+        // As many fields as a form may have is still checked, and refused for its signature only.
+        let most = String(repeating: "a&", count: SignedForm.fieldLimit - 1)
+        #expect(TwilioSignatureVerifier(authToken: "12345").check(
+            request("/hooks/receipts/twilio", headers: [("X-Twilio-Signature", "x")], body: most), url: url, now: now)?.status == .forbidden)
+    }
+
     @Test func androidSMSGatewaySignatureAgreesWithOpenSSLAndRefusesStaleTimestamps() async throws {
         // The body of the example in android-sms-gateway discussion #200 (the project's answer on signing).
         let body = #"{"deviceId":"ffffffffceb0b1db00000193991c27e5","event":"sms:received","id":"-9qZ4oiiZZRm-h_A3mrp2","payload":{"message":"Android is always a sweet treat!","receivedAt":"2025-03-14T07:29:55.000+07:00","messageId":"69bde8d0","phoneNumber":"6505551212","simNumber":1},"webhookId":"LreFUt-Z3sSq0JufY9uWB"}"#

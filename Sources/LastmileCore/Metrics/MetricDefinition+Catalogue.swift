@@ -51,6 +51,9 @@ extension MetricDefinition {
     public static let httpLargeAnswersRefused = MetricDefinition(
         "lastmile_http_large_answers_refused_total", .counter, labels: ["listener"],
         help: "Large answers (such as /metrics) replaced by 503 because others were still waiting to be read.")
+    public static let httpLargeRequestsRefused = MetricDefinition(
+        "lastmile_http_large_requests_refused_total", .counter, labels: ["listener"],
+        help: "Requests over 16 KiB refused with 503 because others held the room set aside for large requests.")
 
     // The process.
     public static let configLastReloadSuccessful = MetricDefinition(
@@ -104,7 +107,7 @@ extension MetricDefinition {
         .canariesSent, .canarySubmissions, .canaryReceipts, .canaryVerdicts, .canaryLost, .canaryAltered,
         .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
         .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .httpConnections, .httpConnectionsRefused,
-        .httpConnectionsTimedOut, .httpLargeAnswersRefused, .configLastReloadSuccessful,
+        .httpConnectionsTimedOut, .httpLargeAnswersRefused, .httpLargeRequestsRefused, .configLastReloadSuccessful,
         .configLastReloadSuccessTimestamp, .buildInfo, .leader, .inboxHeld, .sloObjective, .sloEvents, .sloErrorBudgetRemaining, .sloBurnRate,
         .alertsFiring, .alertsPending, .alertNotificationsWaiting, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]

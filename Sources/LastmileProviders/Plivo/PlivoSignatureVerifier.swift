@@ -32,7 +32,11 @@ public struct PlivoSignatureVerifier: WebhookVerifier {
             return ReportError(.unauthorized, "missing X-Plivo-Signature-V3 or its nonce")
         }
         guard let url else { return ReportError(.forbidden, "cannot check X-Plivo-Signature-V3 without [server] public_url") }
-        let post = request.method == "POST" ? PercentEncoding.formFields(String(decoding: request.body, as: UTF8.self)).map { ($0.name, $0.value) } : []
+        let post: [(String, String)]
+        switch SignedForm.fields(of: request) {
+        case .success(let fields): post = fields
+        case .failure(let refusal): return refusal
+        }
         let text = Self.signedText(url: url, method: request.method, postParameters: post, nonce: nonce)
         let expected = Array(Crypto.base64(Crypto.hmac(.sha256, key: authToken, message: Array(text.utf8))).utf8)
         let matches = header.split(separator: ",").contains { Crypto.constantTimeEqual(Array($0.trimmingCharacters(in: .whitespaces).utf8), expected) }

@@ -22,7 +22,11 @@ public struct TwilioSignatureVerifier: WebhookVerifier {
             return ReportError(.unauthorized, "missing X-Twilio-Signature")
         }
         guard let url else { return ReportError(.forbidden, "cannot check X-Twilio-Signature without [server] public_url") }
-        let parameters = request.method == "POST" ? PercentEncoding.formFields(String(decoding: request.body, as: UTF8.self)).map { ($0.name, $0.value) } : []
+        let parameters: [(String, String)]
+        switch SignedForm.fields(of: request) {
+        case .success(let fields): parameters = fields
+        case .failure(let refusal): return refusal
+        }
         var message = url.absoluteString
         for (name, value) in parameters.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) { message += name + value }
         let expected = Crypto.base64(Crypto.hmac(.sha1, key: authToken, message: Array(message.utf8)))
