@@ -11,7 +11,9 @@ struct HTTPService: Service {
         await shutdown.requested.wait()
         // Half a second at least, so answers being written are not cut off.
         let grace = max(0.5, shutdown.remaining / .seconds(1))
-        await admin?.stop(grace: 0.5)
+        // Both at once: the public listener stops accepting at once, not after the admin one has drained.
+        async let adminStopped: Void? = admin?.stop(grace: 0.5)
         await main.stop(grace: grace)
+        _ = await adminStopped
     }
 }
