@@ -37,6 +37,18 @@ public struct CorrelationResult: Sendable {
         }
     }
 
+    /// Canaries that had settled before this step and whose first final receipt, saying
+    /// delivered, came in it: the receipt-honesty SLO counts it now (a false one when the canary
+    /// was lost), since it was no event of it at the settlement.
+    public var lateDeliveredReceipts: [Canary] {
+        let ids = transitions.compactMap { transition -> String? in
+            if case .finalReceipt(.delivered) = transition.kind { transition.canaryID } else { nil }
+        }
+        guard !ids.isEmpty else { return [] }
+        let settledNow = settled
+        return changed.filter { ids.contains($0.id) && $0.verdict != nil && !settledNow.contains($0.id) }
+    }
+
     /// The settled canaries among `changed`.
     public var settledCanaries: [Canary] {
         let settled = settled

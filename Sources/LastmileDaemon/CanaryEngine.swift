@@ -99,7 +99,7 @@ public actor CanaryEngine {
         // Canaries lost while no one watched count in the verdicts and the SLOs as any other
         // (the detectors read them back with the rest of their history below).
         metrics.apply(settlement, at: now)
-        slo?.record(settlement)
+        slo?.record(settlement, at: now)
         let held = correlator.allHeld()
         metrics.restoredInFlight(held)
         if let detection {
@@ -430,7 +430,7 @@ public actor CanaryEngine {
     /// Tells metrics and SLOs what a committed step changed.
     private func publish(_ result: CorrelationResult, at time: Date) {
         metrics.apply(result, at: time)
-        slo?.record(result)
+        slo?.record(result, at: time)
         detection?.record(result, at: time)
     }
 

@@ -60,6 +60,7 @@ public final class DaemonMetrics: Sendable {
                 for status in ReceiptStatus.allCases where status.isFinal { zero(.canaryReceipts, base.adding("status", status.rawValue)) }
                 for verdict in Verdict.allCases { zero(.canaryVerdicts, base.adding("verdict", verdict.rawValue)) }
                 for claim in Self.receiptClaims { zero(.canaryLost, base.adding("receipt", claim)) }
+                zero(.canaryFalseReceipts, base)
                 for part in ["body", "sender"] { zero(.canaryAltered, base.adding("part", part)) }
                 zero(.canaryArrivalsAfterSettlement, base)
                 zero(.canariesInFlight, base)
@@ -103,6 +104,8 @@ public final class DaemonMetrics: Sendable {
                     add(.canaryReceipts, base.adding("status", status.rawValue))
                     observe(.canaryReceiptSeconds, time.timeIntervalSince(canary.submitStartedAt), bounds: deliveryBounds)
                 case .factsAdded(let facts):
+                    // At the deadline, or from a delivered receipt that comes after it.
+                    if facts.contains(.falseReceipt) { add(.canaryFalseReceipts, base) }
                     if facts.contains(.alteredBody) { add(.canaryAltered, base.adding("part", "body")) }
                     if facts.contains(.alteredSender) { add(.canaryAltered, base.adding("part", "sender")) }
                     if facts.contains(.arrivedAfterSettlement) { add(.canaryArrivalsAfterSettlement, base) }

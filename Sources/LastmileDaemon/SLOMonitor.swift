@@ -50,7 +50,11 @@ public final class SLOMonitor: Sendable {
         state.withLock { state in for pair in pairs { state.tracker.prepare(route: pair.route, carrier: pair.carrier) } }
     }
 
-    public func record(_ result: CorrelationResult) {
+    public func record(_ result: CorrelationResult, at now: Date) {
+        let late = result.lateDeliveredReceipts.compactMap(SettledCanary.init)
+        if !late.isEmpty {
+            state.withLock { state in for canary in late { state.tracker.recordLateReceipt(canary, at: now) } }
+        }
         guard !result.settled.isEmpty else { return }
         record(result.settledCanaries.compactMap(SettledCanary.init))
     }

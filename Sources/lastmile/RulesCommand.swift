@@ -24,7 +24,7 @@ enum RulesCommand {
             return ExitStatus.failure
         }
         let rules = PrometheusRules(definitions: configuration.sloDefinitions, evaluator: configuration.alertEvaluator,
-                                    detectors: configuration.alerting.detectors).render()
+                                    detectors: configuration.alerting.detectors, pendingFor: configuration.alerting.pendingFor).render()
         guard let output = options.values["output"] else {
             Output.write(rules)
             return ExitStatus.success

@@ -1,4 +1,5 @@
 import Foundation
+import LastmileCore
 import LastmileTestSupport
 import Testing
 
@@ -39,5 +40,34 @@ import Testing
         let run = try await BuiltProducts.run(executable: URL(fileURLWithPath: amtool),
                                               ["check-config", Self.alerts.appendingPathComponent("alertmanager.yml").path])
         #expect(run.status == 0, "\(run.output)\(run.error)")
+        // Every page reaches the pager, whether the daemon posts it or the generated rules fire it.
+        let pages: [[String]] = [
+            ["alertname=ReceiverSilent", "severity=page", "receiver=phone-tmo", "carrier=T-Mobile US"],
+            ["alertname=CarrierLoss", "severity=page", "carrier=T-Mobile US"],
+            ["alertname=AcceptedButUndelivered", "severity=page", "service=lastmile", "route=r", "carrier=c"],
+            ["alertname=DeliveryLate", "severity=page", "route=r", "carrier=c"],
+        ]
+        for labels in pages {
+            let route = try await BuiltProducts.run(executable: URL(fileURLWithPath: amtool), [
+                "config", "routes", "test", "--config.file=\(Self.alerts.appendingPathComponent("alertmanager.yml").path)"] + labels)
+            #expect(route.output.trimmingCharacters(in: .whitespacesAndNewlines) == "sms-oncall", "\(labels): \(route.output)\(route.error)")
+        }
+        let ticket = try await BuiltProducts.run(executable: URL(fileURLWithPath: amtool), [
+            "config", "routes", "test", "--config.file=\(Self.alerts.appendingPathComponent("alertmanager.yml").path)",
+            "alertname=DeliveryLate", "severity=ticket", "route=r", "carrier=c"])
+        #expect(ticket.output.trimmingCharacters(in: .whitespacesAndNewlines) == "sms-team")
+    }
+
+    @Test func everyGeneratedAlertCarriesTheServiceLabelAndThePendingTime() throws {
+        let definitions = [SLODefinition(name: "accepted-delivery", indicator: .acceptedDelivery, objective: 0.99, window: 30 * 86_400)]
+        let rules = PrometheusRules(definitions: definitions, evaluator: AlertEvaluator(), detectors: true, pendingFor: 600).render()
+        let alerts = rules.components(separatedBy: "      - alert: ").dropFirst()
+        #expect(alerts.count >= 4)
+        for alert in alerts {
+            #expect(alert.contains("\n        for: 10m\n"), "\(alert)")
+            #expect(alert.contains("\n          service: \"lastmile\"\n"), "\(alert)")
+        }
+        let immediate = PrometheusRules(definitions: definitions, evaluator: AlertEvaluator(), detectors: true).render()
+        #expect(!immediate.contains("\n        for: "))
     }
 }

@@ -124,13 +124,15 @@ extension WholeSystemSuites {
             }
             let finalLeaders = await Self.leaders(survivors.map { ports[$0] }, timeout: 5)
             #expect(finalLeaders.count == 1, "leaders at the end: \(finalLeaders)")
-            // The leader's families come from the leader only; ingest families from everyone.
+            // The leader's gauges come from the leader only; counters from everyone (only the leader
+            // counts canaries), so a new leader's first counts are an increase, not a first sample.
             for index in survivors {
                 let metrics = try await LoopbackHTTP.request(port: ports[index], path: "/metrics").body
                 let leads = finalLeaders.contains(ports[index])
                 #expect(metrics.contains("lastmile_leader \(leads ? 1 : 0)\n"))
-                #expect(metrics.contains("lastmile_canaries_sent_total{") == leads, "instance \(index) leads: \(leads)")
-                #expect(metrics.contains("lastmile_canary_verdicts_total{") == leads)
+                #expect(metrics.contains("lastmile_canaries_in_flight{") == leads, "instance \(index) leads: \(leads)")
+                #expect(metrics.contains("lastmile_canaries_sent_total{"), "instance \(index) leads: \(leads)")
+                #expect(metrics.contains("lastmile_canary_verdicts_total{"))
                 #expect(metrics.contains("lastmile_webhook_requests_total{"))
             }
             for index in survivors { instances[index].signal(SIGTERM) }

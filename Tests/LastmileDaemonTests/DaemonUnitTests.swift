@@ -164,8 +164,37 @@ import Testing
         #expect(metrics.value(.canaryReceipts, ["route": "r", "carrier": "EE", "status": "delivered"]) == 1)
         #expect(metrics.value(.canaryVerdicts, ["route": "r", "carrier": "EE", "verdict": "lost"]) == 1)
         #expect(metrics.value(.canaryLost, ["route": "r", "carrier": "EE", "receipt": "delivered"]) == 1)
+        #expect(metrics.value(.canaryFalseReceipts, ["route": "r", "carrier": "EE"]) == 1)
         #expect(metrics.value(.canariesInFlight, ["route": "r", "carrier": "EE"]) == 0)
         #expect(metrics.render().contains(#"lastmile_canary_submit_seconds_bucket{carrier="EE",route="r",le="0.5"} 1"#))
+    }
+
+    @Test func aDeliveredReceiptAfterTheDeadlineOfALostCanaryCountsAsFalseInTheMetricsAndTheSLO() {
+        let metrics = DaemonMetrics(version: "test")
+        let slo = SLOMonitor(definitions: [SLODefinition(name: "honest", indicator: .receiptHonesty, objective: 0.99, window: 86_400)],
+                             extraWindows: [])
+        var correlator = Correlator()
+        let token = Token(payload: 78)
+        let plan = CanaryPlan(id: "c", token: token, route: "r", carrier: "EE", probe: "p", receiver: "x", to: "+1",
+                              from: "S", body: "b \(token)", threshold: 10, deadline: 60)
+        let start = Date(timeIntervalSince1970: 1_000)
+        func step(_ result: CorrelationResult, at time: Date) {
+            metrics.apply(result, at: time)
+            slo.record(result, at: time)
+        }
+        step(correlator.submitStarted(plan, at: start), at: start)
+        step(correlator.submitAnswered(id: "c", answer: SubmitAnswer(outcome: .accepted, providerMessageID: "m"), at: start), at: start)
+        step(correlator.advance(to: start.addingTimeInterval(60)), at: start.addingTimeInterval(60))
+        #expect(metrics.value(.canaryLost, ["route": "r", "carrier": "EE", "receipt": "none"]) == 1)
+        #expect((metrics.value(.canaryFalseReceipts, ["route": "r", "carrier": "EE"]) ?? 0) == 0)
+        // The provider's DELIVRD comes two minutes after the deadline: a lie all the same.
+        let late = start.addingTimeInterval(180)
+        step(correlator.ingest(ReceiptReport(route: "r", providerMessageID: "m", status: .delivered, rawStatus: "DELIVRD", ingestedAt: late)),
+             at: late)
+        #expect(metrics.value(.canaryReceipts, ["route": "r", "carrier": "EE", "status": "delivered"]) == 1)
+        #expect(metrics.value(.canaryFalseReceipts, ["route": "r", "carrier": "EE"]) == 1)
+        let counts = slo.statuses(at: late.addingTimeInterval(1)).first { $0.key.route == "r" }?.windows[86_400]
+        #expect(counts == EventCounts(good: 0, total: 1), "\(String(describing: counts))")
     }
 }
 

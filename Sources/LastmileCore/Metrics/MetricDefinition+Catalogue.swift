@@ -14,7 +14,10 @@ extension MetricDefinition {
     public static let canaryVerdicts = MetricDefinition("lastmile_canary_verdicts_total", .counter, labels: pair + ["verdict"],
                                                         help: "Settled canaries by verdict.")
     public static let canaryLost = MetricDefinition("lastmile_canary_lost_total", .counter, labels: pair + ["receipt"],
-                                                    help: "Lost canaries by what their receipt had claimed.")
+                                                    help: "Lost canaries by what their receipt had claimed at their deadline.")
+    public static let canaryFalseReceipts = MetricDefinition(
+        "lastmile_canary_false_receipts_total", .counter, labels: pair,
+        help: "Lost canaries whose receipt said delivered, counted once both are known: at the deadline, or when the receipt comes after it.")
     public static let canaryAltered = MetricDefinition("lastmile_canary_altered_total", .counter, labels: pair + ["part"],
                                                        help: "Arrived canaries whose body or sender was changed on the way.")
     public static let canaryArrivalsAfterSettlement = MetricDefinition(
@@ -104,7 +107,7 @@ extension MetricDefinition {
 
     /// Every family Lastmile exports, besides the standard `process_*` ones, in the README's order.
     public static let catalogue: [MetricDefinition] = [
-        .canariesSent, .canarySubmissions, .canaryReceipts, .canaryVerdicts, .canaryLost, .canaryAltered,
+        .canariesSent, .canarySubmissions, .canaryReceipts, .canaryVerdicts, .canaryLost, .canaryFalseReceipts, .canaryAltered,
         .canaryArrivalsAfterSettlement, .canariesInFlight, .canariesSkipped, .canaryDeliverySeconds, .canarySubmitSeconds,
         .canaryReceiptSeconds, .reportsUnmatched, .reportsDuplicate, .webhookRequests, .httpConnections, .httpConnectionsRefused,
         .httpConnectionsTimedOut, .httpLargeAnswersRefused, .httpLargeRequestsRefused, .configLastReloadSuccessful,
@@ -112,13 +115,14 @@ extension MetricDefinition {
         .alertsFiring, .alertsPending, .alertNotificationsWaiting, .detectorStatistic, .detectorThreshold, .detectorHeldBack, .receiverSilent, .carrierLoss,
     ]
 
-    /// The families only the leader exports, since only it sends, joins reports, settles and
-    /// alerts; the others export ingest and process families, so `sum()` over instances is right.
+    /// The gauges only the leader exports, since only it sends, joins reports, settles and
+    /// alerts. Counters and histograms come from every instance: only the leader counts, so the
+    /// others show zeros or the totals of when they last led, and `sum(increase())` is right. A
+    /// new leader's counts have been exported (at zero) before it takes over, so what it counts
+    /// in its first moments, the backlog of a failover, is an increase and not a first sample.
     public static let leaderOnly: Set<String> = Set([
-        canariesSent, canarySubmissions, canaryReceipts, canaryVerdicts, canaryLost, canaryAltered, canaryArrivalsAfterSettlement,
-        canariesInFlight, canariesSkipped, canaryDeliverySeconds, canarySubmitSeconds, canaryReceiptSeconds, reportsUnmatched,
-        reportsDuplicate, sloObjective, sloEvents, sloErrorBudgetRemaining, sloBurnRate, alertsFiring, alertsPending, alertNotificationsWaiting,
-        detectorStatistic, detectorThreshold, detectorHeldBack, receiverSilent, carrierLoss, inboxHeld,
+        canariesInFlight, sloObjective, sloEvents, sloErrorBudgetRemaining, sloBurnRate, alertsFiring, alertsPending,
+        alertNotificationsWaiting, detectorStatistic, detectorThreshold, detectorHeldBack, receiverSilent, carrierLoss, inboxHeld,
     ].map(\.name))
 
     /// The README's table of `catalogue`: name, type, labels, help.

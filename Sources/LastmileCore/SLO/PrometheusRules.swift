@@ -16,16 +16,29 @@ public struct PrometheusRules: Sendable {
     public var definitions: [SLODefinition]
     public var evaluator: AlertEvaluator
     public var detectors: Bool
+    /// How long a condition must hold before its alert fires (`[alerting] pending_for`), as the
+    /// daemon holds it: each alert's `for:`.
+    public var pendingFor: TimeInterval
 
     /// How long a detector's page stays after its statistic falls back: PromQL keeps no state,
     /// and a page should not resolve on the first canary that arrives.
     public static let detectorKeepFiring: TimeInterval = 15 * 60
 
-    public init(definitions: [SLODefinition], evaluator: AlertEvaluator, detectors: Bool = false) {
+    public init(definitions: [SLODefinition], evaluator: AlertEvaluator, detectors: Bool = false, pendingFor: TimeInterval = 0) {
         self.definitions = definitions
         self.evaluator = evaluator
         self.detectors = detectors
+        self.pendingFor = pendingFor
     }
+
+    /// The `for:` line of every alert, none when alerts fire as soon as their condition holds.
+    var pendingLines: [String] {
+        pendingFor > 0 ? ["        for: \(CompactDuration.text(pendingFor.rounded(.up)))"] : []
+    }
+
+    /// The labels every alert carries besides its own: the Alertmanager route sends pages with
+    /// `service="lastmile"` to the pager, as it does those the daemon posts itself.
+    static let serviceLabel = "          service: \"lastmile\""
 
     /// The PromQL selectors of an indicator's bad and total events.
     public static func selectors(for indicator: Indicator) -> (bad: String, total: String) {
@@ -38,7 +51,7 @@ public struct PrometheusRules: Sendable {
         case .latency:
             return (verdicts.selector(#"verdict="late""#), verdicts.selector(#"verdict=~"delivered|late""#))
         case .receiptHonesty:
-            return (MetricDefinition.canaryLost.selector(#"receipt="delivered""#),
+            return (MetricDefinition.canaryFalseReceipts.selector(),
                     MetricDefinition.canaryReceipts.selector(#"status="delivered""#))
         }
     }
@@ -92,7 +105,9 @@ public struct PrometheusRules: Sendable {
                     "          and lastmile:slo_bad_ratio:rate\(short)\(selector) > \(threshold)",
                     "          and \(n) >= \(evaluator.minimumEvents)",
                     "          and \(evidence) > \(allowed)",
+                ] + pendingLines + [
                     "        labels:",
+                    Self.serviceLabel,
                     "          severity: \(Self.quoted(tier.severity))",
                     "          slo: \(slo)",
                     "          window: \(Self.quoted(long))",
@@ -113,9 +128,9 @@ public struct PrometheusRules: Sendable {
         let statistic = MetricDefinition.detectorStatistic.name, threshold = MetricDefinition.detectorThreshold.name
         let held = MetricDefinition.detectorHeldBack.name
         func alert(_ name: AlertName, expression: [String], summary: String, description: String) -> [String] {
-            ["      - alert: \(name.rawValue)", "        expr: >-"] + expression.map { "          " + $0 } + [
+            ["      - alert: \(name.rawValue)", "        expr: >-"] + expression.map { "          " + $0 } + pendingLines + [
                 "        keep_firing_for: \(keep)",
-                "        labels:", "          severity: \"page\"", "          slo: \(slo)", "          detector: \"sequential\"",
+                "        labels:", Self.serviceLabel, "          severity: \"page\"", "          slo: \(slo)", "          detector: \"sequential\"",
                 "        annotations:", "          summary: \(Self.quoted(summary))", "          description: \(Self.quoted(description))",
             ]
         }
@@ -125,10 +140,12 @@ public struct PrometheusRules: Sendable {
                      summary: "{{ $labels.route }} × {{ $labels.carrier }}: \(AlertName.acceptedButUndelivered.problemPhrase) "
                         + "(a sequential test reached its threshold)",
                      description: "The strongest test's evidence is {{ $value | humanize }}× its threshold.")
-            + alert(.receiverSilent, expression: ["\(MetricDefinition.receiverSilent.name) == 1"],
+            // One alert per receiver (or carrier) whichever instance leads: not one per instance,
+            // which a failover would resolve on one and fire on the other.
+            + alert(.receiverSilent, expression: ["max by (receiver, carrier) (\(MetricDefinition.receiverSilent.name)) == 1"],
                     summary: "receiver {{ $labels.receiver }} ({{ $labels.carrier }}): \(AlertName.receiverSilent.problemPhrase)",
                     description: "Every route to this receiver fails while those routes reach other receivers.")
-            + alert(.carrierLoss, expression: ["\(MetricDefinition.carrierLoss.name) == 1"],
+            + alert(.carrierLoss, expression: ["max by (carrier) (\(MetricDefinition.carrierLoss.name)) == 1"],
                     summary: "{{ $labels.carrier }}: \(AlertName.carrierLoss.problemPhrase)",
                     description: "Every receiver on this carrier is silent while its routes reach other carriers.")
     }

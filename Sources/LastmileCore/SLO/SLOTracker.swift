@@ -130,6 +130,17 @@ public struct SLOTracker: Sendable {
         }
     }
 
+    /// Counts a delivered receipt that came after its canary settled (`canary` as it is now), in
+    /// the receipt-honesty SLOs only, at `time`: the other indicators counted the canary at its settlement.
+    public mutating func recordLateReceipt(_ canary: SettledCanary, at time: Date) {
+        guard canary.receiptSaidDelivered else { return }
+        for definition in definitions where definition.indicator == .receiptHonesty {
+            let key = SLOKey(slo: definition.name, route: canary.route, carrier: canary.carrier)
+            if counters[key] == nil { prepare(route: key.route, carrier: key.carrier) }
+            for window in windows { counters[key]?[window]?.add(good: !canary.falseReceipt, at: time) }
+        }
+    }
+
     /// Every SLO × route × carrier at `now`, sorted.
     public func statuses(at now: Date) -> [SLOStatus] {
         counters.keys.sorted().compactMap { key in
