@@ -161,8 +161,6 @@ struct EventLoopRunner {
                 switch event {
                 case .head(let head):
                     connection.timer.headReceived(at: .now)
-                    // The body the head declares is counted before it is read, or asked for.
-                    guard reserveRequestRoom(connection) else { return }
                     if head.expectsContinue && connection.parser.isReadingBody {
                         connection.output += Self.continueAnswer
                         flush(connection)
@@ -173,6 +171,9 @@ struct EventLoopRunner {
                     connection.timer.requestReceived()
                     connection.keepAlive = request.head.keepAlive
                     connection.isHead = request.method == "HEAD"
+                    // The handler holds the body now: counted with what the parser still holds,
+                    // and never refused, since it is all read.
+                    holdRequestRoom(connection, handed: request.body.capacity)
                     updateInterest(connection)
                     dispatch(request, to: connection.id)
                     return
@@ -180,6 +181,8 @@ struct EventLoopRunner {
             }
             // Pipelined bytes of the next request start its head's clock.
             if connection.parser.isMidRequest { connection.timer.received(at: .now) }
+            // A chunked body grows as it is parsed; a drained buffer was given back.
+            _ = reserveRequestRoom(connection)
         } catch {
             answerAndClose(connection, HTTPResponse.error(error.status, error.reason))
         }
@@ -187,29 +190,42 @@ struct EventLoopRunner {
 
     private static let continueAnswer = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Sets aside with the server what the connection's request holds once it is large (its
-    /// buffer, its body, the rest its head declared), or gives back what it no longer holds.
-    /// Past the server's room the request is answered 503 and the connection closed: false.
-    /// While a handler runs, what was set aside stays, since the handler holds the body.
+    /// Sets aside with the server what the connection's request holds once it is large (the
+    /// bytes of it its peer has sent), or gives back what it no longer holds. Past
+    /// the server's room, or its peer's share of it, the request is answered 503 and the
+    /// connection closed: false. While a handler runs, what was set aside stays: it holds the body.
     private mutating func reserveRequestRoom(_ connection: LoopConnection) -> Bool {
-        let held = connection.parser.committedBytes
+        let held = connection.parser.heldBytes
         let wanted = held > server.limits.largeRequestBytes ? held : 0
         if wanted > connection.reservedRequest {
-            guard server.reserveRequest(wanted - connection.reservedRequest) else {
+            guard server.reserveRequest(wanted - connection.reservedRequest, peer: connection.peer) else {
                 server.countLargeRequestRefused()
+                // What was buffered goes back now, not once the answer is out.
+                connection.parser = HTTPRequestParser(limits: server.limits)
+                releaseRequestRoom(connection)
                 answerAndClose(connection, HTTPResponse.error(.serviceUnavailable, "too many large requests are being read; retry later"))
                 return false
             }
         } else if wanted < connection.reservedRequest {
-            server.releaseRequest(connection.reservedRequest - wanted)
+            server.releaseRequest(connection.reservedRequest - wanted, peer: connection.peer)
         }
         connection.reservedRequest = wanted
         return true
     }
 
+    /// Counts a request handed to its handler with what the parser still holds, growing what was
+    /// set aside if need be but never refusing: the request is read, and its answer is due.
+    private func holdRequestRoom(_ connection: LoopConnection, handed: Int) {
+        let held = connection.parser.heldBytes + handed
+        let wanted = held > server.limits.largeRequestBytes ? held : 0
+        guard wanted > connection.reservedRequest else { return }
+        _ = server.reserveRequest(wanted - connection.reservedRequest, peer: connection.peer, regardless: true)
+        connection.reservedRequest = wanted
+    }
+
     private func releaseRequestRoom(_ connection: LoopConnection) {
         guard connection.reservedRequest > 0 else { return }
-        server.releaseRequest(connection.reservedRequest)
+        server.releaseRequest(connection.reservedRequest, peer: connection.peer)
         connection.reservedRequest = 0
     }
 

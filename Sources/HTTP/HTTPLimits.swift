@@ -33,10 +33,13 @@ public struct HTTPLimits: Sendable, Hashable {
     /// peers that never read can hold at most this much each (16 KiB: 256 MiB at 16,384).
     public var largeResponseBytes = 16 * 1024
     /// Bytes large requests (over `largeRequestBytes`) hold while they are read and handled, in
-    /// all: their buffers, their bodies, and the rest of the bodies their heads declared. Beyond
-    /// it a request is refused with 503: peers that send megabyte bodies slowly on thousands of
-    /// connections must not hold the process's memory.
+    /// all: the bytes of them their peers have sent. Beyond it a request is refused with
+    /// 503: peers that send megabyte bodies slowly on thousands of connections must not hold the
+    /// process's memory.
     public var maximumPendingRequestBytes = 256 * 1024 * 1024
+    /// The share of `maximumPendingRequestBytes` one peer (an IPv4 address, an IPv6 /64) may hold,
+    /// so that one peer cannot take all the room and have everyone else's large requests refused.
+    public var maximumPendingRequestBytesPerPeer = 32 * 1024 * 1024
     /// What counts as a large request. Smaller ones are not counted (16 KiB each: 256 MiB at 16,384).
     public var largeRequestBytes = 16 * 1024
 

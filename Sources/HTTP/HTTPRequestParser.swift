@@ -30,13 +30,9 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes of room the parser holds now (its buffer's capacity).
     var heldCapacity: Int { buffer.capacity }
 
-    /// Bytes the request being read holds or is due to: the buffer's room, the body read so far,
-    /// and the rest of a body whose length the head declared.
-    var committedBytes: Int {
-        var due = body.count
-        if case .fixedBody(let remaining) = state { due += remaining }
-        return buffer.capacity + max(body.capacity, due)
-    }
+    /// Bytes of the request being read that its peer has sent and the parser holds: those
+    /// buffered and not yet parsed, and the body so far.
+    var heldBytes: Int { buffer.count - readIndex + body.count }
     /// Where the search for the current line's end has got to: bytes before it hold no LF, so a
     /// line that arrives a byte at a time is scanned once, not once per byte.
     private var lineScanned = 0
@@ -113,6 +109,8 @@ public struct HTTPRequestParser: Sendable {
                 try parseHeaderLine(line)
             case .fixedBody(let remaining):
                 let available = min(remaining, buffer.count - readIndex)
+                // Room for the whole body once its bytes come, rather than doubling on the way.
+                if body.capacity < body.count + available { body.reserveCapacity(body.count + remaining) }
                 body.append(contentsOf: buffer[readIndex..<(readIndex + available)])
                 readIndex += available
                 if remaining - available > 0 {
@@ -297,7 +295,9 @@ public struct HTTPRequestParser: Sendable {
             guard length <= limits.maximumBodyBytes else {
                 throw HTTPParseError(.contentTooLarge, "body of \(length) bytes exceeds \(limits.maximumBodyBytes)")
             }
-            body.reserveCapacity(length)
+            // Room for a small body at once; a large one grows as its bytes come, so a head alone
+            // never makes the process set aside what its peer may never send.
+            if length <= limits.largeRequestBytes { body.reserveCapacity(length) }
             state = .fixedBody(remaining: length)
         } else {
             state = .fixedBody(remaining: 0)

@@ -37,8 +37,8 @@ public final class HTTPServer: Sendable {
     private let timeouts = Mutex<[HTTPServerCounts.Phase: Int]>([:])
     /// Bytes of large answers not yet written, across every loop.
     private let pendingLargeResponses = Atomic<Int>(0)
-    /// Bytes large requests hold, across every loop.
-    private let pendingLargeRequests = Atomic<Int>(0)
+    /// Bytes large requests hold, across every loop, and by peer.
+    private let pendingLargeRequests = Mutex<(total: Int, byPeer: [PeerAddress: Int])>((0, [:]))
     /// Read on every request and idle wait, so kept outside the lock.
     private let stopping = Atomic<Bool>(false)
     /// Set when a listener ended for a reason other than `stop`.
@@ -115,7 +115,8 @@ public final class HTTPServer: Sendable {
         HTTPServerCounts(open: connectionCount, refusedFull: refusedFull.load(ordering: .relaxed),
                          refusedPeer: refusedPeer.load(ordering: .relaxed),
                          largeAnswersRefused: largeAnswersRefused.load(ordering: .relaxed),
-                         largeRequestsRefused: largeRequestsRefused.load(ordering: .relaxed), timedOut: timeouts.withLock { $0 })
+                         largeRequestsRefused: largeRequestsRefused.load(ordering: .relaxed),
+                         pendingLargeRequestBytes: pendingLargeRequests.withLock { $0.total }, timedOut: timeouts.withLock { $0 })
     }
 
     /// A loop closed a connection whose time limit ran out in `phase`.
@@ -133,17 +134,27 @@ public final class HTTPServer: Sendable {
         largeRequestsRefused.add(1, ordering: .relaxed)
     }
 
-    /// Sets `count` more bytes aside for large requests; false when that would pass `maximumPendingRequestBytes`.
-    func reserveRequest(_ count: Int) -> Bool {
-        let after = pendingLargeRequests.add(count, ordering: .relaxed).newValue
-        guard after > limits.maximumPendingRequestBytes else { return true }
-        pendingLargeRequests.subtract(count, ordering: .relaxed)
-        return false
+    /// Sets `count` more bytes aside for a large request from `peer`; false when that would pass
+    /// `maximumPendingRequestBytes`, or the peer's share of it, unless `regardless`.
+    func reserveRequest(_ count: Int, peer: PeerAddress?, regardless: Bool = false) -> Bool {
+        pendingLargeRequests.withLock { pending in
+            let peerHolds = peer.flatMap { pending.byPeer[$0] } ?? 0
+            if !regardless {
+                guard pending.total + count <= limits.maximumPendingRequestBytes,
+                      peer == nil || peerHolds + count <= limits.maximumPendingRequestBytesPerPeer else { return false }
+            }
+            pending.total += count
+            if let peer { pending.byPeer[peer] = peerHolds + count }
+            return true
+        }
     }
 
-    /// `count` bytes of large requests are no longer held.
-    func releaseRequest(_ count: Int) {
-        pendingLargeRequests.subtract(count, ordering: .relaxed)
+    /// `count` bytes of large requests from `peer` are no longer held.
+    func releaseRequest(_ count: Int, peer: PeerAddress?) {
+        pendingLargeRequests.withLock { pending in
+            pending.total -= count
+            if let peer, let holds = pending.byPeer[peer] { pending.byPeer[peer] = holds > count ? holds - count : nil }
+        }
     }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }

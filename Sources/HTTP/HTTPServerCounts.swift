@@ -22,6 +22,8 @@ public struct HTTPServerCounts: Sendable, Hashable {
     public var largeAnswersRefused: Int
     /// Large requests refused with 503 because others held the room for them.
     public var largeRequestsRefused: Int
+    /// Bytes large requests hold now.
+    public var pendingLargeRequestBytes: Int
     /// Connections closed by a time limit, by phase.
     public var timedOut: [Phase: Int]
 }

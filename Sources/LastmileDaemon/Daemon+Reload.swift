@@ -64,6 +64,8 @@ extension Daemon {
         let fresh = DaemonContext(configuration: configuration, loadedAt: now).honouring(context, now: now)
         await engine.setStoragePolicy(configuration.storagePolicy)
         metrics.seed(fresh.pairs)
+        metrics.forgetGauges(keeping: fresh.pairs)
+        slo.retain(fresh.pairs)
         slo.prepare(fresh.pairs)
         detection.configure(configuration)
         if let canaries = rebuiltSLOs {

@@ -124,6 +124,18 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
+    /// Drops the in-flight series of route × carrier pairs no longer configured (after a
+    /// reload), once nothing of theirs is in flight, so dashboards stop listing removed routes.
+    /// Counters stay: a counter that vanishes and comes back would read as a reset.
+    public func forgetGauges(keeping pairs: [Pair]) {
+        let kept = Set(pairs.map { [$0.route, $0.carrier] })
+        state.withLock { state in
+            state.scalars[.canariesInFlight] = state.scalars[.canariesInFlight]?.filter { labels, value in
+                value != 0 || kept.contains([labels["route"] ?? "", labels["carrier"] ?? ""])
+            }
+        }
+    }
+
     /// Canaries taken back after a restart (or a takeover) that are still in flight; what was
     /// counted in flight before is forgotten.
     public func restoredInFlight(_ canaries: [Canary]) {

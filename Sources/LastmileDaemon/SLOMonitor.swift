@@ -8,6 +8,8 @@ public final class SLOMonitor: Sendable {
         var tracker: SLOTracker
         /// Settlements recorded since a rebuild began reading the store, which its read may have missed.
         var sinceRebuild: [SettledCanary]?
+        /// Late delivered receipts recorded since then, and when.
+        var lateSinceRebuild: [(canary: SettledCanary, at: Date)] = []
     }
 
     private let state: Mutex<State>
@@ -24,7 +26,10 @@ public final class SLOMonitor: Sendable {
 
     /// Stops keeping settlements for a rebuild that will not happen (its read failed).
     public func abandonRebuild() {
-        state.withLock { $0.sinceRebuild = nil }
+        state.withLock { state in
+            state.sinceRebuild = nil
+            state.lateSinceRebuild = []
+        }
     }
 
     /// Starts over with new definitions, counting `canaries` again (after a reload changed the SLOs),
@@ -35,9 +40,14 @@ public final class SLOMonitor: Sendable {
         for pair in pairs { fresh.prepare(route: pair.route, carrier: pair.carrier) }
         for canary in canaries { fresh.record(canary) }
         let counted = Set(canaries.compactMap(\.canaryID))
+        // Read before its late receipt was stored, a canary did not count it.
+        let readWithoutReceipt = Set(canaries.filter { !$0.receiptSaidDelivered }.compactMap(\.canaryID))
         state.withLock { state in
             for canary in state.sinceRebuild ?? [] where canary.canaryID.map({ !counted.contains($0) }) ?? false {
                 fresh.record(canary)
+            }
+            for late in state.lateSinceRebuild where late.canary.canaryID.map(readWithoutReceipt.contains) ?? false {
+                fresh.recordLateReceipt(late.canary, at: late.at)
             }
             state = State(tracker: fresh)
         }
@@ -46,6 +56,12 @@ public final class SLOMonitor: Sendable {
     /// The definitions being tracked.
     public var definitions: [SLODefinition] { state.withLock { $0.tracker.definitions } }
 
+    /// Forgets every route × carrier pair but `pairs` (after a reload).
+    public func retain(_ pairs: [DaemonMetrics.Pair]) {
+        let kept = Set(pairs.map { [$0.route, $0.carrier] })
+        state.withLock { state in state.tracker.retain { kept.contains([$0, $1]) } }
+    }
+
     public func prepare(_ pairs: [DaemonMetrics.Pair]) {
         state.withLock { state in for pair in pairs { state.tracker.prepare(route: pair.route, carrier: pair.carrier) } }
     }
@@ -53,7 +69,12 @@ public final class SLOMonitor: Sendable {
     public func record(_ result: CorrelationResult, at now: Date) {
         let late = result.lateDeliveredReceipts.compactMap(SettledCanary.init)
         if !late.isEmpty {
-            state.withLock { state in for canary in late { state.tracker.recordLateReceipt(canary, at: now) } }
+            state.withLock { state in
+                for canary in late {
+                    state.tracker.recordLateReceipt(canary, at: now)
+                    if state.sinceRebuild != nil { state.lateSinceRebuild.append((canary, now)) }
+                }
+            }
         }
         guard !result.settled.isEmpty else { return }
         record(result.settledCanaries.compactMap(SettledCanary.init))

@@ -308,37 +308,55 @@ final class Counter: Sendable {
         #expect(answer.status == 200)
     }
 
-    @Test func largeRequestsCannotHoldMoreThanTheRoomSetAsideForThem() async throws {
+    @Test func largeRequestsCannotHoldMoreThanTheRoomSetAsideForThemNorOnePeerAllOfIt() async throws {
         var limits = HTTPLimits()
-        limits.maximumPendingRequestBytes = 1 << 20
+        limits.maximumPendingRequestBytes = 1_536 * 1024
+        limits.maximumPendingRequestBytesPerPeer = 1 << 20
         let test = try TestServer(limits: limits)
-        // A head declaring 600 KiB holds that much room once the server has read it (it asks for the body).
-        let first = try RawConnection(port: test.port, source: "127.0.0.3")
-        try first.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 614400\r\nExpect: 100-continue\r\n\r\n")
-        let descriptor = first.descriptor
+        let body = String(repeating: "z", count: 700 * 1024)
+        /// Sends a head declaring 900 KiB and 450 KiB of its body from `source`, and waits until the server holds what it read.
+        func hoard(from source: String) async throws -> RawConnection {
+            let before = test.server.counts.pendingLargeRequestBytes
+            let connection = try RawConnection(port: test.port, source: source)
+            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(900 * 1024)\r\n\r\n" + String(body.prefix(450 * 1024)))
+            try await waitUntil(seconds: 30) { test.server.counts.pendingLargeRequestBytes >= before + 450 * 1024 }
+            return connection
+        }
+        func refused(from source: String) async throws -> Bool {
+            let connection = try RawConnection(port: test.port, source: source)
+            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(700 * 1024)\r\n\r\n" + body)
+            let answer = try await connection.readResponse(timeout: 30)
+            return answer.status == 503 && answer.body.contains("large requests")
+        }
+        // A head alone holds nothing: only the bytes that come.
+        let declaring = try RawConnection(port: test.port, source: "127.0.0.5")
+        try declaring.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(1 << 20)\r\nExpect: 100-continue\r\n\r\n")
+        let descriptor = declaring.descriptor
         #expect(await offThePool { RawConnection.waitReadable(descriptor, timeout: 30) })
-        // A second one would pass the 1 MiB in all: refused, with a reason.
-        let second = try RawConnection(port: test.port)
-        try second.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 614400\r\n\r\n")
-        let refused = try await second.readResponse()
-        #expect(refused.status == 503)
-        #expect(refused.body.contains("large requests"))
+        #expect(test.server.counts.pendingLargeRequestBytes == 0)
+        // One peer holding 450 KiB may not take 700 KiB more: past its 1 MiB share.
+        let first = try await hoard(from: "127.0.0.3")
+        #expect(try await refused(from: "127.0.0.3"))
         #expect(test.server.counts.largeRequestsRefused == 1)
+        // Another peer may, until the 1.5 MiB in all is reached.
+        let second = try await hoard(from: "127.0.0.4")
+        #expect(try await refused(from: "127.0.0.6"))
+        #expect(test.server.counts.largeRequestsRefused == 2)
         // Small requests are not counted.
         let small = try RawConnection(port: test.port)
         try small.send("GET /hello/small HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try await small.readResponse().body == "hello small\n")
-        // Once the first is closed, its room is free again.
-        first.hangUp()
-        second.hangUp()
-        small.hangUp()
+        // Once they are closed, their room is free again.
+        for connection in [declaring, first, second, small] { connection.hangUp() }
         try await waitUntil(seconds: 30) { test.server.connectionCount == 0 }
-        let third = try RawConnection(port: test.port)
-        let body = String(repeating: "z", count: 614_400)
-        try third.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 614400\r\n\r\n" + body)
+        #expect(test.server.counts.pendingLargeRequestBytes == 0)
+        let third = try RawConnection(port: test.port, source: "127.0.0.3")
+        try third.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(700 * 1024)\r\n\r\n" + body)
         let answer = try await third.readResponse(timeout: 30)
         #expect(answer.status == 200)
-        #expect(answer.body.count == 614_400)
+        #expect(answer.body.count == 700 * 1024)
+        // Answered and idle: it holds nothing.
+        try await waitUntil(seconds: 30) { test.server.counts.pendingLargeRequestBytes == 0 }
     }
 
     @Test func requestsTheServerPicksAreHandledOnTheirLoopAndTheRestOnThePool() async throws {

@@ -96,6 +96,16 @@ import Testing
         let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("bulk") }).split(separator: " ")
         // The delivery and accepted-undelivered columns.
         #expect(row.count > 13 && row[12] == ">99.9%" && row[13] == "<0.1%", "\(text)")
+        // 1,999 of 2,000 is 0.9995 exactly, which printf rounds to 100.0 %.
+        summary.sent = 2_000
+        summary.acceptedSettled = 2_000
+        summary.verdicts = [.delivered: 1_999, .lost: 1]
+        let edge = PeriodSummary(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 86_400), summaries: [summary])
+        let edgeRow = try #require(edge.render(.text).split(separator: "\n").first { $0.hasPrefix("bulk") }).split(separator: " ")
+        #expect(edgeRow.count > 13 && edgeRow[12] == ">99.9%" && edgeRow[13] == "0.1%", "\(edge.render(.text))")
+        // CSV cells stay numbers for spreadsheets.
+        let csv = edge.render(.csv)
+        #expect(!csv.contains("<") && !csv.contains(">") && csv.contains(",100.0%,0.1%,"), "\(csv)")
     }
 
     @Test func latenciesAreSortedHoweverTheCanariesCome() throws {

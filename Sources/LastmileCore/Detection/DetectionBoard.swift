@@ -132,8 +132,13 @@ public struct DetectionBoard: Sendable {
         return fresh
     }
 
-    /// Each receiver and its carrier, as far as the board knows them.
-    public var receiverCarriers: [String: String] { carriers }
+    /// Each receiver and its carrier, as far as the board knows them: once configured, only the
+    /// receivers some probe still reaches, so a removed one leaves `/metrics`.
+    public var receiverCarriers: [String: String] {
+        guard isConfigured else { return carriers }
+        let probed = Set(cellRates.keys.map(\.receiver))
+        return carriers.filter { probed.contains($0.key) }
+    }
 
     /// Takes in a canary's latest state: counted when accepted for sending (states come in send
     /// order), then when it arrives, is lost, or turns out rejected.

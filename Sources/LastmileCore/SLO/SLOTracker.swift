@@ -116,6 +116,12 @@ public struct SLOTracker: Sendable {
         }
     }
 
+    /// Forgets the route × carrier pairs `keep` refuses (after a reload removed them): their
+    /// series leave `/metrics`, and an alert they raised resolves.
+    public mutating func retain(_ keep: (_ route: String, _ carrier: String) -> Bool) {
+        counters = counters.filter { keep($0.key.route, $0.key.carrier) }
+    }
+
     /// Counts a settled canary, at its settlement time, in every SLO it belongs to.
     public mutating func record(_ canary: Canary) {
         if let settled = SettledCanary(canary) { record(settled) }

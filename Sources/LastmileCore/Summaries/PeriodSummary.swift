@@ -43,12 +43,19 @@ public struct PeriodSummary: Sendable {
         date.formatted(Date.ISO8601FormatStyle())
     }
 
-    /// One decimal, but never rounded to 0.0 % or 100.0 % when the value is not exactly that:
-    /// one loss in thousands must not read as none, next to objectives of 99.9 %.
+    /// One decimal for people to read, but never rounded to 0.0 % or 100.0 % when the value is
+    /// not exactly that: one loss in thousands must not read as none, next to objectives of 99.9 %.
     static func percent(_ value: Double?) -> String {
         guard let value else { return "-" }
-        if value > 0 && value < 0.0005 { return "<0.1%" }
-        if value < 1 && value > 0.9995 { return ">99.9%" }
+        let text = exactPercent(value)
+        if text == "0.0%" && value > 0 { return "<0.1%" }
+        if text == "100.0%" && value < 1 { return ">99.9%" }
+        return text
+    }
+
+    /// One decimal, as printf rounds it: for CSV, whose cells must stay numbers.
+    static func exactPercent(_ value: Double?) -> String {
+        guard let value else { return "-" }
         return String(format: "%.1f%%", value * 100)
     }
 
@@ -66,13 +73,14 @@ public struct PeriodSummary: Sendable {
                           "lost w/ delivered receipt", "rejected", "send error", "delivery", "accepted undelivered",
                           "false receipts", "p50", "p90", "p95", "p99", "max", "delivery 95% CI", "accepted undelivered 95% CI"]
 
-    func rows() -> [[String]] {
+    /// Each summary's cells; `percent` writes the rates (`exactPercent` for CSV).
+    func rows(percent: (Double?) -> String = Self.percent) -> [[String]] {
         summaries.map { summary in
             [summary.route, summary.carrier, String(summary.sent), String(summary.accepted), String(summary.receiptDelivered),
              String(summary.arrived), String(summary.verdicts[.delivered] ?? 0), String(summary.verdicts[.late] ?? 0),
              String(summary.lost), String(summary.falseReceipts), String(summary.verdicts[.rejected] ?? 0),
-             String(summary.verdicts[.sendError] ?? 0), Self.percent(summary.deliveryRate),
-             Self.percent(summary.acceptedUndeliveredRate), Self.percent(summary.falseReceiptRate),
+             String(summary.verdicts[.sendError] ?? 0), percent(summary.deliveryRate),
+             percent(summary.acceptedUndeliveredRate), percent(summary.falseReceiptRate),
              Self.seconds(summary.latency(quantile: 0.5)), Self.seconds(summary.latency(quantile: 0.9)),
              Self.seconds(summary.latency(quantile: 0.95)), Self.seconds(summary.latency(quantile: 0.99)), Self.seconds(summary.latencies.last),
              Self.interval(summary.deliveryInterval), Self.interval(summary.acceptedUndeliveredInterval)]
@@ -131,7 +139,7 @@ public struct PeriodSummary: Sendable {
         let header = ["from", "to"] + Self.columns.map { $0.replacingOccurrences(of: " ", with: "_") }
             + names.flatMap { name in ["ratio", "objective", "budget_left", "state"].map { "slo_\(name)_\($0)" } }
         let period = [Self.timestamp(from), Self.timestamp(to)]
-        let lines = zip(summaries, rows()).map { summary, row in
+        let lines = zip(summaries, rows(percent: Self.exactPercent)).map { summary, row in
             period + row + names.flatMap { name -> [String] in
                 guard let result = byKey[SLOKey(slo: name, route: summary.route, carrier: summary.carrier)], let ratio = result.ratio else {
                     return ["", "", "", "no_data"]
