@@ -161,6 +161,14 @@ struct EventLoopRunner {
                 switch event {
                 case .head(let head):
                     connection.timer.headReceived(at: .now)
+                    // A large body that would find no room now is refused before it is asked for
+                    // (a chunked one is taken to be as large as a body may be).
+                    let declared = min(head.contentLength ?? .max, server.limits.maximumBodyBytes)
+                    if head.expectsContinue, connection.parser.isReadingBody, declared > server.limits.largeRequestBytes,
+                       !server.hasRequestRoom(declared, peer: connection.peer) {
+                        refuseLargeRequest(connection)
+                        return
+                    }
                     if head.expectsContinue && connection.parser.isReadingBody {
                         connection.output += Self.continueAnswer
                         flush(connection)
@@ -173,7 +181,7 @@ struct EventLoopRunner {
                     connection.isHead = request.method == "HEAD"
                     // The handler holds the body now: counted with what the parser still holds,
                     // and never refused, since it is all read.
-                    holdRequestRoom(connection, handed: request.body.capacity)
+                    holdRequestRoom(connection, handed: request.body.count)
                     updateInterest(connection)
                     dispatch(request, to: connection.id)
                     return
@@ -190,8 +198,8 @@ struct EventLoopRunner {
 
     private static let continueAnswer = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Sets aside with the server what the connection's request holds once it is large (the
-    /// bytes of it its peer has sent), or gives back what it no longer holds. Past
+    /// Sets aside with the server what the connection's request holds once it is large (its
+    /// buffer's room and its body's bytes), or gives back what it no longer holds. Past
     /// the server's room, or its peer's share of it, the request is answered 503 and the
     /// connection closed: false. While a handler runs, what was set aside stays: it holds the body.
     private mutating func reserveRequestRoom(_ connection: LoopConnection) -> Bool {
@@ -199,11 +207,7 @@ struct EventLoopRunner {
         let wanted = held > server.limits.largeRequestBytes ? held : 0
         if wanted > connection.reservedRequest {
             guard server.reserveRequest(wanted - connection.reservedRequest, peer: connection.peer) else {
-                server.countLargeRequestRefused()
-                // What was buffered goes back now, not once the answer is out.
-                connection.parser = HTTPRequestParser(limits: server.limits)
-                releaseRequestRoom(connection)
-                answerAndClose(connection, HTTPResponse.error(.serviceUnavailable, "too many large requests are being read; retry later"))
+                refuseLargeRequest(connection)
                 return false
             }
         } else if wanted < connection.reservedRequest {
@@ -211,6 +215,15 @@ struct EventLoopRunner {
         }
         connection.reservedRequest = wanted
         return true
+    }
+
+    /// Answers 503 to a large request the server has no room for, and closes the connection.
+    private mutating func refuseLargeRequest(_ connection: LoopConnection) {
+        server.countLargeRequestRefused()
+        // What was buffered goes back now, not once the answer is out.
+        connection.parser = HTTPRequestParser(limits: server.limits)
+        releaseRequestRoom(connection)
+        answerAndClose(connection, HTTPResponse.error(.serviceUnavailable, "too many large requests are being read; retry later"))
     }
 
     /// Counts a request handed to its handler with what the parser still holds, growing what was

@@ -33,7 +33,8 @@ public struct HTTPLimits: Sendable, Hashable {
     /// peers that never read can hold at most this much each (16 KiB: 256 MiB at 16,384).
     public var largeResponseBytes = 16 * 1024
     /// Bytes large requests (over `largeRequestBytes`) hold while they are read and handled, in
-    /// all: the bytes of them their peers have sent. Beyond it a request is refused with
+    /// all: their buffers' room and the bytes of their bodies their peers have sent (a body's room
+    /// is at most twice that). Beyond it a request is refused with
     /// 503: peers that send megabyte bodies slowly on thousands of connections must not hold the
     /// process's memory.
     public var maximumPendingRequestBytes = 256 * 1024 * 1024

@@ -22,6 +22,9 @@ public struct HTTPRequestHead: Sendable, Hashable {
         return minorVersion >= 1 || headers.contains("Connection", token: "keep-alive")
     }
 
+    /// The body's length as the head declares it; nil for a chunked body, or none.
+    public var contentLength: Int? { headers["Content-Length"].flatMap { Int($0.trimmingSpaces()) } }
+
     /// Whether the client waits for `100 Continue` before sending the body.
     public var expectsContinue: Bool {
         minorVersion >= 1 && headers["Expect"].map { $0.trimmingSpaces().caseInsensitiveEquals("100-continue") } == true

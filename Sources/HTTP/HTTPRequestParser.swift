@@ -30,9 +30,10 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes of room the parser holds now (its buffer's capacity).
     var heldCapacity: Int { buffer.capacity }
 
-    /// Bytes of the request being read that its peer has sent and the parser holds: those
-    /// buffered and not yet parsed, and the body so far.
-    var heldBytes: Int { buffer.count - readIndex + body.count }
+    /// Bytes the request being read holds: the buffer's room (which the lines of a head left
+    /// parsed but unfinished still take) and the body's bytes so far. A body grows as its bytes
+    /// come, so its room is at most twice what its peer has sent.
+    var heldBytes: Int { buffer.capacity + body.count }
     /// Where the search for the current line's end has got to: bytes before it hold no LF, so a
     /// line that arrives a byte at a time is scanned once, not once per byte.
     private var lineScanned = 0
@@ -109,8 +110,6 @@ public struct HTTPRequestParser: Sendable {
                 try parseHeaderLine(line)
             case .fixedBody(let remaining):
                 let available = min(remaining, buffer.count - readIndex)
-                // Room for the whole body once its bytes come, rather than doubling on the way.
-                if body.capacity < body.count + available { body.reserveCapacity(body.count + remaining) }
                 body.append(contentsOf: buffer[readIndex..<(readIndex + available)])
                 readIndex += available
                 if remaining - available > 0 {

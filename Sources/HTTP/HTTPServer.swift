@@ -149,6 +149,14 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Whether a body of `count` bytes from `peer` would find room now.
+    func hasRequestRoom(_ count: Int, peer: PeerAddress?) -> Bool {
+        pendingLargeRequests.withLock { pending in
+            pending.total + count <= limits.maximumPendingRequestBytes
+                && (peer.flatMap { pending.byPeer[$0] } ?? 0) + count <= limits.maximumPendingRequestBytesPerPeer
+        }
+    }
+
     /// `count` bytes of large requests from `peer` are no longer held.
     func releaseRequest(_ count: Int, peer: PeerAddress?) {
         pendingLargeRequests.withLock { pending in

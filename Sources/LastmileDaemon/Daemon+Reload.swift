@@ -65,7 +65,6 @@ extension Daemon {
         await engine.setStoragePolicy(configuration.storagePolicy)
         metrics.seed(fresh.pairs)
         metrics.forgetGauges(keeping: fresh.pairs)
-        slo.retain(fresh.pairs)
         slo.prepare(fresh.pairs)
         detection.configure(configuration)
         if let canaries = rebuiltSLOs {

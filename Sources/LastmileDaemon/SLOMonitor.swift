@@ -37,16 +37,16 @@ public final class SLOMonitor: Sendable {
     public func replace(definitions: [SLODefinition], extraWindows: [TimeInterval], pairs: [DaemonMetrics.Pair],
                         canaries: [SettledCanary]) {
         var fresh = SLOTracker(definitions: definitions, extraWindows: extraWindows)
-        for pair in pairs { fresh.prepare(route: pair.route, carrier: pair.carrier) }
+        fresh.configure(pairs: pairs.map { ($0.route, $0.carrier) })
         for canary in canaries { fresh.record(canary) }
         let counted = Set(canaries.compactMap(\.canaryID))
-        // Read before its late receipt was stored, a canary did not count it.
-        let readWithoutReceipt = Set(canaries.filter { !$0.receiptSaidDelivered }.compactMap(\.canaryID))
+        // Unless the read had it already, a late receipt recorded meanwhile counts again.
+        let readWithReceipt = Set(canaries.filter(\.receiptSaidDelivered).compactMap(\.canaryID))
         state.withLock { state in
             for canary in state.sinceRebuild ?? [] where canary.canaryID.map({ !counted.contains($0) }) ?? false {
                 fresh.record(canary)
             }
-            for late in state.lateSinceRebuild where late.canary.canaryID.map(readWithoutReceipt.contains) ?? false {
+            for late in state.lateSinceRebuild where !(late.canary.canaryID.map(readWithReceipt.contains) ?? false) {
                 fresh.recordLateReceipt(late.canary, at: late.at)
             }
             state = State(tracker: fresh)
@@ -56,14 +56,9 @@ public final class SLOMonitor: Sendable {
     /// The definitions being tracked.
     public var definitions: [SLODefinition] { state.withLock { $0.tracker.definitions } }
 
-    /// Forgets every route × carrier pair but `pairs` (after a reload).
-    public func retain(_ pairs: [DaemonMetrics.Pair]) {
-        let kept = Set(pairs.map { [$0.route, $0.carrier] })
-        state.withLock { state in state.tracker.retain { kept.contains([$0, $1]) } }
-    }
-
+    /// Counts the configured `pairs` from now on, and only them (at start and on reload).
     public func prepare(_ pairs: [DaemonMetrics.Pair]) {
-        state.withLock { state in for pair in pairs { state.tracker.prepare(route: pair.route, carrier: pair.carrier) } }
+        state.withLock { state in state.tracker.configure(pairs: pairs.map { ($0.route, $0.carrier) }) }
     }
 
     public func record(_ result: CorrelationResult, at now: Date) {

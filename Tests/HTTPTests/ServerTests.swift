@@ -312,35 +312,41 @@ final class Counter: Sendable {
         var limits = HTTPLimits()
         limits.maximumPendingRequestBytes = 1_536 * 1024
         limits.maximumPendingRequestBytesPerPeer = 1 << 20
+        // The bodies left unfinished wait for as long as the test needs, however slow the machine.
+        limits.bodyTimeout = 600
         let test = try TestServer(limits: limits)
-        let body = String(repeating: "z", count: 700 * 1024)
-        /// Sends a head declaring 900 KiB and 450 KiB of its body from `source`, and waits until the server holds what it read.
+        var pending: Int { test.server.counts.pendingLargeRequestBytes }
+        /// Sends a head declaring 900 KiB and 400 KiB of its body from `source`; returns once the server holds what it read.
         func hoard(from source: String) async throws -> RawConnection {
-            let before = test.server.counts.pendingLargeRequestBytes
+            let before = pending
             let connection = try RawConnection(port: test.port, source: source)
-            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(900 * 1024)\r\n\r\n" + String(body.prefix(450 * 1024)))
-            try await waitUntil(seconds: 30) { test.server.counts.pendingLargeRequestBytes >= before + 450 * 1024 }
+            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(900 * 1024)\r\n\r\n" + String(repeating: "z", count: 400 * 1024))
+            try await waitUntil(seconds: 30) { pending >= before + 400 * 1024 }
             return connection
         }
-        func refused(from source: String) async throws -> Bool {
+        /// Sends a whole request of `size` bytes of body from `source`; its answer.
+        func post(_ size: Int, from source: String) async throws -> RawConnection.Response {
             let connection = try RawConnection(port: test.port, source: source)
-            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(700 * 1024)\r\n\r\n" + body)
-            let answer = try await connection.readResponse(timeout: 30)
-            return answer.status == 503 && answer.body.contains("large requests")
+            try connection.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(size)\r\n\r\n" + String(repeating: "y", count: size))
+            return try await connection.readResponse(timeout: 30)
         }
-        // A head alone holds nothing: only the bytes that come.
+        // A head alone holds nothing: only what comes.
         let declaring = try RawConnection(port: test.port, source: "127.0.0.5")
         try declaring.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(1 << 20)\r\nExpect: 100-continue\r\n\r\n")
         let descriptor = declaring.descriptor
         #expect(await offThePool { RawConnection.waitReadable(descriptor, timeout: 30) })
-        #expect(test.server.counts.pendingLargeRequestBytes == 0)
-        // One peer holding 450 KiB may not take 700 KiB more: past its 1 MiB share.
+        #expect(pending == 0)
+        // A peer may not take more than its share: its body alone passes what its first request leaves of it.
         let first = try await hoard(from: "127.0.0.3")
-        #expect(try await refused(from: "127.0.0.3"))
+        let overShare = try await post(limits.maximumPendingRequestBytesPerPeer - pending + 64 * 1024, from: "127.0.0.3")
+        #expect(overShare.status == 503 && overShare.body.contains("large requests"), "\(overShare.status) \(overShare.body)")
         #expect(test.server.counts.largeRequestsRefused == 1)
-        // Another peer may, until the 1.5 MiB in all is reached.
+        // Nor may all peers together take more than the room, though each is within its share.
         let second = try await hoard(from: "127.0.0.4")
-        #expect(try await refused(from: "127.0.0.6"))
+        let overRoom = limits.maximumPendingRequestBytes - pending + 64 * 1024
+        #expect(overRoom + 128 * 1024 < limits.maximumPendingRequestBytesPerPeer, "the room, not the share, must be what refuses")
+        let refused = try await post(overRoom, from: "127.0.0.6")
+        #expect(refused.status == 503, "\(refused.status) \(refused.body)")
         #expect(test.server.counts.largeRequestsRefused == 2)
         // Small requests are not counted.
         let small = try RawConnection(port: test.port)
@@ -349,14 +355,33 @@ final class Counter: Sendable {
         // Once they are closed, their room is free again.
         for connection in [declaring, first, second, small] { connection.hangUp() }
         try await waitUntil(seconds: 30) { test.server.connectionCount == 0 }
-        #expect(test.server.counts.pendingLargeRequestBytes == 0)
-        let third = try RawConnection(port: test.port, source: "127.0.0.3")
-        try third.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(700 * 1024)\r\n\r\n" + body)
-        let answer = try await third.readResponse(timeout: 30)
+        #expect(pending == 0)
+        let answer = try await post(600 * 1024, from: "127.0.0.3")
         #expect(answer.status == 200)
-        #expect(answer.body.count == 700 * 1024)
+        #expect(answer.body.count == 600 * 1024)
         // Answered and idle: it holds nothing.
-        try await waitUntil(seconds: 30) { test.server.counts.pendingLargeRequestBytes == 0 }
+        try await waitUntil(seconds: 30) { pending == 0 }
+    }
+
+    @Test func askingToSendALargeBodyWithNoRoomLeftIsRefusedBeforeTheBodyIsSent() async throws {
+        var limits = HTTPLimits()
+        limits.maximumPendingRequestBytes = 512 * 1024
+        limits.bodyTimeout = 600
+        let test = try TestServer(limits: limits)
+        // 100 KiB of a body being read leaves less than the 900 KiB another asks to send.
+        let hoarder = try RawConnection(port: test.port, source: "127.0.0.3")
+        try hoarder.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(200 * 1024)\r\n\r\n" + String(repeating: "z", count: 100 * 1024))
+        try await waitUntil(seconds: 30) { test.server.counts.pendingLargeRequestBytes >= 100 * 1024 }
+        let asking = try RawConnection(port: test.port, source: "127.0.0.4")
+        try asking.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(900 * 1024)\r\nExpect: 100-continue\r\n\r\n")
+        let answer = try await asking.readResponse(timeout: 30)
+        #expect(answer.status == 503 && answer.body.contains("large requests"), "\(answer.status) \(answer.body)")
+        // A small body still gets its 100 Continue.
+        let small = try RawConnection(port: test.port, source: "127.0.0.5")
+        try small.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        let proceed = try await small.readResponse(timeout: 30, headOnly: true)
+        #expect(proceed.status == 100)
+        hoarder.hangUp()
     }
 
     @Test func requestsTheServerPicksAreHandledOnTheirLoopAndTheRestOnThePool() async throws {

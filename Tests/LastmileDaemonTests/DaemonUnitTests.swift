@@ -332,8 +332,31 @@ import Testing
         #expect(slo.statuses(at: now).first?.windows[3_600] == EventCounts(good: 2, total: 3))
         // Done: later replaces count only what they read.
         slo.record([settled("later", .delivered)])
-        slo.replace(definitions: [definition], extraWindows: [], pairs: [], canaries: read)
+        slo.replace(definitions: [definition], extraWindows: [], pairs: [DaemonMetrics.Pair(route: "r", carrier: "c", probe: "p")],
+                    canaries: read)
         #expect(slo.statuses(at: now).first?.windows[3_600] == EventCounts(good: 2, total: 2))
+    }
+
+    /// A pair a reload removed neither comes back with its canaries still in flight nor with a
+    /// rebuild that reads its history: it could page for a route that no longer exists.
+    @Test func aRemovedPairIsNotCountedAgain() {
+        let definition = SLODefinition(name: "accepted-delivery", indicator: .acceptedDelivery, objective: 0.99, window: 3_600)
+        let slo = SLOMonitor(definitions: [definition], extraWindows: [])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func lost(_ route: String) -> SettledCanary {
+            SettledCanary(route: route, carrier: "c", verdict: .lost, submitOutcome: .accepted, receiptSaidDelivered: false,
+                          falseReceipt: false, settledAt: now.addingTimeInterval(-60), canaryID: UUID().uuidString)
+        }
+        let kept = DaemonMetrics.Pair(route: "kept", carrier: "c", probe: "p"), removed = DaemonMetrics.Pair(route: "gone", carrier: "c", probe: "p")
+        slo.prepare([kept, removed])
+        slo.record([lost("gone")])
+        #expect(Set(slo.statuses(at: now).map(\.key.route)) == ["kept", "gone"])
+        slo.prepare([kept])
+        #expect(slo.statuses(at: now).map(\.key.route) == ["kept"])
+        slo.record((0..<20).map { _ in lost("gone") })
+        #expect(slo.statuses(at: now).map(\.key.route) == ["kept"])
+        slo.replace(definitions: [definition], extraWindows: [], pairs: [kept], canaries: (0..<20).map { _ in lost("gone") })
+        #expect(slo.statuses(at: now).map(\.key.route) == ["kept"])
     }
 }
 

@@ -85,6 +85,10 @@ public struct SLOTracker: Sendable {
     public let definitions: [SLODefinition]
     public let windows: [TimeInterval]
     private var counters: [SLOKey: [TimeInterval: RollingCounter]] = [:]
+    /// The route × carrier pairs counted, once configured: a canary of any other (one still in
+    /// flight after a reload removed its pair, or history a rebuild reads) counts nowhere, as in
+    /// the detectors, so a removed pair neither comes back nor pages.
+    private var configuredPairs: Set<[String]>?
 
     public init(definitions: [SLODefinition], extraWindows: [TimeInterval] = []) {
         self.definitions = definitions
@@ -116,10 +120,17 @@ public struct SLOTracker: Sendable {
         }
     }
 
-    /// Forgets the route × carrier pairs `keep` refuses (after a reload removed them): their
-    /// series leave `/metrics`, and an alert they raised resolves.
-    public mutating func retain(_ keep: (_ route: String, _ carrier: String) -> Bool) {
-        counters = counters.filter { keep($0.key.route, $0.key.carrier) }
+    /// Counts the route × carrier `pairs` from now on, and only them: their series exist before
+    /// any event, and those of every other pair leave `/metrics` (an alert they raised resolves).
+    public mutating func configure(pairs: [(route: String, carrier: String)]) {
+        let configured = Set(pairs.map { [$0.route, $0.carrier] })
+        configuredPairs = configured
+        counters = counters.filter { configured.contains([$0.key.route, $0.key.carrier]) }
+        for pair in pairs { prepare(route: pair.route, carrier: pair.carrier) }
+    }
+
+    private func counts(route: String, carrier: String) -> Bool {
+        configuredPairs?.contains([route, carrier]) ?? true
     }
 
     /// Counts a settled canary, at its settlement time, in every SLO it belongs to.
@@ -128,6 +139,7 @@ public struct SLOTracker: Sendable {
     }
 
     public mutating func record(_ canary: SettledCanary) {
+        guard counts(route: canary.route, carrier: canary.carrier) else { return }
         for definition in definitions {
             guard let good = Self.event(of: canary, for: definition.indicator) else { continue }
             let key = SLOKey(slo: definition.name, route: canary.route, carrier: canary.carrier)
@@ -139,7 +151,7 @@ public struct SLOTracker: Sendable {
     /// Counts a delivered receipt that came after its canary settled (`canary` as it is now), in
     /// the receipt-honesty SLOs only, at `time`: the other indicators counted the canary at its settlement.
     public mutating func recordLateReceipt(_ canary: SettledCanary, at time: Date) {
-        guard canary.receiptSaidDelivered else { return }
+        guard canary.receiptSaidDelivered, counts(route: canary.route, carrier: canary.carrier) else { return }
         for definition in definitions where definition.indicator == .receiptHonesty {
             let key = SLOKey(slo: definition.name, route: canary.route, carrier: canary.carrier)
             if counters[key] == nil { prepare(route: key.route, carrier: key.carrier) }
