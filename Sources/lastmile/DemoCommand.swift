@@ -176,7 +176,7 @@ final class InterruptFlag: Sendable {
     var isRaised: Bool { value.withLock { $0 } }
 }
 
-/// Reads the demo's canaries back once the daemon has closed the store.
+/// Reads the summaries of the demo's canaries back once the daemon has closed the store.
 enum DemoStore {
     static func summaries(path: String, since: Date) throws -> [RouteCarrierSummary] {
         let store = try CanaryStore(path: path)

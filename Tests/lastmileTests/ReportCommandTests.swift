@@ -5,6 +5,7 @@ import FoundationXML
 import LastmileCore
 import LastmileStore
 import LastmileTestSupport
+@testable import lastmile
 import Testing
 
 @Suite struct ReportCommandTests {
@@ -195,5 +196,27 @@ import Testing
         let both = try await BuiltProducts.run("lastmile", ["report", "--store", path, "--from", "2024-03-01T00:00:00Z", "--period", "7d"])
         #expect(both.status == 2)
         #expect(both.error.contains("not both"))
+    }
+}
+
+@Suite struct DemoStoreTests {
+    /// The demo's closing report counts every canary it sent, not the newest 10,000.
+    @Test func theDemosReportCountsEveryCanary() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("demo.db")
+        let store = try CanaryStore(path: path)
+        var correlator = Correlator()
+        let started = Date().addingTimeInterval(-600)
+        var canaries: [Canary] = []
+        for index in 0..<10_001 {
+            let token = Token(payload: UInt64(50_000 + index))
+            let plan = CanaryPlan(id: "d\(index)", token: token, route: "healthy", carrier: "AT&T", probe: "p", receiver: "rx",
+                                  to: "+15550000000", from: "LASTMILE", body: "Lastmile check \(token)", threshold: 60, deadline: 600)
+            canaries += correlator.submitStarted(plan, at: started.addingTimeInterval(Double(index) / 100)).changed
+        }
+        try await store.commit(StoreChange(canaries: canaries))
+        store.beginClosing()
+        let summaries = try DemoStore.summaries(path: path, since: started)
+        #expect(summaries.map(\.sent) == [10_001])
     }
 }
