@@ -161,15 +161,14 @@ struct EventLoopRunner {
                 switch event {
                 case .head(let head):
                     connection.timer.headReceived(at: .now)
-                    // A large body that would find no room now is refused before it is asked for
-                    // (a chunked one is taken to be as large as a body may be).
-                    let declared = min(head.contentLength ?? .max, server.limits.maximumBodyBytes)
-                    if head.expectsContinue, connection.parser.isReadingBody, declared > server.limits.largeRequestBytes,
-                       !server.hasRequestRoom(declared, peer: connection.peer) {
-                        refuseLargeRequest(connection)
-                        return
-                    }
                     if head.expectsContinue && connection.parser.isReadingBody {
+                        // A large body that would find no room now is refused before it is asked
+                        // for (a chunked one is taken to be as large as a body may be).
+                        let declared = min(head.contentLength ?? .max, server.limits.maximumBodyBytes)
+                        if declared > server.limits.largeRequestBytes, !server.hasRequestRoom(declared, peer: connection.peer) {
+                            refuseLargeRequest(connection)
+                            return
+                        }
                         connection.output += Self.continueAnswer
                         flush(connection)
                         guard connections[connection.id] != nil else { return }
@@ -180,8 +179,8 @@ struct EventLoopRunner {
                     connection.keepAlive = request.head.keepAlive
                     connection.isHead = request.method == "HEAD"
                     // The handler holds the body now: counted with what the parser still holds,
-                    // and never refused, since it is all read.
-                    holdRequestRoom(connection, handed: request.body.count)
+                    // and never refused, since it is all read and its answer is due.
+                    _ = reserveRequestRoom(connection, handed: request.body.count, refusing: false)
                     updateInterest(connection)
                     dispatch(request, to: connection.id)
                     return
@@ -199,14 +198,15 @@ struct EventLoopRunner {
     private static let continueAnswer = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Sets aside with the server what the connection's request holds once it is large (its
-    /// buffer's room and its body's bytes), or gives back what it no longer holds. Past
-    /// the server's room, or its peer's share of it, the request is answered 503 and the
-    /// connection closed: false. While a handler runs, what was set aside stays: it holds the body.
-    private mutating func reserveRequestRoom(_ connection: LoopConnection) -> Bool {
-        let held = connection.parser.heldBytes
+    /// buffer's room and its body's bytes, with `handed` bytes of a body its handler holds), or
+    /// gives back what it no longer holds. Past the server's room, or its peer's share of it, the
+    /// request is answered 503 and the connection closed (false), unless not `refusing`. While a
+    /// handler runs, what was set aside stays: it holds the body.
+    private mutating func reserveRequestRoom(_ connection: LoopConnection, handed: Int = 0, refusing: Bool = true) -> Bool {
+        let held = connection.parser.heldBytes + handed
         let wanted = held > server.limits.largeRequestBytes ? held : 0
         if wanted > connection.reservedRequest {
-            guard server.reserveRequest(wanted - connection.reservedRequest, peer: connection.peer) else {
+            guard server.reserveRequest(wanted - connection.reservedRequest, peer: connection.peer, regardless: !refusing) else {
                 refuseLargeRequest(connection)
                 return false
             }
@@ -224,16 +224,6 @@ struct EventLoopRunner {
         connection.parser = HTTPRequestParser(limits: server.limits)
         releaseRequestRoom(connection)
         answerAndClose(connection, HTTPResponse.error(.serviceUnavailable, "too many large requests are being read; retry later"))
-    }
-
-    /// Counts a request handed to its handler with what the parser still holds, growing what was
-    /// set aside if need be but never refusing: the request is read, and its answer is due.
-    private func holdRequestRoom(_ connection: LoopConnection, handed: Int) {
-        let held = connection.parser.heldBytes + handed
-        let wanted = held > server.limits.largeRequestBytes ? held : 0
-        guard wanted > connection.reservedRequest else { return }
-        _ = server.reserveRequest(wanted - connection.reservedRequest, peer: connection.peer, regardless: true)
-        connection.reservedRequest = wanted
     }
 
     private func releaseRequestRoom(_ connection: LoopConnection) {

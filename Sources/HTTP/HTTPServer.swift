@@ -138,23 +138,21 @@ public final class HTTPServer: Sendable {
     /// `maximumPendingRequestBytes`, or the peer's share of it, unless `regardless`.
     func reserveRequest(_ count: Int, peer: PeerAddress?, regardless: Bool = false) -> Bool {
         pendingLargeRequests.withLock { pending in
-            let peerHolds = peer.flatMap { pending.byPeer[$0] } ?? 0
-            if !regardless {
-                guard pending.total + count <= limits.maximumPendingRequestBytes,
-                      peer == nil || peerHolds + count <= limits.maximumPendingRequestBytesPerPeer else { return false }
-            }
+            guard regardless || fits(count, peer: peer, in: pending) else { return false }
             pending.total += count
-            if let peer { pending.byPeer[peer] = peerHolds + count }
+            if let peer { pending.byPeer[peer, default: 0] += count }
             return true
         }
     }
 
     /// Whether a body of `count` bytes from `peer` would find room now.
     func hasRequestRoom(_ count: Int, peer: PeerAddress?) -> Bool {
-        pendingLargeRequests.withLock { pending in
-            pending.total + count <= limits.maximumPendingRequestBytes
-                && (peer.flatMap { pending.byPeer[$0] } ?? 0) + count <= limits.maximumPendingRequestBytesPerPeer
-        }
+        pendingLargeRequests.withLock { fits(count, peer: peer, in: $0) }
+    }
+
+    private func fits(_ count: Int, peer: PeerAddress?, in pending: (total: Int, byPeer: [PeerAddress: Int])) -> Bool {
+        pending.total + count <= limits.maximumPendingRequestBytes
+            && (peer.map { (pending.byPeer[$0] ?? 0) + count <= limits.maximumPendingRequestBytesPerPeer } ?? true)
     }
 
     /// `count` bytes of large requests from `peer` are no longer held.
