@@ -41,6 +41,8 @@ final class EventLoop: TaskExecutor, Sendable {
     /// An `eventfd` written when the mailbox gets a command.
     let wake: Int32
     private let mailbox = Mutex(Mailbox())
+    /// The loop's thread, once started: what it posts to itself wakes no one.
+    private let thread = Atomic<UInt>(0)
 
     init() throws(Socket.Failure) {
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -72,6 +74,7 @@ final class EventLoop: TaskExecutor, Sendable {
     /// Starts the loop's thread, serving for `server`.
     func start(for server: HTTPServer) {
         let thread = Thread { [self] in
+            self.thread.store(pthread_self(), ordering: .releasing)
             Self.nameThisThread("lastmile-loop")
             var runner = EventLoopRunner(server: server, loop: self)
             runner.run()
@@ -91,12 +94,15 @@ final class EventLoop: TaskExecutor, Sendable {
     }
 
     /// Hands the loop a command and wakes it; false when the loop has ended (a connection handed
-    /// to it then stays the caller's to close).
+    /// to it then stays the caller's to close). The loop's own thread takes what it posts before
+    /// it next waits, so it wakes no one.
     @discardableResult
     func post(_ command: Command) -> Bool {
+        let onLoop = pthread_self() == thread.load(ordering: .acquiring)
         let (taken, wakes) = mailbox.withLock { mailbox -> (Bool, Bool) in
             guard !mailbox.exited else { return (false, false) }
             mailbox.commands.append(command)
+            guard !onLoop else { return (true, false) }
             let wakes = !mailbox.wakePending
             mailbox.wakePending = true
             return (true, wakes)
@@ -118,15 +124,23 @@ final class EventLoop: TaskExecutor, Sendable {
         if !post(.run(job)) { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }
 
+    /// Whether commands wait in the mailbox.
+    var hasCommands: Bool { mailbox.withLock { !$0.commands.isEmpty } }
+
     /// The commands posted since the last call; after `.exit`, later posts are refused.
-    func takeCommands() -> [Command] {
-        var count: UInt64 = 0
-        _ = Glibc.read(wake, &count, MemoryLayout<UInt64>.size)
+    /// `readingCounter` is false when the loop looks without having been woken: the counter,
+    /// if another thread wrote it, is left for the wake-up it will cause.
+    func takeCommands(readingCounter: Bool = true) -> [Command] {
+        if readingCounter {
+            var count: UInt64 = 0
+            _ = Glibc.read(wake, &count, MemoryLayout<UInt64>.size)
+        }
         return mailbox.withLock { mailbox in
+            // Read before the lock: a post from now on writes the counter again.
+            if readingCounter { mailbox.wakePending = false }
+            guard !mailbox.commands.isEmpty else { return [] }
             let commands = mailbox.commands
             mailbox.commands = []
-            // Read before the lock: a post from now on writes the counter again.
-            mailbox.wakePending = false
             if commands.contains(where: { if case .exit = $0 { true } else { false } }) { mailbox.exited = true }
             return commands
         }

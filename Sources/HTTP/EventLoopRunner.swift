@@ -28,16 +28,25 @@ struct EventLoopRunner {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var nextSweep = ContinuousClock.now.advanced(by: Self.sweepInterval)
         while true {
-            // With no connection there is no time limit to check: sleep until something arrives.
-            let wait = connections.isEmpty ? -1 : Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).wholeMilliseconds) + 1)
+            // With no connection there is no time limit to check: sleep until something arrives;
+            // with work of this thread's own still posted, only look.
+            let wait = loop.hasCommands ? 0
+                : connections.isEmpty ? -1 : Int32(clamping: max(0, ContinuousClock.now.duration(to: nextSweep).wholeMilliseconds) + 1)
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(loop.epoll, $0.baseAddress, Int32($0.count), wait) }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
                 if event.data.u64 == 0 {
-                    guard handleCommands() else { return }
+                    guard handle(loop.takeCommands()) else { return }
                 } else if let connection = connections[event.data.u64] {
                     handle(connection, events: event.events)
                 }
+            }
+            // What this thread posted meanwhile (a handler that ran here, and its answer) is
+            // done before the next wait, and woke no one.
+            for _ in 0..<Self.localRounds {
+                let commands = loop.takeCommands(readingCounter: false)
+                if commands.isEmpty { break }
+                guard handle(commands) else { return }
             }
             let now = ContinuousClock.now
             if now >= nextSweep {
@@ -47,12 +56,17 @@ struct EventLoopRunner {
         }
     }
 
+    /// How many rounds of its own posted work a loop does before it looks at its sockets again:
+    /// enough for a handler that ran here to answer, few enough that one that keeps posting
+    /// cannot keep the loop from its connections.
+    static let localRounds = 4
+
     // MARK: Commands
 
-    /// Carries out the mailbox's commands; false once told to exit.
-    private mutating func handleCommands() -> Bool {
+    /// Carries out commands taken from the mailbox; false once told to exit.
+    private mutating func handle(_ commands: [EventLoop.Command]) -> Bool {
         var exiting = false
-        for command in loop.takeCommands() {
+        for command in commands {
             if exiting {
                 switch command {
                 case .run(let job):
@@ -122,7 +136,14 @@ struct EventLoopRunner {
             guard connections[connection.id] != nil else { return }
         }
         if events & EPOLLIN.rawValue != 0, connection.interest & EPOLLIN.rawValue != 0 {
-            read(connection)
+            if connection.timer.phase == .handling {
+                // The peer sends before its answer (a pipelined request, or its end): nothing
+                // more is read until the answer is out.
+                connection.interest &= ~EPOLLIN.rawValue
+                setInterest(connection)
+            } else {
+                read(connection)
+            }
         }
     }
 
@@ -339,23 +360,30 @@ struct EventLoopRunner {
         updateInterest(connection)
     }
 
-    /// Watches for what the connection needs next: nothing while its handler runs, room to write
-    /// while it has bytes to send, and more bytes while it is reading a request.
+    /// Watches for what the connection needs next: room to write while it has bytes to send, and
+    /// more bytes while it is reading a request. While its handler runs, reading is left as it was
+    /// (a peer that waits for its answer, as most do, costs no change and back) and stops the
+    /// first time the peer sends anyway.
     private func updateInterest(_ connection: LoopConnection) {
         guard !connection.hungUp else { return }
         var wanted: UInt32 = 0
         switch connection.timer.phase {
-        case .handling: break
+        case .handling: wanted = (connection.interest & EPOLLIN.rawValue) | (connection.hasOutput ? EPOLLOUT.rawValue : 0)
         case .writing: if connection.hasOutput { wanted = EPOLLOUT.rawValue }
         case .waiting, .head, .body: wanted = EPOLLIN.rawValue | (connection.hasOutput ? EPOLLOUT.rawValue : 0)
         case .lingering: wanted = EPOLLIN.rawValue
         }
         guard wanted != connection.interest else { return }
+        connection.interest = wanted
+        setInterest(connection)
+    }
+
+    /// Tells `epoll` the connection's interest.
+    private func setInterest(_ connection: LoopConnection) {
         var event = epoll_event()
-        event.events = wanted
+        event.events = connection.interest
         event.data.u64 = connection.id
         _ = epoll_ctl(loop.epoll, EPOLL_CTL_MOD, connection.descriptor, &event)
-        connection.interest = wanted
     }
 
     // MARK: Time limits and closing

@@ -54,9 +54,19 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence {
 extension StringProtocol {
     func caseInsensitiveEquals<Other: StringProtocol>(_ other: Other) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        return zip(utf8, other.utf8).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        // Most strings are stored contiguously: compared in place, without iterators.
+        let inPlace = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                zip(mine, theirs).allSatisfy { Self.sameIgnoringCase($0, $1) }
+            }
         }
+        if let inPlace = inPlace ?? nil { return inPlace }
+        return zip(utf8, other.utf8).allSatisfy { Self.sameIgnoringCase($0, $1) }
+    }
+
+    /// Whether two bytes are the same, or the same ASCII letter in either case.
+    private static func sameIgnoringCase(_ a: UInt8, _ b: UInt8) -> Bool {
+        a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
     }
 
     func trimmingSpaces() -> Substring {

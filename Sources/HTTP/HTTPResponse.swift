@@ -28,18 +28,47 @@ public struct HTTPResponse: Sendable, Hashable {
 
     /// The bytes on the wire. `includeBody` is false for HEAD (the length still describes the body).
     public func serialized(includeBody: Bool = true, keepAlive: Bool) -> [UInt8] {
-        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+        // Written as bytes, not built as a string: an answer is serialized on its event loop's
+        // thread for every request.
+        var bytes: [UInt8] = []
+        var size = 64 + (includeBody ? body.count : 0)
+        for field in headers { size += field.name.utf8.count + field.value.utf8.count + 4 }
+        bytes.reserveCapacity(size)
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendDecimal(status.code, to: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: status.reasonPhrase.utf8)
+        bytes.append(contentsOf: Self.lineEnd)
         for field in headers where !field.name.caseInsensitiveEquals("Content-Length")
             && !field.name.caseInsensitiveEquals("Connection") {
-            head += "\(field.name): \(field.value)\r\n"
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: field.value.utf8)
+            bytes.append(contentsOf: Self.lineEnd)
         }
         if status.code >= 200 && status.code != 204 && status.code != 304 {
-            head += "Content-Length: \(body.count)\r\n"
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendDecimal(body.count, to: &bytes)
+            bytes.append(contentsOf: Self.lineEnd)
         }
-        head += keepAlive ? "" : "Connection: close\r\n"
-        head += "\r\n"
-        var bytes = Array(head.utf8)
-        if includeBody { bytes += body }
+        if !keepAlive { bytes.append(contentsOf: "Connection: close\r\n".utf8) }
+        bytes.append(contentsOf: Self.lineEnd)
+        if includeBody { bytes.append(contentsOf: body) }
         return bytes
+    }
+
+    private static let lineEnd: [UInt8] = [0x0D, 0x0A]
+
+    /// Appends the decimal digits of `value`.
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value >= 0 else { return bytes.append(contentsOf: String(value).utf8) }
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }

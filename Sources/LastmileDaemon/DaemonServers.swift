@@ -124,7 +124,7 @@ enum SecurityHeaders {
 
     static func apply(to response: HTTPResponse) -> HTTPResponse {
         var response = response
-        for (name, value) in values where response.headers[name] == nil { response.headers.set(name, value) }
+        for (name, value) in values where response.headers[name] == nil { response.headers.add(name, value) }
         return response
     }
 }

@@ -76,6 +76,8 @@ enum IngestBenchmark {
         try Data(luaScript(paced: false).utf8).write(to: script)
         let paced = directory.appendingPathComponent("paced.lua")
         try Data(luaScript(paced: true).utf8).write(to: paced)
+        let health = directory.appendingPathComponent("health.lua")
+        try Data(IngestCeilings.healthScript.utf8).write(to: health)
 
         let reading = readingCost()
         let nginxCPUBefore = Tools.cpuSeconds(ofProcessTree: nginxProcess.processIdentifier)
@@ -90,7 +92,14 @@ enum IngestBenchmark {
         // 20 connections × one report per 10 ms ≈ 2,000 reports per second.
         let steady = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/hooks/arrivals/phone", script: paced,
                                    connections: 20, seconds: seconds)
+        let serverAlone = try await Tools.wrk(wrk, url: "http://127.0.0.1:\(daemon.port)/healthz", script: health,
+                                        connections: connections, seconds: seconds)
         await daemon.stop(grace: 5)
+        // The store alone on a file of its own (on PostgreSQL, pgbench below is that reference).
+        let storeAlone = scratch == nil
+            ? try await IngestCeilings.storeAlone(path: directory.appendingPathComponent("alone.db").path,
+                                                  writers: connections, seconds: Double(seconds))
+            : nil
         var inserts: Double?
         if let scratch { inserts = try await scratch.pgbench(clients: connections, seconds: seconds) }
         let store = try CanaryStore(location: StoreLocation(storePath))
@@ -109,6 +118,14 @@ enum IngestBenchmark {
         print("  CPU per request:             lastmile \(formatted(perReport * 1e6, digits: 1)) µs (\(formatted(lastmileCPU / Double(seconds), digits: 2)) cores), "
               + "nginx \(formatted(perRequest * 1e6, digits: 1)) µs (\(formatted(nginxCPU / Double(seconds), digits: 2)) cores): \(formatted(perRequest / perReport * 100, digits: 1))%")
         print("  reading one report's JSON:   \(formatted(reading.reader * 1e9, digits: 0)) ns (JSONSerialization, the reference: \(formatted(reading.foundation * 1e9, digits: 0)) ns, \(formatted(reading.foundation / reading.reader, digits: 1))×)")
+        let serverShare = serverAlone.rate / reference.rate
+        print("  the server alone (/healthz): \(formatted(serverAlone.rate)) req/s, \(formatted(serverShare * 100, digits: 1))% of nginx")
+        if let storeAlone {
+            let storeShare = storeAlone.rate / reference.rate
+            print("  the store alone (\(connections) writers, no HTTP, the whole machine): \(formatted(storeAlone.rate)) reports/s, "
+                  + "\(formatted(storeAlone.cpuPerReport * 1e6, digits: 1)) µs of CPU each, \(formatted(storeShare * 100, digits: 1))% of nginx")
+            print("  ceiling of the two together: \(formatted(100 / (1 / serverShare + 1 / storeShare), digits: 1))% of nginx")
+        }
         if let inserts {
             print("  pgbench, one INSERT per transaction, \(connections) clients (reference): \(formatted(inserts)) inserts/s")
             print("  ratio lastmile/pgbench:      \(formatted(lastmile.rate / inserts * 100, digits: 1))%")
