@@ -15,9 +15,6 @@ protocol DatabaseConnection: AnyObject {
     func run(_ sql: String, _ values: [StoreValue]) throws -> Int
     /// Opens a write transaction.
     func beginWrite() throws
-    /// Whether a transaction is open: false once the engine undid one of its own accord (SQLite
-    /// does on a full disk or an I/O error).
-    var isInTransaction: Bool { get }
     /// Connects again when the connection broke (the server restarted); nothing when it works.
     func reconnectIfBroken()
 }

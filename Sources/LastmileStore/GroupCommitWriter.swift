@@ -4,9 +4,10 @@ import LastmileBase
 import Synchronization
 
 /// The store's single writer. Writes queue up while a transaction commits; the
-/// next transaction takes all of them at once (up to `maximumBatch`), each inside
-/// its own savepoint, so one failing write does not undo the others. A caller's
-/// `write` returns only after the transaction holding its write has committed.
+/// next transaction takes all of them at once (up to `maximumBatch`). When one of
+/// them fails, each is run again in a transaction of its own, so one failing write
+/// does not undo the others. A caller's `write` returns only after the transaction
+/// holding its write has committed.
 final class GroupCommitWriter: Sendable {
     private struct Job: Sendable {
         /// Runs the write inside the open transaction. Returns nil on success and the
@@ -30,12 +31,14 @@ final class GroupCommitWriter: Sendable {
     private let transactions = Atomic<Int>(0)
     /// Runs first in every transaction; when it throws, nothing of the batch is written.
     private let admission: (@Sendable (any DatabaseConnection) throws -> Void)?
-    /// Whether each write gets a savepoint of its own: cheap in SQLite, a round trip on a server.
-    private let savesEachWrite: Bool
+    /// Whether a batch that could not begin is run again write by write: on a server, which may
+    /// have restarted; not on a file, whose `BEGIN` fails only once it has waited out another
+    /// writer's lock, which every write would wait out again.
+    private let retriesUnbegunBatches: Bool
 
     init(connection: consuming sending any DatabaseConnection, maximumBatch: Int, name: String = "lastmile-store-writer",
          admission: (@Sendable (any DatabaseConnection) throws -> Void)? = nil) {
-        savesEachWrite = connection.dialect == .sqlite
+        retriesUnbegunBatches = connection.dialect != .sqlite
         self.connection = Mutex(connection)
         self.maximumBatch = maximumBatch
         self.admission = admission
@@ -118,33 +121,29 @@ final class GroupCommitWriter: Sendable {
 
     private func commit(_ batch: [Job]) {
         transactions.add(1, ordering: .relaxed)
-        if savesEachWrite {
-            finish(batch, transaction(batch, savepoints: true))
-            return
-        }
-        // On a server every statement is a round trip: the batch goes without a savepoint per
-        // write, and only if one of them fails is each write run again in a transaction of its
-        // own, so the failing one fails alone. A batch that could not begin (a server that
+        // The batch goes without a savepoint per write (in SQLite one costs a copy of every page
+        // the write touches that an earlier write of the batch touched too; on a server, a round
+        // trip), and only if one of them fails is each write run again in a transaction of its
+        // own, so the failing one fails alone. A batch that could not begin on a server (one that
         // restarted; nothing of it ran) is run again the same way, once. A batch whose COMMIT
         // failed is not: the connection may have broken after the server committed it, and the
         // writes would be stored twice; its callers are told it failed, and a sender tries again.
-        let grouped = transaction(batch, savepoints: false)
+        let grouped = transaction(batch)
         let aWriteFailed = grouped.outcomes.contains { if case .failure = $0.result { true } else { false } }
-        guard (aWriteFailed && batch.count > 1) || grouped.outcomes.isEmpty else {
+        guard (aWriteFailed && batch.count > 1) || (grouped.outcomes.isEmpty && retriesUnbegunBatches) else {
             finish(batch, grouped)
             return
         }
         for job in batch {
             transactions.add(1, ordering: .relaxed)
-            finish([job], transaction([job], savepoints: false))
+            finish([job], transaction([job]))
         }
     }
 
     private typealias Outcomes = (outcomes: [(job: Job, result: Result<@Sendable () -> Void, any Error>)], commitError: (any Error)?)
 
-    /// Runs `batch` in one transaction, each write in a savepoint of its own when `savepoints`
-    /// (a failing write then undoes only itself); without them, a failing write aborts the lot.
-    private func transaction(_ batch: [Job], savepoints: Bool) -> Outcomes {
+    /// Runs `batch` in one transaction; a failing write aborts the lot.
+    private func transaction(_ batch: [Job]) -> Outcomes {
         var outcomes: [(job: Job, result: Result<@Sendable () -> Void, any Error>)] = []
         outcomes.reserveCapacity(batch.count)
         let commitError: (any Error)? = connection.withLock { connection -> (any Error)? in
@@ -164,35 +163,13 @@ final class GroupCommitWriter: Sendable {
                 }
             }
             for job in batch {
-                guard savepoints else {
-                    let result = job.execute(connection)
-                    outcomes.append((job, result))
-                    if case .failure = result {
-                        try? connection.execute("ROLLBACK")
-                        return result.failure
-                    }
-                    continue
-                }
-                // Prepared once and kept (`run`), not parsed again for every write.
-                do {
-                    _ = try connection.run("SAVEPOINT write", [])
-                } catch {
-                    outcomes.append((job, .failure(error)))
-                    continue
-                }
                 let result = job.execute(connection)
-                if case .failure = result {
-                    guard connection.isInTransaction else {
-                        // SQLite undid the whole transaction (a full disk, an I/O error): a savepoint
-                        // now would open a transaction of its own and commit the writes after this
-                        // one apart from those before it. The batch ends here, none of it committed.
-                        outcomes.append((job, result))
-                        return result.failure
-                    }
-                    _ = try? connection.run("ROLLBACK TO write", [])
-                }
-                _ = try? connection.run("RELEASE write", [])
                 outcomes.append((job, result))
+                if case .failure = result {
+                    // SQLite may have undone the transaction already (a full disk, an I/O error).
+                    try? connection.execute("ROLLBACK")
+                    return result.failure
+                }
             }
             do {
                 try connection.execute("COMMIT")

@@ -71,8 +71,6 @@ final class SQLiteConnection: DatabaseConnection {
 
     func beginWrite() throws { try execute("BEGIN IMMEDIATE") }
 
-    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
-
     /// A file does not go away as a server does.
     func reconnectIfBroken() {}
 

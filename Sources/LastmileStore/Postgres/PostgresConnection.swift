@@ -83,12 +83,6 @@ public final class PostgresConnection {
     /// Whether the connection still works, as far as libpq knows.
     public var isOpen: Bool { !givenUp && PQstatus(handle) == CONNECTION_OK }
 
-    /// Whether a transaction is open on the server (a failed one included, until it is rolled back).
-    public var isInTransaction: Bool {
-        let status = PQtransactionStatus(handle)
-        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
-    }
-
     /// Runs `sql` with `parameters` (`$1`, `$2`, … ; nil is NULL) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> [PostgresRow] {

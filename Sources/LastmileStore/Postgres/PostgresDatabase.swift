@@ -32,8 +32,6 @@ final class PostgresDatabase: DatabaseConnection {
 
     func beginWrite() throws { try execute("BEGIN") }
 
-    var isInTransaction: Bool { connection.isInTransaction }
-
     func reconnectIfBroken() {
         if !connection.isOpen { connection.reset() }
     }
