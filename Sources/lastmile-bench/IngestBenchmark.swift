@@ -100,6 +100,9 @@ enum IngestBenchmark {
             ? try await IngestCeilings.storeAlone(path: directory.appendingPathComponent("alone.db").path,
                                                   writers: connections, seconds: Double(seconds))
             : nil
+        let storeInBulk = scratch == nil
+            ? try await IngestCeilings.storeInBulk(path: directory.appendingPathComponent("bulk.db").path, batch: 1_000, seconds: 5)
+            : nil
         var inserts: Double?
         if let scratch { inserts = try await scratch.pgbench(clients: connections, seconds: seconds) }
         let store = try CanaryStore(location: StoreLocation(storePath))
@@ -125,6 +128,12 @@ enum IngestBenchmark {
             print("  the store alone (\(connections) writers, no HTTP, the whole machine): \(formatted(storeAlone.rate)) reports/s, "
                   + "\(formatted(storeAlone.cpuPerReport * 1e6, digits: 1)) µs of CPU each, \(formatted(storeShare * 100, digits: 1))% of nginx")
             print("  ceiling of the two together: \(formatted(100 / (1 / serverShare + 1 / storeShare), digits: 1))% of nginx")
+        }
+        if let storeInBulk {
+            let bulkShare = storeInBulk.rate / reference.rate
+            print("  the store in bulk (1,000 reports a transaction, one writer): \(formatted(storeInBulk.rate)) reports/s, "
+                  + "\(formatted(storeInBulk.cpuPerReport * 1e6, digits: 1)) µs of CPU each, \(formatted(bulkShare * 100, digits: 1))% of nginx")
+            print("  ceiling of the server and the bulk store: \(formatted(100 / (1 / serverShare + 1 / bulkShare), digits: 1))% of nginx")
         }
         if let inserts {
             print("  pgbench, one INSERT per transaction, \(connections) clients (reference): \(formatted(inserts)) inserts/s")
