@@ -31,8 +31,8 @@ final class EventLoop: TaskExecutor, Sendable {
     private struct Mailbox {
         var commands: [Command] = []
         var exited = false
-        /// The counter was written since the loop last took its commands: one wake-up covers
-        /// every command posted before the loop takes them.
+        /// The counter was written since the loop last read it: one wake-up covers every
+        /// command posted before the loop takes them.
         var wakePending = false
     }
 
@@ -43,6 +43,8 @@ final class EventLoop: TaskExecutor, Sendable {
     private let mailbox = Mutex(Mailbox())
     /// The loop's thread, once started: what it posts to itself wakes no one.
     private let thread = Atomic<UInt>(0)
+    /// How many times a post wrote the counter.
+    private let wakeUpCount = Atomic<Int>(0)
 
     init() throws(Socket.Failure) {
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -109,6 +111,7 @@ final class EventLoop: TaskExecutor, Sendable {
         }
         guard taken else { return false }
         if wakes {
+            wakeUpCount.add(1, ordering: .relaxed)
             var one: UInt64 = 1
             if Glibc.write(wake, &one, MemoryLayout<UInt64>.size) < 0 {
                 // No wake-up went out: the next post must try again rather than count on this one.
@@ -123,6 +126,9 @@ final class EventLoop: TaskExecutor, Sendable {
         let job = UnownedJob(job)
         if !post(.run(job)) { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }
+
+    /// How many times another thread woke the loop so far.
+    var wakeUps: Int { wakeUpCount.load(ordering: .relaxed) }
 
     /// Whether commands wait in the mailbox.
     var hasCommands: Bool { mailbox.withLock { !$0.commands.isEmpty } }

@@ -31,7 +31,7 @@ public struct HTTPResponse: Sendable, Hashable {
         // Written as bytes, not built as a string: an answer is serialized on its event loop's
         // thread for every request.
         var bytes: [UInt8] = []
-        var size = 64 + (includeBody ? body.count : 0)
+        var size = 128 + (includeBody ? body.count : 0)
         for field in headers { size += field.name.utf8.count + field.value.utf8.count + 4 }
         bytes.reserveCapacity(size)
         bytes.append(contentsOf: "HTTP/1.1 ".utf8)

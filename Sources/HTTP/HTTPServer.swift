@@ -107,6 +107,9 @@ public final class HTTPServer: Sendable {
     /// Connections open now.
     public var connectionCount: Int { state.withLock { $0.connections } }
 
+    /// How many times a thread other than a loop's own woke one of the loops so far.
+    var loopWakeUps: Int { loops.reduce(0) { $0 + $1.wakeUps } }
+
     /// Connections turned away because the server, or their peer's share of it, was full.
     public var rejectedConnectionCount: Int { refusedFull.load(ordering: .relaxed) + refusedPeer.load(ordering: .relaxed) }
 

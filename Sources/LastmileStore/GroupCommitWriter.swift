@@ -53,7 +53,9 @@ final class GroupCommitWriter: Sendable {
     /// Writes queued and not yet taken into a transaction.
     var queuedCount: Int { queue.withLock { $0.jobs.count } }
 
-    /// Runs `body` in the next transaction and returns once that transaction committed.
+    /// Runs `body` in the next transaction and returns once that transaction committed. When
+    /// another write of the same transaction fails, the transaction is undone and `body` runs
+    /// again in the next one: it must change nothing but the database.
     func write<T: Sendable>(isolation: isolated (any Actor)? = #isolation,
                             _ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
         // Queued on the caller's actor before it suspends, so one actor's writes keep their order.
@@ -120,23 +122,43 @@ final class GroupCommitWriter: Sendable {
     }
 
     private func commit(_ batch: [Job]) {
-        transactions.add(1, ordering: .relaxed)
         // The batch goes without a savepoint per write (in SQLite one costs a copy of every page
         // the write touches that an earlier write of the batch touched too; on a server, a round
-        // trip), and only if one of them fails is each write run again in a transaction of its
-        // own, so the failing one fails alone. A batch that could not begin on a server (one that
-        // restarted; nothing of it ran) is run again the same way, once. A batch whose COMMIT
-        // failed is not: the connection may have broken after the server committed it, and the
-        // writes would be stored twice; its callers are told it failed, and a sender tries again.
-        let grouped = transaction(batch)
-        let aWriteFailed = grouped.outcomes.contains { if case .failure = $0.result { true } else { false } }
-        guard (aWriteFailed && batch.count > 1) || (grouped.outcomes.isEmpty && retriesUnbegunBatches) else {
-            finish(batch, grouped)
-            return
-        }
-        for job in batch {
+        // trip). A write that fails undoes the transaction: it is told so (it failed after the
+        // writes before it, as it would have in order), and the others go again without it, so
+        // each failing write costs one more transaction, not one per write.
+        var pending = batch
+        var begunAgain = false
+        while !pending.isEmpty {
             transactions.add(1, ordering: .relaxed)
-            finish([job], transaction([job]))
+            let ended = transaction(pending)
+            if let last = ended.outcomes.last, case .failure(let error) = last.result {
+                last.job.fail(error)
+                pending.remove(at: ended.outcomes.count - 1)
+                continue
+            }
+            if let error = ended.commitError {
+                // A batch that could not begin on a server (one that restarted; nothing of it
+                // ran) goes again, once.
+                if ended.outcomes.isEmpty, retriesUnbegunBatches, !begunAgain {
+                    begunAgain = true
+                    continue
+                }
+                // SQLite found no room for the transaction at COMMIT (a full disk): nothing of
+                // it is stored, and which write did not fit is not known, so each goes alone.
+                // Any other failed COMMIT is not run again: the connection to a server may have
+                // broken after the server committed it, and the writes would be stored twice;
+                // its callers are told it failed, and a sender tries again.
+                if !ended.outcomes.isEmpty, pending.count > 1, (error as? SQLiteError)?.isFull == true {
+                    for job in pending {
+                        transactions.add(1, ordering: .relaxed)
+                        finish([job], transaction([job]))
+                    }
+                    return
+                }
+            }
+            finish(pending, ended)
+            return
         }
     }
 

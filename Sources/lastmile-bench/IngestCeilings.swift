@@ -16,6 +16,7 @@ enum IngestCeilings {
     /// concurrent tasks for `seconds`: reports per second and CPU seconds per report.
     static func storeAlone(path: String, writers: Int, seconds: Double) async throws -> (rate: Double, cpuPerReport: Double) {
         let store = try CanaryStore(location: StoreLocation(path))
+        defer { store.beginClosing() }
         let deadline = Date().addingTimeInterval(seconds)
         let cpuBefore = Tools.ownCPUSeconds()
         let stopwatch = Stopwatch()
@@ -45,6 +46,7 @@ enum IngestCeilings {
     /// report as a row of the store could spend on it.
     static func storeInBulk(path: String, batch: Int, seconds: Double) async throws -> (rate: Double, cpuPerReport: Double) {
         let store = try CanaryStore(location: StoreLocation(path))
+        defer { store.beginClosing() }
         let deadline = Date().addingTimeInterval(seconds)
         let cpuBefore = Tools.ownCPUSeconds()
         let stopwatch = Stopwatch()

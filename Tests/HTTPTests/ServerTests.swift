@@ -11,7 +11,8 @@ final class TestServer {
     let port: UInt16
     let slowRequestsStarted = Counter()
 
-    init(limits: HTTPLimits = HTTPLimits(), ipv6: Bool = false) throws {
+    /// With `onLoop`, `/hello` is handled on its connection's event loop.
+    init(limits: HTTPLimits = HTTPLimits(), ipv6: Bool = false, onLoop: Bool = false) throws {
         var router = Router()
         router.add("GET", "/hello/{name}") { request in .text("hello \(request.parameters["name"] ?? "")") }
         router.add("POST", "/echo") { request in HTTPResponse(status: .ok, body: request.body) }
@@ -24,7 +25,8 @@ final class TestServer {
             return .text("slow done")
         }
         let routes = router
-        server = HTTPServer(limits: limits) { request in try await routes.handle(request) }
+        let helloOnLoop: @Sendable (HTTPRequest) -> Bool = { $0.head.path.hasPrefix("/hello/") }
+        server = HTTPServer(limits: limits, handlesOnLoop: onLoop ? helloOnLoop : nil) { request in try await routes.handle(request) }
         port = try server.listen(host: ipv6 ? "::1" : "127.0.0.1", port: 0)
     }
 
@@ -249,6 +251,49 @@ final class Counter: Sendable {
         #expect(try await connection.readResponse().body == "hello")
         #expect(try await connection.readResponse().body == "slow done\n")
         #expect(try await connection.readResponse().body == "hello d\n")
+    }
+
+    @Test func aHandlerThatRunsOnItsLoopAndItsAnswerWakeNoOne() async throws {
+        let test = try TestServer(onLoop: true)
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /hello/first HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello first\n")
+        // The connection was handed to its loop (a wake-up); from now on its requests, their
+        // handlers and their answers stay on the loop's thread.
+        let wakeUps = test.server.loopWakeUps
+        for index in 0..<20 {
+            try connection.send("GET /hello/\(index) HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await connection.readResponse().body == "hello \(index)\n")
+        }
+        try connection.send("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello a\n")
+        #expect(try await connection.readResponse().body == "hello b\n")
+        #expect(test.server.loopWakeUps == wakeUps)
+    }
+
+    @Test func aRequestSentWhileTheOneBeforeIsHandledIsAnsweredAfterIt() async throws {
+        let test = try TestServer()
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await waitUntil { test.slowRequestsStarted.count == 1 }
+        try connection.send("GET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "slow done\n")
+        #expect(try await connection.readResponse().body == "hello b\n")
+        // Reading went on after the answers: the connection still serves.
+        try connection.send("GET /hello/c HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await connection.readResponse().body == "hello c\n")
+        #expect(test.slowRequestsStarted.count == 1)
+    }
+
+    @Test func aPeerThatStopsSendingWhileItsRequestIsHandledGetsItsAnswerAndIsClosed() async throws {
+        let test = try TestServer()
+        let connection = try RawConnection(port: test.port)
+        try connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await waitUntil { test.slowRequestsStarted.count == 1 }
+        shutdown(connection.descriptor, Int32(SHUT_WR))
+        #expect(try await connection.readResponse().body == "slow done\n")
+        #expect(await connection.isClosedByPeer())
+        try await waitUntil(seconds: 10) { test.server.connectionCount == 0 }
     }
 
     @Test func aSlowBodyIs408() async throws {

@@ -306,6 +306,8 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
     struct Script {
         var failingWrites: Set<String> = []
         var commitFails = false
+        /// A COMMIT of more writes than this finds the disk full.
+        var fullCommitAbove: Int?
         /// How many BEGINs fail before they work again (a server that restarted).
         var beginFailures = 0
         var ran: [String] = []
@@ -315,11 +317,15 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
 
     let script: Mutex<Script>
 
-    init(failingWrites: Set<String> = [], commitFails: Bool = false, beginFailures: Int = 0) {
-        script = Mutex(Script(failingWrites: failingWrites, commitFails: commitFails, beginFailures: beginFailures))
+    let dialect: SQLDialect
+
+    init(failingWrites: Set<String> = [], commitFails: Bool = false, fullCommitAbove: Int? = nil, beginFailures: Int = 0,
+         dialect: SQLDialect = .postgres) {
+        script = Mutex(Script(failingWrites: failingWrites, commitFails: commitFails, fullCommitAbove: fullCommitAbove,
+                              beginFailures: beginFailures))
+        self.dialect = dialect
     }
 
-    var dialect: SQLDialect { .postgres }
     func beginWrite() throws {
         try script.withLock { script in
             script.pending = []
@@ -334,6 +340,10 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         try script.withLock { script in
             if sql == "COMMIT" {
                 if script.commitFails { throw StoreConflict(message: "connection lost during COMMIT") }
+                if let most = script.fullCommitAbove, script.pending.count > most {
+                    script.pending = []
+                    throw SQLiteError(code: SQLITE_FULL, message: "database or disk is full")
+                }
                 script.committed += script.pending
             }
             script.pending = []
@@ -378,7 +388,7 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         #expect(answers.values.allSatisfy { !$0 })
     }
 
-    @Test func aBatchThatCouldNotBeginIsRunAgainWriteByWrite() async throws {
+    @Test func aBatchThatCouldNotBeginIsRunAgainOnce() async throws {
         let connection = ScriptedServerConnection(beginFailures: 1)
         let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
         let names = (0..<20).map { "write \($0)" }
@@ -387,6 +397,62 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         // Nothing of it ran, so nothing can be stored twice: every write commits, once.
         #expect(answers.values.allSatisfy { $0 })
         #expect(connection.script.withLock { $0.committed }.sorted() == names.sorted())
+    }
+
+    @Test func aFileWhoseBatchCouldNotBeginIsNotTriedAgain() async throws {
+        // On a file, BEGIN fails only once another writer's lock was waited out: every write
+        // would wait it out again.
+        let connection = ScriptedServerConnection(beginFailures: 1, dialect: .sqlite)
+        let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
+        let answers = await writeAll(["write 0"], to: writer)
+        await writer.close()
+        #expect(answers["write 0"] == false)
+        #expect(connection.script.withLock { $0.ran }.isEmpty)
+        #expect(writer.transactionCount == 1)
+    }
+
+    /// Writes `names` as one batch: the writer is held by a first write while they queue.
+    func writeInOneBatch(_ names: [String], to writer: GroupCommitWriter) async throws -> [String: Bool] {
+        let gate = DispatchSemaphore(value: 0)
+        let holding = Atomic<Bool>(false)
+        let held = Task {
+            try await writer.write { _ in
+                holding.store(true, ordering: .releasing)
+                gate.wait()
+            }
+        }
+        while !holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+        let answers = Task { await writeAll(names, to: writer) }
+        while writer.queuedCount < names.count { try await Task.sleep(for: .milliseconds(5)) }
+        gate.signal()
+        try await held.value
+        return await answers.value
+    }
+
+    @Test(arguments: [SQLDialect.sqlite, .postgres])
+    func aFailingWriteCostsItsBatchOneMoreTransactionNotOneAWrite(dialect: SQLDialect) async throws {
+        let connection = ScriptedServerConnection(failingWrites: ["write 17", "write 40"], dialect: dialect)
+        let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
+        let names = (0..<64).map { "write \($0)" }
+        let answers = try await writeInOneBatch(names, to: writer)
+        await writer.close()
+        #expect(answers.filter { !$0.value }.keys.sorted() == ["write 17", "write 40"])
+        #expect(connection.script.withLock { $0.committed }.sorted() == names.filter { $0 != "write 17" && $0 != "write 40" }.sorted())
+        // The first write's, then the batch's, and once more after each failing write.
+        #expect(writer.transactionCount == 1 + 1 + 2)
+    }
+
+    @Test func aFileWithNoRoomForABatchAtItsCommitTriesEachWriteAlone() async throws {
+        // A full disk shows at COMMIT, when SQLite writes the transaction to its log: nothing of
+        // it is stored, and the writes that fit alone are.
+        let connection = ScriptedServerConnection(fullCommitAbove: 1, dialect: .sqlite)
+        let writer = GroupCommitWriter(connection: connection, maximumBatch: 64)
+        let names = (0..<8).map { "write \($0)" }
+        let answers = try await writeInOneBatch(names, to: writer)
+        await writer.close()
+        #expect(answers.values.allSatisfy { $0 })
+        #expect(connection.script.withLock { $0.committed }.sorted() == names.sorted())
+        #expect(writer.transactionCount == 1 + 1 + 8)
     }
 
     @Test func aWriteThatFailsFailsAloneAndTheOthersCommit() async throws {
@@ -438,7 +504,7 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         #expect(store.transactionCount == 50)
     }
 
-    @Test(arguments: StoreEngine.allCases) func aFailingWriteDoesNotUndoTheOthersInItsTransaction(engine: StoreEngine) async throws {
+    @Test(arguments: StoreEngine.allCases) func aFailingWriteDoesNotUndoTheOthersOfItsBatch(engine: StoreEngine) async throws {
         guard let place = try await TestStorePlace.make(engine) else { return }
         let store = try await place.open()
         defer { store.beginClosing() }
