@@ -32,10 +32,13 @@ extension CanaryStore {
     /// leader or not: these writes are not fenced.
     public func enqueue(_ entry: InboxEntry) async throws {
         guard let intake else { throw StoreUnsupported(what: "an inbox", location: location) }
+        let size = entry.reports.count + entry.rawPayload.count
+        let charge = UUID()
+        var stored = false
+        defer { inboxFill.withLock { $0.settle(charge, size: size, stored: stored) } }
         _ = try await intake.write { [self] connection in
             // While no leader takes entries out, the inbox must not fill the disk: past its
             // limit a report is refused, and its sender retries.
-            let size = entry.reports.count + entry.rawPayload.count
             let now = ContinuousClock.now
             if inboxFill.withLock({ $0.isStale(at: now) }) {
                 // octet_length of a bytea reads its stored size, not its bytes.
@@ -45,15 +48,13 @@ extension CanaryStore {
                     $0.countedAt = now
                 }
             }
-            try inboxFill.withLock { fill in
-                guard fill.bytes + size <= fill.limit else { throw InboxFull(bytes: fill.bytes, limit: fill.limit) }
-                fill.bytes += size
-            }
+            try inboxFill.withLock { fill in try fill.charge(charge, size: size) }
             try connection.run("""
                 INSERT INTO inbox (received_at, instance, reports, raw_payload, source_key) VALUES (?, ?, ?, ?, ?)
                 """, [StoreValue(entry.receivedAt), .text(entry.instance), .blob(entry.reports), .blob(entry.rawPayload),
                       StoreValue(entry.sourceKey)])
         }
+        stored = true
     }
 
     /// The oldest `limit` entries waiting in the inbox (`held`: those set aside instead).

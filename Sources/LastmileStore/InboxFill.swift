@@ -14,6 +14,25 @@ struct InboxFill: Sendable {
         self.limit = limit
     }
 
+    /// Entries counted whose writes have not ended: a write runs again when another of its
+    /// batch fails, and must not be counted twice.
+    private var charged: Set<UUID> = []
+
+    /// Counts `size` bytes for the entry `charge` unless they are counted already; refuses the
+    /// entry past the limit.
+    mutating func charge(_ charge: UUID, size: Int) throws(InboxFull) {
+        guard !charged.contains(charge) else { return }
+        guard bytes + size <= limit else { throw InboxFull(bytes: bytes, limit: limit) }
+        bytes += size
+        charged.insert(charge)
+    }
+
+    /// The entry's write ended: its bytes stay counted if it was stored, and are given back if not.
+    mutating func settle(_ charge: UUID, size: Int, stored: Bool) {
+        guard charged.remove(charge) != nil, !stored else { return }
+        bytes -= size
+    }
+
     /// Whether the count is due.
     func isStale(at now: ContinuousClock.Instant) -> Bool {
         countedAt.map { now - $0 >= Self.recountInterval } ?? true

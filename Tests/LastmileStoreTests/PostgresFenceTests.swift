@@ -1,6 +1,7 @@
 import Foundation
 import LastmileCore
 import LastmileTestSupport
+import Synchronization
 import Testing
 @testable import LastmileStore
 
@@ -108,6 +109,45 @@ import Testing
         defer { roomy.beginClosing() }
         try await roomy.enqueue(entry(5))
         #expect(try store.inbox(limit: 10).count == 4)
+    }
+
+    @Test func anEntryWrittenAgainAfterAnotherOfItsBatchFailedIsCountedOnce() async throws {
+        guard let place = try await TestStorePlace.make(.postgres) else { return }
+        let store = try await place.open(StoreConfiguration(maximumInboxBytes: 1_000_000))
+        defer { store.beginClosing() }
+        let intake = try #require(store.intake)
+        // The intake is held while ten entries queue, so they make one batch; two of them name a
+        // spool file already waiting and fail, and the others are written again without them.
+        try await store.enqueue(InboxEntry(receivedAt: t0, instance: "b", reports: Data(count: 100), rawPayload: Data(),
+                                           sourceKey: "spool/taken"))
+        let gate = DispatchSemaphore(value: 0)
+        let holding = Atomic<Bool>(false)
+        let held = Task {
+            try await intake.write { _ in
+                holding.store(true, ordering: .releasing)
+                gate.wait()
+            }
+        }
+        while !holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+        let outcomes = Task {
+            await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        let key = index == 3 || index == 7 ? "spool/taken" : "spool/\(index)"
+                        let entry = InboxEntry(receivedAt: t0, instance: "b", reports: Data(count: 100), rawPayload: Data(), sourceKey: key)
+                        return (try? await store.enqueue(entry)) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+        }
+        while intake.queuedCount < 10 { try await Task.sleep(for: .milliseconds(5)) }
+        gate.signal()
+        try await held.value
+        #expect(await outcomes.value.filter { $0 }.count == 8)
+        #expect(try store.inboxCount() == 9)
+        // What the intake counts is what waits: nine entries of 100 bytes, none counted twice.
+        #expect(store.inboxFill.withLock { $0.bytes } == 900)
     }
 
     @Test func anyoneEnqueuesAndEachEntryIsConsumedOnce() async throws {
