@@ -6,7 +6,8 @@ import Synchronization
 
 /// What waits to be told to one notifier: at most one notice per alert (a newer one replaces
 /// the one before, so a receiver never hears an alert's states out of order), delivered by one
-/// task at a time and retried with a capped backoff until it is delivered or replaced. A
+/// task at a time and retried with a capped backoff (or after the receiver's `Retry-After`)
+/// until it is delivered or replaced. A
 /// receiver down for hours therefore still hears every page and every resolution once it is
 /// back, and a notice that succeeded is not sent again when another fails.
 ///
@@ -35,16 +36,19 @@ final class AlertDeliveryQueue: Sendable {
     /// The wait after the first round that left notices undelivered; it doubles up to `maximumBackoff`.
     let firstBackoff: Duration
     let maximumBackoff: Duration
+    /// The longest a receiver's `Retry-After` holds its notices back.
+    let longestRetryAfter: Duration
     private let retire: @Sendable ([AlertOutboxEntry.Stamp]) async -> Void
     private let state: Mutex<State>
     /// Opens when the queue is abandoned, so a delivery waiting out its backoff ends at once.
     private let abandoned = AsyncLatch()
 
     init(notifier: AlertNotifier, firstBackoff: Duration = .seconds(2), maximumBackoff: Duration = .seconds(30),
-         retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
+         longestRetryAfter: Duration = .seconds(120), retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
         state = Mutex(State(notifier: notifier))
         self.firstBackoff = firstBackoff
         self.maximumBackoff = maximumBackoff
+        self.longestRetryAfter = longestRetryAfter
         self.retire = retire
     }
 
@@ -119,8 +123,8 @@ final class AlertDeliveryQueue: Sendable {
                 return (state.waiting, state.notifier)
             }
             guard let round else { return }
-            let notices = await round.notifier.deliver(round.entries.map(\.notice), while: { [self] in !isAbandoned })
-            let delivered = round.entries.filter { notices.contains($0.notice) }
+            let delivery = await round.notifier.deliver(round.entries.map(\.notice), while: { [self] in !isAbandoned })
+            let delivered = round.entries.filter { delivery.delivered.contains($0.notice) }
             let (left, retiring) = state.withLock { state -> (Int, [AlertOutboxEntry.Stamp]) in
                 // Only what went out leaves the queue: a notice that replaced it meanwhile stays.
                 state.waiting.removeAll { delivered.contains($0) }
@@ -140,7 +144,9 @@ final class AlertDeliveryQueue: Sendable {
                 round.notifier.logger.error("alert notifications not delivered yet; still trying",
                                             [("notifier", round.notifier.configuration.kind.rawValue), ("waiting", String(left))])
             }
-            await abandoned.wait(timeout: backoff)
+            // A receiver that asked to be left alone is, for as long as it asked and at most
+            // `longestRetryAfter`: a page waits no longer than that for a receiver that misspoke.
+            await abandoned.wait(timeout: max(backoff, min(delivery.retryAfter ?? .zero, longestRetryAfter)))
             backoff = min(backoff * 2, maximumBackoff)
         }
     }

@@ -38,31 +38,46 @@ struct AlertNotifier: Sendable {
     /// How often a failed delivery is logged.
     var failures = AlertNotifier.failureLog
 
-    /// Tries each of `notices` once; returns those delivered. Alertmanager takes them in one
+    /// What one round of delivery did.
+    struct Delivery: Sendable {
+        /// The notices delivered.
+        var delivered: [AlertNotice]
+        /// How long the receiver asked to be left alone (`Retry-After` on a 429 or a 503).
+        var retryAfter: Duration?
+    }
+
+    /// Tries each of `notices` once; says which were delivered. Alertmanager takes them in one
     /// post, all or none; a webhook or a command takes them one at a time, as long as
-    /// `continuing` says (an instance that stops leading or stops sends no more of them).
-    func deliver(_ notices: [AlertNotice], while continuing: () -> Bool = { true }) async -> [AlertNotice] {
+    /// `continuing` says (an instance that stops leading or stops sends no more of them), and
+    /// a webhook that asks to be left alone for a while gets no more of them in this round.
+    func deliver(_ notices: [AlertNotice], while continuing: () -> Bool = { true }) async -> Delivery {
         switch configuration.kind {
         case .alertmanager:
-            guard let base = configuration.url else { return notices }
+            guard let base = configuration.url else { return Delivery(delivered: notices) }
             let body = notices.map(Self.alertmanager)
             let url = URL(string: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v2/alerts")!
-            return await post(url, body) ? notices : []
+            let posted = await post(url, body)
+            return Delivery(delivered: posted.delivered ? notices : [], retryAfter: posted.retryAfter)
         case .webhook:
-            guard let url = configuration.url else { return notices }
-            var delivered: [AlertNotice] = []
+            guard let url = configuration.url else { return Delivery(delivered: notices) }
+            var delivery = Delivery(delivered: [])
             for notice in notices {
                 guard continuing() else { break }
-                if await post(url, Self.webhook(notice)) { delivered.append(notice) }
+                let posted = await post(url, Self.webhook(notice))
+                if posted.delivered { delivery.delivered.append(notice) }
+                if let wait = posted.retryAfter {
+                    delivery.retryAfter = wait
+                    break
+                }
             }
-            return delivered
+            return delivery
         case .command:
             var delivered: [AlertNotice] = []
             for notice in notices {
                 guard continuing() else { break }
                 if await run(notice) { delivered.append(notice) }
             }
-            return delivered
+            return Delivery(delivered: delivered)
         }
     }
 
@@ -95,8 +110,8 @@ struct AlertNotifier: Sendable {
          "starts_at": Timestamps.format(notice.startsAt), "receiver": notice.finding.receiver]
     }
 
-    private func post(_ url: URL, _ object: Any) async -> Bool {
-        guard let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return true }
+    private func post(_ url: URL, _ object: Any) async -> (delivered: Bool, retryAfter: Duration?) {
+        guard let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return (true, nil) }
         var headers = [("Content-Type", "application/json")]
         // `https://user:password@host/…` (an Alertmanager behind basic auth): the URL's credentials go as the header.
         if let user = url.user(percentEncoded: false) {
@@ -106,17 +121,22 @@ struct AlertNotifier: Sendable {
         let request = HTTPClient.Request(method: "POST", url: url, headers: headers, body: body,
                                          timeout: configuration.timeout, isIdempotent: true)
         let failure: String
+        var retryAfter: Duration?
         do {
             let response = try await client.send(request)
-            if (200..<300).contains(response.status) { return true }
+            if (200..<300).contains(response.status) { return (true, nil) }
             failure = "HTTP \(response.status)"
+            if response.status == 429 || response.status == 503 {
+                retryAfter = response.header("Retry-After").flatMap { RetryAfter.delay($0, now: Date()) }
+            }
         } catch {
             failure = "\(error)"
         }
         // The host only: a notifier's URL may carry a secret in its path or query.
         logger.warning("alert notification not delivered", throttledBy: failures,
-                       [("notifier", configuration.kind.rawValue), ("host", url.host ?? ""), ("reason", failure)])
-        return false
+                       [("notifier", configuration.kind.rawValue), ("host", url.host ?? ""), ("reason", failure)]
+                        + (retryAfter.map { [("retry_after", CompactDuration.text($0.timeInterval))] } ?? []))
+        return (false, retryAfter)
     }
 
     /// Failed deliveries are logged with their reason, a few every few minutes: a notifier that

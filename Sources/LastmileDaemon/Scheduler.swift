@@ -1,4 +1,5 @@
 import Foundation
+import LastmileBase
 import LastmileConfig
 
 /// Fires each enabled probe on its interval, with jitter.
@@ -42,10 +43,7 @@ public final class Scheduler: Sendable {
         var schedule = ProbeSchedule()
         var generator = SystemRandomNumberGenerator()
         let origin = ContinuousClock.now
-        func seconds(_ instant: ContinuousClock.Instant) -> Double {
-            let elapsed = origin.duration(to: instant)
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
+        func seconds(_ instant: ContinuousClock.Instant) -> Double { origin.duration(to: instant).timeInterval }
         while !Task.isCancelled {
             let context = hooks.context()
             let probes = context.configuration.probes.filter(\.enabled)
@@ -56,8 +54,7 @@ public final class Scheduler: Sendable {
                 hooks.lateness?(seconds(.now) - due)
             }
             hooks.heartbeat()
-            let tickSeconds = Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18
-            let wake = min(schedule.nextDue ?? .infinity, seconds(.now) + tickSeconds)
+            let wake = min(schedule.nextDue ?? .infinity, seconds(.now) + tick.timeInterval)
             try? await Task.sleep(until: origin.advanced(by: .seconds(wake)), clock: .continuous)
         }
     }

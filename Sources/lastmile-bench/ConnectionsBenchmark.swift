@@ -102,7 +102,7 @@ enum ConnectionsBenchmark {
         func milliseconds(_ value: Double) -> String { String(format: "%.1f ms", value) }
         let growth = (peak - before) / 1_048_576
         var lines: [String] = []
-        lines.append("connections: \(silent.count) silent + \(tricklers.count) trickling connections held on `lastmile run` (\(refused) refused), opened in \(formatted(Tools.seconds(openedIn), digits: 2)) s")
+        lines.append("connections: \(silent.count) silent + \(tricklers.count) trickling connections held on `lastmile run` (\(refused) refused), opened in \(formatted(openedIn.timeInterval, digits: 2)) s")
         lines.append("  /healthz from a new connection: p50 \(milliseconds(loadedHealth.quantile(0.5))), p99 \(milliseconds(loadedHealth.quantile(0.99))) over \(loadedHealth.seconds.count) (\(loadedHealth.failures) failed); idle daemon p99 \(milliseconds(idleHealth.quantile(0.99))) (target p99 < 50 ms)")
         lines.append("  /metrics from a new connection: p50 \(milliseconds(loadedMetrics.quantile(0.5))), p99 \(milliseconds(loadedMetrics.quantile(0.99))) over \(loadedMetrics.seconds.count) (\(loadedMetrics.failures) failed); idle daemon p99 \(milliseconds(idleMetrics.quantile(0.99))) (target p99 < 50 ms)")
         lines.append("  daemon memory: \(formatted(before / 1_048_576, digits: 1)) MiB before, \(formatted(peak / 1_048_576, digits: 1)) MiB holding them: +\(formatted(growth, digits: 1)) MiB (target < 100 MiB)")
@@ -154,7 +154,7 @@ enum ConnectionsBenchmark {
                 let count = recv(entry.fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
                 if count > 0 { answered += 1 }
                 guard count >= 0 || errno != EAGAIN else { continue }
-                if let connectedAt = open.removeValue(forKey: entry.fd) { closedAfter.append(Tools.seconds(connectedAt.duration(to: now))) }
+                if let connectedAt = open.removeValue(forKey: entry.fd) { closedAfter.append(connectedAt.duration(to: now).timeInterval) }
                 close(entry.fd)
             }
         }
@@ -172,7 +172,7 @@ enum ConnectionsBenchmark {
     static func timed(port: UInt16, path: String) -> Double? {
         let started = ContinuousClock.now
         guard (try? request(port: port, path: path)) == 200 else { return nil }
-        return Tools.seconds(started.duration(to: .now))
+        return started.duration(to: .now).timeInterval
     }
 
     /// One GET on a new connection; its status.

@@ -1,13 +1,11 @@
 import Foundation
+import LastmileBase
 
 /// Measures elapsed seconds on the monotonic clock.
 struct Stopwatch {
     private let start = ContinuousClock.now
 
-    var seconds: Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
+    var seconds: Double { (ContinuousClock.now - start).timeInterval }
 }
 
 func formatted(_ value: Double, digits: Int = 0) -> String {

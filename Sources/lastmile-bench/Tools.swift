@@ -92,10 +92,6 @@ enum Tools {
         ProcFile.text("/proc/\(pid)/maps")?.contains("/libswiftCore.so") ?? false
     }
 
-    /// `duration` in seconds.
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     /// Resident memory of this process, in bytes.
     static func residentBytes() -> Double {

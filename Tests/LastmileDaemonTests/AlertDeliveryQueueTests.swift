@@ -86,11 +86,11 @@ import Testing
                                                                           command: [], timeout: 5),
                                      client: HTTPClient(), logger: Logger(minimum: .info, sink: sink), work: InFlightWork(),
                                      failures: LogThrottle(limit: 5, per: .seconds(300)))
-        #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).isEmpty)
+        #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).delivered.isEmpty)
         let line = try #require(lines().first { $0.contains("alert notification not delivered") }, "\(lines())")
         #expect(line.contains("notifier=webhook") && line.contains("host=127.0.0.1") && line.contains("HTTP 503"), "\(line)")
         #expect(!line.contains("s3cret"), "\(line)")
-        #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).count == 1)
+        #expect(await notifier.deliver([Self.notice(route: "down", .firing)]).delivered.count == 1)
     }
 
     @Test func aNotifierURLsCredentialsGoAsBasicAuthorization() async throws {
@@ -108,7 +108,7 @@ import Testing
                                                                           url: URL(string: "http://lastmile:p%40ss@127.0.0.1:\(port)"),
                                                                           command: [], timeout: 5),
                                      client: HTTPClient(), logger: Logger(minimum: .error), work: InFlightWork())
-        #expect(await notifier.deliver([Self.notice(route: "r", .firing)]).count == 1)
+        #expect(await notifier.deliver([Self.notice(route: "r", .firing)]).delivered.count == 1)
         #expect(seen.authorization.withLock { $0 } == "Basic " + Data("lastmile:p@ss".utf8).base64EncodedString())
     }
 
@@ -172,5 +172,63 @@ extension AlertDeliveryQueueTests {
         #expect(queue.abandon() == 1)
         #expect(await work.drained(timeout: .seconds(60)))
         #expect(!retired.stamps.withLock { $0 }.contains(Self.stamp("down", 3)))
+    }
+
+    /// A webhook receiver that answers its first post 429 with `Retry-After: retryAfter`, and
+    /// takes every post after it; records when each post came.
+    final class BusyReceiver: Sendable {
+        final class Log: Sendable {
+            let posts = Mutex<[(route: String, at: ContinuousClock.Instant)]>([])
+        }
+
+        let server: HTTPServer
+        let port: UInt16
+        private let log = Log()
+
+        init(retryAfter: String) throws {
+            let log = self.log
+            server = HTTPServer { request in
+                let route = (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["route"] as? String ?? ""
+                let first = log.posts.withLock { posts -> Bool in
+                    posts.append((route, .now))
+                    return posts.count == 1
+                }
+                guard first else { return .json(Array("{}".utf8)) }
+                var busy = HTTPResponse.error(HTTPStatus(429), "slow down")
+                busy.headers.set("Retry-After", retryAfter)
+                return busy
+            }
+            port = try server.listen(host: "127.0.0.1", port: 0)
+        }
+
+        deinit { server.close() }
+
+        var received: [(route: String, at: ContinuousClock.Instant)] { log.posts.withLock { $0 } }
+    }
+
+    @Test func aReceiverThatAsksToWaitGetsNothingMoreUntilItsRetryAfter() async throws {
+        let receiver = try BusyReceiver(retryAfter: "1")
+        let work = InFlightWork()
+        let queue = Self.queue(to: receiver.port, work: work)
+        queue.enqueue([Self.notice(route: "a", .firing), Self.notice(route: "b", .firing), Self.notice(route: "c", .firing)])
+        #expect(await Eventually.holds { receiver.received.count == 4 })
+        #expect(await work.drained(timeout: .seconds(60)))
+        let posts = receiver.received
+        // The first post was refused and the round stopped there: b and c waited with a.
+        #expect(posts.map(\.route) == ["a", "a", "b", "c"])
+        // Not before the second it asked for, although the queue's own backoff is 5 ms.
+        #expect(posts[0].at.duration(to: posts[1].at) >= .milliseconds(990))
+    }
+
+    @Test func aRetryAfterLongerThanAPageMayWaitIsCut() async throws {
+        let receiver = try BusyReceiver(retryAfter: "86400")
+        let work = InFlightWork()
+        let notifier = Self.queue(to: receiver.port, work: work).notifier
+        let queue = AlertDeliveryQueue(notifier: notifier, firstBackoff: .milliseconds(5), maximumBackoff: .milliseconds(40),
+                                       longestRetryAfter: .milliseconds(200))
+        queue.enqueue([Self.notice(route: "a", .firing)])
+        #expect(await Eventually.holds { receiver.received.count == 2 })
+        #expect(await work.drained(timeout: .seconds(60)))
+        #expect(queue.waiting.isEmpty)
     }
 }
