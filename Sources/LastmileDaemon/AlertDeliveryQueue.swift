@@ -38,13 +38,15 @@ final class AlertDeliveryQueue: Sendable {
     let maximumBackoff: Duration
     /// The longest a receiver's `Retry-After` holds its notices back.
     let longestRetryAfter: Duration
+    /// Two minutes: a page waits no longer for a receiver that asked for more.
+    static let longestRetryAfter = Duration.seconds(120)
     private let retire: @Sendable ([AlertOutboxEntry.Stamp]) async -> Void
     private let state: Mutex<State>
     /// Opens when the queue is abandoned, so a delivery waiting out its backoff ends at once.
     private let abandoned = AsyncLatch()
 
     init(notifier: AlertNotifier, firstBackoff: Duration = .seconds(2), maximumBackoff: Duration = .seconds(30),
-         longestRetryAfter: Duration = .seconds(120), retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
+         longestRetryAfter: Duration = AlertDeliveryQueue.longestRetryAfter, retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
         state = Mutex(State(notifier: notifier))
         self.firstBackoff = firstBackoff
         self.maximumBackoff = maximumBackoff
@@ -125,9 +127,15 @@ final class AlertDeliveryQueue: Sendable {
             guard let round else { return }
             let delivery = await round.notifier.deliver(round.entries.map(\.notice), while: { [self] in !isAbandoned })
             let delivered = round.entries.filter { delivery.delivered.contains($0.notice) }
+            let refused = round.entries.prefix(delivery.tried).filter { !delivered.contains($0) }
             let (left, retiring) = state.withLock { state -> (Int, [AlertOutboxEntry.Stamp]) in
                 // Only what went out leaves the queue: a notice that replaced it meanwhile stays.
                 state.waiting.removeAll { delivered.contains($0) }
+                // What was tried and refused goes behind what was not tried: a notice its receiver
+                // keeps refusing (with a Retry-After that ends the round) holds no other back.
+                let behind = state.waiting.filter { refused.contains($0) }
+                state.waiting.removeAll { refused.contains($0) }
+                state.waiting += behind
                 defer { state.retiring = [] }
                 return (state.waiting.count, state.retiring + delivered.compactMap(\.stamp))
             }

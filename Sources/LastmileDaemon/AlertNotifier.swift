@@ -42,6 +42,8 @@ struct AlertNotifier: Sendable {
     struct Delivery: Sendable {
         /// The notices delivered.
         var delivered: [AlertNotice]
+        /// How many of the notices, from the first, were tried.
+        var tried: Int
         /// How long the receiver asked to be left alone (`Retry-After` on a 429 or a 503).
         var retryAfter: Duration?
     }
@@ -53,17 +55,18 @@ struct AlertNotifier: Sendable {
     func deliver(_ notices: [AlertNotice], while continuing: () -> Bool = { true }) async -> Delivery {
         switch configuration.kind {
         case .alertmanager:
-            guard let base = configuration.url else { return Delivery(delivered: notices) }
+            guard let base = configuration.url else { return Delivery(delivered: notices, tried: notices.count) }
             let body = notices.map(Self.alertmanager)
             let url = URL(string: base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v2/alerts")!
             let posted = await post(url, body)
-            return Delivery(delivered: posted.delivered ? notices : [], retryAfter: posted.retryAfter)
+            return Delivery(delivered: posted.delivered ? notices : [], tried: notices.count, retryAfter: posted.retryAfter)
         case .webhook:
-            guard let url = configuration.url else { return Delivery(delivered: notices) }
-            var delivery = Delivery(delivered: [])
+            guard let url = configuration.url else { return Delivery(delivered: notices, tried: notices.count) }
+            var delivery = Delivery(delivered: [], tried: 0)
             for notice in notices {
                 guard continuing() else { break }
                 let posted = await post(url, Self.webhook(notice))
+                delivery.tried += 1
                 if posted.delivered { delivery.delivered.append(notice) }
                 if let wait = posted.retryAfter {
                     delivery.retryAfter = wait
@@ -72,12 +75,13 @@ struct AlertNotifier: Sendable {
             }
             return delivery
         case .command:
-            var delivered: [AlertNotice] = []
+            var delivery = Delivery(delivered: [], tried: 0)
             for notice in notices {
                 guard continuing() else { break }
-                if await run(notice) { delivered.append(notice) }
+                delivery.tried += 1
+                if await run(notice) { delivery.delivered.append(notice) }
             }
-            return Delivery(delivered: delivered)
+            return delivery
         }
     }
 
@@ -135,7 +139,7 @@ struct AlertNotifier: Sendable {
         // The host only: a notifier's URL may carry a secret in its path or query.
         logger.warning("alert notification not delivered", throttledBy: failures,
                        [("notifier", configuration.kind.rawValue), ("host", url.host ?? ""), ("reason", failure)]
-                        + (retryAfter.map { [("retry_after", CompactDuration.text($0.timeInterval))] } ?? []))
+                        + (retryAfter.map { [("retry_after", CompactDuration.text(min($0, AlertDeliveryQueue.longestRetryAfter).timeInterval))] } ?? []))
         return (false, retryAfter)
     }
 

@@ -35,20 +35,11 @@ extension CanaryStore {
         let size = entry.reports.count + entry.rawPayload.count
         let charge = UUID()
         var stored = false
-        defer { inboxFill.withLock { $0.settle(charge, size: size, stored: stored) } }
-        _ = try await intake.write { [self] connection in
+        defer { inboxFill.settle(charge, size: size, stored: stored) }
+        _ = try await intake.write { [inboxFill] connection in
             // While no leader takes entries out, the inbox must not fill the disk: past its
             // limit a report is refused, and its sender retries.
-            let now = ContinuousClock.now
-            if inboxFill.withLock({ $0.isStale(at: now) }) {
-                // octet_length of a bytea reads its stored size, not its bytes.
-                let counted = try connection.scalar("SELECT coalesce(sum(octet_length(reports) + octet_length(raw_payload)), 0) FROM inbox")
-                inboxFill.withLock {
-                    $0.bytes = Int(counted?.integer ?? 0)
-                    $0.countedAt = now
-                }
-            }
-            try inboxFill.withLock { fill in try fill.charge(charge, size: size) }
+            try inboxFill.charge(charge, size: size)
             try connection.run("""
                 INSERT INTO inbox (received_at, instance, reports, raw_payload, source_key) VALUES (?, ?, ?, ?, ?)
                 """, [StoreValue(entry.receivedAt), .text(entry.instance), .blob(entry.reports), .blob(entry.rawPayload),

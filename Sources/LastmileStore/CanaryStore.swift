@@ -23,7 +23,7 @@ public final class CanaryStore: Sendable {
     private let readingQueue = BlockingQueue(label: "lastmile-store-reader")
     private let reportIdentifiers: any ReportIDSource
     /// What the inbox holds, counted now and then by the intake writer, and its limit.
-    let inboxFill: Mutex<InboxFill>
+    let inboxFill: InboxFill
 
     /// The database file, or the server's address (without its password).
     public var path: String { location.description }
@@ -36,7 +36,8 @@ public final class CanaryStore: Sendable {
     /// Opens the store at `location`, creating and migrating it as needed.
     public init(location: StoreLocation, configuration: StoreConfiguration = StoreConfiguration()) throws {
         self.location = location
-        inboxFill = Mutex(InboxFill(limit: configuration.maximumInboxBytes))
+        let inboxFill = InboxFill(limit: configuration.maximumInboxBytes)
+        self.inboxFill = inboxFill
         let writeConnection: any DatabaseConnection
         let readConnection: any DatabaseConnection
         let fence = FenceSlot()
@@ -65,7 +66,7 @@ public final class CanaryStore: Sendable {
             readConnection = try PostgresDatabase(url: url)
             reportIdentifiers = PostgresIDBlocks(url: url)
             intake = GroupCommitWriter(connection: try PostgresDatabase(url: url), maximumBatch: configuration.maximumBatch,
-                                       name: "lastmile-intake-writer")
+                                       name: "lastmile-intake-writer", admission: { connection in try inboxFill.recountIfDue(on: connection) })
             admission = { connection in try Self.admit(fence.current, on: connection) }
         }
         reader = Mutex(readConnection)

@@ -174,8 +174,8 @@ extension AlertDeliveryQueueTests {
         #expect(!retired.stamps.withLock { $0 }.contains(Self.stamp("down", 3)))
     }
 
-    /// A webhook receiver that answers its first post 429 with `Retry-After: retryAfter`, and
-    /// takes every post after it; records when each post came.
+    /// A webhook receiver that answers 429 with `Retry-After: retryAfter` to its first post, or
+    /// to every post about `refusing`, and takes the others; records when each post came.
     final class BusyReceiver: Sendable {
         final class Log: Sendable {
             let posts = Mutex<[(route: String, at: ContinuousClock.Instant)]>([])
@@ -185,7 +185,7 @@ extension AlertDeliveryQueueTests {
         let port: UInt16
         private let log = Log()
 
-        init(retryAfter: String) throws {
+        init(retryAfter: String, refusing: String? = nil) throws {
             let log = self.log
             server = HTTPServer { request in
                 let route = (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["route"] as? String ?? ""
@@ -193,7 +193,7 @@ extension AlertDeliveryQueueTests {
                     posts.append((route, .now))
                     return posts.count == 1
                 }
-                guard first else { return .json(Array("{}".utf8)) }
+                guard refusing.map({ $0 == route }) ?? first else { return .json(Array("{}".utf8)) }
                 var busy = HTTPResponse.error(HTTPStatus(429), "slow down")
                 busy.headers.set("Retry-After", retryAfter)
                 return busy
@@ -214,8 +214,9 @@ extension AlertDeliveryQueueTests {
         #expect(await Eventually.holds { receiver.received.count == 4 })
         #expect(await work.drained(timeout: .seconds(60)))
         let posts = receiver.received
-        // The first post was refused and the round stopped there: b and c waited with a.
-        #expect(posts.map(\.route) == ["a", "a", "b", "c"])
+        // The first post was refused and the round stopped there: b and c waited, and went
+        // before a the next time.
+        #expect(posts.map(\.route) == ["a", "b", "c", "a"])
         // Not before the second it asked for, although the queue's own backoff is 5 ms.
         #expect(posts[0].at.duration(to: posts[1].at) >= .milliseconds(990))
     }
@@ -230,5 +231,20 @@ extension AlertDeliveryQueueTests {
         #expect(await Eventually.holds { receiver.received.count == 2 })
         #expect(await work.drained(timeout: .seconds(60)))
         #expect(queue.waiting.isEmpty)
+        let posts = receiver.received
+        #expect(posts[0].at.duration(to: posts[1].at) >= .milliseconds(190))
+    }
+
+    @Test func aNoticeItsReceiverKeepsRefusingHoldsNoOtherBack() async throws {
+        let receiver = try BusyReceiver(retryAfter: "0", refusing: "a")
+        let work = InFlightWork()
+        let queue = Self.queue(to: receiver.port, work: work)
+        queue.enqueue([Self.notice(route: "a", .firing), Self.notice(route: "b", .firing)])
+        #expect(await Eventually.holds { receiver.received.contains { $0.route == "b" } })
+        queue.enqueue([Self.notice(route: "c", .firing)])
+        #expect(await Eventually.holds { receiver.received.contains { $0.route == "c" } })
+        #expect(await Eventually.holds { queue.waiting.map(\.finding.key.route) == ["a"] })
+        queue.abandon()
+        #expect(await work.drained(timeout: .seconds(60)))
     }
 }

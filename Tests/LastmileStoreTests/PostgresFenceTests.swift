@@ -128,7 +128,7 @@ import Testing
                 gate.wait()
             }
         }
-        while !holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await Eventually.holds { holding.load(ordering: .acquiring) })
         let outcomes = Task {
             await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<10 {
@@ -141,13 +141,43 @@ import Testing
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
         }
-        while intake.queuedCount < 10 { try await Task.sleep(for: .milliseconds(5)) }
+        let queued = await Eventually.holds { intake.queuedCount == 10 }
         gate.signal()
+        #expect(queued)
         try await held.value
         #expect(await outcomes.value.filter { $0 }.count == 8)
         #expect(try store.inboxCount() == 9)
         // What the intake counts is what waits: nine entries of 100 bytes, none counted twice.
-        #expect(store.inboxFill.withLock { $0.bytes } == 900)
+        #expect(store.inboxFill.bytes == 900)
+    }
+
+    @Test func aChargeMadeBeforeACountIsMadeAgainAndNotGivenBackTwice() async throws {
+        guard let place = try await TestStorePlace.make(.postgres), case .postgres(let url) = place.location else { return }
+        let store = try await place.open()
+        defer { store.beginClosing() }
+        let connection = try PostgresDatabase(url: url)
+        let fill = InboxFill(limit: 1_000)
+        let start = ContinuousClock.now
+        try fill.recountIfDue(on: connection, at: start)
+        // Charged, then counted again before its write ended (the count never saw it), then not stored:
+        // nothing is given back that the count did not have.
+        let failed = UUID()
+        try fill.charge(failed, size: 100)
+        #expect(fill.bytes == 100)
+        try fill.recountIfDue(on: connection, at: start + InboxFill.recountInterval)
+        fill.settle(failed, size: 100, stored: false)
+        #expect(fill.bytes == 0)
+        // Charged, counted again, and written again in the next transaction: charged again, once.
+        let rerun = UUID()
+        try fill.charge(rerun, size: 100)
+        try fill.recountIfDue(on: connection, at: start + InboxFill.recountInterval * 2)
+        try fill.charge(rerun, size: 100)
+        try fill.charge(rerun, size: 100)
+        fill.settle(rerun, size: 100, stored: true)
+        #expect(fill.bytes == 100)
+        // Past the limit, refused and not charged.
+        #expect(throws: InboxFull.self) { try fill.charge(UUID(), size: 901) }
+        #expect(fill.bytes == 100)
     }
 
     @Test func anyoneEnqueuesAndEachEntryIsConsumedOnce() async throws {
