@@ -7,9 +7,9 @@ import Synchronization
 /// What waits to be told to one notifier: at most one notice per alert (a newer one replaces
 /// the one before, so a receiver never hears an alert's states out of order), delivered by one
 /// task at a time and retried with a capped backoff (or after the receiver's `Retry-After`)
-/// until it is delivered or replaced. A
-/// receiver down for hours therefore still hears every page and every resolution once it is
-/// back, and a notice that succeeded is not sent again when another fails.
+/// until it is delivered or replaced. A receiver down for hours therefore still hears every
+/// page and every resolution once it is back, and a notice that succeeded is not sent again
+/// when another fails.
 ///
 /// A notice kept in the store's outbox carries its stamp; once the queue is done with it
 /// (delivered, replaced or dropped) the delivering task hands the stamp to `retire`, which takes
@@ -46,7 +46,8 @@ final class AlertDeliveryQueue: Sendable {
     private let abandoned = AsyncLatch()
 
     init(notifier: AlertNotifier, firstBackoff: Duration = .seconds(2), maximumBackoff: Duration = .seconds(30),
-         longestRetryAfter: Duration = AlertDeliveryQueue.longestRetryAfter, retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
+         longestRetryAfter: Duration = AlertDeliveryQueue.longestRetryAfter,
+         retire: @escaping @Sendable ([AlertOutboxEntry.Stamp]) async -> Void = { _ in }) {
         state = Mutex(State(notifier: notifier))
         self.firstBackoff = firstBackoff
         self.maximumBackoff = maximumBackoff

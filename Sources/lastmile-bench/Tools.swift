@@ -92,7 +92,6 @@ enum Tools {
         ProcFile.text("/proc/\(pid)/maps")?.contains("/libswiftCore.so") ?? false
     }
 
-
     /// Resident memory of this process, in bytes.
     static func residentBytes() -> Double {
         guard let text = ProcFile.text("/proc/self/statm") else { return .nan }
