@@ -15,29 +15,23 @@ enum IngestCeilings {
     /// Commits arrival reports like the benchmark's, each in its own write, from `writers`
     /// concurrent tasks for `seconds`: reports per second and CPU seconds per report.
     static func storeAlone(path: String, writers: Int, seconds: Double) async throws -> (rate: Double, cpuPerReport: Double) {
-        let store = try CanaryStore(location: StoreLocation(path))
-        defer { store.beginClosing() }
-        let deadline = Date().addingTimeInterval(seconds)
-        let cpuBefore = Tools.ownCPUSeconds()
-        let stopwatch = Stopwatch()
-        let committed = try await withThrowingTaskGroup(of: Int.self) { group in
-            for writer in 0..<writers {
-                group.addTask {
-                    var count = 0
-                    while Date() < deadline {
-                        var change = StoreChange(arrivals: [try arrival(store, number: count, writer: writer)])
-                        change.payload = RequestPayload(body: Data(body(number: count, writer: writer).utf8), receivedAt: Date())
-                        try await store.commit(change)
-                        count += 1
+        try await measure(path: path, seconds: seconds) { store, deadline in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        var count = 0
+                        while Date() < deadline {
+                            var change = StoreChange(arrivals: [try arrival(store, number: count, writer: writer)])
+                            change.payload = RequestPayload(body: Data(body(number: count, writer: writer).utf8), receivedAt: Date())
+                            try await store.commit(change)
+                            count += 1
+                        }
+                        return count
                     }
-                    return count
                 }
+                return try await group.reduce(0, +)
             }
-            return try await group.reduce(0, +)
         }
-        let elapsed = stopwatch.seconds, cpu = Tools.ownCPUSeconds() - cpuBefore
-        await store.close()
-        return (Double(committed) / elapsed, cpu / Double(max(committed, 1)))
     }
 
     /// The same reports committed `batch` to a write by one writer for `seconds`: what SQLite
@@ -45,22 +39,31 @@ enum IngestCeilings {
     /// pages it writes again) is shared by a thousand, the least any design that keeps each
     /// report as a row of the store could spend on it.
     static func storeInBulk(path: String, batch: Int, seconds: Double) async throws -> (rate: Double, cpuPerReport: Double) {
+        try await measure(path: path, seconds: seconds) { store, deadline in
+            var committed = 0
+            while Date() < deadline {
+                var arrivals: [StoredArrival] = []
+                for number in committed..<(committed + batch) {
+                    var stored = try arrival(store, number: number, writer: 0)
+                    stored.rawPayload = Data(body(number: number, writer: 0).utf8)
+                    arrivals.append(stored)
+                }
+                try await store.commit(StoreChange(arrivals: arrivals))
+                committed += batch
+            }
+            return committed
+        }
+    }
+
+    /// Runs `commits` on a store of its own at `path` until `seconds` pass; the reports it
+    /// committed per second, and the CPU each cost.
+    private static func measure(path: String, seconds: Double,
+                                _ commits: (CanaryStore, Date) async throws -> Int) async throws -> (rate: Double, cpuPerReport: Double) {
         let store = try CanaryStore(location: StoreLocation(path))
         defer { store.beginClosing() }
-        let deadline = Date().addingTimeInterval(seconds)
         let cpuBefore = Tools.ownCPUSeconds()
         let stopwatch = Stopwatch()
-        var committed = 0
-        while Date() < deadline {
-            var arrivals: [StoredArrival] = []
-            for number in committed..<(committed + batch) {
-                var stored = try arrival(store, number: number, writer: 0)
-                stored.rawPayload = Data(body(number: number, writer: 0).utf8)
-                arrivals.append(stored)
-            }
-            try await store.commit(StoreChange(arrivals: arrivals))
-            committed += batch
-        }
+        let committed = try await commits(store, Date().addingTimeInterval(seconds))
         let elapsed = stopwatch.seconds, cpu = Tools.ownCPUSeconds() - cpuBefore
         await store.close()
         return (Double(committed) / elapsed, cpu / Double(max(committed, 1)))

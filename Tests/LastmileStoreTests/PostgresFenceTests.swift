@@ -1,7 +1,6 @@
 import Foundation
 import LastmileCore
 import LastmileTestSupport
-import Synchronization
 import Testing
 @testable import LastmileStore
 
@@ -120,16 +119,7 @@ import Testing
         // spool file already waiting and fail, and the others are written again without them.
         try await store.enqueue(InboxEntry(receivedAt: t0, instance: "b", reports: Data(count: 100), rawPayload: Data(),
                                            sourceKey: "spool/taken"))
-        let gate = DispatchSemaphore(value: 0)
-        let holding = Atomic<Bool>(false)
-        let held = Task {
-            try await intake.write { _ in
-                holding.store(true, ordering: .releasing)
-                gate.wait()
-            }
-        }
-        #expect(await Eventually.holds { holding.load(ordering: .acquiring) })
-        let outcomes = Task {
+        let outcomes = try await intake.holding(until: 10) {
             await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<10 {
                     group.addTask {
@@ -141,11 +131,7 @@ import Testing
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
         }
-        let queued = await Eventually.holds { intake.queuedCount == 10 }
-        gate.signal()
-        #expect(queued)
-        try await held.value
-        #expect(await outcomes.value.filter { $0 }.count == 8)
+        #expect(outcomes.filter { $0 }.count == 8)
         #expect(try store.inboxCount() == 9)
         // What the intake counts is what waits: nine entries of 100 bytes, none counted twice.
         #expect(store.inboxFill.bytes == 900)

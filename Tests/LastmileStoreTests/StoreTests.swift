@@ -411,22 +411,9 @@ final class ScriptedServerConnection: DatabaseConnection, Sendable {
         #expect(writer.transactionCount == 1)
     }
 
-    /// Writes `names` as one batch: the writer is held by a first write while they queue.
+    /// Writes `names` as one batch.
     func writeInOneBatch(_ names: [String], to writer: GroupCommitWriter) async throws -> [String: Bool] {
-        let gate = DispatchSemaphore(value: 0)
-        let holding = Atomic<Bool>(false)
-        let held = Task {
-            try await writer.write { _ in
-                holding.store(true, ordering: .releasing)
-                gate.wait()
-            }
-        }
-        while !holding.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
-        let answers = Task { await writeAll(names, to: writer) }
-        while writer.queuedCount < names.count { try await Task.sleep(for: .milliseconds(5)) }
-        gate.signal()
-        try await held.value
-        return await answers.value
+        try await writer.holding(until: names.count) { await writeAll(names, to: writer) }
     }
 
     @Test(arguments: [SQLDialect.sqlite, .postgres])
